@@ -1,0 +1,331 @@
+"""The `checkin` command line: every core action, scriptable, in Chinese and English.
+
+Commands that open the terminal app (`demo`, `run`) are added by `screens.main`, so this
+module, like all of `checkin/`, never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from checkin import __version__
+from checkin.categories import category_label
+from checkin.errors import CheckinError
+from checkin.event import (
+    CHECK_PROFILES,
+    Event,
+    create_event,
+    event_from_toml,
+    load_event,
+    parse_date,
+    parse_share,
+)
+from checkin.i18n import resolve_language, set_language, tr
+from checkin.importer import import_file
+from checkin.people import list_people
+from checkin.selection import CONFIRM_STATUSES, SelectionResult, confirm, select
+from checkin.storage import open_db
+
+Handler = Callable[[argparse.Namespace], int]
+Extension = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our exit code 2 and a translated usage error."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(tr("cli.usage_error", prog=self.prog, message=message), file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+def _json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
+
+
+def _add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+
+
+# ---------------------------------------------------------------- init / event
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    pin = args.supervisor_pin
+    if args.from_file:
+        event, file_pin = event_from_toml(args.from_file)
+        pin = pin or file_pin
+    else:
+        if not args.title or not args.date:
+            raise CheckinError("cli.init_needs_title_date")
+        event = Event(title=args.title, date=parse_date(args.date))
+    for name in ("starts", "ends", "location", "meeting_point", "capacity", "min_age", "checks"):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(event, name, value)
+    if args.min_citizen_share is not None:
+        event.min_citizen_share = parse_share(args.min_citizen_share)
+    event.validate()
+    db = open_db(args.db, create=True)
+    create_event(db, event, supervisor_pin=pin)
+    _out(tr("init.done", title=event.title, date=event.date.isoformat(), path=args.db))
+    return 0
+
+
+def cmd_event_show(args: argparse.Namespace) -> int:
+    db = open_db(args.db)
+    event = load_event(db)
+    if args.json:
+        _json(event.public_dict())
+        return 0
+    rows = [
+        (tr("event.f.title"), event.title),
+        (tr("event.f.theme"), event.theme or ""),
+        (tr("event.f.organizer"), event.organizer or ""),
+        (tr("event.f.date"), event.date.isoformat()),
+        (tr("event.f.time"), f"{event.starts or '?'}–{event.ends or '?'}"),
+        (tr("event.f.arrive_by"), event.arrive_by or ""),
+        (tr("event.f.location"), event.location or ""),
+        (tr("event.f.meeting_point"), event.meeting_point or ""),
+        (tr("event.f.places"), "、".join(event.places)),
+        (tr("event.f.capacity"), str(event.capacity)),
+        (tr("event.f.min_age"), str(event.min_age)),
+        (tr("event.f.checks"), tr(f"checks.{event.checks}") if event.checks in CHECK_PROFILES
+         else event.checks),
+        (tr("event.f.share"), str(event.min_citizen_share)),
+        (tr("event.f.outside"), "、".join(category_label(c) for c in event.outside_capacity)),
+    ]  # fmt: skip
+    for item in event.agenda:
+        rows.append((tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes)))
+    for label, value in rows:
+        if value:
+            _out(f"{label}: {value}")
+    return 0
+
+
+# ---------------------------------------------------------------- import
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    db = open_db(args.db)
+    result = import_file(db, args.file, direct=args.direct)
+    if args.json:
+        _json(result.to_json())
+        return 0
+    _out(
+        tr(
+            "import.summary",
+            imported=result.imported,
+            unchanged=result.unchanged,
+            rejected=len(result.rejected),
+            encoding=result.encoding,
+        )
+    )
+    for rejection in result.rejected:
+        _out(tr("import.rejected_line", line=rejection.line, reason=rejection.reason))
+    return 0
+
+
+# ---------------------------------------------------------------- selection
+
+
+def _print_selection(result: SelectionResult) -> None:
+    share = result.citizen_share
+    _out(
+        tr(
+            "select.summary",
+            invited=len(result.invited),
+            waiting=len(result.waiting),
+            counted=result.counted,
+            capacity=result.capacity,
+            share=f"{float(share):.0%}" if share is not None else "—",
+            min_share=f"{float(result.min_share):.0%}",
+        )
+    )
+    for code, params in result.warnings:
+        _out(tr(code, **params, min_share=f"{float(result.min_share):.0%}"))
+
+
+def cmd_select(args: argparse.Namespace) -> int:
+    db = open_db(args.db)
+    result = select(db)
+    if args.json:
+        _json(result.to_json())
+    else:
+        _print_selection(result)
+    return 0
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    db = open_db(args.db)
+    result = confirm(db, args.number, args.status)
+    if args.json:
+        _json(
+            {
+                "number": result.number,
+                "status": result.status,
+                "moved_up": result.moved_up,
+            }
+        )
+        return 0
+    _out(tr("confirm.done", number=result.number, status=tr(f"confirmation.{result.status}")))
+    if result.moved_up:
+        _out(tr("confirm.moved_up", number=result.moved_up))
+    elif result.no_replacement:
+        _out(tr("confirm.no_replacement"))
+    return 0
+
+
+def cmd_people(args: argparse.Namespace) -> int:
+    db = open_db(args.db)
+    people = list_people(db, args.status)
+    if args.json:
+        _json(
+            [
+                {
+                    "number": p.number,
+                    "name": p.name,
+                    "category": p.category,
+                    "status": p.status,
+                    "confirmation": p.confirmation,
+                    "id_masked": p.id_masked,
+                    "queue_pos": p.queue_pos,
+                }
+                for p in people
+            ]
+        )
+        return 0
+    for p in people:
+        _out(
+            f"{p.number}\t{p.name}\t{category_label(p.category)}\t{tr('status.' + p.status)}"
+            f"\t{tr('confirmation.' + p.confirmation) if p.confirmation else ''}\t{p.id_masked}"
+        )
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParser:
+    parser = _Parser(prog="checkin", description=tr("cli.description"))
+    parser.add_argument("--version", action="version", version=f"checkin {__version__}")
+    parser.add_argument("--lang", choices=("zh", "en"), help=tr("cli.opt.lang"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("init", help=tr("cli.init.help"), description=tr("cli.init.help"))
+    _add_db(p)
+    p.add_argument("--from", dest="from_file", metavar="EVENT.toml", help=tr("cli.init.from"))
+    p.add_argument("--title", help=tr("cli.init.title"))
+    p.add_argument("--date", metavar="YYYY-MM-DD", help=tr("cli.init.date"))
+    p.add_argument("--starts", metavar="HH:MM", help=tr("cli.init.starts"))
+    p.add_argument("--ends", metavar="HH:MM", help=tr("cli.init.ends"))
+    p.add_argument("--location", help=tr("cli.init.location"))
+    p.add_argument("--meeting-point", help=tr("cli.init.meeting_point"))
+    p.add_argument("--capacity", type=int, metavar="N", help=tr("cli.init.capacity"))
+    p.add_argument("--min-age", type=int, metavar="N", help=tr("cli.init.min_age"))
+    p.add_argument("--min-citizen-share", metavar="1/3", help=tr("cli.init.share"))
+    p.add_argument("--checks", choices=CHECK_PROFILES, help=tr("cli.init.checks"))
+    p.add_argument("--supervisor-pin", metavar="PIN", help=tr("cli.init.pin"))
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("event", help=tr("cli.event.help"), description=tr("cli.event.help"))
+    event_sub = p.add_subparsers(dest="event_command", metavar="ACTION", parser_class=_Parser)
+    show = event_sub.add_parser("show", help=tr("cli.event.show"), description=tr("cli.event.show"))
+    _add_db(show)
+    _add_json(show)
+    show.set_defaults(handler=cmd_event_show)
+
+    p = sub.add_parser("import", help=tr("cli.import.help"), description=tr("cli.import.help"))
+    p.add_argument("file", metavar="FILE", help=tr("cli.import.file"))
+    _add_db(p)
+    p.add_argument("--direct", action="store_true", help=tr("cli.import.direct"))
+    _add_json(p)
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("select", help=tr("cli.select.help"), description=tr("cli.select.help"))
+    _add_db(p)
+    _add_json(p)
+    p.set_defaults(handler=cmd_select)
+
+    p = sub.add_parser("confirm", help=tr("cli.confirm.help"), description=tr("cli.confirm.help"))
+    p.add_argument("number", metavar="NUMBER", help=tr("cli.confirm.number"))
+    p.add_argument("--status", required=True, choices=CONFIRM_STATUSES, help=tr("cli.confirm.status"))
+    _add_db(p)
+    _add_json(p)
+    p.set_defaults(handler=cmd_confirm)
+
+    p = sub.add_parser("people", help=tr("cli.people.help"), description=tr("cli.people.help"))
+    _add_db(p)
+    p.add_argument(
+        "--status",
+        choices=("signed_up", "invited", "waiting", "declined", "removed"),
+        help=tr("cli.people.status"),
+    )
+    _add_json(p)
+    p.set_defaults(handler=cmd_people)
+
+    for extend in extensions:
+        extend(sub)
+    return parser
+
+
+def _split_language(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """Take `--lang X` out of argv wherever it stands (before or after the command)."""
+    lang: str | None = None
+    rest: list[str] = []
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg == "--lang" and i + 1 < len(argv):
+            lang, skip = argv[i + 1], True
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return lang, rest
+
+
+def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()) -> int:
+    """Run one command; CheckinError → message on stderr and exit code 2."""
+    lang, argv = _split_language(list(sys.argv[1:] if argv is None else argv))
+    if lang is not None and lang not in ("zh", "en"):
+        print(f"checkin: --lang must be zh or en, not {lang!r}", file=sys.stderr)
+        return 2
+    set_language(resolve_language(lang))
+    parser = build_parser(extensions)
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except CheckinError as exc:
+        print(tr("cli.error", message=exc.message()), file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # output piped into `head` and closed early: not an error for the user
+        sys.stderr.close()
+        return 0
+    except OSError as exc:
+        # full disk, read-only folder, permission denied: say so, nothing half-written
+        print(tr("cli.os_error", message=f"{exc.strerror or exc} ({exc.filename or ''})"),
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(tr("cli.interrupted"), file=sys.stderr)
+        return 130

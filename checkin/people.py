@@ -1,0 +1,75 @@
+"""Reading the people of an event (invitees, waiting list) for screens and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from checkin.errors import CheckinError
+from checkin.selection import SIGNUP_ORDER
+
+STATUSES = ("signed_up", "invited", "waiting", "declined", "removed")
+
+
+@dataclass(frozen=True)
+class Person:
+    number: str
+    name: str
+    category: str
+    status: str
+    confirmation: str | None
+    id_masked: str
+    age: int
+    phone: str | None
+    organization: str | None
+    signed_up_at: str | None
+    direct: bool
+    in_capacity: bool
+    queue_pos: int | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Person:
+        return cls(
+            number=row["number"],
+            name=row["name"],
+            category=row["category"],
+            status=row["status"],
+            confirmation=row["confirmation"],
+            id_masked=row["id_masked"],
+            age=row["age"],
+            phone=row["phone"],
+            organization=row["organization"],
+            signed_up_at=row["signed_up_at"],
+            direct=bool(row["direct"]),
+            in_capacity=bool(row["in_capacity"]),
+            queue_pos=row["queue_pos"],
+        )
+
+
+def list_people(db: Database, status: str | None = None) -> list[Person]:
+    """Invited first (in their order), then waiting, then the rest in sign-up order."""
+    where = "WHERE status = ?" if status else ""
+    params = [status] if status else []
+    rows = db.query(
+        "SELECT * FROM people "
+        f"{where} ORDER BY CASE status WHEN 'invited' THEN 0 WHEN 'waiting' THEN 1 "
+        f"WHEN 'signed_up' THEN 2 ELSE 3 END, queue_pos, {SIGNUP_ORDER}",
+        params,
+    )
+    return [Person.from_row(r) for r in rows]
+
+
+def get_person(db: Database, number: str) -> Person:
+    rows = list(db.query("SELECT * FROM people WHERE number = ?", [number.strip().upper()]))
+    if not rows:
+        raise CheckinError("people.unknown_number", number=number)
+    return Person.from_row(rows[0])
+
+
+def status_counts(db: Database) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for row in db.execute("SELECT status, COUNT(*) FROM people GROUP BY status"):
+        counts[row[0]] = int(row[1])
+    return counts

@@ -1,0 +1,169 @@
+"""One SQLite file per event: opening, durability settings and schema migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from checkin.errors import CheckinError
+
+MIGRATION_SET = "checkin"
+BUSY_TIMEOUT_MS = 5000
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_event_and_people(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE event (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            theme TEXT,
+            organizer TEXT,
+            date TEXT NOT NULL,
+            starts TEXT,
+            ends TEXT,
+            arrive_by TEXT,
+            location TEXT,
+            meeting_point TEXT,
+            places TEXT NOT NULL DEFAULT '[]',
+            agenda TEXT NOT NULL DEFAULT '[]',
+            capacity INTEGER NOT NULL,
+            min_age INTEGER NOT NULL,
+            max_age INTEGER,
+            checks TEXT NOT NULL,
+            min_citizen_share TEXT NOT NULL,
+            outside_capacity TEXT NOT NULL,
+            signup_deadline TEXT,
+            supervisor_pin_hash TEXT,
+            report_due_days INTEGER NOT NULL DEFAULT 2,
+            followup_working_days INTEGER NOT NULL DEFAULT 15,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE TABLE secret (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            seq INTEGER NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            gender TEXT,
+            id_hash TEXT NOT NULL UNIQUE,
+            id_masked TEXT NOT NULL,
+            age INTEGER NOT NULL,
+            phone TEXT,
+            organization TEXT,
+            category TEXT NOT NULL,
+            signed_up_at TEXT,
+            direct INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'signed_up'
+                CHECK (status IN ('signed_up', 'invited', 'waiting', 'declined', 'removed')),
+            confirmation TEXT
+                CHECK (confirmation IS NULL
+                       OR confirmation IN ('confirmed', 'declined', 'unreachable')),
+            in_capacity INTEGER NOT NULL DEFAULT 1,
+            queue_pos INTEGER,
+            source TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX people_status ON people(status, queue_pos)")
+    db.execute(
+        """
+        CREATE TABLE activity (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            number TEXT,
+            detail TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            file TEXT NOT NULL,
+            imported INTEGER NOT NULL,
+            unchanged INTEGER NOT NULL,
+            rejected INTEGER NOT NULL
+        )
+        """
+    )
+
+
+KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _restrict_mode(path: Path) -> None:
+    """Owner read/write only (0600) on POSIX: the file holds personal data."""
+    if os.name != "posix":
+        return
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if candidate.exists():
+            os.chmod(candidate, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def check_schema(db: Database) -> None:
+    """Refuse a file written by a newer version of the program instead of half-reading it."""
+    applied = {m.name for m in migrations.applied(db)}
+    unknown = applied - KNOWN_MIGRATIONS
+    if unknown:
+        raise CheckinError("storage.newer_schema", names=", ".join(sorted(unknown)))
+
+
+def open_db(path: str | Path, *, create: bool = False) -> Database:
+    """Open (and migrate) an event database. `create=False` refuses a missing file."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise CheckinError("storage.missing", path=str(path))
+    if path.exists() and path.is_dir():
+        raise CheckinError("storage.not_a_file", path=str(path))
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise CheckinError("storage.not_sqlite", path=str(path))
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+    try:
+        conn = _connect(path)
+        db = Database(conn)
+        check_schema(db)
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise CheckinError("storage.unreadable", path=str(path), error=str(exc)) from exc
+    _restrict_mode(path)
+    return db
+
+
+def memory_db() -> Database:
+    """A fresh in-memory event database (tests, previews)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    db = Database(conn)
+    migrations.apply(db)
+    return db

@@ -1,0 +1,62 @@
+"""The `checkin` entry point: the core CLI plus the commands that open the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from checkin import cli
+from checkin.i18n import tr
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from checkin.demo import build_demo
+
+    db, imported, selection = build_demo(args.db)
+    db.conn.close()
+    print(
+        tr(
+            "cli.demo.built",
+            path=args.db,
+            imported=imported.imported,
+            invited=len(selection.invited),
+            waiting=len(selection.waiting),
+        )
+    )
+    if args.no_app:
+        return 0
+    return _run_app(args.db)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from checkin.storage import open_db
+
+    open_db(args.db).conn.close()  # a clear error before the screen opens
+    return _run_app(args.db)
+
+
+def _run_app(db_path: str) -> int:
+    from screens.app import make_app
+
+    make_app(db_path).run()
+    return 0
+
+
+def add_app_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("demo", help=tr("cli.demo.help"), description=tr("cli.demo.help"))
+    p.add_argument("--db", default="demo.db", metavar="PATH", help=tr("cli.demo.db"))
+    p.add_argument("--no-app", action="store_true", help=tr("cli.demo.no_app"))
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("run", help=tr("cli.run.help"), description=tr("cli.run.help"))
+    p.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
+    p.set_defaults(handler=cmd_run)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv, extensions=[add_app_commands])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The event overview: the event's facts and the invitee list with status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from checkin.categories import category_label
+from checkin.errors import CheckinError
+from checkin.event import CHECK_PROFILES, Event
+from checkin.i18n import tr
+from checkin.people import Person, list_people, status_counts
+from checkin.storage import open_db
+from screens.bindings import bind, localise_bindings
+from screens.messages import LoadFailed, PeopleLoaded
+
+FILTERS: tuple[str | None, ...] = (None, "invited", "waiting", "declined", "signed_up")
+STATUS_STYLE = {
+    "invited": "bold green",
+    "waiting": "yellow",
+    "declined": "red",
+    "signed_up": "",
+    "removed": "dim",
+}
+
+
+class OverviewScreen(Screen[None]):
+    """Event facts on top, the people below; loads in a worker thread."""
+
+    BINDINGS: list[BindingType] = [
+        bind("r", "refresh", "refresh"),
+        bind("f", "cycle_filter", "filter"),
+    ]
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.filter_index = 0
+        self.people: list[Person] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        with Vertical(id="overview"):
+            yield Static(tr("app.loading"), id="event-facts")
+            yield Static("", id="summary")
+            yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+        self._set_columns()
+        self.load_people()
+
+    def _set_columns(self) -> None:
+        table = self.query_one("#people", DataTable)
+        table.clear(columns=True)
+        for key in ("number", "name", "category", "status", "confirmation", "id", "phone"):
+            table.add_column(tr(f"app.col.{key}"), key=key)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="load people")
+    def load_people(self) -> None:
+        """Read the event and people on a worker thread with its own connection."""
+        try:
+            db = open_db(self.db_path)
+            try:
+                from checkin.event import load_event
+
+                event = load_event(db)
+                people = list_people(db)
+                counts = status_counts(db)
+                confirmed = db.execute(
+                    "SELECT COUNT(*) FROM people WHERE status = 'invited' "
+                    "AND confirmation = 'confirmed'"
+                ).fetchone()[0]
+            finally:
+                db.conn.close()
+        except CheckinError as exc:
+            self.post_message(LoadFailed(exc.message()))
+            return
+        self.post_message(PeopleLoaded(event, people, counts, int(confirmed)))
+
+    @on(LoadFailed)
+    def _show_failure(self, message: LoadFailed) -> None:
+        self.query_one("#event-facts", Static).update(tr("app.load_failed", message=message.message))
+        self.notify(tr("app.load_failed", message=message.message), severity="error")
+
+    @on(PeopleLoaded)
+    def _show_people(self, message: PeopleLoaded) -> None:
+        self.people = message.people
+        self.query_one("#event-facts", Static).update(self._facts(message.event))
+        counts = message.counts
+        self.query_one("#summary", Static).update(
+            tr(
+                "app.summary",
+                total=sum(counts.values()),
+                invited=counts["invited"],
+                waiting=counts["waiting"],
+                declined=counts["declined"],
+                confirmed=message.confirmed,
+            )
+        )
+        self._fill_table()
+
+    def _facts(self, event: Event) -> Text:
+        checks = tr(f"checks.{event.checks}") if event.checks in CHECK_PROFILES else event.checks
+        text = Text()
+        text.append(event.title + "\n", style="bold")
+        when = f"{event.date.isoformat()} {event.starts or ''}–{event.ends or ''}"
+        parts = [
+            (tr("event.f.date"), when),
+            (tr("event.f.location"), event.location or "—"),
+            (tr("event.f.meeting_point"), event.meeting_point or "—"),
+            (tr("event.f.capacity"), str(event.capacity)),
+            (tr("event.f.checks"), checks),
+        ]
+        text.append("  ".join(f"{label}：{value}" for label, value in parts))
+        return text
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#people", DataTable)
+        table.clear()
+        wanted = FILTERS[self.filter_index]
+        shown = [p for p in self.people if wanted is None or p.status == wanted]
+        for p in shown:
+            table.add_row(
+                p.number,
+                p.name,
+                category_label(p.category),
+                Text(tr(f"status.{p.status}"), style=STATUS_STYLE.get(p.status, "")),
+                tr(f"confirmation.{p.confirmation}") if p.confirmation else "",
+                p.id_masked,
+                p.phone or "",
+                key=p.number,
+            )
+        label = tr(f"status.{wanted}") if wanted else tr("app.filter_all")
+        self.sub_title = tr("app.filter_label", status=label)
+        if not self.people:
+            self.notify(tr("app.no_people"))
+
+    def action_refresh(self) -> None:
+        self.load_people()
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self._fill_table()
+
+    def relabel(self) -> None:
+        """Redraw every label after a language switch."""
+        localise_bindings(self)
+        self._set_columns()
+        self.load_people()

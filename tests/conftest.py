@@ -1,0 +1,74 @@
+"""Shared fixtures: a fresh event database per test and helpers to invent valid ID numbers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from checkin.event import Event, create_event
+from checkin.i18n import set_language
+from checkin.idcard import make_id
+from checkin.storage import memory_db, open_db
+
+EVENT_DATE = dt.date(2026, 12, 18)
+
+
+def valid_id(n: int, birth: dt.date = dt.date(1990, 1, 1), area: str = "320102") -> str:
+    """A distinct valid ID number for each n (0–999)."""
+    return make_id(f"{area}{birth:%Y%m%d}{n:03d}")
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    """Tests read English messages unless they switch; the language is reset after each."""
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def event() -> Event:
+    return Event(title="Test open day", date=EVENT_DATE, capacity=6)
+
+
+@pytest.fixture
+def db(event: Event) -> Database:
+    database = memory_db()
+    create_event(database, event)
+    return database
+
+
+@pytest.fixture
+def file_db(tmp_path: Path, event: Event) -> Path:
+    path = tmp_path / "event.db"
+    database = open_db(path, create=True)
+    create_event(database, event, supervisor_pin="2468")
+    database.conn.close()
+    return path
+
+
+HEADER_ZH = ["姓名", "性别", "身份证号", "联系电话", "工作单位", "类别", "报名时间", "邀请方式"]
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8", header: list[str] | None = None) -> Path:
+    with path.open("w", newline="", encoding=encoding) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header or HEADER_ZH)
+        writer.writerows(rows)
+    return path
+
+
+def person_row(
+    n: int,
+    name: str | None = None,
+    category: str = "群众代表",
+    at: str = "",
+    invitation: str = "报名",
+    phone: str = "13812345678",
+) -> list[str]:
+    return [name or f"张{n:03d}", "男", valid_id(n), phone, "单位", category, at, invitation]
