@@ -31,13 +31,13 @@ from checkin.selection import CONFIRM_STATUSES, SelectionResult, confirm, select
 from checkin.storage import open_db
 
 Handler = Callable[[argparse.Namespace], int]
-Extension = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+Extension = Callable[["argparse._SubParsersAction[Any]"], None]
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with our exit code 2 and a translated usage error."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         print(tr("cli.usage_error", prog=self.prog, message=message), file=sys.stderr)
         raise SystemExit(2)
@@ -108,7 +108,9 @@ def cmd_event_show(args: argparse.Namespace) -> int:
         (tr("event.f.outside"), "、".join(category_label(c) for c in event.outside_capacity)),
     ]  # fmt: skip
     for item in event.agenda:
-        rows.append((tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes)))
+        rows.append(
+            (tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes))
+        )
     for label, value in rows:
         if value:
             _out(f"{label}: {value}")
@@ -261,7 +263,9 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
 
     p = sub.add_parser("confirm", help=tr("cli.confirm.help"), description=tr("cli.confirm.help"))
     p.add_argument("number", metavar="NUMBER", help=tr("cli.confirm.number"))
-    p.add_argument("--status", required=True, choices=CONFIRM_STATUSES, help=tr("cli.confirm.status"))
+    p.add_argument(
+        "--status", required=True, choices=CONFIRM_STATUSES, help=tr("cli.confirm.status")
+    )
     _add_db(p)
     _add_json(p)
     p.set_defaults(handler=cmd_confirm)
@@ -323,8 +327,10 @@ def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()
         return 0
     except OSError as exc:
         # full disk, read-only folder, permission denied: say so, nothing half-written
-        print(tr("cli.os_error", message=f"{exc.strerror or exc} ({exc.filename or ''})"),
-              file=sys.stderr)
+        print(
+            tr("cli.os_error", message=f"{exc.strerror or exc} ({exc.filename or ''})"),
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print(tr("cli.interrupted"), file=sys.stderr)

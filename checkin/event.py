@@ -191,8 +191,8 @@ def create_event(db: Database, event: Event, supervisor_pin: str | None = None) 
     row = event.to_row()
     row["created_at"] = dt.datetime.now().isoformat(timespec="seconds")
     with db.atomic():
-        db["event"].insert(row)
-        db["secret"].insert({"name": ID_SECRET, "value": secrets.token_bytes(32)})
+        db.table("event").insert(row)
+        db.table("secret").insert({"name": ID_SECRET, "value": secrets.token_bytes(32)})
     return event
 
 

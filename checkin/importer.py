@@ -42,7 +42,18 @@ _TIME_FORMATS = (
     "%Y年%m月%d日",
 )
 _DIRECT_WORDS = {"定向邀请", "直接邀请", "邀请", "direct", "invited", "yes", "是", "1", "true"}
-_SIGNUP_WORDS = {"", "报名", "自主报名", "网上报名", "电话报名", "signup", "sign-up", "no", "否", "0"}
+_SIGNUP_WORDS = {
+    "",
+    "报名",
+    "自主报名",
+    "网上报名",
+    "电话报名",
+    "signup",
+    "sign-up",
+    "no",
+    "否",
+    "0",
+}
 _GENDERS = {
     "男": "M", "男性": "M", "m": "M", "male": "M",
     "女": "F", "女性": "F", "f": "F", "female": "F",
@@ -67,7 +78,9 @@ class ImportResult:
         return {
             "imported": self.imported,
             "unchanged": self.unchanged,
-            "rejected": [{"line": r.line, "reason": r.reason, "code": r.code} for r in self.rejected],
+            "rejected": [
+                {"line": r.line, "reason": r.reason, "code": r.code} for r in self.rejected
+            ],
         }
 
 
@@ -260,7 +273,7 @@ def import_rows(
                 [[r[c] for c in cols] for r in batch],
             )
         result.imported = len(batch)
-        db["imports"].insert(
+        db.table("imports").insert(
             {
                 "at": now,
                 "file": source,

@@ -59,7 +59,9 @@ class ConfirmResult:
     no_replacement: bool = False
 
 
-def share_reachable(counted: int, citizens: int, capacity: int, citizens_left: int, share: Fraction) -> bool:
+def share_reachable(
+    counted: int, citizens: int, capacity: int, citizens_left: int, share: Fraction
+) -> bool:
     """Can the final list still reach `share`, filling the free places with citizens first?"""
     extra = max(0, min(capacity - counted, citizens_left))
     return citizens + extra >= share * (counted + extra)
@@ -70,7 +72,7 @@ def _now() -> str:
 
 
 def log_activity(db: Database, action: str, number: str | None, **detail: Any) -> None:
-    db["activity"].insert(
+    db.table("activity").insert(
         {
             "at": _now(),
             "action": action,

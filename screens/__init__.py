@@ -1,1 +1,1 @@
-"""The Textual layer of the check-in desk: screens, dialogs, widgets. Business rules live in checkin/."""
+"""The Textual layer: screens, dialogs, widgets. Business rules live in checkin/."""

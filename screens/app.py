@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App
-from textual.binding import BindingType
 
 from checkin.i18n import current_language, set_language, tr
 from screens.bindings import bind, localise_bindings
@@ -16,7 +15,7 @@ class CheckinApp(App[None]):
     """开放日签到台. Opens on the event overview."""
 
     CSS_PATH = "app.tcss"
-    BINDINGS: list[BindingType] = [
+    BINDINGS = [
         bind("q", "quit", "quit"),
         bind("ctrl+l", "toggle_language", "language"),
     ]
@@ -41,6 +40,8 @@ class CheckinApp(App[None]):
             screen.relabel()
 
 
-def make_app(db_path: str | Path, *, station: str | None = None, operator: str | None = None) -> CheckinApp:
+def make_app(
+    db_path: str | Path, *, station: str | None = None, operator: str | None = None
+) -> CheckinApp:
     """Build the app for an event file (the file is opened by workers, never at import time)."""
     return CheckinApp(Path(db_path), station=station, operator=operator)

@@ -14,7 +14,9 @@ from textual.dom import DOMNode
 from checkin.i18n import tr
 
 
-def bind(key: str, action: str, binding_id: str, *, show: bool = True, priority: bool = False) -> Binding:
+def bind(
+    key: str, action: str, binding_id: str, *, show: bool = True, priority: bool = False
+) -> Binding:
     """A described Binding; the description is looked up from the catalogue by id."""
     return Binding(
         key,

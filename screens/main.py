@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from checkin import cli
 from checkin.i18n import tr
@@ -43,7 +44,7 @@ def _run_app(db_path: str) -> int:
     return 0
 
 
-def add_app_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("demo", help=tr("cli.demo.help"), description=tr("cli.demo.help"))
     p.add_argument("--db", default="demo.db", metavar="PATH", help=tr("cli.demo.db"))
     p.add_argument("--no-app", action="store_true", help=tr("cli.demo.no_app"))

@@ -7,7 +7,6 @@ from pathlib import Path
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -34,7 +33,7 @@ STATUS_STYLE = {
 class OverviewScreen(Screen[None]):
     """Event facts on top, the people below; loads in a worker thread."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS = [
         bind("r", "refresh", "refresh"),
         bind("f", "cycle_filter", "filter"),
     ]
@@ -88,7 +87,9 @@ class OverviewScreen(Screen[None]):
 
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:
-        self.query_one("#event-facts", Static).update(tr("app.load_failed", message=message.message))
+        self.query_one("#event-facts", Static).update(
+            tr("app.load_failed", message=message.message)
+        )
         self.notify(tr("app.load_failed", message=message.message), severity="error")
 
     @on(PeopleLoaded)

@@ -55,7 +55,9 @@ def file_db(tmp_path: Path, event: Event) -> Path:
 HEADER_ZH = ["姓名", "性别", "身份证号", "联系电话", "工作单位", "类别", "报名时间", "邀请方式"]
 
 
-def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8", header: list[str] | None = None) -> Path:
+def write_csv(
+    path: Path, rows: list[list[str]], encoding: str = "utf-8", header: list[str] | None = None
+) -> Path:
     with path.open("w", newline="", encoding=encoding) as fh:
         writer = csv.writer(fh)
         writer.writerow(header or HEADER_ZH)

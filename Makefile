@@ -1,0 +1,48 @@
+# Two commands on a fresh machine (Python 3.11+ and pip, nothing else):
+#   make demo   installs the app into .venv and opens it on the demo event
+#   make test   installs the app and its test tools into .venv and runs every check
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test check bench lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python requirements-dev.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/checkin demo
+
+test: $(VENV)/.installed-dev check
+
+check:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks
+
+lock:
+	rm -rf /tmp/checkin-lock && $(PYTHON) -m venv /tmp/checkin-lock
+	/tmp/checkin-lock/bin/pip install --quiet '.[dev]'
+	/tmp/checkin-lock/bin/pip freeze | grep -v '^checkin-desk' > requirements-dev.lock
+	rm -rf /tmp/checkin-lock && $(PYTHON) -m venv /tmp/checkin-lock
+	/tmp/checkin-lock/bin/pip install --quiet .
+	/tmp/checkin-lock/bin/pip freeze | grep -v '^checkin-desk' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
