@@ -25,6 +25,15 @@ from checkin.phone import parse_phone
 from checkin.sheets import Sheet, clean_cell, open_sheet
 
 NUMBER_PREFIX = "A"
+# A validated row, as a tuple to keep 100,000 of them small in memory.
+RECORD_FIELDS = (
+    "name", "gender", "id_hash", "id_masked", "age", "phone",
+    "organization", "category", "signed_up_at", "direct",
+)  # fmt: skip
+Record = tuple[Any, ...]
+_HASH = RECORD_FIELDS.index("id_hash")
+_AT = RECORD_FIELDS.index("signed_up_at")
+_CATEGORY = RECORD_FIELDS.index("category")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -150,7 +159,7 @@ def parse_gender(value: Any) -> str | None:
 
 def validate_row(
     values: list[Any], columns: dict[str, int], event: Event, secret: bytes, default_direct: bool
-) -> dict[str, Any]:
+) -> Record:
     """One sheet row → a person record (no full ID number in it), or RowError."""
 
     def cell(field_name: str) -> Any:
@@ -181,26 +190,26 @@ def validate_row(
             and signed_up_at > parse_signup_time(event.signup_deadline)  # type: ignore[operator]
         ):
             raise CheckinError("import.after_deadline", deadline=event.signup_deadline)
-        record = {
-            "name": name,
-            "gender": parse_gender(cell("gender")),
-            "id_hash": id_hash(secret, resident.number),
-            "id_masked": resident.masked,
-            "age": age,
-            "phone": phone,
-            "organization": _text(cell("organization")) or None,
-            "category": parse_category(_text(cell("category"))),
-            "signed_up_at": signed_up_at,
-            "direct": int(parse_invitation(cell("invitation"), default_direct)),
-        }
+        record: Record = (
+            name,
+            parse_gender(cell("gender")),
+            id_hash(secret, resident.number),
+            resident.masked,
+            age,
+            phone,
+            _text(cell("organization")) or None,
+            parse_category(_text(cell("category"))),
+            signed_up_at,
+            int(parse_invitation(cell("invitation"), default_direct)),
+        )
     except CheckinError as exc:
         raise RowError(exc) from None
     return record
 
 
-def _order_key(record: dict[str, Any], line: int) -> tuple[int, str, int]:
+def _order_key(record: Record, line: int) -> tuple[int, str, int]:
     """Sign-up order: rows with a time by that time, then rows without one in file order."""
-    at = record["signed_up_at"]
+    at = record[_AT]
     return (0, at, line) if at else (1, "", line)
 
 
@@ -221,7 +230,7 @@ def import_rows(
     secret = id_secret(db)
     known = {r[0] for r in db.execute("SELECT id_hash FROM people")}
     result = ImportResult()
-    chosen: dict[str, tuple[tuple[int, str, int], int, dict[str, Any]]] = {}
+    chosen: dict[str, tuple[tuple[int, str, int], int, Record]] = {}
     for line, values in rows:
         if all(v is None or _text(v) == "" for v in values):
             continue
@@ -230,7 +239,7 @@ def import_rows(
         except RowError as err:
             result.rejected.append(Rejection(line, err.error.key, err.error.message()))
             continue
-        key = record["id_hash"]
+        key = record[_HASH]
         if key in known:
             result.unchanged += 1
             continue
@@ -252,27 +261,21 @@ def import_rows(
     with db.atomic():
         row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM people").fetchone()
         next_seq = int(row[0]) + 1
-        batch = []
-        for offset, (_, _, record) in enumerate(ordered):
-            seq = next_seq + offset
-            record.update(
-                seq=seq,
-                number=format_number(seq),
-                source=source,
-                created_at=now,
-                updated_at=now,
-                status="signed_up",
-                in_capacity=int(record["category"] not in event.outside_capacity),
-            )
-            batch.append(record)
-        if batch:
-            cols = list(batch[0])
-            placeholders = ", ".join("?" for _ in cols)
-            db.conn.executemany(
-                f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})",
-                [[r[c] for c in cols] for r in batch],
-            )
-        result.imported = len(batch)
+        outside = set(event.outside_capacity)
+        cols = [*RECORD_FIELDS, "seq", "number", "source", "created_at", "updated_at",
+                "status", "in_capacity"]  # fmt: skip
+
+        def values() -> Iterable[Record]:
+            for offset, (_, _, record) in enumerate(ordered):
+                seq = next_seq + offset
+                in_capacity = int(record[_CATEGORY] not in outside)
+                yield (*record, seq, format_number(seq), source, now, now, "signed_up", in_capacity)
+
+        placeholders = ", ".join("?" for _ in cols)
+        db.conn.executemany(
+            f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", values()
+        )
+        result.imported = len(ordered)
         db.table("imports").insert(
             {
                 "at": now,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -81,13 +82,20 @@ def map_headers(header: list[Any]) -> dict[str, int]:
     return columns
 
 
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) first, then GB18030, a superset of GBK."""
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then GB18030, a superset of GBK.
+
+    Decodes in chunks and throws the text away, so a large file is never held twice.
+    """
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding), encoding
+            for start in range(0, len(data), 1 << 20):
+                decoder.decode(data[start : start + (1 << 20)])
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding
     raise CheckinError("import.undecodable")
 
 
@@ -95,13 +103,15 @@ def _csv_sheet(path: Path) -> Sheet:
     data = path.read_bytes()
     if b"\x00" in data[:4096]:
         raise CheckinError("import.not_a_table", path=str(path))
-    text, encoding = decode_csv(data)
-    sample = text[:8192]
+    encoding = detect_encoding(data)
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    sample = stream.read(8192)
+    stream.seek(0)
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(stream, dialect)
     try:
         header = next(reader)
     except StopIteration:
@@ -109,8 +119,11 @@ def _csv_sheet(path: Path) -> Sheet:
     columns = map_headers(header)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for values in reader:
-            yield reader.line_num, values
+        try:
+            for values in reader:
+                yield reader.line_num, values
+        except csv.Error as exc:
+            raise CheckinError("import.bad_csv", line=reader.line_num, error=str(exc)) from None
 
     return Sheet(columns, rows(), encoding)
 

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints figures, its target and the ratio against a baseline run alongside."""
