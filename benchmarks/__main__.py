@@ -15,7 +15,12 @@ BENCHMARKS = ["benchmarks.import_signups"]
 def main() -> int:
     rows = []
     for module in BENCHMARKS:
-        proc = subprocess.run([sys.executable, "-m", module, *sys.argv[1:]], capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", module, *sys.argv[1:]],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode != 0:
             print(f"{module} failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
             return 1
@@ -26,7 +31,9 @@ def main() -> int:
     for r in rows:
         base = f"{r['baseline']:.3f}" if r["baseline"] else "—"
         ratio = f"{r['value'] / r['baseline']:.1f}×" if r["baseline"] else "—"
-        print(f"{r['name']:<34} {r['value']:>10.3f} {r['unit']:<5} {r['target']:<10} {base:>9} {ratio:>7}  {r['note']}")
+        print(
+            f"{r['name']:<34} {r['value']:>10.3f} {r['unit']:<5} {r['target']:<10} {base:>9} {ratio:>7}  {r['note']}"
+        )
     return 0
 
 

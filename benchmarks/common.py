@@ -27,9 +27,18 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
-def emit(name: str, value: float, unit: str, target: str, baseline: float | None = None, note: str = "") -> None:
+def emit(
+    name: str, value: float, unit: str, target: str, baseline: float | None = None, note: str = ""
+) -> None:
     """One result row as a JSON line; the runner collects them into the table."""
-    row = {"name": name, "value": value, "unit": unit, "target": target, "baseline": baseline, "note": note}
+    row = {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "baseline": baseline,
+        "note": note,
+    }
     print(json.dumps(row, ensure_ascii=False), flush=True)
 
 
@@ -45,5 +54,15 @@ def signup_csv(path: Path, rows: int) -> Path:
             number = make_id(f"320102{birth:%Y%m%d}{serial:03d}")
             at = dt.datetime(2026, 12, 1) + dt.timedelta(seconds=i * 5)
             category = "群众代表" if i % 3 else "企业代表"
-            writer.writerow([f"测试{i}", "男", number, f"138{i:08d}", "某单位", category, f"{at:%Y-%m-%d %H:%M}"])
+            writer.writerow(
+                [
+                    f"测试{i}",
+                    "男",
+                    number,
+                    f"138{i:08d}",
+                    "某单位",
+                    category,
+                    f"{at:%Y-%m-%d %H:%M}",
+                ]
+            )
     return path

@@ -27,7 +27,14 @@ def main(rows: int = 100_000) -> None:
         create_event(db, Event(title="bench", date=__import__("datetime").date(2026, 12, 18)))
         seconds, result = timed(lambda: import_file(db, path))
         assert result.imported == rows, (result.imported, result.rejected[:3])
-        emit("import: 100k-row CSV", seconds, "s", "≤ 10 s", baseline, f"{rows / seconds:,.0f} rows/s")
+        emit(
+            "import: 100k-row CSV",
+            seconds,
+            "s",
+            "≤ 10 s",
+            baseline,
+            f"{rows / seconds:,.0f} rows/s",
+        )
         emit("import: peak memory", peak_rss_mb(), "MB", "≤ 200 MB", None, "whole process")
 
 

@@ -217,6 +217,101 @@ def cmd_people(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- invitations and keys
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        import time
+
+        self.label = label
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.last = 0.0
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if not self.live or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "█" * filled + "░" * (width - filled)
+        end = "\n" if done >= total else ""
+        print(f"\r{self.label} {bar} {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_invites(args: argparse.Namespace) -> int:
+    from checkin.invitations import render_invitations
+
+    if not args.out:
+        raise CheckinError("cli.invites_needs_out")
+    db = open_db(args.db)
+    run = render_invitations(
+        db,
+        args.out,
+        only=args.only,
+        per_page=args.per_page,
+        font=args.font,
+        progress=ProgressBar(tr("invites.progress")),
+    )
+    _out(tr("invites.done", count=run.count, pdf=run.pdf, csv=run.tokens_csv, qr=run.qr_dir))
+    _out(tr("invites.font", path=run.font))
+    return 0
+
+
+def cmd_invites_reissue(args: argparse.Namespace) -> int:
+    from checkin.keys import reissue
+
+    db = open_db(args.db)
+    issued = reissue(db, args.number.strip().upper())
+    if args.json:
+        _json({"number": issued.number, "counter": issued.counter, "token": issued.token})
+    else:
+        _out(tr("invites.reissued", number=issued.number, counter=issued.counter))
+        _out(issued.token)
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from checkin.keys import create_signing_key
+
+    db = open_db(args.db)
+    key_id = create_signing_key(db)
+    _out(tr("keys.rotated", key_id=f"{key_id:04X}"))
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    db = open_db(args.db)
+    rows = list(
+        db.query(
+            "SELECT key_id, created_at, retired_at, private_key IS NOT NULL AS can_sign "
+            "FROM signing_keys ORDER BY id"
+        )
+    )
+    if args.json:
+        _json(
+            [{**r, "key_id": f"{r['key_id']:04X}", "can_sign": bool(r["can_sign"])} for r in rows]
+        )
+        return 0
+    for r in rows:
+        state = tr("keys.retired") if r["retired_at"] else tr("keys.current")
+        _out(f"{r['key_id']:04X}\t{r['created_at']}\t{state}")
+    return 0
+
+
+def cmd_station_pack(args: argparse.Namespace) -> int:
+    from checkin.pack import station_pack
+
+    out = station_pack(args.db, args.station, args.out)
+    _out(tr("pack.done", station=args.station, path=out))
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -280,6 +375,42 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     _add_json(p)
     p.set_defaults(handler=cmd_people)
 
+    p = sub.add_parser("invites", help=tr("cli.invites.help"), description=tr("cli.invites.help"))
+    p.add_argument("--db", metavar="PATH", help=tr("cli.opt.db"))
+    p.add_argument("--out", metavar="DIR", help=tr("cli.invites.out"))
+    p.add_argument("--only", nargs="+", metavar="NUMBER", help=tr("cli.invites.only"))
+    p.add_argument(
+        "--per-page", type=int, choices=(1, 4), default=1, help=tr("cli.invites.per_page")
+    )
+    p.add_argument("--font", metavar="PATH", help=tr("cli.invites.font"))
+    p.set_defaults(handler=cmd_invites)
+    inv_sub = p.add_subparsers(dest="invites_command", metavar="ACTION", parser_class=_Parser)
+    r = inv_sub.add_parser(
+        "reissue", help=tr("cli.invites.reissue"), description=tr("cli.invites.reissue")
+    )
+    r.add_argument("number", metavar="NUMBER", help=tr("cli.confirm.number"))
+    _add_db(r)
+    _add_json(r)
+    r.set_defaults(handler=cmd_invites_reissue)
+
+    p = sub.add_parser("keys", help=tr("cli.keys.help"), description=tr("cli.keys.help"))
+    keys_sub = p.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=_Parser)
+    r = keys_sub.add_parser("rotate", help=tr("cli.keys.rotate"), description=tr("cli.keys.rotate"))
+    _add_db(r)
+    r.set_defaults(handler=cmd_keys_rotate)
+    r = keys_sub.add_parser("list", help=tr("cli.keys.list"), description=tr("cli.keys.list"))
+    _add_db(r)
+    _add_json(r)
+    r.set_defaults(handler=cmd_keys_list)
+
+    p = sub.add_parser("station", help=tr("cli.station.help"), description=tr("cli.station.help"))
+    st_sub = p.add_subparsers(dest="station_command", metavar="ACTION", parser_class=_Parser)
+    r = st_sub.add_parser("pack", help=tr("cli.station.pack"), description=tr("cli.station.pack"))
+    _add_db(r)
+    r.add_argument("--station", required=True, metavar="NAME", help=tr("cli.station.name"))
+    r.add_argument("--out", required=True, metavar="FILE", help=tr("cli.station.out"))
+    r.set_defaults(handler=cmd_station_pack)
+
     for extend in extensions:
         extend(sub)
     return parser
@@ -316,6 +447,8 @@ def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()
     if handler is None:
         parser.print_help()
         return 2
+    if getattr(args, "db", "") is None:
+        parser.error(tr("cli.db_required"))
     try:
         return handler(args)
     except CheckinError as exc:

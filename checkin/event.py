@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from checkin.categories import CATEGORIES, MEDIA
 from checkin.errors import CheckinError
+from checkin.keys import create_signing_key
 
 CHECK_PROFILES = ("none", "id-only", "epidemic-2022")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -193,6 +194,7 @@ def create_event(db: Database, event: Event, supervisor_pin: str | None = None) 
     with db.atomic():
         db.table("event").insert(row)
         db.table("secret").insert({"name": ID_SECRET, "value": secrets.token_bytes(32)})
+        create_signing_key(db)
     return event
 
 

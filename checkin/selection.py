@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from checkin.categories import CITIZEN
 from checkin.errors import CheckinError
 from checkin.event import load_event
+from checkin.keys import revoke_current
 
 CONFIRM_STATUSES = ("confirmed", "declined", "unreachable")
 SIGNUP_ORDER = "(signed_up_at IS NULL), signed_up_at, seq"
@@ -202,6 +203,7 @@ def confirm(db: Database, number: str, status: str) -> ConfirmResult:
             [now, number],
         )
         log_activity(db, "confirm", number, status=status)
+        revoke_current(db, number, "declined")
         if was_counted:
             result.moved_up = _move_up(db, event.min_citizen_share, event.capacity, now)
             result.no_replacement = result.moved_up is None

@@ -105,6 +105,43 @@ def m001_event_and_people(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_keys_invitations_stations(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE signing_keys (
+            id INTEGER PRIMARY KEY,
+            key_id INTEGER NOT NULL,
+            public_key BLOB NOT NULL UNIQUE,
+            private_key BLOB,
+            created_at TEXT NOT NULL,
+            retired_at TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE invitations (
+            seq INTEGER NOT NULL,
+            counter INTEGER NOT NULL,
+            issued_at TEXT NOT NULL,
+            revoked_at TEXT,
+            reason TEXT,
+            PRIMARY KEY (seq, counter)
+        )
+        """
+    )
+    db.execute("ALTER TABLE people ADD COLUMN token_counter INTEGER NOT NULL DEFAULT 1")
+    db.execute(
+        """
+        CREATE TABLE station_info (
+            name TEXT NOT NULL,
+            packed_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

@@ -1,0 +1,225 @@
+"""Printable invitations (邀请函): QR PNGs, an A4 PDF (1 or 4 per page) and tokens.csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import qrcode
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
+from qrcode.constants import ERROR_CORRECT_M
+from sqlite_utils import Database
+
+from checkin.categories import category_label
+from checkin.errors import CheckinError
+from checkin.event import Event, load_event
+from checkin.fonts import FontChoice, find_cjk_font
+from checkin.i18n import tr
+from checkin.keys import Issued, issue_token, require_office
+from checkin.phone import mask_phone
+from checkin.tokens import short_code
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Invitee:
+    number: str
+    name: str
+    category: str
+    phone: str | None
+    token: str
+
+
+@dataclass
+class InvitationRun:
+    count: int
+    pdf: Path
+    tokens_csv: Path
+    qr_dir: Path
+    font: Path
+
+
+def qr_matrix_image(token: str) -> Image.Image:
+    """The bare QR code (error correction M, alphanumeric mode), black on white."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=6, border=4)
+    code.add_data(token, optimize=0)
+    code.make(fit=True)
+    image = code.make_image(fill_color="black", back_color="white").get_image()
+    return image.convert("L")
+
+
+def qr_with_name(qr: Image.Image, caption: str, font: FontChoice) -> Image.Image:
+    """The QR code with the person's name and number printed under it."""
+    size = max(22, qr.width // 12)
+    face = ImageFont.truetype(str(font.path), size, index=font.index)
+    strip = size * 2
+    canvas = Image.new("L", (qr.width, qr.height + strip), 255)
+    canvas.paste(qr, (0, 0))
+    draw = ImageDraw.Draw(canvas)
+    box = draw.textbbox((0, 0), caption, font=face)
+    x = max(0, (qr.width - (box[2] - box[0])) // 2)
+    draw.text((x, qr.height + (strip - size) // 2 - box[1] // 2), caption, font=face, fill=0)
+    return canvas
+
+
+def invited_people(db: Database, only: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    rows = list(
+        db.query(
+            "SELECT number, name, category, phone FROM people WHERE status = 'invited' "
+            "ORDER BY queue_pos, seq"
+        )
+    )
+    if only:
+        wanted = [n.strip().upper() for n in only]
+        known = {r["number"]: r for r in rows}
+        missing = [n for n in wanted if n not in known]
+        if missing:
+            raise CheckinError("invites.not_invited", number=", ".join(missing))
+        rows = [known[n] for n in wanted]
+    return rows
+
+
+class InvitationPdf(FPDF):
+    def __init__(self, font: FontChoice) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.set_auto_page_break(False)
+        self.add_font("cjk", "", str(font.path), collection_font_number=font.index)
+        self.set_font("cjk", size=12)
+        self.set_title(tr("invites.pdf_title"))
+        self.set_creator("checkin")
+
+
+def _when(event: Event) -> str:
+    time = f" {event.starts}–{event.ends}" if event.starts and event.ends else ""
+    return f"{event.date:%Y-%m-%d}{time}"
+
+
+def _card(
+    pdf: InvitationPdf,
+    event: Event,
+    person: Invitee,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    qr: Image.Image,
+) -> None:
+    """One invitation in the box (x, y, w, h); sizes scale with the box."""
+    scale = w / 210
+    pad = 12 * scale
+    inner = w - 2 * pad
+    # margins of this card, so that line breaks return to the card's left edge
+    pdf.set_left_margin(x + pad)
+    pdf.set_right_margin(210 - (x + w) + pad)
+    pdf.set_xy(x + pad, y + pad)
+    if event.organizer:
+        pdf.set_font("cjk", size=10 * max(scale, 0.8))
+        pdf.cell(inner, 6 * scale + 1, event.organizer, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=22 * scale + 2)
+    pdf.multi_cell(inner, 11 * scale + 1, event.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    if event.theme:
+        pdf.set_font("cjk", size=12 * scale + 1)
+        pdf.multi_cell(inner, 7 * scale + 1, event.theme, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3 * scale)
+    pdf.set_font("cjk", size=16 * scale + 2)
+    pdf.cell(inner, 10 * scale + 1, tr("invites.heading"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=13 * scale + 2)
+    greeting = tr("invites.dear", name=person.name, category=category_label(person.category))
+    pdf.multi_cell(inner, 8 * scale + 1, greeting, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=11 * scale + 2)
+    lines = [
+        (tr("event.f.date"), _when(event)),
+        (tr("event.f.meeting_point"), event.meeting_point or event.location or ""),
+        (tr("event.f.arrive_by"), event.arrive_by or event.starts or ""),
+        (tr("event.f.location"), event.location or ""),
+        (tr("invites.bring"), tr("invites.bring_id")),
+    ]
+    for label, value in lines:
+        if value:
+            pdf.multi_cell(inner, 7 * scale + 1, f"{label}：{value}", new_x="LMARGIN", new_y="NEXT")
+    side = min(75 * scale, h - (pdf.get_y() - y) - 28 * scale)
+    side = max(side, 30 * scale)
+    qr_y = pdf.get_y() + 3 * scale
+    pdf.image(qr, x=x + (w - side) / 2, y=qr_y, w=side, h=side)
+    pdf.set_xy(x + pad, qr_y + side + 1)
+    pdf.set_font("cjk", size=14 * scale + 2)
+    pdf.cell(
+        inner,
+        8 * scale + 1,
+        f"{person.number} · {short_code(person.token)}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font("cjk", size=9 * scale + 1.5)
+    pdf.multi_cell(inner, 5 * scale + 1, tr("invites.footer"), align="C")
+
+
+def render_invitations(
+    db: Database,
+    out_dir: str | Path,
+    *,
+    only: Sequence[str] | None = None,
+    per_page: int = 1,
+    font: str | Path | None = None,
+    progress: Progress | None = None,
+) -> InvitationRun:
+    """Issue (or re-use) each invitee's token and write PNGs, the PDF and tokens.csv."""
+    if per_page not in (1, 4):
+        raise CheckinError("invites.bad_per_page", value=per_page)
+    require_office(db)
+    choice = find_cjk_font(font)
+    event = load_event(db)
+    rows = invited_people(db, only)
+    if not rows:
+        raise CheckinError("invites.nobody")
+    out = Path(out_dir)
+    people: list[Invitee] = []
+    with db.atomic():
+        for row in rows:
+            issued: Issued = issue_token(db, row["number"])
+            people.append(
+                Invitee(row["number"], row["name"], row["category"], row["phone"], issued.token)
+            )
+    qr_dir = out / "qr"
+    qr_dir.mkdir(parents=True, exist_ok=True)
+
+    pdf = InvitationPdf(choice)
+    total = len(people)
+    for i, person in enumerate(people):
+        qr = qr_matrix_image(person.token)
+        qr_with_name(qr, f"{person.name}  {person.number}", choice).save(
+            qr_dir / f"{person.number}.png"
+        )
+        if per_page == 1:
+            pdf.add_page()
+            _card(pdf, event, person, 0, 0, 210, 297, qr)
+        else:
+            slot = i % 4
+            if slot == 0:
+                pdf.add_page()
+                pdf.set_draw_color(180)
+                pdf.dashed_line(105, 0, 105, 297, 2, 2)
+                pdf.dashed_line(0, 148.5, 210, 148.5, 2, 2)
+            _card(pdf, event, person, 105 * (slot % 2), 148.5 * (slot // 2), 105, 148.5, qr)
+        if progress:
+            progress(i + 1, total)
+    pdf_path = out / "invitations.pdf"
+    buffer = io.BytesIO()
+    pdf.output(buffer)
+    pdf_path.write_bytes(buffer.getvalue())
+    csv_path = out / "tokens.csv"
+    with csv_path.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["number", "name", "phone", "token"])
+        for person in people:
+            writer.writerow(
+                [person.number, person.name, mask_phone(person.phone or ""), person.token]
+            )
+    return InvitationRun(total, pdf_path, csv_path, qr_dir, choice.path)

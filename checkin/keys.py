@@ -1,0 +1,179 @@
+"""The event's signing keys and issued invitations (with their revocation list).
+
+The office file holds the private key; a door laptop's pack holds only public keys and
+cannot issue anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+from sqlite_utils import Database
+
+from checkin.errors import CheckinError
+from checkin.tokens import (
+    TokenClaims,
+    TokenError,
+    encode_token,
+    event_id_bytes,
+    key_id_of,
+    verify_token,
+)
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def create_signing_key(db: Database) -> int:
+    """A new Ed25519 key pair; it signs every invitation issued from now on."""
+    require_office(db)
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key()
+    key_id = key_id_of(public)
+    with db.atomic():
+        db.execute("UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL", [_now()])
+        db.table("signing_keys").insert(
+            {
+                "key_id": key_id,
+                "public_key": public.public_bytes(Encoding.Raw, PublicFormat.Raw),
+                "private_key": private.private_bytes(
+                    Encoding.Raw, PrivateFormat.Raw, NoEncryption()
+                ),
+                "created_at": _now(),
+                "retired_at": None,
+            }
+        )
+    return key_id
+
+
+def is_station_pack(db: Database) -> bool:
+    return bool(db.execute("SELECT COUNT(*) FROM station_info").fetchone()[0])
+
+
+def require_office(db: Database) -> None:
+    """Issuing needs the office file; a door laptop's pack has no private key."""
+    if is_station_pack(db):
+        row = db.execute("SELECT name FROM station_info").fetchone()
+        raise CheckinError("keys.station_pack", station=row[0] if row else "")
+
+
+def current_private_key(db: Database) -> Ed25519PrivateKey:
+    require_office(db)
+    row = db.execute(
+        "SELECT private_key FROM signing_keys WHERE retired_at IS NULL AND private_key IS NOT NULL "
+        "ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        raise CheckinError("keys.none")
+    return Ed25519PrivateKey.from_private_bytes(bytes(row[0]))
+
+
+def public_keys(db: Database) -> dict[int, list[Ed25519PublicKey]]:
+    keys: dict[int, list[Ed25519PublicKey]] = defaultdict(list)
+    for key_id, raw in db.execute("SELECT key_id, public_key FROM signing_keys"):
+        keys[int(key_id)].append(Ed25519PublicKey.from_public_bytes(bytes(raw)))
+    return dict(keys)
+
+
+@dataclass(frozen=True)
+class Issued:
+    number: str
+    seq: int
+    counter: int
+    token: str
+
+
+def _event_bytes(db: Database) -> bytes:
+    row = db.execute("SELECT id FROM event").fetchone()
+    if row is None:
+        raise CheckinError("event.none")
+    return event_id_bytes(str(row[0]))
+
+
+def issue_token(db: Database, number: str) -> Issued:
+    """The person's current invitation token, issuing the first one if none exists yet."""
+    private = current_private_key(db)
+    row = db.execute(
+        "SELECT seq, token_counter, status FROM people WHERE number = ?", [number]
+    ).fetchone()
+    if row is None:
+        raise CheckinError("people.unknown_number", number=number)
+    seq, counter, status = int(row[0]), int(row[1]), row[2]
+    if status != "invited":
+        raise CheckinError("invites.not_invited", number=number)
+    with db.atomic():
+        db.execute(
+            "INSERT OR IGNORE INTO invitations (seq, counter, issued_at) VALUES (?, ?, ?)",
+            [seq, counter, _now()],
+        )
+    token = encode_token(private, _event_bytes(db), seq, counter)
+    return Issued(number, seq, counter, token)
+
+
+def revoke_current(db: Database, number: str, reason: str) -> None:
+    """Put the person's current invitation on the revocation list (declined, removed)."""
+    db.execute(
+        "UPDATE invitations SET revoked_at = ?, reason = ? WHERE revoked_at IS NULL AND seq = "
+        "(SELECT seq FROM people WHERE number = ?)",
+        [_now(), reason, number],
+    )
+
+
+def reissue(db: Database, number: str) -> Issued:
+    """A new token for a lost or leaked invitation; the old one is revoked."""
+    require_office(db)
+    row = db.execute("SELECT seq FROM people WHERE number = ?", [number]).fetchone()
+    if row is None:
+        raise CheckinError("people.unknown_number", number=number)
+    with db.atomic():
+        revoke_current(db, number, "reissued")
+        db.execute("UPDATE people SET token_counter = token_counter + 1 WHERE number = ?", [number])
+        return issue_token(db, number)
+
+
+def is_revoked(db: Database, seq: int, counter: int) -> bool:
+    """Revoked: explicitly listed, or an older issue than the person's current one."""
+    row = db.execute("SELECT token_counter FROM people WHERE seq = ?", [seq]).fetchone()
+    if row is not None and counter < int(row[0]):
+        return True
+    listed = db.execute(
+        "SELECT 1 FROM invitations WHERE seq = ? AND counter = ? AND revoked_at IS NOT NULL",
+        [seq, counter],
+    ).fetchone()
+    return listed is not None
+
+
+class Verifier:
+    """Verifies scanned invitations for one event; keeps the parsed public keys in memory."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.event_id = _event_bytes(db)
+        self.keys = public_keys(db)
+
+    def verify(self, text: str) -> tuple[str, TokenClaims]:
+        """The person number a genuine, unrevoked invitation belongs to; else CheckinError.
+
+        The error key is `verdict.<reason>` with reason not_token, other_event, forged,
+        revoked or unknown_person.
+        """
+        try:
+            claims = verify_token(text, self.keys, self.event_id)
+        except TokenError as exc:
+            raise CheckinError(f"verdict.{exc.reason}") from None
+        if is_revoked(self.db, claims.seq, claims.counter):
+            raise CheckinError("verdict.revoked")
+        row = self.db.execute("SELECT number FROM people WHERE seq = ?", [claims.seq]).fetchone()
+        if row is None:
+            raise CheckinError("verdict.unknown_person")
+        return str(row[0]), claims
