@@ -39,10 +39,12 @@ bench: $(VENV)/.installed-dev
 lock:
 	rm -rf /tmp/checkin-lock && $(PYTHON) -m venv /tmp/checkin-lock
 	/tmp/checkin-lock/bin/pip install --quiet '.[dev]'
-	/tmp/checkin-lock/bin/pip freeze | grep -v '^checkin-desk' > requirements-dev.lock
+	echo '# Exact versions of everything the app and its test tools install (make lock rewrites it).' > requirements-dev.lock
+	/tmp/checkin-lock/bin/pip freeze | grep -v '^checkin-desk' >> requirements-dev.lock
 	rm -rf /tmp/checkin-lock && $(PYTHON) -m venv /tmp/checkin-lock
 	/tmp/checkin-lock/bin/pip install --quiet .
-	/tmp/checkin-lock/bin/pip freeze | grep -v '^checkin-desk' > requirements.lock
+	echo '# Exact versions of everything the installed app needs (make lock rewrites it).' > requirements.lock
+	/tmp/checkin-lock/bin/pip freeze | grep -v '^checkin-desk' >> requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

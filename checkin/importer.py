@@ -265,7 +265,7 @@ def import_rows(
         cols = [*RECORD_FIELDS, "seq", "number", "source", "created_at", "updated_at",
                 "status", "in_capacity"]  # fmt: skip
 
-        def values() -> Iterable[Record]:
+        def insert_rows() -> Iterable[Record]:
             for offset, (_, _, record) in enumerate(ordered):
                 seq = next_seq + offset
                 in_capacity = int(record[_CATEGORY] not in outside)
@@ -273,7 +273,7 @@ def import_rows(
 
         placeholders = ", ".join("?" for _ in cols)
         db.conn.executemany(
-            f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", values()
+            f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", insert_rows()
         )
         result.imported = len(ordered)
         db.table("imports").insert(

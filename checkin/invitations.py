@@ -45,13 +45,23 @@ class InvitationRun:
     font: Path
 
 
+QR_BOX = 6  # pixels per module in the PNGs
+
+
 def qr_matrix_image(token: str) -> Image.Image:
-    """The bare QR code (error correction M, alphanumeric mode), black on white."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=6, border=4)
+    """The bare QR code (error correction M, alphanumeric mode), black on white.
+
+    Built from the module matrix with one resize instead of drawing every module.
+    """
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
     code.add_data(token, optimize=0)
     code.make(fit=True)
-    image = code.make_image(fill_color="black", back_color="white").get_image()
-    return image.convert("L")
+    matrix = code.get_matrix()
+    n = len(matrix)
+    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
+    return Image.frombytes("L", (n, n), pixels).resize(
+        (n * QR_BOX, n * QR_BOX), Image.Resampling.NEAREST
+    )
 
 
 def qr_with_name(qr: Image.Image, caption: str, font: FontChoice) -> Image.Image:
@@ -205,8 +215,10 @@ def render_invitations(
             if slot == 0:
                 pdf.add_page()
                 pdf.set_draw_color(180)
-                pdf.dashed_line(105, 0, 105, 297, 2, 2)
-                pdf.dashed_line(0, 148.5, 210, 148.5, 2, 2)
+                pdf.set_dash_pattern(dash=2, gap=2)
+                pdf.line(105, 0, 105, 297)  # cutting lines between the four cards
+                pdf.line(0, 148.5, 210, 148.5)
+                pdf.set_dash_pattern()
             _card(pdf, event, person, 105 * (slot % 2), 148.5 * (slot // 2), 105, 148.5, qr)
         if progress:
             progress(i + 1, total)

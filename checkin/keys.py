@@ -171,9 +171,14 @@ class Verifier:
             claims = verify_token(text, self.keys, self.event_id)
         except TokenError as exc:
             raise CheckinError(f"verdict.{exc.reason}") from None
-        if is_revoked(self.db, claims.seq, claims.counter):
-            raise CheckinError("verdict.revoked")
-        row = self.db.execute("SELECT number FROM people WHERE seq = ?", [claims.seq]).fetchone()
+        # one indexed look-up: the person, their current issue, and any revocation
+        row = self.db.execute(
+            "SELECT number, token_counter, EXISTS (SELECT 1 FROM invitations WHERE seq = ? "
+            "AND counter = ? AND revoked_at IS NOT NULL) FROM people WHERE seq = ?",
+            [claims.seq, claims.counter, claims.seq],
+        ).fetchone()
         if row is None:
             raise CheckinError("verdict.unknown_person")
+        if claims.counter < int(row[1]) or row[2]:
+            raise CheckinError("verdict.revoked")
         return str(row[0]), claims
