@@ -312,6 +312,42 @@ def cmd_station_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- the door
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from checkin.door import Door
+
+    db = open_db(args.db)
+    door = Door(db, args.station, args.operator)
+    answers: dict[str, str] = {}
+    for item in args.check or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CheckinError("checks.bad_argument", value=item)
+        door.profile.check(name.strip())  # unknown names are a usage error
+        answers[name.strip()] = value.strip()
+    verdict = door.scan(args.text, answers)
+    if args.json:
+        _json(verdict.to_json())
+    else:
+        who = f"{verdict.invitee.number} {verdict.invitee.name}" if verdict.invitee else ""
+        _out(f"{tr('verdict.' + verdict.verdict)} {who}".strip())
+        if verdict.reason_text() and verdict.reason != "already":
+            _out(verdict.reason_text() or "")
+        if verdict.first_seen:
+            _out(
+                tr(
+                    "door.first_seen",
+                    at=verdict.first_seen.at[:19],
+                    station=verdict.first_seen.station,
+                )
+            )
+        if verdict.checks_due:
+            _out(tr("door.checks_due", checks=", ".join(verdict.checks_due)))
+    return 0 if verdict.admitted else 1
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -410,6 +446,15 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     r.add_argument("--station", required=True, metavar="NAME", help=tr("cli.station.name"))
     r.add_argument("--out", required=True, metavar="FILE", help=tr("cli.station.out"))
     r.set_defaults(handler=cmd_station_pack)
+
+    p = sub.add_parser("scan", help=tr("cli.scan.help"), description=tr("cli.scan.help"))
+    p.add_argument("text", metavar="TEXT", help=tr("cli.scan.text"))
+    _add_db(p)
+    p.add_argument("--station", default="cli", metavar="S", help=tr("cli.scan.station"))
+    p.add_argument("--operator", default="cli", metavar="O", help=tr("cli.scan.operator"))
+    p.add_argument("--check", action="append", metavar="NAME=VALUE", help=tr("cli.scan.check"))
+    _add_json(p)
+    p.set_defaults(handler=cmd_scan)
 
     for extend in extensions:
         extend(sub)

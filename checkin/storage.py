@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 import stat
 from pathlib import Path
 
@@ -142,6 +144,67 @@ def m002_keys_invitations_stations(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_door(db: Database) -> None:
+    db.execute("ALTER TABLE people ADD COLUMN walk_in INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """
+        CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            at TEXT NOT NULL,
+            station TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            method TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            reason TEXT,
+            number TEXT,
+            token_seq INTEGER,
+            token_counter INTEGER
+        )
+        """
+    )
+    db.execute("CREATE INDEX scans_at ON scans(at)")
+    db.execute(
+        """
+        CREATE TABLE checkins (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            number TEXT NOT NULL REFERENCES people(number),
+            at TEXT NOT NULL,
+            station TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            method TEXT NOT NULL,
+            override_reason TEXT,
+            annulled_at TEXT,
+            annulled_by TEXT,
+            annul_reason TEXT
+        )
+        """
+    )
+    # the database itself guarantees one live check-in per person, whatever the instances
+    db.execute(
+        "CREATE UNIQUE INDEX checkins_one_live ON checkins(number) WHERE annulled_at IS NULL"
+    )
+    db.execute(
+        """
+        CREATE TABLE check_results (
+            id INTEGER PRIMARY KEY,
+            scan_uid TEXT NOT NULL,
+            checkin_uid TEXT,
+            number TEXT,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            passed INTEGER NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX check_results_checkin ON check_results(checkin_uid)")
+    db.execute("CREATE TABLE people_search (key TEXT NOT NULL, number TEXT NOT NULL)")
+    db.execute("CREATE INDEX people_search_key ON people_search(key)")
+    db.execute("CREATE INDEX people_search_number ON people_search(number)")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 
@@ -196,6 +259,19 @@ def open_db(path: str | Path, *, create: bool = False) -> Database:
         raise CheckinError("storage.unreadable", path=str(path), error=str(exc)) from exc
     _restrict_mode(path)
     return db
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """BEGIN IMMEDIATE: take the write lock up front, so two door laptops on one file
+    wait for each other (busy timeout) instead of failing on a lock upgrade."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
 
 
 def memory_db() -> Database:

@@ -1,0 +1,82 @@
+"""The board (签到看板): who has arrived, per category, and who is still to come."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from sqlite_utils import Database
+
+from checkin.categories import CATEGORIES, CITIZEN
+
+
+@dataclass(frozen=True)
+class CategoryLine:
+    category: str
+    expected: int
+    arrived: int
+
+
+@dataclass(frozen=True)
+class Absent:
+    number: str
+    name: str
+    category: str
+    phone: str | None
+    confirmation: str | None
+
+
+@dataclass
+class Board:
+    lines: list[CategoryLine] = field(default_factory=list)
+    expected: int = 0
+    arrived: int = 0
+    citizens_present: int = 0
+    counted_present: int = 0
+    not_arrived: list[Absent] = field(default_factory=list)
+    last_scan_at: str | None = None
+
+    @property
+    def citizen_share(self) -> Fraction | None:
+        if not self.counted_present:
+            return None
+        return Fraction(self.citizens_present, self.counted_present)
+
+
+def build_board(db: Database) -> Board:
+    board = Board()
+    expected = dict(
+        db.execute(
+            "SELECT category, COUNT(*) FROM people WHERE status = 'invited' GROUP BY category"
+        ).fetchall()
+    )
+    arrived = dict(
+        db.execute(
+            "SELECT p.category, COUNT(*) FROM checkins c JOIN people p ON p.number = c.number "
+            "WHERE c.annulled_at IS NULL GROUP BY p.category"
+        ).fetchall()
+    )
+    for code in CATEGORIES:
+        if expected.get(code) or arrived.get(code):
+            board.lines.append(
+                CategoryLine(code, int(expected.get(code, 0)), int(arrived.get(code, 0)))
+            )
+    board.expected = sum(line.expected for line in board.lines)
+    board.arrived = sum(line.arrived for line in board.lines)
+    row = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(p.category = ?), 0) FROM checkins c "
+        "JOIN people p ON p.number = c.number WHERE c.annulled_at IS NULL AND p.in_capacity = 1",
+        [CITIZEN],
+    ).fetchone()
+    board.counted_present, board.citizens_present = int(row[0]), int(row[1])
+    board.not_arrived = [
+        Absent(*r)
+        for r in db.execute(
+            "SELECT number, name, category, phone, confirmation FROM people WHERE status = 'invited' "
+            "AND number NOT IN (SELECT number FROM checkins WHERE annulled_at IS NULL) "
+            "ORDER BY queue_pos, seq"
+        )
+    ]
+    last = db.execute("SELECT MAX(at) FROM scans").fetchone()
+    board.last_scan_at = last[0] if last else None
+    return board

@@ -1,0 +1,369 @@
+"""The door (集中签到): one function turns a scanned text into a verdict, and records it.
+
+Verdicts: `admitted`, `already` (with the first time and station), `refused` (with the
+reason) or `needs_checks` (the invitation is good; the entry checks are still due). Every
+scan is recorded, failed ones too, with station, operator and time — never an ID number.
+A check-in is committed before the verdict says "admitted", and a unique index on live
+check-ins means two instances on one file can never admit the same person twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from checkin.categories import CITIZEN, category_label, parse_category
+from checkin.errors import CheckinError
+from checkin.event import Event, id_secret, load_event, pin_matches
+from checkin.i18n import tr
+from checkin.idcard import id_hash, parse_id
+from checkin.keys import Verifier
+from checkin.phone import parse_phone
+from checkin.profiles import CheckResult, Profile, evaluate, load_profile
+from checkin.search import ensure_index
+from checkin.storage import write_transaction
+
+VERDICTS = ("admitted", "already", "refused", "needs_checks")
+WALK_IN_PREFIX = "W"
+
+
+@dataclass(frozen=True)
+class InviteeInfo:
+    number: str
+    name: str
+    category: str
+    id_masked: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"number": self.number, "name": self.name, "category": self.category}
+
+
+@dataclass(frozen=True)
+class FirstSeen:
+    at: str
+    station: str
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    reason: str | None = None
+    invitee: InviteeInfo | None = None
+    first_seen: FirstSeen | None = None
+    checks_due: list[str] = field(default_factory=list)
+    failed: list[CheckResult] = field(default_factory=list)
+    scan_uid: str = ""
+    at: str = ""
+
+    @property
+    def admitted(self) -> bool:
+        return self.verdict == "admitted"
+
+    def reason_text(self) -> str | None:
+        if self.reason is None:
+            return None
+        text = tr(f"verdict.{self.reason}")
+        if self.failed:
+            text += "：" + "、".join(
+                tr("door.failed_check", name=r.name, value=r.value) for r in self.failed
+            )
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason_text(),
+            "reason_code": self.reason,
+            "invitee": self.invitee.to_json() if self.invitee else None,
+            "first_seen": {"at": self.first_seen.at, "station": self.first_seen.station}
+            if self.first_seen
+            else None,
+            "checks_due": self.checks_due,
+        }
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="milliseconds")
+
+
+def _uid() -> str:
+    return uuid.uuid4().hex
+
+
+class Door:
+    """One entrance: a station name, an operator, and the event's file."""
+
+    def __init__(self, db: Database, station: str, operator: str) -> None:
+        if not station.strip():
+            raise CheckinError("door.no_station")
+        if not operator.strip():
+            raise CheckinError("door.no_operator")
+        self.db = db
+        self.station = station.strip()
+        self.operator = operator.strip()
+        self.event: Event = load_event(db)
+        self.profile: Profile = load_profile(self.event.checks)
+        self.verifier = Verifier(db)
+        self.secret = id_secret(db)
+
+    # ------------------------------------------------------------ scanning
+
+    def scan(self, text: str, answers: Mapping[str, str] | None = None) -> Verdict:
+        """A scanned invitation (and, when due, the check answers) → a recorded verdict."""
+        try:
+            number, claims = self.verifier.verify(text)
+        except CheckinError as exc:
+            reason = exc.key.split(".", 1)[1]
+            return self._record(Verdict("refused", reason), "scan")
+        return self.judge(number, answers, method="scan", token=(claims.seq, claims.counter))
+
+    def judge(
+        self,
+        number: str,
+        answers: Mapping[str, str] | None = None,
+        *,
+        method: str = "lookup",
+        token: tuple[int, int] | None = None,
+    ) -> Verdict:
+        """Decide for a known person (from a scan or a look-up)."""
+        row = self.db.execute(
+            "SELECT number, name, category, id_masked, id_hash, status FROM people WHERE number = ?",
+            [number.strip().upper()],
+        ).fetchone()
+        if row is None:
+            return self._record(Verdict("refused", "unknown_person"), method, token)
+        invitee = InviteeInfo(row[0], row[1], row[2], row[3])
+        stored_hash, status = row[4], row[5]
+        if status in ("declined", "removed"):
+            return self._record(Verdict("refused", status, invitee), method, token)
+        if status != "invited":
+            return self._record(Verdict("refused", "not_invited", invitee), method, token)
+        first = self.first_seen(invitee.number)
+        if first:
+            return self._record(Verdict("already", "already", invitee, first), method, token)
+        evaluation = evaluate(
+            self.profile, answers or {}, lambda typed: id_hash(self.secret, typed) == stored_hash
+        )
+        if not evaluation.complete:
+            verdict = Verdict("needs_checks", None, invitee, checks_due=evaluation.missing)
+            return self._record(verdict, method, token, evaluation.results)
+        if evaluation.failed:
+            reason = (
+                "id_mismatch"
+                if any(r.name == "id_card" for r in evaluation.failed)
+                else "check_failed"
+            )
+            verdict = Verdict("refused", reason, invitee, failed=evaluation.failed)
+            return self._record(verdict, method, token, evaluation.results)
+        return self._admit(invitee, method, token, evaluation.results)
+
+    def first_seen(self, number: str) -> FirstSeen | None:
+        row = self.db.execute(
+            "SELECT at, station FROM checkins WHERE number = ? AND annulled_at IS NULL", [number]
+        ).fetchone()
+        return FirstSeen(row[0], row[1]) if row else None
+
+    def _admit(
+        self,
+        invitee: InviteeInfo,
+        method: str,
+        token: tuple[int, int] | None,
+        results: list[CheckResult],
+        override_reason: str | None = None,
+    ) -> Verdict:
+        verdict = Verdict("admitted", None, invitee, scan_uid=_uid(), at=_now())
+        checkin_uid = _uid()
+        try:
+            with write_transaction(self.db):
+                self.db.execute(
+                    "INSERT INTO checkins (uid, number, at, station, operator, method, override_reason) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [checkin_uid, invitee.number, verdict.at, self.station, self.operator, method,
+                     override_reason],
+                )  # fmt: skip
+                self._insert_scan(verdict, method, token, results, checkin_uid)
+        except sqlite3.IntegrityError:
+            # another door admitted this person a moment ago: the database said no
+            first = self.first_seen(invitee.number)
+            return self._record(Verdict("already", "already", invitee, first), method, token)
+        return verdict
+
+    def _insert_scan(
+        self,
+        verdict: Verdict,
+        method: str,
+        token: tuple[int, int] | None,
+        results: list[CheckResult],
+        checkin_uid: str | None = None,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO scans (uid, at, station, operator, method, verdict, reason, number, "
+            "token_seq, token_counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                verdict.scan_uid, verdict.at, self.station, self.operator, method, verdict.verdict,
+                verdict.reason, verdict.invitee.number if verdict.invitee else None,
+                token[0] if token else None, token[1] if token else None,
+            ],
+        )  # fmt: skip
+        self.db.conn.executemany(
+            "INSERT INTO check_results (scan_uid, checkin_uid, number, name, value, passed) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (verdict.scan_uid, checkin_uid, verdict.invitee.number if verdict.invitee else None,
+                 r.name, r.value, int(r.passed))
+                for r in results
+            ],
+        )  # fmt: skip
+
+    def _record(
+        self,
+        verdict: Verdict,
+        method: str,
+        token: tuple[int, int] | None = None,
+        results: list[CheckResult] | None = None,
+    ) -> Verdict:
+        verdict.scan_uid = _uid()
+        verdict.at = _now()
+        with write_transaction(self.db):
+            self._insert_scan(verdict, method, token, results or [])
+        return verdict
+
+    # ------------------------------------------------------------ supervisor actions
+
+    def _require_pin(self, pin: str | None) -> None:
+        if not self.event.supervisor_pin_hash:
+            raise CheckinError("door.no_pin_set")
+        if not pin or not pin_matches(self.event.supervisor_pin_hash, pin):
+            self._log("pin_refused", None)
+            raise CheckinError("door.wrong_pin")
+
+    def _log(self, action: str, number: str | None, **detail: Any) -> None:
+        self.db.table("activity").insert(
+            {
+                "at": _now(),
+                "action": action,
+                "number": number,
+                "detail": json.dumps(
+                    {"station": self.station, "operator": self.operator, **detail},
+                    ensure_ascii=False,
+                ),
+            }
+        )
+
+    def annul(self, number: str, reason: str, pin: str | None) -> None:
+        """Undo a check-in (wrong person let in, scanned by mistake); needs the PIN."""
+        self._require_pin(pin)
+        if not reason.strip():
+            raise CheckinError("door.reason_required")
+        number = number.strip().upper()
+        with write_transaction(self.db):
+            changed = self.db.execute(
+                "UPDATE checkins SET annulled_at = ?, annulled_by = ?, annul_reason = ? "
+                "WHERE number = ? AND annulled_at IS NULL",
+                [_now(), self.operator, reason.strip(), number],
+            ).rowcount
+            if not changed:
+                raise CheckinError("door.not_checked_in", number=number)
+            self._log("annul", number, reason=reason.strip())
+
+    def override(self, number: str, reason: str, pin: str | None) -> Verdict:
+        """Admit despite a refusal (a misread check, a waiting-list guest let in); needs the PIN."""
+        self._require_pin(pin)
+        if not reason.strip():
+            raise CheckinError("door.reason_required")
+        row = self.db.execute(
+            "SELECT number, name, category, id_masked FROM people WHERE number = ?",
+            [number.strip().upper()],
+        ).fetchone()
+        if row is None:
+            raise CheckinError("people.unknown_number", number=number)
+        invitee = InviteeInfo(*row)
+        first = self.first_seen(invitee.number)
+        if first:
+            return self._record(Verdict("already", "already", invitee, first), "override")
+        verdict = self._admit(invitee, "override", None, [], override_reason=reason.strip())
+        with write_transaction(self.db):
+            self._log("override", invitee.number, reason=reason.strip())
+        return verdict
+
+    def register_walk_in(
+        self, name: str, id_number: str, phone: str, category: str, pin: str | None
+    ) -> str:
+        """Register someone on the spot (supervisor only) when capacity and share allow."""
+        self._require_pin(pin)
+        name = name.strip()
+        if not name:
+            raise CheckinError("import.name_missing")
+        resident = parse_id(id_number, today=self.event.date)
+        age = resident.age_on(self.event.date)
+        if age < self.event.min_age:
+            raise CheckinError("import.too_young", age=age, min_age=self.event.min_age)
+        if self.event.max_age is not None and age > self.event.max_age:
+            raise CheckinError("import.too_old", age=age, max_age=self.event.max_age)
+        phone_value = parse_phone(phone)
+        code = parse_category(category)
+        hashed = id_hash(self.secret, resident.number)
+        existing = self.db.execute(
+            "SELECT number FROM people WHERE id_hash = ?", [hashed]
+        ).fetchone()
+        if existing:
+            raise CheckinError("door.walk_in_known", number=existing[0])
+        in_capacity = code not in self.event.outside_capacity
+        if in_capacity:
+            present, citizens = self.present_counts()
+            if present + 1 > self.event.capacity:
+                raise CheckinError(
+                    "door.walk_in_full", present=present, capacity=self.event.capacity
+                )
+            share_after = (citizens + (code == CITIZEN)) / (present + 1)
+            if share_after < self.event.min_citizen_share:
+                raise CheckinError(
+                    "door.walk_in_share", category=category_label(code),
+                    share=f"{float(self.event.min_citizen_share):.0%}",
+                )  # fmt: skip
+        now = _now()
+        with write_transaction(self.db):
+            seq = int(self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM people").fetchone()[0])
+            walk_ins = int(
+                self.db.execute("SELECT COUNT(*) FROM people WHERE walk_in = 1").fetchone()[0]
+            )
+            number = f"{WALK_IN_PREFIX}{walk_ins + 1:03d}"
+            self.db.table("people").insert(
+                {
+                    "number": number, "seq": seq, "name": name, "gender": resident.gender,
+                    "id_hash": hashed, "id_masked": resident.masked, "age": age,
+                    "phone": phone_value, "organization": None, "category": code,
+                    "signed_up_at": now, "direct": 0, "status": "invited",
+                    "in_capacity": int(in_capacity), "source": f"walk-in@{self.station}",
+                    "created_at": now, "updated_at": now, "walk_in": 1,
+                }
+            )  # fmt: skip
+            self._log("walk_in", number)
+        ensure_index(self.db)
+        return number
+
+    def present_counts(self) -> tuple[int, int]:
+        """Guests inside who take a place, and the citizens among them."""
+        row = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(p.category = ?), 0) FROM checkins c "
+            "JOIN people p ON p.number = c.number "
+            "WHERE c.annulled_at IS NULL AND p.in_capacity = 1",
+            [CITIZEN],
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def recent_scans(self, limit: int = 20) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT s.at, s.station, s.verdict, s.reason, s.number, p.name FROM scans s "
+                "LEFT JOIN people p ON p.number = s.number ORDER BY s.id DESC LIMIT ?",
+                [limit],
+            )
+        )

@@ -1,0 +1,337 @@
+"""Entry-check profiles (入场查验) and the one-key-per-answer form that fills them.
+
+A profile is a TOML file in `data/profiles/` (or the user's own): each check has a name,
+Chinese and English labels, a kind (`id`, `choice`, `number`, `yesno`), its passing rule,
+and the keys that answer it. `CheckForm` is the keystroke state machine the door screen
+drives; it lives here so that every rule is tested without a terminal.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checkin.errors import CheckinError
+from checkin.i18n import current_language
+from checkin.paths import data_dir
+
+KINDS = ("id", "choice", "number", "yesno")
+YES_KEYS = {"1": "yes", "y": "yes", "2": "no", "n": "no"}
+ID_CHARS = set("0123456789Xx")
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    value: str
+    label_zh: str
+    label_en: str
+    passes: bool
+
+    def label(self) -> str:
+        return self.label_zh if current_language() == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    kind: str
+    label_zh: str
+    label_en: str
+    hint_zh: str = ""
+    hint_en: str = ""
+    choices: tuple[Choice, ...] = ()
+    refuse_at: float | None = None
+    retry: bool = False
+    unit: str = ""
+    only_if: tuple[str, str] | None = None
+
+    def label(self) -> str:
+        return self.label_zh if current_language() == "zh" else self.label_en
+
+    def hint(self) -> str:
+        return self.hint_zh if current_language() == "zh" else self.hint_en
+
+    def applies(self, answers: Mapping[str, str]) -> bool:
+        if self.only_if is None:
+            return True
+        check, value = self.only_if
+        return answers.get(check) == value
+
+    def choice_for(self, key_or_value: str) -> Choice | None:
+        for choice in self.choices:
+            if key_or_value in (choice.key, choice.value):
+                return choice
+        return None
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    label_zh: str
+    label_en: str
+    checks: tuple[CheckSpec, ...] = ()
+
+    def label(self) -> str:
+        return self.label_zh if current_language() == "zh" else self.label_en
+
+    def check(self, name: str) -> CheckSpec:
+        for spec in self.checks:
+            if spec.name == name:
+                return spec
+        raise CheckinError("checks.unknown", name=name)
+
+
+def _spec(raw: Mapping[str, Any], source: str) -> CheckSpec:
+    try:
+        kind = str(raw["kind"])
+        if kind not in KINDS:
+            raise CheckinError("checks.bad_profile", path=source, error=f"kind {kind!r}")
+        only_if = raw.get("only_if")
+        return CheckSpec(
+            name=str(raw["name"]),
+            kind=kind,
+            label_zh=str(raw["label_zh"]),
+            label_en=str(raw["label_en"]),
+            hint_zh=str(raw.get("hint_zh", "")),
+            hint_en=str(raw.get("hint_en", "")),
+            choices=tuple(
+                Choice(
+                    str(c["key"]),
+                    str(c["value"]),
+                    str(c["label_zh"]),
+                    str(c["label_en"]),
+                    bool(c["passes"]),
+                )
+                for c in raw.get("choices", [])
+            ),  # fmt: skip
+            refuse_at=float(raw["refuse_at"]) if "refuse_at" in raw else None,
+            retry=bool(raw.get("retry", False)),
+            unit=str(raw.get("unit", "")),
+            only_if=(str(only_if["check"]), str(only_if["value"])) if only_if else None,
+        )
+    except KeyError as exc:
+        raise CheckinError("checks.bad_profile", path=source, error=f"missing {exc}") from None
+
+
+def load_profile(name_or_path: str) -> Profile:
+    """A shipped profile by name (`none`, `id-only`, `epidemic-2022`) or a TOML file."""
+    shipped = data_dir() / "profiles" / f"{name_or_path}.toml"
+    path = shipped if shipped.is_file() else Path(name_or_path)
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise CheckinError("event.bad_checks", value=name_or_path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CheckinError("checks.bad_profile", path=str(path), error=str(exc)) from None
+    head = raw.get("profile", {})
+    checks = tuple(_spec(c, str(path)) for c in raw.get("checks", []))
+    if len({c.name for c in checks}) != len(checks):
+        raise CheckinError("checks.bad_profile", path=str(path), error="duplicate check name")
+    return Profile(
+        name=str(head.get("name", path.stem)),
+        label_zh=str(head.get("label_zh", path.stem)),
+        label_en=str(head.get("label_en", path.stem)),
+        checks=checks,
+    )
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    value: str  # what is kept: never an ID number ("seen", "matched", "mismatch")
+    passed: bool
+
+
+@dataclass
+class Evaluation:
+    results: list[CheckResult] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.passed]
+
+
+def parse_temperature(text: str) -> float:
+    """'36.5', '365' or the short form '65' (36.5) → 36.5; CheckinError otherwise."""
+    value = text.strip().replace("℃", "").replace("°C", "")
+    try:
+        if "." in value:
+            number = float(value)
+        elif value.isdigit() and len(value) == 2:
+            number = 30 + int(value) / 10
+        elif value.isdigit() and len(value) == 3:
+            number = int(value) / 10
+        else:
+            raise ValueError(value)
+    except ValueError:
+        raise CheckinError("checks.bad_temperature", value=text) from None
+    if not 30.0 <= number <= 45.0:
+        raise CheckinError("checks.bad_temperature", value=text)
+    return round(number, 1)
+
+
+def evaluate(
+    profile: Profile, answers: Mapping[str, str], id_matches: Callable[[str], bool]
+) -> Evaluation:
+    """Judge the answers. `id_matches(typed)` compares a typed ID with the invitee's hash."""
+    outcome = Evaluation()
+    for spec in profile.checks:
+        if not spec.applies(answers):
+            continue
+        raw = answers.get(spec.name)
+        if raw is None or raw == "":
+            outcome.missing.append(spec.name)
+            continue
+        if spec.kind == "id":
+            if raw.lower() in ("seen", "yes", "1", "y"):
+                outcome.results.append(CheckResult(spec.name, "seen", True))
+            else:
+                ok = id_matches(raw)
+                outcome.results.append(CheckResult(spec.name, "matched" if ok else "mismatch", ok))
+        elif spec.kind == "choice":
+            choice = spec.choice_for(raw)
+            if choice is None:
+                raise CheckinError("checks.bad_value", name=spec.name, value=raw)
+            outcome.results.append(CheckResult(spec.name, choice.value, choice.passes))
+        elif spec.kind == "yesno":
+            answer = YES_KEYS.get(raw.lower(), raw.lower())
+            if answer not in ("yes", "no"):
+                raise CheckinError("checks.bad_value", name=spec.name, value=raw)
+            outcome.results.append(CheckResult(spec.name, answer, answer == "yes"))
+        else:  # number, e.g. temperature with an optional second measurement
+            readings = [parse_temperature(part) for part in raw.split(",") if part.strip()]
+            if not readings or len(readings) > 2:
+                raise CheckinError("checks.bad_value", name=spec.name, value=raw)
+            limit = spec.refuse_at
+            passed = limit is None or readings[-1] < limit
+            kept = ",".join(f"{r:.1f}" for r in readings)
+            outcome.results.append(CheckResult(spec.name, kept, passed))
+    return outcome
+
+
+# ---------------------------------------------------------------- the keyed form
+
+
+@dataclass
+class FormStep:
+    """What a key press did: accepted (maybe completing the form) or refused (bell)."""
+
+    accepted: bool
+    complete: bool = False
+    message: str = ""
+
+
+class CheckForm:
+    """One key per answer, moving on by itself; Backspace goes back; refuses illegal keys."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.answers: dict[str, str] = {}
+        self.buffer = ""
+        self.readings: list[float] = []
+        self.index = 0
+        self._skip_forward()
+
+    # the checks that apply, given the answers so far
+    def _applicable(self) -> list[CheckSpec]:
+        return [c for c in self.profile.checks if c.applies(self.answers)]
+
+    def _skip_forward(self) -> None:
+        while self.index < len(self.profile.checks) and not self.profile.checks[self.index].applies(
+            self.answers
+        ):
+            self.index += 1
+
+    @property
+    def current(self) -> CheckSpec | None:
+        return self.profile.checks[self.index] if self.index < len(self.profile.checks) else None
+
+    @property
+    def complete(self) -> bool:
+        return self.current is None
+
+    @property
+    def keystrokes_expected(self) -> int:
+        return len(self._applicable())
+
+    def _finish(self, spec: CheckSpec, value: str) -> FormStep:
+        self.answers[spec.name] = value
+        self.buffer = ""
+        self.readings = []
+        self.index += 1
+        self._skip_forward()
+        return FormStep(True, self.complete)
+
+    def press(self, key: str) -> FormStep:
+        spec = self.current
+        if spec is None:
+            return FormStep(False)
+        if key == "backspace":
+            return self._back()
+        if spec.kind == "id":
+            if key == "enter":
+                return self._finish(spec, self.buffer or "seen")
+            if len(key) == 1 and key in ID_CHARS and len(self.buffer) < 18:
+                self.buffer += key.upper()
+                return FormStep(True)
+            return FormStep(False)
+        if spec.kind == "choice":
+            choice = spec.choice_for(key) if len(key) == 1 else None
+            if choice is None:
+                return FormStep(False)
+            return self._finish(spec, choice.value)
+        if spec.kind == "yesno":
+            if key not in YES_KEYS:
+                return FormStep(False)
+            return self._finish(spec, YES_KEYS[key])
+        # number: two digits (36.5 typed as 65) or three when it starts with 3 or 4
+        if not (len(key) == 1 and key.isdigit()):
+            return FormStep(False)
+        self.buffer += key
+        needed = 3 if self.buffer[0] in "34" else 2
+        if len(self.buffer) < needed:
+            return FormStep(True)
+        try:
+            reading = parse_temperature(self.buffer)
+        except CheckinError:
+            self.buffer = ""
+            return FormStep(False)
+        self.buffer = ""
+        self.readings.append(reading)
+        too_high = spec.refuse_at is not None and reading >= spec.refuse_at
+        if too_high and spec.retry and len(self.readings) == 1:
+            return FormStep(True, message="retry")
+        value = ",".join(f"{r:.1f}" for r in self.readings)
+        return self._finish(spec, value)
+
+    def _back(self) -> FormStep:
+        if self.buffer:
+            self.buffer = self.buffer[:-1]
+            return FormStep(True)
+        if self.readings:
+            self.readings = []
+            return FormStep(True)
+        previous = self.index - 1
+        while previous >= 0 and not self.profile.checks[previous].applies(self.answers):
+            previous -= 1
+        if previous < 0:
+            return FormStep(False)
+        self.answers.pop(self.profile.checks[previous].name, None)
+        # answers after the one reopened no longer hold
+        for later in self.profile.checks[previous + 1 :]:
+            self.answers.pop(later.name, None)
+        self.index = previous
+        return FormStep(True)

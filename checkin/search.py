@@ -1,0 +1,112 @@
+"""Look-up at the door: by name, pinyin initials or full pinyin, phone or ID last four.
+
+Keys are precomputed into `people_search` (an indexed prefix search), so a look-up stays
+fast with 100,000 invitees. Surnames with several readings (单 shàn/dān, 曾 zēng/céng …)
+are findable by each.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections.abc import Iterable
+
+from pypinyin import Style, lazy_pinyin, pinyin
+from sqlite_utils import Database
+
+# Surnames whose reading as a surname differs from the everyday one.
+SURNAME_READINGS = {
+    "单": ["shan"], "解": ["xie"], "仇": ["qiu"], "曾": ["zeng"], "区": ["ou"],
+    "朴": ["piao"], "查": ["zha"], "盖": ["ge"], "覃": ["qin"], "尉": ["yu"],
+    "乐": ["yue"], "召": ["shao"], "缪": ["miao"], "翟": ["zhai"], "繁": ["po"],
+    "种": ["chong"], "员": ["yun"], "华": ["hua"], "任": ["ren"], "沈": ["shen"],
+}  # fmt: skip
+MAX_COMBINATIONS = 16
+MAX_RESULTS = 50
+
+
+def _readings(name: str) -> list[list[str]]:
+    """Pinyin per character: every reading of the surname, the common one of the rest."""
+    if not name:
+        return []
+    surname = [
+        r.lower()
+        for options in pinyin(name[0], style=Style.NORMAL, heteronym=True, errors="ignore")
+        for r in options
+    ]
+    if name[0] in SURNAME_READINGS:
+        surname = SURNAME_READINGS[name[0]] + surname
+    rest = [[r.lower()] for r in lazy_pinyin(name[1:], errors="ignore")]
+    return ([list(dict.fromkeys(surname))] if surname else []) + rest
+
+
+def search_keys(name: str, phone: str | None, id_masked: str) -> set[str]:
+    """Every key a volunteer might type for this person."""
+    keys = {unicodedata.normalize("NFKC", name).lower().replace(" ", "")}
+    readings = _readings(name)
+    for combo in itertools.islice(itertools.product(*readings), MAX_COMBINATIONS):
+        if combo:
+            keys.add("".join(combo))
+            keys.add("".join(syllable[0] for syllable in combo))
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if len(digits) >= 4:
+        keys.add(digits[-4:])
+    keys.add(id_masked[-4:].lower())
+    return {k for k in keys if k}
+
+
+def index_people(db: Database, numbers: Iterable[str] | None = None) -> int:
+    """(Re)build the search keys, for everyone or for the given numbers."""
+    if numbers is None:
+        db.execute("DELETE FROM people_search")
+        rows = db.execute("SELECT number, name, phone, id_masked FROM people").fetchall()
+    else:
+        wanted = list(numbers)
+        db.conn.executemany("DELETE FROM people_search WHERE number = ?", [(n,) for n in wanted])
+        rows = [
+            r
+            for n in wanted
+            for r in db.execute(
+                "SELECT number, name, phone, id_masked FROM people WHERE number = ?", [n]
+            )
+        ]
+    pairs = [
+        (key, number)
+        for number, name, phone, masked in rows
+        for key in search_keys(name, phone, masked)
+    ]
+    db.conn.executemany("INSERT INTO people_search (key, number) VALUES (?, ?)", pairs)
+    return len(pairs)
+
+
+def ensure_index(db: Database) -> int:
+    """Index everyone not yet indexed (after an import or a walk-in); returns how many."""
+    rows = db.execute(
+        "SELECT number, name, phone, id_masked FROM people "
+        "WHERE number NOT IN (SELECT DISTINCT number FROM people_search)"
+    ).fetchall()
+    if rows:
+        with db.atomic():
+            db.conn.executemany(
+                "INSERT INTO people_search (key, number) VALUES (?, ?)",
+                ((key, number) for number, name, phone, masked in rows
+                 for key in search_keys(name, phone, masked)),
+            )  # fmt: skip
+    return len(rows)
+
+
+def look_up(db: Database, query: str, limit: int = MAX_RESULTS) -> list[str]:
+    """Numbers of the people whose keys start with the query (best: exact matches first)."""
+    text = unicodedata.normalize("NFKC", query).strip().lower().replace(" ", "")
+    if not text:
+        return []
+    upper = text.upper()
+    direct = db.execute("SELECT number FROM people WHERE number = ?", [upper]).fetchall()
+    # prefix range on the index: key >= text AND key < text + U+FFFF
+    rows = db.execute(
+        "SELECT number, MIN(key = ?) FROM people_search WHERE key >= ? AND key < ? "
+        "GROUP BY number ORDER BY MIN(key <> ?), number LIMIT ?",
+        [text, text, text + "\uffff", text, limit],
+    ).fetchall()
+    found = [r[0] for r in direct] + [r[0] for r in rows]
+    return list(dict.fromkeys(found))[:limit]
