@@ -58,9 +58,7 @@ def build_board(db: Database) -> Board:
     )
     for code in CATEGORIES:
         if expected.get(code) or arrived.get(code):
-            board.lines.append(
-                CategoryLine(code, int(expected.get(code, 0)), int(arrived.get(code, 0)))
-            )
+            board.lines.append(CategoryLine(code, int(expected.get(code, 0)), int(arrived.get(code, 0))))
     board.expected = sum(line.expected for line in board.lines)
     board.arrived = sum(line.arrived for line in board.lines)
     row = db.execute(

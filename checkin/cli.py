@@ -108,9 +108,7 @@ def cmd_event_show(args: argparse.Namespace) -> int:
         (tr("event.f.outside"), "、".join(category_label(c) for c in event.outside_capacity)),
     ]  # fmt: skip
     for item in event.agenda:
-        rows.append(
-            (tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes))
-        )
+        rows.append((tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes)))
     for label, value in rows:
         if value:
             _out(f"{label}: {value}")
@@ -294,9 +292,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
         )
     )
     if args.json:
-        _json(
-            [{**r, "key_id": f"{r['key_id']:04X}", "can_sign": bool(r["can_sign"])} for r in rows]
-        )
+        _json([{**r, "key_id": f"{r['key_id']:04X}", "can_sign": bool(r["can_sign"])} for r in rows])
         return 0
     for r in rows:
         state = tr("keys.retired") if r["retired_at"] else tr("keys.current")
@@ -394,9 +390,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
 
     p = sub.add_parser("confirm", help=tr("cli.confirm.help"), description=tr("cli.confirm.help"))
     p.add_argument("number", metavar="NUMBER", help=tr("cli.confirm.number"))
-    p.add_argument(
-        "--status", required=True, choices=CONFIRM_STATUSES, help=tr("cli.confirm.status")
-    )
+    p.add_argument("--status", required=True, choices=CONFIRM_STATUSES, help=tr("cli.confirm.status"))
     _add_db(p)
     _add_json(p)
     p.set_defaults(handler=cmd_confirm)
@@ -415,15 +409,11 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     p.add_argument("--db", metavar="PATH", help=tr("cli.opt.db"))
     p.add_argument("--out", metavar="DIR", help=tr("cli.invites.out"))
     p.add_argument("--only", nargs="+", metavar="NUMBER", help=tr("cli.invites.only"))
-    p.add_argument(
-        "--per-page", type=int, choices=(1, 4), default=1, help=tr("cli.invites.per_page")
-    )
+    p.add_argument("--per-page", type=int, choices=(1, 4), default=1, help=tr("cli.invites.per_page"))
     p.add_argument("--font", metavar="PATH", help=tr("cli.invites.font"))
     p.set_defaults(handler=cmd_invites)
     inv_sub = p.add_subparsers(dest="invites_command", metavar="ACTION", parser_class=_Parser)
-    r = inv_sub.add_parser(
-        "reissue", help=tr("cli.invites.reissue"), description=tr("cli.invites.reissue")
-    )
+    r = inv_sub.add_parser("reissue", help=tr("cli.invites.reissue"), description=tr("cli.invites.reissue"))
     r.add_argument("number", metavar="NUMBER", help=tr("cli.confirm.number"))
     _add_db(r)
     _add_json(r)

@@ -71,9 +71,7 @@ class Verdict:
             return None
         text = tr(f"verdict.{self.reason}")
         if self.failed:
-            text += "：" + "、".join(
-                tr("door.failed_check", name=r.name, value=r.value) for r in self.failed
-            )
+            text += "：" + "、".join(tr("door.failed_check", name=r.name, value=r.value) for r in self.failed)
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -155,11 +153,7 @@ class Door:
             verdict = Verdict("needs_checks", None, invitee, checks_due=evaluation.missing)
             return self._record(verdict, method, token, evaluation.results)
         if evaluation.failed:
-            reason = (
-                "id_mismatch"
-                if any(r.name == "id_card" for r in evaluation.failed)
-                else "check_failed"
-            )
+            reason = "id_mismatch" if any(r.name == "id_card" for r in evaluation.failed) else "check_failed"
             verdict = Verdict("refused", reason, invitee, failed=evaluation.failed)
             return self._record(verdict, method, token, evaluation.results)
         return self._admit(invitee, method, token, evaluation.results)
@@ -293,9 +287,7 @@ class Door:
             self._log("override", invitee.number, reason=reason.strip())
         return verdict
 
-    def register_walk_in(
-        self, name: str, id_number: str, phone: str, category: str, pin: str | None
-    ) -> str:
+    def register_walk_in(self, name: str, id_number: str, phone: str, category: str, pin: str | None) -> str:
         """Register someone on the spot (supervisor only) when capacity and share allow."""
         self._require_pin(pin)
         name = name.strip()
@@ -310,18 +302,14 @@ class Door:
         phone_value = parse_phone(phone)
         code = parse_category(category)
         hashed = id_hash(self.secret, resident.number)
-        existing = self.db.execute(
-            "SELECT number FROM people WHERE id_hash = ?", [hashed]
-        ).fetchone()
+        existing = self.db.execute("SELECT number FROM people WHERE id_hash = ?", [hashed]).fetchone()
         if existing:
             raise CheckinError("door.walk_in_known", number=existing[0])
         in_capacity = code not in self.event.outside_capacity
         if in_capacity:
             present, citizens = self.present_counts()
             if present + 1 > self.event.capacity:
-                raise CheckinError(
-                    "door.walk_in_full", present=present, capacity=self.event.capacity
-                )
+                raise CheckinError("door.walk_in_full", present=present, capacity=self.event.capacity)
             share_after = (citizens + (code == CITIZEN)) / (present + 1)
             if share_after < self.event.min_citizen_share:
                 raise CheckinError(
@@ -331,9 +319,7 @@ class Door:
         now = _now()
         with write_transaction(self.db):
             seq = int(self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM people").fetchone()[0])
-            walk_ins = int(
-                self.db.execute("SELECT COUNT(*) FROM people WHERE walk_in = 1").fetchone()[0]
-            )
+            walk_ins = int(self.db.execute("SELECT COUNT(*) FROM people WHERE walk_in = 1").fetchone()[0])
             number = f"{WALK_IN_PREFIX}{walk_ins + 1:03d}"
             self.db.table("people").insert(
                 {

@@ -87,9 +87,7 @@ class ImportResult:
         return {
             "imported": self.imported,
             "unchanged": self.unchanged,
-            "rejected": [
-                {"line": r.line, "reason": r.reason, "code": r.code} for r in self.rejected
-            ],
+            "rejected": [{"line": r.line, "reason": r.reason, "code": r.code} for r in self.rejected],
         }
 
 
@@ -185,9 +183,7 @@ def validate_row(
         phone = parse_phone(phone_text)
         signed_up_at = parse_signup_time(cell("signed_up_at"))
         if (
-            signed_up_at
-            and event.signup_deadline
-            and signed_up_at > parse_signup_time(event.signup_deadline)  # type: ignore[operator]
+            signed_up_at and event.signup_deadline and signed_up_at > parse_signup_time(event.signup_deadline)  # type: ignore[operator]
         ):
             raise CheckinError("import.after_deadline", deadline=event.signup_deadline)
         record: Record = (
@@ -252,9 +248,7 @@ def import_rows(
         if order < previous[0]:
             keep, drop = drop, keep
         chosen[key] = keep
-        result.rejected.append(
-            Rejection(drop[1], "import.duplicate", tr("import.duplicate", line=keep[1]))
-        )
+        result.rejected.append(Rejection(drop[1], "import.duplicate", tr("import.duplicate", line=keep[1])))
     result.rejected.sort(key=lambda r: r.line)
     now = dt.datetime.now().isoformat(timespec="seconds")
     ordered = sorted(chosen.values(), key=lambda item: item[0])
@@ -272,9 +266,7 @@ def import_rows(
                 yield (*record, seq, format_number(seq), source, now, now, "signed_up", in_capacity)
 
         placeholders = ", ".join("?" for _ in cols)
-        db.conn.executemany(
-            f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", insert_rows()
-        )
+        db.conn.executemany(f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", insert_rows())
         result.imported = len(ordered)
         db.table("imports").insert(
             {

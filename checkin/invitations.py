@@ -59,9 +59,7 @@ def qr_matrix_image(token: str) -> Image.Image:
     matrix = code.get_matrix()
     n = len(matrix)
     pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
-    return Image.frombytes("L", (n, n), pixels).resize(
-        (n * QR_BOX, n * QR_BOX), Image.Resampling.NEAREST
-    )
+    return Image.frombytes("L", (n, n), pixels).resize((n * QR_BOX, n * QR_BOX), Image.Resampling.NEAREST)
 
 
 def qr_with_name(qr: Image.Image, caption: str, font: FontChoice) -> Image.Image:
@@ -194,9 +192,7 @@ def render_invitations(
     with db.atomic():
         for row in rows:
             issued: Issued = issue_token(db, row["number"])
-            people.append(
-                Invitee(row["number"], row["name"], row["category"], row["phone"], issued.token)
-            )
+            people.append(Invitee(row["number"], row["name"], row["category"], row["phone"], issued.token))
     qr_dir = out / "qr"
     qr_dir.mkdir(parents=True, exist_ok=True)
 
@@ -204,9 +200,7 @@ def render_invitations(
     total = len(people)
     for i, person in enumerate(people):
         qr = qr_matrix_image(person.token)
-        qr_with_name(qr, f"{person.name}  {person.number}", choice).save(
-            qr_dir / f"{person.number}.png"
-        )
+        qr_with_name(qr, f"{person.name}  {person.number}", choice).save(qr_dir / f"{person.number}.png")
         if per_page == 1:
             pdf.add_page()
             _card(pdf, event, person, 0, 0, 210, 297, qr)
@@ -231,7 +225,5 @@ def render_invitations(
         writer = csv.writer(fh)
         writer.writerow(["number", "name", "phone", "token"])
         for person in people:
-            writer.writerow(
-                [person.number, person.name, mask_phone(person.phone or ""), person.token]
-            )
+            writer.writerow([person.number, person.name, mask_phone(person.phone or ""), person.token])
     return InvitationRun(total, pdf_path, csv_path, qr_dir, choice.path)

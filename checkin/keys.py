@@ -46,9 +46,7 @@ def create_signing_key(db: Database) -> int:
             {
                 "key_id": key_id,
                 "public_key": public.public_bytes(Encoding.Raw, PublicFormat.Raw),
-                "private_key": private.private_bytes(
-                    Encoding.Raw, PrivateFormat.Raw, NoEncryption()
-                ),
+                "private_key": private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()),
                 "created_at": _now(),
                 "retired_at": None,
             }
@@ -103,9 +101,7 @@ def _event_bytes(db: Database) -> bytes:
 def issue_token(db: Database, number: str) -> Issued:
     """The person's current invitation token, issuing the first one if none exists yet."""
     private = current_private_key(db)
-    row = db.execute(
-        "SELECT seq, token_counter, status FROM people WHERE number = ?", [number]
-    ).fetchone()
+    row = db.execute("SELECT seq, token_counter, status FROM people WHERE number = ?", [number]).fetchone()
     if row is None:
         raise CheckinError("people.unknown_number", number=number)
     seq, counter, status = int(row[0]), int(row[1]), row[2]

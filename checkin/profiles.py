@@ -183,9 +183,7 @@ def parse_temperature(text: str) -> float:
     return round(number, 1)
 
 
-def evaluate(
-    profile: Profile, answers: Mapping[str, str], id_matches: Callable[[str], bool]
-) -> Evaluation:
+def evaluate(profile: Profile, answers: Mapping[str, str], id_matches: Callable[[str], bool]) -> Evaluation:
     """Judge the answers. `id_matches(typed)` compares a typed ID with the invitee's hash."""
     outcome = Evaluation()
     for spec in profile.checks:

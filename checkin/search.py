@@ -66,14 +66,10 @@ def index_people(db: Database, numbers: Iterable[str] | None = None) -> int:
         rows = [
             r
             for n in wanted
-            for r in db.execute(
-                "SELECT number, name, phone, id_masked FROM people WHERE number = ?", [n]
-            )
+            for r in db.execute("SELECT number, name, phone, id_masked FROM people WHERE number = ?", [n])
         ]
     pairs = [
-        (key, number)
-        for number, name, phone, masked in rows
-        for key in search_keys(name, phone, masked)
+        (key, number) for number, name, phone, masked in rows for key in search_keys(name, phone, masked)
     ]
     db.conn.executemany("INSERT INTO people_search (key, number) VALUES (?, ?)", pairs)
     return len(pairs)

@@ -60,9 +60,7 @@ class ConfirmResult:
     no_replacement: bool = False
 
 
-def share_reachable(
-    counted: int, citizens: int, capacity: int, citizens_left: int, share: Fraction
-) -> bool:
+def share_reachable(counted: int, citizens: int, capacity: int, citizens_left: int, share: Fraction) -> bool:
     """Can the final list still reach `share`, filling the free places with citizens first?"""
     extra = max(0, min(capacity - counted, citizens_left))
     return citizens + extra >= share * (counted + extra)
@@ -142,9 +140,7 @@ def select(db: Database) -> SelectionResult:
             ("select.share_not_met", {"citizens": result.citizens, "counted": result.counted})
         )
     if result.counted < capacity:
-        result.warnings.append(
-            ("select.not_full", {"counted": result.counted, "capacity": capacity})
-        )
+        result.warnings.append(("select.not_full", {"counted": result.counted, "capacity": capacity}))
 
     now = _now()
     with db.atomic():
@@ -182,9 +178,7 @@ def confirm(db: Database, number: str, status: str) -> ConfirmResult:
     person = rows[0]
     if person["status"] == "declined":
         raise CheckinError("confirm.already_declined", number=number)
-    if person["status"] != "invited" and not (
-        status == "declined" and person["status"] == "waiting"
-    ):
+    if person["status"] != "invited" and not (status == "declined" and person["status"] == "waiting"):
         raise CheckinError("confirm.not_invited", number=number)
     result = ConfirmResult(number=number, status=status)
     now = _now()
@@ -216,9 +210,7 @@ def _move_up(db: Database, share: Fraction, capacity: int, now: str) -> str | No
     counted, citizens = _counts(db)
     if counted >= capacity:
         return None
-    waiting = db.query(
-        "SELECT number, category FROM people WHERE status = 'waiting' ORDER BY queue_pos"
-    )
+    waiting = db.query("SELECT number, category FROM people WHERE status = 'waiting' ORDER BY queue_pos")
     for candidate in waiting:
         is_citizen = candidate["category"] == CITIZEN
         if is_citizen or citizens >= share * (counted + 1):
@@ -226,8 +218,7 @@ def _move_up(db: Database, share: Fraction, capacity: int, now: str) -> str | No
                 "SELECT COALESCE(MAX(queue_pos), 0) FROM people WHERE status = 'invited'"
             ).fetchone()[0]
             db.execute(
-                "UPDATE people SET status = 'invited', queue_pos = ?, updated_at = ? "
-                "WHERE number = ?",
+                "UPDATE people SET status = 'invited', queue_pos = ?, updated_at = ? WHERE number = ?",
                 [int(last) + 1, now, candidate["number"]],
             )
             return str(candidate["number"])

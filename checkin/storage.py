@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-import stat
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -183,9 +183,7 @@ def m003_door(db: Database) -> None:
         """
     )
     # the database itself guarantees one live check-in per person, whatever the instances
-    db.execute(
-        "CREATE UNIQUE INDEX checkins_one_live ON checkins(number) WHERE annulled_at IS NULL"
-    )
+    db.execute("CREATE UNIQUE INDEX checkins_one_live ON checkins(number) WHERE annulled_at IS NULL")
     db.execute(
         """
         CREATE TABLE check_results (

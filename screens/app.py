@@ -40,8 +40,6 @@ class CheckinApp(App[None]):
             screen.relabel()
 
 
-def make_app(
-    db_path: str | Path, *, station: str | None = None, operator: str | None = None
-) -> CheckinApp:
+def make_app(db_path: str | Path, *, station: str | None = None, operator: str | None = None) -> CheckinApp:
     """Build the app for an event file (the file is opened by workers, never at import time)."""
     return CheckinApp(Path(db_path), station=station, operator=operator)

@@ -14,9 +14,7 @@ from textual.dom import DOMNode
 from checkin.i18n import tr
 
 
-def bind(
-    key: str, action: str, binding_id: str, *, show: bool = True, priority: bool = False
-) -> Binding:
+def bind(key: str, action: str, binding_id: str, *, show: bool = True, priority: bool = False) -> Binding:
     """A described Binding; the description is looked up from the catalogue by id."""
     return Binding(
         key,
@@ -33,7 +31,6 @@ def localise_bindings(node: DOMNode) -> None:
     bindings_map = node._bindings
     for key, bindings in list(bindings_map.key_to_bindings.items()):
         bindings_map.key_to_bindings[key] = [
-            dataclasses.replace(b, description=tr(f"app.bind.{b.id}")) if b.id else b
-            for b in bindings
+            dataclasses.replace(b, description=tr(f"app.bind.{b.id}")) if b.id else b for b in bindings
         ]
     node.refresh_bindings()

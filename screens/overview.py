@@ -75,8 +75,7 @@ class OverviewScreen(Screen[None]):
                 people = list_people(db)
                 counts = status_counts(db)
                 confirmed = db.execute(
-                    "SELECT COUNT(*) FROM people WHERE status = 'invited' "
-                    "AND confirmation = 'confirmed'"
+                    "SELECT COUNT(*) FROM people WHERE status = 'invited' AND confirmation = 'confirmed'"
                 ).fetchone()[0]
             finally:
                 db.conn.close()
@@ -87,9 +86,7 @@ class OverviewScreen(Screen[None]):
 
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:
-        self.query_one("#event-facts", Static).update(
-            tr("app.load_failed", message=message.message)
-        )
+        self.query_one("#event-facts", Static).update(tr("app.load_failed", message=message.message))
         self.notify(tr("app.load_failed", message=message.message), severity="error")
 
     @on(PeopleLoaded)

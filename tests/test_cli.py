@@ -111,9 +111,7 @@ def test_init_defaults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 def test_init_from_example_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "e.db"
-    assert (
-        core_main(["init", "--db", str(db), "--from", str(data_dir() / "demo" / "event.toml")]) == 0
-    )
+    assert core_main(["init", "--db", str(db), "--from", str(data_dir() / "demo" / "event.toml")]) == 0
     capsys.readouterr()
     core_main(["event", "show", "--db", str(db), "--json"])
     shown = json.loads(capsys.readouterr().out)

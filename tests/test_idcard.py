@@ -69,9 +69,7 @@ def test_rejections_name_their_reason(raw: str, key: str) -> None:
 
 
 @given(
-    st.from_regex(
-        r"\A(11|32|44)0[1-9]0[1-9](19[5-9][0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}\Z"
-    )
+    st.from_regex(r"\A(11|32|44)0[1-9]0[1-9](19[5-9][0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}\Z")
 )
 def test_any_number_with_computed_check_char_passes(first17: str) -> None:
     number = first17 + check_char(first17)

@@ -57,9 +57,7 @@ def test_xlsx_with_date_cells_and_numeric_id(tmp_path: Path, db: Database) -> No
             "extra",
         ]
     )
-    sheet.append(
-        ["王五", "男", 1.10101199001011e17, "13900002222", "x", "群众代表", None, "报名", ""]
-    )
+    sheet.append(["王五", "男", 1.10101199001011e17, "13900002222", "x", "群众代表", None, "报名", ""])
     sheet.append(
         [
             "赵六",
@@ -84,9 +82,7 @@ def test_xlsx_with_date_cells_and_numeric_id(tmp_path: Path, db: Database) -> No
     assert rows["赵六"]["direct"] == 1
 
 
-def test_english_headers_any_order_extra_columns_and_full_width_spaces(
-    tmp_path: Path, db: Database
-) -> None:
+def test_english_headers_any_order_extra_columns_and_full_width_spaces(tmp_path: Path, db: Database) -> None:
     header = ["note", "phone", "id_number", "name", "category"]
     rows = [["x", "+86 138-1234-5678", valid_id(1), "\u3000Li Na ", "enterprise"]]
     path = write_csv(tmp_path / "s.csv", rows, header=header)
@@ -255,9 +251,7 @@ cell = st.one_of(
 )
 
 
-@settings(
-    max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
-)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(st.lists(st.lists(cell, min_size=0, max_size=9), max_size=8))
 def test_arbitrary_rows_never_crash(db: Database, rows: list[list[Any]]) -> None:
     fields = [

@@ -10,8 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE_MODULES = sorted(
-    "checkin." + p.stem if p.stem != "__init__" else "checkin"
-    for p in (ROOT / "checkin").glob("*.py")
+    "checkin." + p.stem if p.stem != "__init__" else "checkin" for p in (ROOT / "checkin").glob("*.py")
 )
 
 

@@ -103,9 +103,7 @@ def test_token_of_another_event_is_refused(demo_db: Database, tmp_path: Path) ->
 
 
 def test_waiting_people_get_no_invitation(demo_db: Database) -> None:
-    waiting = demo_db.execute(
-        "SELECT number FROM people WHERE status = 'waiting' LIMIT 1"
-    ).fetchone()[0]
+    waiting = demo_db.execute("SELECT number FROM people WHERE status = 'waiting' LIMIT 1").fetchone()[0]
     with pytest.raises(CheckinError) as info:
         issue_token(demo_db, waiting)
     assert info.value.key == "invites.not_invited"
@@ -219,17 +217,9 @@ def test_cli_invites_reissue_keys_and_pack(
     assert cli_main(["keys", "list", "--db", str(demo), "--json"]) == 0
     assert capsys.readouterr().out.count('"key_id"') == 2
     pack = tmp_path / "door.db"
-    assert (
-        cli_main(["station", "pack", "--db", str(demo), "--station", "East", "--out", str(pack)])
-        == 0
-    )
+    assert cli_main(["station", "pack", "--db", str(demo), "--station", "East", "--out", str(pack)]) == 0
     capsys.readouterr()
     assert cli_main(["invites", "reissue", number, "--db", str(pack)]) == 2
     assert "cannot issue" in capsys.readouterr().err
     conn = sqlite3.connect(pack)
-    assert (
-        conn.execute("SELECT COUNT(*) FROM signing_keys WHERE private_key IS NOT NULL").fetchone()[
-            0
-        ]
-        == 0
-    )
+    assert conn.execute("SELECT COUNT(*) FROM signing_keys WHERE private_key IS NOT NULL").fetchone()[0] == 0

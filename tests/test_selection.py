@@ -152,9 +152,7 @@ def test_confirm_errors(db: Database, tmp_path: Path) -> None:
     assert confirm(db, "A002", "unreachable").moved_up is None
 
 
-@settings(
-    max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
-)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(
     cats=st.lists(st.sampled_from([CIT, ENT, NPC, MEDIA]), min_size=1, max_size=20),
     capacity=st.integers(1, 10),
