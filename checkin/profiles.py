@@ -107,7 +107,7 @@ def _spec(raw: Mapping[str, Any], source: str) -> CheckSpec:
                     bool(c["passes"]),
                 )
                 for c in raw.get("choices", [])
-            ),  # fmt: skip
+            ),
             refuse_at=float(raw["refuse_at"]) if "refuse_at" in raw else None,
             retry=bool(raw.get("retry", False)),
             unit=str(raw.get("unit", "")),
