@@ -206,8 +206,10 @@ def m003_door(db: Database) -> None:
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+def _connect(path: Path, shared: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=not shared
+    )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
@@ -232,8 +234,11 @@ def check_schema(db: Database) -> None:
         raise CheckinError("storage.newer_schema", names=", ".join(sorted(unknown)))
 
 
-def open_db(path: str | Path, *, create: bool = False) -> Database:
-    """Open (and migrate) an event database. `create=False` refuses a missing file."""
+def open_db(path: str | Path, *, create: bool = False, shared: bool = False) -> Database:
+    """Open (and migrate) an event database. `create=False` refuses a missing file.
+
+    `shared=True` lets worker threads use the connection; the caller serialises access.
+    """
     path = Path(path)
     if not create and not path.exists():
         raise CheckinError("storage.missing", path=str(path))
@@ -249,7 +254,7 @@ def open_db(path: str | Path, *, create: bool = False) -> Database:
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
     try:
-        conn = _connect(path)
+        conn = _connect(path, shared)
         db = Database(conn)
         check_schema(db)
         migrations.apply(db)

@@ -8,38 +8,77 @@ from textual.app import App
 
 from checkin.i18n import current_language, set_language, tr
 from screens.bindings import bind, localise_bindings
+from screens.board import BoardScreen
+from screens.calls import CallsScreen
+from screens.dialogs import OperatorDialog
 from screens.overview import OverviewScreen
+from screens.scan import ScanScreen
+
+MODES_ORDER = ("scan", "people", "board", "calls")
 
 
 class CheckinApp(App[None]):
-    """开放日签到台. Opens on the event overview."""
+    """开放日签到台: the scan screen at the door, plus people, board and call list."""
 
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        bind("q", "quit", "quit"),
+        bind("f2", "switch_mode('scan')", "mode_scan"),
+        bind("f3", "switch_mode('people')", "mode_people"),
+        bind("f4", "switch_mode('board')", "mode_board"),
+        bind("f5", "switch_mode('calls')", "mode_calls"),
         bind("ctrl+l", "toggle_language", "language"),
+        bind("ctrl+q", "quit", "quit", priority=True),
     ]
 
-    def __init__(self, db_path: Path, *, station: str | None = None, operator: str | None = None):
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        station: str | None = None,
+        operator: str | None = None,
+        start: str = "scan",
+    ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
-        self.station = station
+        self.station = station or "desk"
         self.operator = operator
+        self.start = start
         self.title = tr("app.title")
 
     def on_mount(self) -> None:
         localise_bindings(self)
-        self.push_screen(OverviewScreen(self.db_path))
+        if self.start == "scan" and not self.operator:
+            self.push_screen(OperatorDialog(), self._operator_chosen)
+        else:
+            self._open_modes()
+
+    def _operator_chosen(self, name: str | None) -> None:
+        self.operator = name or "?"
+        self._open_modes()
+
+    def _open_modes(self) -> None:
+        operator = self.operator or "?"
+        self.add_mode("scan", lambda: ScanScreen(self.db_path, self.station, operator))
+        self.add_mode("people", lambda: OverviewScreen(self.db_path))
+        self.add_mode("board", lambda: BoardScreen(self.db_path))
+        self.add_mode("calls", lambda: CallsScreen(self.db_path))
+        self.switch_mode(self.start)
 
     def action_toggle_language(self) -> None:
         set_language("en" if current_language() == "zh" else "zh")
         self.title = tr("app.title")
         localise_bindings(self)
-        screen = self.screen
-        if isinstance(screen, OverviewScreen):
-            screen.relabel()
+        relabel = getattr(self.screen, "relabel", None)
+        if callable(relabel):
+            relabel()
 
 
-def make_app(db_path: str | Path, *, station: str | None = None, operator: str | None = None) -> CheckinApp:
+def make_app(
+    db_path: str | Path,
+    *,
+    station: str | None = None,
+    operator: str | None = None,
+    start: str = "scan",
+) -> CheckinApp:
     """Build the app for an event file (the file is opened by workers, never at import time)."""
-    return CheckinApp(Path(db_path), station=station, operator=operator)
+    return CheckinApp(Path(db_path), station=station, operator=operator, start=start)

@@ -27,20 +27,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     if args.no_app:
         return 0
-    return _run_app(args.db)
+    return _run_app(args.db, station=tr("app.demo_station"), operator=tr("app.demo_operator"))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from checkin.door import Door
     from checkin.storage import open_db
 
-    open_db(args.db).conn.close()  # a clear error before the screen opens
-    return _run_app(args.db)
+    db = open_db(args.db)  # a clear error before the screen opens
+    Door(db, args.station, args.operator or "-")  # the event and its check profile must load
+    db.conn.close()
+    return _run_app(args.db, station=args.station, operator=args.operator, start=args.screen)
 
 
-def _run_app(db_path: str) -> int:
+def _run_app(db_path: str, *, station: str, operator: str | None, start: str = "scan") -> int:
     from screens.app import make_app
 
-    make_app(db_path).run()
+    make_app(db_path, station=station, operator=operator, start=start).run()
     return 0
 
 
@@ -52,6 +55,11 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
 
     p = sub.add_parser("run", help=tr("cli.run.help"), description=tr("cli.run.help"))
     p.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
+    p.add_argument("--station", required=True, metavar="NAME", help=tr("cli.scan.station"))
+    p.add_argument("--operator", metavar="NAME", help=tr("cli.run.operator"))
+    p.add_argument(
+        "--screen", choices=("scan", "people", "board", "calls"), default="scan", help=tr("cli.run.screen")
+    )
     p.set_defaults(handler=cmd_run)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from checkin.board import Board
+from checkin.door import Verdict
 from checkin.event import Event
 from checkin.people import Person
 
@@ -21,3 +23,36 @@ class PeopleLoaded(Message):
 @dataclass
 class LoadFailed(Message):
     message: str
+
+
+@dataclass
+class ScanJudged(Message):
+    """A verdict came back from the door core (already committed when admitted)."""
+
+    verdict: Verdict
+    text: str
+    started: float
+
+
+@dataclass
+class DoorFailed(Message):
+    """The core refused the action with a message a volunteer understands."""
+
+    message: str
+
+
+@dataclass
+class BoardLoaded(Message):
+    board: Board
+
+
+@dataclass
+class DoorReady(Message):
+    title: str
+    profile_label: str
+    indexed: int
+
+
+@dataclass
+class CallListLoaded(Message):
+    people: list[Person]

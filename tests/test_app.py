@@ -23,7 +23,7 @@ def demo_db(tmp_path: Path) -> Path:
 
 async def test_overview_lists_everyone_with_status(demo_db: Path) -> None:
     set_language("zh")
-    app = make_app(demo_db)
+    app = make_app(demo_db, start="people")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -47,7 +47,7 @@ async def test_overview_lists_everyone_with_status(demo_db: Path) -> None:
 
 async def test_language_switch_relabels_columns_and_footer(demo_db: Path) -> None:
     set_language("zh")
-    app = make_app(demo_db)
+    app = make_app(demo_db, start="people")
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -64,7 +64,7 @@ async def test_language_switch_relabels_columns_and_footer(demo_db: Path) -> Non
 
 async def test_a_missing_file_shows_a_clear_error(tmp_path: Path) -> None:
     set_language("en")
-    app = make_app(tmp_path / "gone.db")
+    app = make_app(tmp_path / "gone.db", start="people")
     async with app.run_test() as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -1,0 +1,246 @@
+"""Modal dialogs: yes/no confirmation, operator name, supervisor PIN and reason, walk-in, look-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from checkin.categories import CATEGORIES, category_label
+from checkin.i18n import tr
+from checkin.search import look_up
+from screens.bindings import bind, localise_bindings
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question: y confirms, n or Escape cancels."""
+
+    BINDINGS = [
+        bind("y", "answer(True)", "yes"),
+        bind("n", "answer(False)", "no"),
+        bind("escape", "answer(False)", "cancel"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-question")
+            yield Static(tr("app.yes_no_hint"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class OperatorDialog(ModalScreen[str]):
+    """Asks for the operator's name when `checkin run` was started without one."""
+
+    BINDINGS = [bind("escape", "app.quit", "quit")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(tr("app.operator_prompt"))
+            yield Input(placeholder=tr("app.operator_placeholder"), id="operator")
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+        self.query_one("#operator", Input).focus()
+
+    @on(Input.Submitted, "#operator")
+    def _chosen(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not name:
+            self.app.bell()
+            return
+        self.dismiss(name)
+
+
+@dataclass
+class SupervisorAnswer:
+    reason: str
+    pin: str
+
+
+class SupervisorDialog(ModalScreen[SupervisorAnswer | None]):
+    """A supervisor action (annul, override): a reason and the PIN."""
+
+    BINDINGS = [bind("escape", "cancel", "cancel")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-question")
+            yield Input(placeholder=tr("app.reason_placeholder"), id="reason")
+            yield Input(placeholder=tr("app.pin_placeholder"), password=True, id="pin")
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted, "#reason")
+    def _to_pin(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _done(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        pin = self.query_one("#pin", Input).value.strip()
+        if not reason:
+            self.app.bell()
+            self.query_one("#reason", Input).focus()
+            return
+        self.dismiss(SupervisorAnswer(reason, pin))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass
+class WalkInAnswer:
+    name: str
+    id_number: str
+    phone: str
+    category: str
+    pin: str
+
+
+class WalkInDialog(ModalScreen[WalkInAnswer | None]):
+    """Register a walk-in: name, ID number, phone, category, supervisor PIN."""
+
+    BINDINGS = [bind("escape", "cancel", "cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(tr("app.walk_in_title"), classes="dialog-question")
+            yield Input(placeholder=tr("app.col.name"), id="name")
+            yield Input(placeholder=tr("app.col.id"), id="id_number")
+            yield Input(placeholder=tr("app.col.phone"), id="phone")
+            yield Select(
+                [(category_label(code), code) for code in CATEGORIES],
+                value="citizen",
+                allow_blank=False,
+                id="category",
+            )
+            yield Input(placeholder=tr("app.pin_placeholder"), password=True, id="pin")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(tr("app.register"), variant="primary", id="register")
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        if event.input.id == "pin":
+            self._done()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#register")
+    def _done(self) -> None:
+        value = self.query_one("#category", Select).value
+        self.dismiss(
+            WalkInAnswer(
+                name=self.query_one("#name", Input).value,
+                id_number=self.query_one("#id_number", Input).value,
+                phone=self.query_one("#phone", Input).value,
+                category=str(value),
+                pin=self.query_one("#pin", Input).value,
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LookupDialog(ModalScreen[str | None]):
+    """Find a guest who forgot the invitation: name, pinyin, initials, phone or ID last 4."""
+
+    BINDINGS = [
+        bind("escape", "cancel", "cancel"),
+        bind("down", "to_results", "results", show=False),
+    ]
+
+    def __init__(self, db_path: str) -> None:
+        super().__init__()
+        self.db_path = db_path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide tall"):
+            yield Static(tr("app.lookup_title"), classes="dialog-question")
+            yield Input(placeholder=tr("app.lookup_placeholder"), id="query")
+            yield DataTable(id="results", cursor_type="row")
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+        table = self.query_one("#results", DataTable)
+        for key in ("number", "name", "category", "status", "phone", "id"):
+            table.add_column(tr(f"app.col.{key}"), key=key)
+        self.query_one("#query", Input).focus()
+
+    @on(Input.Changed, "#query")
+    def _search(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False, description="look-up")
+    def run_search(self, query: str) -> None:
+        from checkin.storage import open_db
+
+        db = open_db(self.db_path)
+        try:
+            numbers = look_up(db, query)
+            rows = [
+                db.execute(
+                    "SELECT number, name, category, status, phone, id_masked FROM people WHERE number = ?",
+                    [n],
+                ).fetchone()
+                for n in numbers
+            ]
+        finally:
+            db.conn.close()
+        self.app.call_from_thread(self._show, rows)
+
+    def _show(self, rows: list[tuple[str, str, str, str, str | None, str]]) -> None:
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        for number, name, category, status, phone, masked in rows:
+            digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+            table.add_row(
+                number,
+                name,
+                category_label(category),
+                tr(f"status.{status}"),
+                f"…{digits[-4:]}" if digits else "",
+                masked,
+                key=number,
+            )
+
+    @on(Input.Submitted, "#query")
+    def _pick_first(self) -> None:
+        table = self.query_one("#results", DataTable)
+        if table.row_count:
+            table.focus()
+        else:
+            self.app.bell()
+
+    @on(DataTable.RowSelected, "#results")
+    def _picked(self, event: DataTable.RowSelected) -> None:
+        self.dismiss(str(event.row_key.value))
+
+    def action_to_results(self) -> None:
+        self.query_one("#results", DataTable).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

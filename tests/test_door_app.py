@@ -1,0 +1,389 @@
+"""The door screens driven by the Pilot: scan, checks, look-up, walk-in, annul, board, calls."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from checkin.demo import build_demo
+from checkin.door import Door
+from checkin.i18n import set_language
+from checkin.keys import issue_token, reissue
+from checkin.storage import open_db
+from screens.app import CheckinApp, make_app
+from screens.board import BoardScreen
+from screens.calls import CallsScreen
+from screens.check_form import CheckFormWidget
+from screens.dialogs import LookupDialog, SupervisorDialog, WalkInDialog
+from screens.scan import ScanScreen
+from tests.conftest import valid_id
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    path = tmp_path / "demo.db"
+    db, _, _ = build_demo(path)
+    db.conn.close()
+    return path
+
+
+def invited(path: Path, n: int = 0, category: str = "citizen") -> str:
+    db = open_db(path)
+    number = db.execute(
+        "SELECT number FROM people WHERE status = 'invited' AND category = ? ORDER BY queue_pos LIMIT 1 OFFSET ?",
+        [category, n],
+    ).fetchone()[0]
+    db.conn.close()
+    return str(number)
+
+
+def token(path: Path, number: str) -> str:
+    db = open_db(path)
+    text = issue_token(db, number).token
+    db.conn.close()
+    return text
+
+
+def set_checks(path: Path, profile: str) -> None:
+    db = open_db(path)
+    db.execute("UPDATE event SET checks = ?", [profile])
+    db.conn.close()
+
+
+async def settle(app: CheckinApp, pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def ready(app: CheckinApp, pilot: Pilot[None]) -> ScanScreen:
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, ScanScreen)
+    assert screen.door is not None
+    return screen
+
+
+async def scan(app: CheckinApp, pilot: Pilot[None], text: str) -> None:
+    """A USB scanner at full speed: the payload lands in the scan box at once, then Enter.
+
+    (Pressing 130 keys one by one through the Pilot takes seconds; the tests that are
+    about keystrokes — silence, focus elsewhere, Tab — type them key by key.)
+    """
+    box = app.screen.query_one("#scan", Input)
+    box.focus()
+    box.insert_text_at_cursor(text)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+def panel(app: CheckinApp) -> str:
+    return str(app.screen.query_one("#verdict", Static).render())
+
+
+def panel_classes(app: CheckinApp) -> set[str]:
+    return set(app.screen.query_one("#verdict", Static).classes)
+
+
+def live_checkins(path: Path) -> list[tuple[str, str, str]]:
+    db = open_db(path)
+    rows = db.execute("SELECT number, station, operator FROM checkins WHERE annulled_at IS NULL").fetchall()
+    db.conn.close()
+    return [tuple(r) for r in rows]
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> None:
+    set_language("zh")
+
+
+async def test_scan_then_one_key_admits(demo: Path) -> None:
+    number = invited(demo)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, token(demo, number))
+        assert "-needs_checks" in panel_classes(app)
+        form = app.screen.query_one(CheckFormWidget)
+        assert form.display and app.focused is form
+        assert live_checkins(demo) == []
+        await pilot.press("enter")  # own ID card seen: one key
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)
+        assert "准予入场" in panel(app)
+        assert live_checkins(demo) == [(number, "东门", "小王")]
+        recent = app.screen.query_one("#recent", DataTable)
+        assert recent.row_count == 2
+
+
+async def test_already_shows_first_time_and_station(demo: Path) -> None:
+    set_checks(demo, "none")
+    number = invited(demo)
+    db = open_db(demo)
+    Door(db, "西门", "老张").judge(number)  # another instance on the same file
+    db.conn.close()
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, token(demo, number))
+        assert "-already" in panel_classes(app)
+        assert "西门" in panel(app)
+    assert len(live_checkins(demo)) == 1
+
+
+@pytest.mark.parametrize("kind", ["forged", "revoked", "garbage"])
+async def test_refusals_turn_the_panel_red(demo: Path, kind: str) -> None:
+    number = invited(demo)
+    text = token(demo, number)
+    if kind == "forged":
+        text = text[:50] + ("B" if text[50] != "B" else "C") + text[51:]
+    elif kind == "revoked":
+        db = open_db(demo)
+        reissue(db, number)
+        db.conn.close()
+    else:
+        text = "HELLO"
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, text)
+        assert "-refused" in panel_classes(app)
+        expected = {"forged": "签名无效", "revoked": "已作废", "garbage": "不是邀请函"}[kind]
+        assert expected in panel(app)
+    assert live_checkins(demo) == []
+
+
+async def test_epidemic_checks_pass_with_six_keys_and_fail_on_red_code(demo: Path) -> None:
+    set_checks(demo, "epidemic-2022")
+    healthy, sick = invited(demo, 0), invited(demo, 1)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, token(demo, healthy))
+        await pilot.press("enter", "1", "1", "6", "5", "1")
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)
+        await scan(app, pilot, token(demo, sick))
+        await pilot.press("enter", "3")  # red health code
+        form = app.screen.query_one(CheckFormWidget)
+        await pilot.press("9")  # not a legal answer for the itinerary: refused, nothing moves
+        assert form.form.current is not None and form.form.current.name == "itinerary"
+        await pilot.press("1", "6", "5", "1")
+        await settle(app, pilot)
+        assert "-refused" in panel_classes(app)
+        assert "health_code=red" in panel(app)
+    assert [r[0] for r in live_checkins(demo)] == [healthy]
+
+
+async def test_lookup_by_pinyin_initials_then_check_in(demo: Path) -> None:
+    app = make_app(demo, station="东门", operator="小王")
+    db = open_db(demo)
+    name, number = db.execute("SELECT name, number FROM people WHERE name = '吴丽志'").fetchone()
+    db.conn.close()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LookupDialog)
+        await pilot.press(*"wlz")
+        await settle(app, pilot)
+        results = app.screen.query_one("#results", DataTable)
+        assert results.row_count >= 1
+        assert str(results.get_row_at(0)[1]) == name
+        await pilot.press("enter")  # from the query box to the results
+        await pilot.press("enter")  # pick the first
+        await settle(app, pilot)
+        assert isinstance(app.screen, ScanScreen)
+        assert "-needs_checks" in panel_classes(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)
+    assert live_checkins(demo) == [(number, "东门", "小王")]
+
+
+async def test_walk_in_registration_with_pin(demo: Path) -> None:
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("f6")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WalkInDialog)
+        dialog = app.screen
+        dialog.query_one("#name", Input).value = "路人甲"
+        dialog.query_one("#id_number", Input).value = valid_id(950)
+        dialog.query_one("#phone", Input).value = "13900009999"
+        dialog.query_one("#pin", Input).value = "2468"
+        dialog.query_one("#pin", Input).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)
+        assert "路人甲" in panel(app)
+    rows = live_checkins(demo)
+    assert len(rows) == 1 and rows[0][0].startswith("W")
+
+
+async def test_walk_in_wrong_pin_is_refused(demo: Path) -> None:
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("f6")
+        await settle(app, pilot)
+        dialog = app.screen
+        dialog.query_one("#name", Input).value = "路人乙"
+        dialog.query_one("#id_number", Input).value = valid_id(951)
+        dialog.query_one("#phone", Input).value = "13900009998"
+        dialog.query_one("#pin", Input).value = "0000"
+        dialog.query_one("#pin", Input).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert any("密码" in n.message for n in app._notifications)
+    assert live_checkins(demo) == []
+
+
+@pytest.mark.parametrize(("pin", "annulled"), [("2468", True), ("1111", False)])
+async def test_annul_needs_the_supervisor_pin(demo: Path, pin: str, annulled: bool) -> None:
+    set_checks(demo, "none")
+    number = invited(demo)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, token(demo, number))
+        assert live_checkins(demo) == [(number, "东门", "小王")]
+        await pilot.press("f7")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SupervisorDialog)
+        await pilot.press(*"扫错了"[:0], *"wrong person", "enter", *pin, "enter")
+        await settle(app, pilot)
+    assert (live_checkins(demo) == []) is annulled
+
+
+async def test_same_code_twice_within_three_seconds_is_one_scan(demo: Path) -> None:
+    set_checks(demo, "none")
+    text = token(demo, invited(demo))
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, text)
+        await scan(app, pilot, text)
+        assert "-admitted" in panel_classes(app)
+    db = open_db(demo)
+    assert db.execute("SELECT COUNT(*) FROM scans").fetchone()[0] == 1
+
+
+async def test_scanner_without_terminator_ends_after_silence(demo: Path) -> None:
+    set_checks(demo, "none")
+    text = token(demo, invited(demo))
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press(*list(text))
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)
+
+
+async def test_scan_while_focus_is_elsewhere_still_lands(demo: Path) -> None:
+    set_checks(demo, "none")
+    text = token(demo, invited(demo))
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(app, pilot)
+        screen.query_one("#recent", DataTable).focus()
+        await pilot.press(*list(text), "enter")
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)
+
+
+async def test_tab_terminated_scanner(demo: Path) -> None:
+    set_checks(demo, "none")
+    text = token(demo, invited(demo))
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press(*list(text), "tab")
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)
+
+
+async def test_operator_is_asked_when_missing(demo: Path) -> None:
+    set_checks(demo, "none")
+    number = invited(demo)
+    app = make_app(demo, station="东门", operator=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"lisi", "enter")
+        await ready(app, pilot)
+        await scan(app, pilot, token(demo, number))
+    assert live_checkins(demo) == [(number, "东门", "lisi")]
+
+
+async def test_board_counts_and_absent_list(demo: Path) -> None:
+    set_checks(demo, "none")
+    number = invited(demo)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, token(demo, number))
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        absent = app.screen.query_one("#absent", DataTable)
+        assert absent.row_count == 31
+        assert app.screen.board is not None
+        assert (app.screen.board.arrived, app.screen.board.expected) == (1, 32)
+        assert app.screen.board.citizen_share == 1
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert "1 / 32" in str(app.screen.query_one("#board-figures", Static).render())
+
+
+async def test_calls_screen_marks_and_moves_the_waiting_list(demo: Path) -> None:
+    app = make_app(demo, station="办公室", operator="小王", start="calls")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, CallsScreen)
+        table = app.screen.query_one("#calls", DataTable)
+        assert table.row_count == 32
+        first = str(table.get_row_at(0)[0])
+        await pilot.press("c")
+        await settle(app, pilot)
+        table.move_cursor(row=6)
+        target = str(table.get_row_at(6)[0])
+        await pilot.press("d")
+        await settle(app, pilot)
+    db = open_db(demo)
+    statuses = dict(db.execute("SELECT number, confirmation FROM people").fetchall())
+    assert statuses[first] == "confirmed"
+    assert statuses[target] == "declined"
+    moved = db.execute("SELECT COUNT(*) FROM activity WHERE action = 'moved_up'").fetchone()[0]
+    assert moved == 1
+
+
+async def test_every_binding_is_described_in_both_languages(demo: Path) -> None:
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        zh = {b.binding.description for b in app.screen.active_bindings.values()}
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        en = {b.binding.description for b in app.screen.active_bindings.values()}
+        assert all(zh) and all(en)
+        assert "查找" in zh and "Look up" in en
+
+
+async def test_scan_to_verdict_is_quick(demo: Path) -> None:
+    """A sanity bound only (the p95 figure comes from the benchmark): under a second."""
+    set_checks(demo, "none")
+    text = token(demo, invited(demo))
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(app, pilot)
+        start = time.monotonic()
+        await scan(app, pilot, text)
+        assert "-admitted" in panel_classes(app)
+        assert screen.latencies and screen.latencies[-1] < time.monotonic() - start + 0.001
