@@ -37,8 +37,11 @@ class CheckinApp(App[None]):
         station: str | None = None,
         operator: str | None = None,
         start: str = "scan",
+        still: bool = False,
     ) -> None:
         super().__init__()
+        # still=True: no header clock and no blinking cursor (snapshot tests)
+        self.still = still
         self.db_path = Path(db_path)
         self.station = station or "desk"
         self.operator = operator

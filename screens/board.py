@@ -38,7 +38,7 @@ class BoardScreen(Screen[None]):
         self.board: Board | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header(show_clock=not getattr(self.app, "still", False))
         with Horizontal(id="board-main"):
             yield Static(tr("app.loading"), id="board-figures")
             yield DataTable(id="absent", cursor_type="row", zebra_stripes=True)

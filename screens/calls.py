@@ -34,7 +34,7 @@ class CallsScreen(Screen[None]):
         self.db_path = db_path
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header(show_clock=not getattr(self.app, "still", False))
         yield Static(tr("app.calls_hint"), id="calls-hint")
         yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
         yield Footer()

@@ -45,7 +45,7 @@ class OverviewScreen(Screen[None]):
         self.people: list[Person] = []
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header(show_clock=not getattr(self.app, "still", False))
         with Vertical(id="overview"):
             yield Static(tr("app.loading"), id="event-facts")
             yield Static("", id="summary")

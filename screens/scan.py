@@ -63,14 +63,16 @@ class ScanScreen(Screen[None]):
         self.latencies: list[float] = []
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header(show_clock=not getattr(self.app, "still", False))
         yield Static("", id="door-status")
         with Horizontal(id="door-main"):
             with Vertical(id="door-left"):
                 yield Static(tr("app.ready_to_scan"), id="verdict", classes="-idle")
                 yield Static("", id="form-holder")
             yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
-        yield ScanInput(placeholder=tr("app.scan_placeholder"), id="scan", select_on_focus=False)
+        scan_box = ScanInput(placeholder=tr("app.scan_placeholder"), id="scan", select_on_focus=False)
+        scan_box.cursor_blink = not getattr(self.app, "still", False)
+        yield scan_box
         yield Footer()
 
     def on_mount(self) -> None:
