@@ -9,6 +9,7 @@ from pathlib import Path
 
 from checkin.errors import CheckinError
 from checkin.keys import require_office
+from checkin.search import ensure_index
 from checkin.storage import open_db
 
 
@@ -49,4 +50,9 @@ def station_pack(db_path: str | Path, station: str, out: str | Path) -> Path:
     finally:
         source.conn.close()
     target.close()
+    packed = open_db(out)
+    try:
+        ensure_index(packed)  # look-up ready the moment the door laptop starts
+    finally:
+        packed.conn.close()
     return out

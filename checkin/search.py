@@ -75,19 +75,26 @@ def index_people(db: Database, numbers: Iterable[str] | None = None) -> int:
     return len(pairs)
 
 
+INDEX_BATCH = 1000
+
+
 def ensure_index(db: Database) -> int:
-    """Index everyone not yet indexed (after an import or a walk-in); returns how many."""
+    """Index everyone not yet indexed (after an import or a walk-in); returns how many.
+
+    Works in small transactions so that a door scanning on the same file never waits
+    long for the write lock.
+    """
     rows = db.execute(
         "SELECT number, name, phone, id_masked FROM people "
         "WHERE number NOT IN (SELECT DISTINCT number FROM people_search)"
     ).fetchall()
-    if rows:
+    for start in range(0, len(rows), INDEX_BATCH):
+        batch = rows[start : start + INDEX_BATCH]
+        pairs = [
+            (key, number) for number, name, phone, masked in batch for key in search_keys(name, phone, masked)
+        ]
         with db.atomic():
-            db.conn.executemany(
-                "INSERT INTO people_search (key, number) VALUES (?, ?)",
-                ((key, number) for number, name, phone, masked in rows
-                 for key in search_keys(name, phone, masked)),
-            )  # fmt: skip
+            db.conn.executemany("INSERT INTO people_search (key, number) VALUES (?, ?)", pairs)
     return len(rows)
 
 

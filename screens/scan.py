@@ -91,14 +91,26 @@ class ScanScreen(Screen[None]):
         try:
             db = open_db(self.db_path, shared=True)
             with self.door_lock:
-                indexed = ensure_index(db)
                 self.door = Door(db, self.station, self.operator)
                 title = self.door.event.title
                 label = self.door.profile.label()
         except CheckinError as exc:
             self.post_message(DoorFailed(exc.message()))
             return
-        self.post_message(DoorReady(title, label, indexed))
+        self.post_message(DoorReady(title, label, 0))
+        self.build_search_index()
+
+    @work(thread=True, exclusive=True, group="door-index", exit_on_error=False, description="index names")
+    def build_search_index(self) -> None:
+        """Pinyin keys for look-up, on a connection of its own so scanning never waits."""
+        try:
+            db = open_db(self.db_path)
+            try:
+                ensure_index(db)
+            finally:
+                db.conn.close()
+        except CheckinError as exc:
+            self.post_message(DoorFailed(exc.message()))
 
     @on(DoorReady)
     def _ready(self, message: DoorReady) -> None:
