@@ -71,7 +71,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         if not args.title or not args.date:
             raise CheckinError("cli.init_needs_title_date")
         event = Event(title=args.title, date=parse_date(args.date))
-    for name in ("starts", "ends", "location", "meeting_point", "capacity", "min_age", "checks"):
+    overridable = ("starts", "ends", "location", "meeting_point", "capacity", "min_age", "checks")
+    for name in (*overridable, "survey_template", "double_entry"):
         value = getattr(args, name)
         if value is not None:
             setattr(event, name, value)
@@ -344,6 +345,88 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 0 if verdict.admitted else 1
 
 
+# ---------------------------------------------------------------- survey forms
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    from checkin.forms_pdf import render_forms
+
+    db = open_db(args.db)
+    path, numbers = render_forms(
+        db, args.out, args.count, font=args.font, progress=ProgressBar(tr("forms.progress"))
+    )
+    from checkin.survey import format_form
+
+    _out(
+        tr(
+            "forms.done",
+            count=len(numbers),
+            first=format_form(numbers[0]),
+            last=format_form(numbers[-1]),
+            path=path,
+        )
+    )
+    return 0
+
+
+def cmd_survey_add(args: argparse.Namespace) -> int:
+    from checkin.survey import add_entry, event_template, format_form, parse_answers, parse_form
+
+    db = open_db(args.db)
+    form = parse_form(args.form)
+    answers = parse_answers(event_template(db), args.answers)
+    add_entry(db, form, answers, args.text or "", pass_no=args.pass_no, operator=args.operator)
+    _out(tr("survey.saved", form=format_form(form), pass_no=args.pass_no))
+    return 0
+
+
+def cmd_survey_summary(args: argparse.Namespace) -> int:
+    from checkin.survey import summarise
+
+    db = open_db(args.db)
+    summary = summarise(db)
+    if args.json:
+        _json(summary.to_json())
+        return 0
+
+    def pct(value: float | None) -> str:
+        return f"{value:.1%}" if value is not None else "—"
+
+    _out(tr("survey.summary_head", counted=summary.forms_counted, keyed=summary.forms_keyed,
+            attended=summary.attended, rate=pct(summary.return_rate)))  # fmt: skip
+    for item in summary.items:
+        mean = f"  {tr('survey.mean')} {item.mean:.2f}" if item.mean is not None else ""
+        rate = f"{pct(item.satisfaction_rate)} ({item.satisfied}/{item.valid})"
+        _out(f"{item.label}: {tr('survey.rate')} {rate}, {tr('survey.blank')} {item.blanks}{mean}")
+    _out(tr("survey.overall", rate=pct(summary.overall_rate), method=summary.overall_method))
+    return 0
+
+
+def cmd_survey_mismatches(args: argparse.Namespace) -> int:
+    from checkin.survey import format_form, mismatches
+
+    db = open_db(args.db)
+    found = mismatches(db)
+    if args.json:
+        _json([{"form": format_form(m.form), "item": m.item, "first": m.first, "second": m.second,
+                "resolved": m.resolved} for m in found])  # fmt: skip
+        return 0
+    for m in found:
+        state = tr("survey.resolved_as", value=m.resolved) if m.resolved is not None else tr("survey.open")
+        _out(f"{format_form(m.form)}\t{m.item}\t{m.first!r} ≠ {m.second!r}\t{state}")
+    return 0
+
+
+def cmd_survey_resolve(args: argparse.Namespace) -> int:
+    from checkin.survey import format_form, parse_form, resolve
+
+    db = open_db(args.db)
+    form = parse_form(args.form)
+    value = resolve(db, form, args.item, args.use, args.value, operator=args.operator)
+    _out(tr("survey.resolved", form=format_form(form), item=args.item, value=value))
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -367,6 +450,8 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     p.add_argument("--min-citizen-share", metavar="1/3", help=tr("cli.init.share"))
     p.add_argument("--checks", choices=CHECK_PROFILES, help=tr("cli.init.checks"))
     p.add_argument("--supervisor-pin", metavar="PIN", help=tr("cli.init.pin"))
+    p.add_argument("--survey-template", metavar="NAME|FILE", help=tr("cli.init.survey_template"))
+    p.add_argument("--double-entry", action="store_true", default=None, help=tr("cli.init.double_entry"))
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("event", help=tr("cli.event.help"), description=tr("cli.event.help"))
@@ -445,6 +530,43 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     p.add_argument("--check", action="append", metavar="NAME=VALUE", help=tr("cli.scan.check"))
     _add_json(p)
     p.set_defaults(handler=cmd_scan)
+
+    p = sub.add_parser("forms", help=tr("cli.forms.help"), description=tr("cli.forms.help"))
+    _add_db(p)
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help=tr("cli.forms.out"))
+    p.add_argument("--count", required=True, type=int, metavar="N", help=tr("cli.forms.count"))
+    p.add_argument("--font", metavar="PATH", help=tr("cli.invites.font"))
+    p.set_defaults(handler=cmd_forms)
+
+    p = sub.add_parser("survey", help=tr("cli.survey.help"), description=tr("cli.survey.help"))
+    p.add_argument("--db", metavar="PATH", help=tr("cli.opt.db"))
+    p.add_argument("--pass", dest="pass_no", type=int, choices=(1, 2), default=1, help=tr("cli.survey.pass"))
+    p.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
+    sv = p.add_subparsers(dest="survey_command", metavar="ACTION", parser_class=_Parser)
+    r = sv.add_parser("add", help=tr("cli.survey.add"), description=tr("cli.survey.add"))
+    _add_db(r)
+    r.add_argument("--form", required=True, metavar="NUMBER", help=tr("cli.survey.form"))
+    r.add_argument("--answers", required=True, metavar="1,1,2,1,0", help=tr("cli.survey.answers"))
+    r.add_argument("--text", metavar="TEXT", help=tr("cli.survey.text"))
+    r.add_argument("--pass", dest="pass_no", type=int, choices=(1, 2), default=1, help=tr("cli.survey.pass"))
+    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
+    r.set_defaults(handler=cmd_survey_add)
+    r = sv.add_parser("summary", help=tr("cli.survey.summary"), description=tr("cli.survey.summary"))
+    _add_db(r)
+    _add_json(r)
+    r.set_defaults(handler=cmd_survey_summary)
+    r = sv.add_parser("mismatches", help=tr("cli.survey.mismatches"), description=tr("cli.survey.mismatches"))
+    _add_db(r)
+    _add_json(r)
+    r.set_defaults(handler=cmd_survey_mismatches)
+    r = sv.add_parser("resolve", help=tr("cli.survey.resolve"), description=tr("cli.survey.resolve"))
+    _add_db(r)
+    r.add_argument("--form", required=True, metavar="NUMBER", help=tr("cli.survey.form"))
+    r.add_argument("--item", required=True, metavar="ITEM", help=tr("cli.survey.item"))
+    r.add_argument("--use", required=True, choices=("first", "second", "new"), help=tr("cli.survey.use"))
+    r.add_argument("--value", metavar="VALUE", help=tr("cli.survey.value"))
+    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
+    r.set_defaults(handler=cmd_survey_resolve)
 
     for extend in extensions:
         extend(sub)

@@ -56,6 +56,8 @@ class Event:
     signup_deadline: str | None = None
     report_due_days: int = 2
     followup_working_days: int = 15
+    survey_template: str = "satisfaction"
+    double_entry: bool = False
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     supervisor_pin_hash: str | None = None
 
@@ -99,6 +101,7 @@ class Event:
         values["agenda"] = [AgendaItem(**a) for a in json.loads(row["agenda"])]
         values["min_citizen_share"] = Fraction(row["min_citizen_share"])
         values["outside_capacity"] = json.loads(row["outside_capacity"])
+        values["double_entry"] = bool(row.get("double_entry", 0))
         return cls(**values)
 
     def public_dict(self) -> dict[str, Any]:

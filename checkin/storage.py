@@ -203,6 +203,43 @@ def m003_door(db: Database) -> None:
     db.execute("CREATE INDEX people_search_number ON people_search(number)")
 
 
+@migrations()
+def m004_surveys(db: Database) -> None:
+    db.execute("ALTER TABLE event ADD COLUMN survey_template TEXT NOT NULL DEFAULT 'satisfaction'")
+    db.execute("ALTER TABLE event ADD COLUMN double_entry INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE TABLE survey_forms (number INTEGER PRIMARY KEY, printed_at TEXT NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE survey_entries (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            form INTEGER NOT NULL,
+            pass INTEGER NOT NULL CHECK (pass IN (1, 2)),
+            answers TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            station TEXT NOT NULL,
+            UNIQUE (form, pass)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE survey_resolutions (
+            id INTEGER PRIMARY KEY,
+            form INTEGER NOT NULL,
+            item TEXT NOT NULL,
+            choice TEXT NOT NULL CHECK (choice IN ('first', 'second', 'new')),
+            value TEXT NOT NULL,
+            resolved_by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (form, item)
+        )
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

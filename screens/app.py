@@ -13,6 +13,7 @@ from screens.calls import CallsScreen
 from screens.dialogs import OperatorDialog
 from screens.overview import OverviewScreen
 from screens.scan import ScanScreen
+from screens.survey import ResultsScreen, SurveyEntryScreen
 
 MODES_ORDER = ("scan", "people", "board", "calls")
 
@@ -26,6 +27,8 @@ class CheckinApp(App[None]):
         bind("f3", "switch_mode('people')", "mode_people"),
         bind("f4", "switch_mode('board')", "mode_board"),
         bind("f5", "switch_mode('calls')", "mode_calls"),
+        bind("f9", "switch_mode('survey')", "mode_survey"),
+        bind("f10", "switch_mode('results')", "mode_results"),
         bind("ctrl+l", "toggle_language", "language"),
         bind("ctrl+q", "quit", "quit", priority=True),
     ]
@@ -38,10 +41,12 @@ class CheckinApp(App[None]):
         operator: str | None = None,
         start: str = "scan",
         still: bool = False,
+        survey_pass: int = 1,
     ) -> None:
         super().__init__()
         # still=True: no header clock and no blinking cursor (snapshot tests)
         self.still = still
+        self.survey_pass = survey_pass
         self.db_path = Path(db_path)
         self.station = station or "desk"
         self.operator = operator
@@ -50,7 +55,7 @@ class CheckinApp(App[None]):
 
     def on_mount(self) -> None:
         localise_bindings(self)
-        if self.start == "scan" and not self.operator:
+        if self.start in ("scan", "survey") and not self.operator:
             self.push_screen(OperatorDialog(), self._operator_chosen)
         else:
             self._open_modes()
@@ -65,6 +70,8 @@ class CheckinApp(App[None]):
         self.add_mode("people", lambda: OverviewScreen(self.db_path))
         self.add_mode("board", lambda: BoardScreen(self.db_path))
         self.add_mode("calls", lambda: CallsScreen(self.db_path))
+        self.add_mode("survey", lambda: SurveyEntryScreen(self.db_path, self.survey_pass, operator))
+        self.add_mode("results", lambda: ResultsScreen(self.db_path, operator))
         self.switch_mode(self.start)
 
     def action_toggle_language(self) -> None:
@@ -82,6 +89,7 @@ def make_app(
     station: str | None = None,
     operator: str | None = None,
     start: str = "scan",
+    survey_pass: int = 1,
 ) -> CheckinApp:
     """Build the app for an event file (the file is opened by workers, never at import time)."""
-    return CheckinApp(Path(db_path), station=station, operator=operator, start=start)
+    return CheckinApp(Path(db_path), station=station, operator=operator, start=start, survey_pass=survey_pass)

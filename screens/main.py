@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from checkin import cli
+from checkin.errors import CheckinError
 from checkin.i18n import tr
 
 
@@ -40,11 +41,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _run_app(args.db, station=args.station, operator=args.operator, start=args.screen)
 
 
-def _run_app(db_path: str, *, station: str, operator: str | None, start: str = "scan") -> int:
+def _run_app(
+    db_path: str, *, station: str, operator: str | None, start: str = "scan", survey_pass: int = 1
+) -> int:
     from screens.app import make_app
 
-    make_app(db_path, station=station, operator=operator, start=start).run()
+    make_app(db_path, station=station, operator=operator, start=start, survey_pass=survey_pass).run()
     return 0
+
+
+def cmd_survey_screen(args: argparse.Namespace) -> int:
+    """`checkin survey --db PATH [--pass 2]`: the keying screen for the office laptop."""
+    from checkin.storage import open_db
+
+    if not args.db:
+        raise CheckinError("cli.db_required")
+    open_db(args.db).conn.close()
+    operator = None if args.operator == "office" else args.operator
+    return _run_app(args.db, station="office", operator=operator, start="survey", survey_pass=args.pass_no)
 
 
 def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -53,12 +67,17 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--no-app", action="store_true", help=tr("cli.demo.no_app"))
     p.set_defaults(handler=cmd_demo)
 
+    sub.choices["survey"].set_defaults(handler=cmd_survey_screen)
+
     p = sub.add_parser("run", help=tr("cli.run.help"), description=tr("cli.run.help"))
     p.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
     p.add_argument("--station", required=True, metavar="NAME", help=tr("cli.scan.station"))
     p.add_argument("--operator", metavar="NAME", help=tr("cli.run.operator"))
     p.add_argument(
-        "--screen", choices=("scan", "people", "board", "calls"), default="scan", help=tr("cli.run.screen")
+        "--screen",
+        choices=("scan", "people", "board", "calls", "survey", "results"),
+        default="scan",
+        help=tr("cli.run.screen"),
     )
     p.set_defaults(handler=cmd_run)
 

@@ -1,0 +1,367 @@
+"""Keying paper survey forms (EpiData style) and the results with bar charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from checkin.errors import CheckinError
+from checkin.i18n import tr
+from checkin.storage import open_db
+from checkin.survey import (
+    BLANK,
+    Mismatch,
+    SurveyKeyer,
+    SurveySummary,
+    Template,
+    add_entry,
+    event_template,
+    format_form,
+    get_entry,
+    mismatches,
+    parse_form,
+    resolve,
+    summarise,
+)
+from screens.bindings import bind, localise_bindings
+
+BAR_WIDTH = 30
+
+
+class KeyerWidget(Widget, can_focus=True):
+    """One key per item: the value label appears beside it and the cursor moves on."""
+
+    BINDINGS = [
+        *(bind(str(d), f"press('{d}')", "answer", show=False) for d in range(10)),
+        bind("backspace", "press('backspace')", "back"),
+        bind("escape", "cancel", "cancel"),
+    ]
+
+    class ItemsDone(Message):
+        pass
+
+    class Cancelled(Message):
+        pass
+
+    def __init__(self, template: Template, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.keyer = SurveyKeyer(template)
+        self.form_label = ""
+
+    def start(self, form_label: str) -> None:
+        self.keyer = SurveyKeyer(self.keyer.template)
+        self.form_label = form_label
+        self.refresh(layout=True)
+
+    def action_press(self, key: str) -> None:
+        if not self.keyer.press(key):
+            self.app.bell()
+        self.refresh(layout=True)
+        if self.keyer.items_done and key != "backspace":
+            self.post_message(self.ItemsDone())
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+    def render(self) -> Text:
+        template = self.keyer.template
+        text = Text()
+        text.append(tr("app.survey_form", form=self.form_label) + "\n", style="bold")
+        for index, item in enumerate(template.items):
+            legend = "  ".join(f"[{v}] {item.value_label(v)}" for v in (*item.values, BLANK))
+            if index < len(self.keyer.values):
+                value = self.keyer.values[index]
+                text.append(f" ✔ {index + 1}. {item.label()}：", style="green")
+                text.append(f"{value} {item.value_label(value)}\n", style="bold green")
+            elif index == len(self.keyer.values):
+                text.append(f" ▶ {index + 1}. {item.label()}：", style="bold reverse")
+                text.append(f" {legend}\n", style="bold")
+            else:
+                text.append(f"   {index + 1}. {item.label()}\n", style="dim")
+        return text
+
+
+class SurveyEntryScreen(Screen[None]):
+    """Form number (scan the barcode or type it) → one key per item → suggestions → Enter saves."""
+
+    BINDINGS = [bind("escape", "new_form", "new_form")]
+
+    def __init__(self, db_path: Path, pass_no: int, operator: str) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.pass_no = pass_no
+        self.operator = operator
+        self.form: int | None = None
+        self.template: Template | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield Static("", id="survey-title")
+        with Vertical(id="survey-body"):
+            yield Input(
+                placeholder=tr("app.survey_number_placeholder"), id="form-number", select_on_focus=False
+            )
+            yield Static("", id="survey-review")
+            yield Input(placeholder=tr("app.survey_text_placeholder"), id="survey-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+        db = open_db(self.db_path)
+        try:
+            self.template = event_template(db)
+        except CheckinError as exc:
+            self.notify(exc.message(), severity="error")
+            return
+        finally:
+            db.conn.close()
+        keyer = KeyerWidget(self.template, id="keyer")
+        keyer.display = False
+        self.query_one("#survey-body", Vertical).mount(keyer, after=self.query_one("#form-number"))
+        self.query_one("#survey-text", Input).display = False
+        self._title()
+        self.query_one("#form-number", Input).focus()
+
+    def _title(self) -> None:
+        assert self.template is not None
+        blind = tr("app.survey_blind") if self.pass_no == 2 else ""
+        self.query_one("#survey-title", Static).update(
+            tr("app.survey_title", title=self.template.title(), pass_no=self.pass_no, blind=blind)
+        )
+
+    @on(Input.Submitted, "#form-number")
+    def _form_entered(self, event: Input.Submitted) -> None:
+        try:
+            form = parse_form(event.value)
+        except CheckinError as exc:
+            self.app.bell()
+            self.notify(exc.message(), severity="error")
+            return
+        db = open_db(self.db_path)
+        try:
+            known = db.execute("SELECT 1 FROM survey_forms WHERE number = ?", [form]).fetchone()
+            existing = get_entry(db, form, self.pass_no)
+        finally:
+            db.conn.close()
+        event.input.value = ""
+        if known is None:
+            self.app.bell()
+            self.notify(tr("survey.unknown_form", form=format_form(form)), severity="error")
+            return
+        if existing is not None:
+            self._review(form, existing.answers, existing.text, existing.operator, existing.at)
+            return
+        self.form = form
+        self.query_one("#survey-review", Static).update("")
+        keyer = self.query_one("#keyer", KeyerWidget)
+        keyer.start(format_form(form))
+        keyer.display = True
+        keyer.focus()
+
+    def _review(self, form: int, answers: list[int], text: str, operator: str, at: str) -> None:
+        """A form already keyed opens read-only: never silently overwritten."""
+        assert self.template is not None
+        self.app.bell()
+        lines = Text()
+        lines.append(
+            tr("app.survey_already", form=format_form(form), operator=operator, at=at[:16]) + "\n",
+            style="bold yellow",
+        )
+        for item, value in zip(self.template.items, answers, strict=True):
+            lines.append(f"  {item.label()}：{value} {item.value_label(value)}\n")
+        lines.append(f"  {self.template.text_label()}：{text or '—'}\n")
+        self.query_one("#survey-review", Static).update(lines)
+
+    @on(KeyerWidget.ItemsDone)
+    def _to_text(self) -> None:
+        box = self.query_one("#survey-text", Input)
+        box.value = ""
+        box.display = True
+        box.focus()
+
+    @on(KeyerWidget.Cancelled)
+    def _cancelled(self) -> None:
+        self.action_new_form()
+
+    @on(Input.Submitted, "#survey-text")
+    def _save(self, event: Input.Submitted) -> None:
+        keyer = self.query_one("#keyer", KeyerWidget)
+        if self.form is None or not keyer.keyer.items_done:
+            self.app.bell()
+            return
+        self.save_entry(self.form, list(keyer.keyer.values), event.value)
+
+    @work(thread=True, exclusive=True, group="survey-save", exit_on_error=False, description="save a form")
+    def save_entry(self, form: int, answers: list[int], text: str) -> None:
+        try:
+            db = open_db(self.db_path)
+            try:
+                add_entry(
+                    db, form, answers, text, pass_no=self.pass_no, operator=self.operator, station="survey"
+                )
+            finally:
+                db.conn.close()
+        except CheckinError as exc:
+            self.app.call_from_thread(self._save_failed, exc.message())
+            return
+        self.app.call_from_thread(self._saved, form)
+
+    def _saved(self, form: int) -> None:
+        self.notify(tr("survey.saved", form=format_form(form), pass_no=self.pass_no))
+        self.action_new_form()
+
+    def _save_failed(self, message: str) -> None:
+        self.app.bell()
+        self.notify(message, severity="error")
+
+    def action_new_form(self) -> None:
+        self.form = None
+        for widget in self.query(KeyerWidget):
+            widget.display = False
+        self.query_one("#survey-text", Input).display = False
+        box = self.query_one("#form-number", Input)
+        box.value = ""
+        box.focus()
+
+    def relabel(self) -> None:
+        localise_bindings(self)
+        if self.template:
+            self._title()
+
+
+class ResultsScreen(Screen[None]):
+    """Per item: a bar per answer with counts and shares, 满意率, mean; mismatches to resolve."""
+
+    BINDINGS = [
+        bind("r", "refresh", "refresh"),
+        bind("1", "resolve('first')", "use_first"),
+        bind("2", "resolve('second')", "use_second"),
+    ]
+
+    def __init__(self, db_path: Path, operator: str) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.operator = operator
+        self.summary: SurveySummary | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=not getattr(self.app, "still", False))
+        with Horizontal(id="results-main"):
+            with VerticalScroll(id="results-left"):
+                yield Static(tr("app.loading"), id="results-chart")
+            yield DataTable(id="mismatches", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+        table = self.query_one("#mismatches", DataTable)
+        for key in ("form", "item", "first", "second", "resolved"):
+            table.add_column(tr(f"app.col.{key}"), key=key)
+        self.load()
+
+    @work(thread=True, exclusive=True, group="results", exit_on_error=False, description="survey results")
+    def load(self) -> None:
+        try:
+            db = open_db(self.db_path)
+            try:
+                summary = summarise(db)
+                found = mismatches(db)
+            finally:
+                db.conn.close()
+        except CheckinError as exc:
+            self.app.call_from_thread(self.notify, exc.message(), severity="error")
+            return
+        self.app.call_from_thread(self._show, summary, found)
+
+    def _show(self, summary: SurveySummary, found: list[Mismatch]) -> None:
+        self.summary = summary
+        self.query_one("#results-chart", Static).update(self._chart(summary))
+        table = self.query_one("#mismatches", DataTable)
+        table.clear()
+        for m in found:
+            table.add_row(
+                format_form(m.form),
+                m.item,
+                m.first,
+                m.second,
+                m.resolved if m.resolved is not None else "—",
+                key=f"{m.form}|{m.item}",
+            )
+
+    @staticmethod
+    def _pct(value: float | None) -> str:
+        return f"{value:.1%}" if value is not None else "—"
+
+    def _chart(self, summary: SurveySummary) -> Table:
+        table = Table(
+            title=tr("survey.summary_head", counted=summary.forms_counted, keyed=summary.forms_keyed,
+                     attended=summary.attended, rate=self._pct(summary.return_rate)),
+            caption=tr("survey.overall", rate=self._pct(summary.overall_rate), method=summary.overall_method),
+            expand=True,
+            show_lines=True,
+        )  # fmt: skip
+        table.add_column(tr("app.col.item"))
+        table.add_column(tr("app.col.answers"))
+        table.add_column(tr("survey.rate"), justify="right")
+        for item in summary.items:
+            bars = Text()
+            total = item.valid + item.blanks
+            for value in (*sorted(item.counts), BLANK):
+                count = item.blanks if value == BLANK else item.counts[value]
+                width = round(BAR_WIDTH * count / total) if total else 0
+                label = tr("survey.blank") if value == BLANK else f"{value}"
+                style = (
+                    "green"
+                    if value in (1, 2) and item.scale == "3level"
+                    else ("dim" if value == BLANK else "yellow")
+                )
+                bars.append(f"{label:>3} ", style="bold")
+                bars.append("█" * width, style=style)
+                share = item.share(value)
+                bars.append(f" {count} ({self._pct(share)})\n")
+            rate = self._pct(item.satisfaction_rate)
+            if item.mean is not None:
+                rate += f"\n{tr('survey.mean')} {item.mean:.2f}"
+            table.add_row(item.label, bars, rate)
+        return table
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_resolve(self, choice: str) -> None:
+        table = self.query_one("#mismatches", DataTable)
+        if not table.row_count:
+            self.app.bell()
+            return
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        form, item = key.split("|", 1)
+        self.save_resolution(int(form), item, choice)
+
+    @work(thread=True, group="results-save", exit_on_error=False, description="resolve a mismatch")
+    def save_resolution(self, form: int, item: str, choice: str) -> None:
+        try:
+            db = open_db(self.db_path)
+            try:
+                value = resolve(db, form, item, choice, operator=self.operator)
+            finally:
+                db.conn.close()
+        except CheckinError as exc:
+            self.app.call_from_thread(self.notify, exc.message(), severity="error")
+            return
+        self.app.call_from_thread(
+            self.notify, tr("survey.resolved", form=format_form(form), item=item, value=value)
+        )
+        self.load()
+
+    def relabel(self) -> None:
+        localise_bindings(self)
+        self.load()
