@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-BENCHMARKS = ["benchmarks.import_signups", "benchmarks.invitations", "benchmarks.door"]
+BENCHMARKS = ["benchmarks.import_signups", "benchmarks.invitations", "benchmarks.door", "benchmarks.survey"]
 
 
 def main() -> int:

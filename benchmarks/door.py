@@ -127,9 +127,24 @@ def startup(path: Path) -> None:
             best = min(best, time.perf_counter() - start)
         return best
 
+    minimal = (
+        "import asyncio\n"
+        "from textual.app import App\n"
+        "from textual.widgets import Footer, Header, Input, Static\n"
+        "class Bare(App):\n"
+        "    def compose(self):\n"
+        "        yield Header(); yield Static('x'); yield Input(); yield Footer()\n"
+        "async def main():\n"
+        "    async with Bare().run_test(size=(120, 40)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "asyncio.run(main())\n"
+    )
     baseline = wall([sys.executable, "-c", "import textual.app"])
+    bare_app = wall([sys.executable, "-c", minimal])
     ready = wall([sys.executable, "-c", probe])
     emit("door: start-up to ready-to-scan", ready, "s", "≤ 2.5× base", baseline, "base: import textual.app")
+    emit("door: same vs a bare Textual app", ready, "s", "—", bare_app,
+         "base: 4-widget Textual app started in the same harness")  # fmt: skip
 
 
 def main() -> None:

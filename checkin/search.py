@@ -11,7 +11,6 @@ import itertools
 import unicodedata
 from collections.abc import Iterable
 
-from pypinyin import Style, lazy_pinyin, pinyin
 from sqlite_utils import Database
 
 # Surnames whose reading as a surname differs from the everyday one.
@@ -29,6 +28,8 @@ def _readings(name: str) -> list[list[str]]:
     """Pinyin per character: every reading of the surname, the common one of the rest."""
     if not name:
         return []
+    from pypinyin import Style, lazy_pinyin, pinyin  # 0.2 s of dictionaries: only when indexing
+
     surname = [
         r.lower()
         for options in pinyin(name[0], style=Style.NORMAL, heteronym=True, errors="ignore")

@@ -5,15 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App
+from textual.screen import Screen
 
 from checkin.i18n import current_language, set_language, tr
 from screens.bindings import bind, localise_bindings
-from screens.board import BoardScreen
-from screens.calls import CallsScreen
 from screens.dialogs import OperatorDialog
-from screens.overview import OverviewScreen
-from screens.scan import ScanScreen
-from screens.survey import ResultsScreen, SurveyEntryScreen
 
 MODES_ORDER = ("scan", "people", "board", "calls")
 
@@ -65,14 +61,44 @@ class CheckinApp(App[None]):
         self._open_modes()
 
     def _open_modes(self) -> None:
-        operator = self.operator or "?"
-        self.add_mode("scan", lambda: ScanScreen(self.db_path, self.station, operator))
-        self.add_mode("people", lambda: OverviewScreen(self.db_path))
-        self.add_mode("board", lambda: BoardScreen(self.db_path))
-        self.add_mode("calls", lambda: CallsScreen(self.db_path))
-        self.add_mode("survey", lambda: SurveyEntryScreen(self.db_path, self.survey_pass, operator))
-        self.add_mode("results", lambda: ResultsScreen(self.db_path, operator))
+        """Each screen's module is imported the first time it is opened: a quick start at the door."""
+        self.add_mode("scan", self._scan_screen)
+        self.add_mode("people", self._people_screen)
+        self.add_mode("board", self._board_screen)
+        self.add_mode("calls", self._calls_screen)
+        self.add_mode("survey", self._survey_screen)
+        self.add_mode("results", self._results_screen)
         self.switch_mode(self.start)
+
+    def _scan_screen(self) -> Screen[None]:
+        from screens.scan import ScanScreen
+
+        return ScanScreen(self.db_path, self.station, self.operator or "?")
+
+    def _people_screen(self) -> Screen[None]:
+        from screens.overview import OverviewScreen
+
+        return OverviewScreen(self.db_path)
+
+    def _board_screen(self) -> Screen[None]:
+        from screens.board import BoardScreen
+
+        return BoardScreen(self.db_path)
+
+    def _calls_screen(self) -> Screen[None]:
+        from screens.calls import CallsScreen
+
+        return CallsScreen(self.db_path)
+
+    def _survey_screen(self) -> Screen[None]:
+        from screens.survey import SurveyEntryScreen
+
+        return SurveyEntryScreen(self.db_path, self.survey_pass, self.operator or "?")
+
+    def _results_screen(self) -> Screen[None]:
+        from screens.survey import ResultsScreen
+
+        return ResultsScreen(self.db_path, self.operator or "?")
 
     def action_toggle_language(self) -> None:
         set_language("en" if current_language() == "zh" else "zh")

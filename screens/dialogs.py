@@ -12,7 +12,6 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from checkin.categories import CATEGORIES, category_label
 from checkin.i18n import tr
-from checkin.search import look_up
 from screens.bindings import bind, localise_bindings
 
 
@@ -196,6 +195,7 @@ class LookupDialog(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False, description="look-up")
     def run_search(self, query: str) -> None:
+        from checkin.search import look_up
         from checkin.storage import open_db
 
         db = open_db(self.db_path)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from checkin.board import Board
-from checkin.door import Verdict
-from checkin.event import Event
-from checkin.people import Person
+if TYPE_CHECKING:
+    from checkin.board import Board
+    from checkin.door import Verdict
+    from checkin.event import Event
+    from checkin.people import Person
 
 
 @dataclass

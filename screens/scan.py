@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -15,16 +16,16 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from checkin.categories import category_label
-from checkin.door import Door, Verdict
 from checkin.errors import CheckinError
 from checkin.i18n import tr
-from checkin.search import ensure_index
-from checkin.storage import open_db
 from checkin.tokens import TOKEN_CHARS
 from screens.bindings import bind, localise_bindings
 from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorAnswer, SupervisorDialog, WalkInAnswer, WalkInDialog
 from screens.messages import DoorFailed, DoorReady, ScanJudged
+
+if TYPE_CHECKING:
+    from checkin.door import Door, Verdict
 
 SILENCE_SECONDS = 0.1  # scanners that send no terminator: end the scan after this pause
 REPEAT_SECONDS = 3.0  # scanners that send twice: ignore the same code again within this
@@ -88,6 +89,10 @@ class ScanScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="door-open", exit_on_error=False, description="open the door")
     def open_door(self) -> None:
+        # the core (SQLite, signatures) is imported here, off the event loop, while the screen draws
+        from checkin.door import Door
+        from checkin.storage import open_db
+
         try:
             db = open_db(self.db_path, shared=True)
             with self.door_lock:
@@ -103,6 +108,9 @@ class ScanScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="door-index", exit_on_error=False, description="index names")
     def build_search_index(self) -> None:
         """Pinyin keys for look-up, on a connection of its own so scanning never waits."""
+        from checkin.search import ensure_index
+        from checkin.storage import open_db
+
         try:
             db = open_db(self.db_path)
             try:
