@@ -103,11 +103,13 @@ def cmd_event_show(args: argparse.Namespace) -> int:
         (tr("event.f.places"), "、".join(event.places)),
         (tr("event.f.capacity"), str(event.capacity)),
         (tr("event.f.min_age"), str(event.min_age)),
-        (tr("event.f.checks"), tr(f"checks.{event.checks}") if event.checks in CHECK_PROFILES
-         else event.checks),
+        (
+            tr("event.f.checks"),
+            tr(f"checks.{event.checks}") if event.checks in CHECK_PROFILES else event.checks,
+        ),
         (tr("event.f.share"), str(event.min_citizen_share)),
         (tr("event.f.outside"), "、".join(category_label(c) for c in event.outside_capacity)),
-    ]  # fmt: skip
+    ]
     for item in event.agenda:
         rows.append((tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes)))
     for label, value in rows:
@@ -392,8 +394,15 @@ def cmd_survey_summary(args: argparse.Namespace) -> int:
     def pct(value: float | None) -> str:
         return f"{value:.1%}" if value is not None else "—"
 
-    _out(tr("survey.summary_head", counted=summary.forms_counted, keyed=summary.forms_keyed,
-            attended=summary.attended, rate=pct(summary.return_rate)))  # fmt: skip
+    _out(
+        tr(
+            "survey.summary_head",
+            counted=summary.forms_counted,
+            keyed=summary.forms_keyed,
+            attended=summary.attended,
+            rate=pct(summary.return_rate),
+        )
+    )
     for item in summary.items:
         mean = f"  {tr('survey.mean')} {item.mean:.2f}" if item.mean is not None else ""
         rate = f"{pct(item.satisfaction_rate)} ({item.satisfied}/{item.valid})"
@@ -408,8 +417,18 @@ def cmd_survey_mismatches(args: argparse.Namespace) -> int:
     db = open_db(args.db)
     found = mismatches(db)
     if args.json:
-        _json([{"form": format_form(m.form), "item": m.item, "first": m.first, "second": m.second,
-                "resolved": m.resolved} for m in found])  # fmt: skip
+        _json(
+            [
+                {
+                    "form": format_form(m.form),
+                    "item": m.item,
+                    "first": m.first,
+                    "second": m.second,
+                    "resolved": m.resolved,
+                }
+                for m in found
+            ]
+        )
         return 0
     for m in found:
         state = tr("survey.resolved_as", value=m.resolved) if m.resolved is not None else tr("survey.open")
@@ -424,6 +443,163 @@ def cmd_survey_resolve(args: argparse.Namespace) -> int:
     form = parse_form(args.form)
     value = resolve(db, form, args.item, args.use, args.value, operator=args.operator)
     _out(tr("survey.resolved", form=format_form(form), item=args.item, value=value))
+    return 0
+
+
+# ---------------------------------------------------------------- after the event
+
+
+def _today(value: str | None) -> Any:
+    import datetime as dt
+
+    return parse_date(value) if value else dt.date.today()
+
+
+def cmd_suggestions_list(args: argparse.Namespace) -> int:
+    from checkin.ledger import due_date, list_suggestions
+
+    db = open_db(args.db)
+    items = list_suggestions(db, status=args.status, department=args.department, today=_today(args.today))
+    _, missing = due_date(db)
+    if missing:
+        print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
+    if args.json:
+        _json([s.to_json() for s in items])
+        return 0
+    marks = {"overdue": "!!", "due_soon": "! ", "ok": "  ", "done": "✓ "}
+    for s in items:
+        _out(
+            f"{marks[s.urgency]}{s.number}\t{tr('ledger.status.' + s.status)}\t{s.department or '—'}\t"
+            f"{tr('ledger.col.due_date')} {s.due_date}\t{s.text}"
+        )
+    return 0
+
+
+def cmd_suggestions_add(args: argparse.Namespace) -> int:
+    from checkin.ledger import add_suggestion, due_date
+
+    db = open_db(args.db)
+    number = add_suggestion(
+        db,
+        args.text,
+        source=args.source,
+        raised_by=args.raised_by,
+        category=args.category,
+        operator=args.operator,
+    )
+    due, missing = due_date(db)
+    _out(tr("ledger.added", number=number, due=due.isoformat()))
+    if missing:
+        print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
+    return 0
+
+
+def cmd_suggestions_from_surveys(args: argparse.Namespace) -> int:
+    from checkin.ledger import import_from_surveys
+
+    db = open_db(args.db)
+    added = import_from_surveys(db, operator=args.operator)
+    _out(tr("ledger.imported", count=len(added)))
+    return 0
+
+
+def cmd_suggestions_status(args: argparse.Namespace) -> int:
+    from checkin.ledger import set_status
+
+    db = open_db(args.db)
+    set_status(
+        db,
+        args.number,
+        args.status,
+        operator=args.operator,
+        department=args.department,
+        outcome=args.outcome,
+        reason=args.reason,
+        reply=args.reply,
+        on=parse_date(args.on) if args.on else None,
+    )
+    _out(tr("ledger.status_set", number=args.number.upper(), status=tr(f"ledger.status.{args.status}")))
+    return 0
+
+
+def cmd_suggestions_edit(args: argparse.Namespace) -> int:
+    from checkin.ledger import edit
+
+    db = open_db(args.db)
+    edit(
+        db,
+        args.number,
+        args.operator,
+        text=args.text,
+        category=args.category,
+        department=args.department,
+        raised_by=args.raised_by,
+    )
+    _out(tr("ledger.edited", number=args.number.upper()))
+    return 0
+
+
+def cmd_suggestions_history(args: argparse.Namespace) -> int:
+    from checkin.ledger import history
+
+    db = open_db(args.db)
+    rows = history(db, args.number)
+    if args.json:
+        _json(rows)
+        return 0
+    for r in rows:
+        _out(f"{r['at']}\t{r['operator']}\t{r['field']}\t{r['old'] or ''} → {r['new'] or ''}")
+    return 0
+
+
+def cmd_suggestions_export(args: argparse.Namespace) -> int:
+    from checkin.exports import export_ledger
+
+    db = open_db(args.db)
+    path, count = export_ledger(db, args.out)
+    _out(tr("export.done", count=count, path=path))
+    return 0
+
+
+def cmd_holidays_load(args: argparse.Namespace) -> int:
+    from checkin.workdays import load_holiday_file
+
+    db = open_db(args.db)
+    year = load_holiday_file(db, args.file)
+    _out(tr("workdays.loaded", year=year))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from checkin.exports import export_attendance
+
+    db = open_db(args.db)
+    path, count = export_attendance(db, args.out, only_no_shows=args.what == "no-shows")
+    _out(tr("export.done", count=count, path=path))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from checkin.report import write_report
+
+    db = open_db(args.db)
+    path = write_report(db, args.out, photos=args.photos, font=args.font)
+    _out(tr("report.done", path=path))
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from checkin.purge import purge
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CheckinError("purge.needs_yes")
+        answer = input(tr("purge.confirm", path=args.db) + " [y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            _out(tr("purge.cancelled"))
+            return 1
+    count = purge(args.db, force=args.force)
+    _out(tr("purge.done", count=count))
     return 0
 
 
@@ -567,6 +743,105 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     r.add_argument("--value", metavar="VALUE", help=tr("cli.survey.value"))
     r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
     r.set_defaults(handler=cmd_survey_resolve)
+
+    p = sub.add_parser("suggestions", help=tr("cli.ledger.help"), description=tr("cli.ledger.help"))
+    lg = p.add_subparsers(dest="ledger_command", metavar="ACTION", parser_class=_Parser)
+    r = lg.add_parser("list", help=tr("cli.ledger.list"), description=tr("cli.ledger.list"))
+    _add_db(r)
+    r.add_argument(
+        "--status",
+        choices=("pending", "assigned", "transferred", "in_progress", "resolved", "replied"),
+        help=tr("cli.ledger.status"),
+    )
+    r.add_argument("--department", metavar="NAME", help=tr("cli.ledger.department"))
+    r.add_argument("--today", metavar="YYYY-MM-DD", help=tr("cli.ledger.today"))
+    _add_json(r)
+    r.set_defaults(handler=cmd_suggestions_list)
+    r = lg.add_parser("add", help=tr("cli.ledger.add"), description=tr("cli.ledger.add"))
+    _add_db(r)
+    r.add_argument("--text", required=True, help=tr("cli.ledger.text"))
+    r.add_argument(
+        "--source", choices=("forum", "survey", "other"), default="forum", help=tr("cli.ledger.source")
+    )
+    r.add_argument("--raised-by", metavar="NUMBER", help=tr("cli.ledger.raised_by"))
+    r.add_argument("--category", metavar="TEXT", help=tr("cli.ledger.category"))
+    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
+    r.set_defaults(handler=cmd_suggestions_add)
+    r = lg.add_parser(
+        "from-surveys", help=tr("cli.ledger.from_surveys"), description=tr("cli.ledger.from_surveys")
+    )
+    _add_db(r)
+    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
+    r.set_defaults(handler=cmd_suggestions_from_surveys)
+    r = lg.add_parser("status", help=tr("cli.ledger.set_status"), description=tr("cli.ledger.set_status"))
+    r.add_argument("number", metavar="NUMBER", help=tr("cli.ledger.number"))
+    _add_db(r)
+    r.add_argument(
+        "--to",
+        dest="status",
+        required=True,
+        choices=("assigned", "transferred", "in_progress", "resolved", "replied"),
+        help=tr("cli.ledger.to"),
+    )
+    r.add_argument("--department", metavar="NAME", help=tr("cli.ledger.department"))
+    r.add_argument(
+        "--outcome", choices=("adopted", "partly_adopted", "not_adopted"), help=tr("cli.ledger.outcome")
+    )
+    r.add_argument("--reason", metavar="TEXT", help=tr("cli.ledger.reason"))
+    r.add_argument("--reply", metavar="TEXT", help=tr("cli.ledger.reply"))
+    r.add_argument("--on", metavar="YYYY-MM-DD", help=tr("cli.ledger.on"))
+    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
+    r.set_defaults(handler=cmd_suggestions_status)
+    r = lg.add_parser("edit", help=tr("cli.ledger.edit"), description=tr("cli.ledger.edit"))
+    r.add_argument("number", metavar="NUMBER", help=tr("cli.ledger.number"))
+    _add_db(r)
+    r.add_argument("--text", help=tr("cli.ledger.text"))
+    r.add_argument("--category", metavar="TEXT", help=tr("cli.ledger.category"))
+    r.add_argument("--department", metavar="NAME", help=tr("cli.ledger.department"))
+    r.add_argument("--raised-by", metavar="NUMBER", help=tr("cli.ledger.raised_by"))
+    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
+    r.set_defaults(handler=cmd_suggestions_edit)
+    r = lg.add_parser("history", help=tr("cli.ledger.history"), description=tr("cli.ledger.history"))
+    r.add_argument("number", metavar="NUMBER", help=tr("cli.ledger.number"))
+    _add_db(r)
+    _add_json(r)
+    r.set_defaults(handler=cmd_suggestions_history)
+    r = lg.add_parser("export", help=tr("cli.ledger.export"), description=tr("cli.ledger.export"))
+    _add_db(r)
+    r.add_argument("--out", required=True, metavar="ledger.xlsx", help=tr("cli.export.out"))
+    r.set_defaults(handler=cmd_suggestions_export)
+
+    p = sub.add_parser("holidays", help=tr("cli.holidays.help"), description=tr("cli.holidays.help"))
+    hd = p.add_subparsers(dest="holidays_command", metavar="ACTION", parser_class=_Parser)
+    r = hd.add_parser("load", help=tr("cli.holidays.load"), description=tr("cli.holidays.load"))
+    r.add_argument("file", metavar="FILE.toml", help=tr("cli.holidays.file"))
+    _add_db(r)
+    r.set_defaults(handler=cmd_holidays_load)
+
+    p = sub.add_parser("export", help=tr("cli.export.help"), description=tr("cli.export.help"))
+    ex = p.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser)
+    for what in ("attendance", "no-shows"):
+        r = ex.add_parser(
+            what,
+            help=tr(f"cli.export.{what.replace('-', '_')}"),
+            description=tr(f"cli.export.{what.replace('-', '_')}"),
+        )
+        _add_db(r)
+        r.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx", help=tr("cli.export.out"))
+        r.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("report", help=tr("cli.report.help"), description=tr("cli.report.help"))
+    _add_db(p)
+    p.add_argument("--out", required=True, metavar="FILE.docx|FILE.html", help=tr("cli.report.out"))
+    p.add_argument("--photos", metavar="DIR", help=tr("cli.report.photos"))
+    p.add_argument("--font", metavar="PATH", help=tr("cli.invites.font"))
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("purge", help=tr("cli.purge.help"), description=tr("cli.purge.help"))
+    _add_db(p)
+    p.add_argument("--yes", action="store_true", help=tr("cli.purge.yes"))
+    p.add_argument("--force", action="store_true", help=tr("cli.purge.force"))
+    p.set_defaults(handler=cmd_purge)
 
     for extend in extensions:
         extend(sub)

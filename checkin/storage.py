@@ -240,6 +240,54 @@ def m004_surveys(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_ledger_and_calendar(db: Database) -> None:
+    db.execute("CREATE TABLE calendar_years (year INTEGER PRIMARY KEY, source TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE calendar_days (year INTEGER NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL "
+        "CHECK (kind IN ('holiday', 'workday')), PRIMARY KEY (day))"
+    )
+    db.execute(
+        """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            number TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('survey', 'forum', 'other')),
+            form INTEGER,
+            raised_by TEXT,
+            category TEXT,
+            department TEXT,
+            handed_over_at TEXT,
+            due_date TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                ('pending', 'assigned', 'transferred', 'in_progress', 'resolved', 'replied')),
+            outcome TEXT CHECK (outcome IS NULL OR outcome IN ('adopted', 'partly_adopted', 'not_adopted')),
+            reason TEXT,
+            reply TEXT,
+            replied_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE UNIQUE INDEX suggestions_form ON suggestions(form) WHERE form IS NOT NULL")
+    db.execute(
+        """
+        CREATE TABLE suggestion_history (
+            id INTEGER PRIMARY KEY,
+            suggestion TEXT NOT NULL,
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT
+        )
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

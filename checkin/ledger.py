@@ -1,0 +1,246 @@
+"""The suggestions ledger (工作台账): every suggestion tracked to an answer within N working days.
+
+Each suggestion has a number, its text, who raised it (a guest number or anonymous), a
+category, the handling department (科室), the date handed over, the due date — N working days
+after the event on China's statutory calendar (15个工作日内办结并及时反馈) — a status
+(待办 → 交办/转办 → 办理中 → 已办结 → 已反馈), the outcome (adopted / partly / not, with the
+reason when not), the reply and its date, and a history of every change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from checkin.errors import CheckinError
+from checkin.event import load_event
+from checkin.i18n import tr
+from checkin.survey import counted_forms
+from checkin.workdays import event_calendar
+
+STATUSES = ("pending", "assigned", "transferred", "in_progress", "resolved", "replied")
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending": ("assigned", "transferred"),
+    "assigned": ("in_progress", "transferred"),
+    "transferred": ("assigned", "in_progress"),
+    "in_progress": ("resolved", "transferred"),
+    "resolved": ("replied",),
+    "replied": (),
+}
+OUTCOMES = ("adopted", "partly_adopted", "not_adopted")
+SOURCES = ("survey", "forum", "other")
+DUE_SOON_WORKING_DAYS = 3
+EDITABLE = ("text", "category", "department", "raised_by")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    number: str
+    text: str
+    source: str
+    form: int | None
+    raised_by: str | None
+    category: str | None
+    department: str | None
+    handed_over_at: str | None
+    due_date: str
+    status: str
+    outcome: str | None
+    reason: str | None
+    reply: str | None
+    replied_at: str | None
+    urgency: str  # "overdue", "due_soon", "ok" or "done"
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def due_date(db: Database) -> tuple[dt.date, list[int]]:
+    """The due date for suggestions of this event, and the years counted without data."""
+    event = load_event(db)
+    calendar = event_calendar(db)
+    due = calendar.add_working_days(event.date, event.followup_working_days)
+    return due, sorted(calendar.missing_years)
+
+
+def add_suggestion(
+    db: Database,
+    text: str,
+    *,
+    source: str = "forum",
+    raised_by: str | None = None,
+    category: str | None = None,
+    form: int | None = None,
+    operator: str = "office",
+) -> str:
+    text = text.strip()
+    if not text:
+        raise CheckinError("ledger.text_missing")
+    if source not in SOURCES:
+        raise CheckinError("ledger.bad_source", value=source)
+    if raised_by:
+        raised_by = raised_by.strip().upper()
+        if db.execute("SELECT 1 FROM people WHERE number = ?", [raised_by]).fetchone() is None:
+            raise CheckinError("people.unknown_number", number=raised_by)
+    due, _ = due_date(db)
+    now = _now()
+    with db.atomic():
+        count = int(db.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0])
+        number = f"S{count + 1:03d}"
+        uid = uuid.uuid4().hex
+        db.table("suggestions").insert(
+            {
+                "uid": uid, "number": number, "text": text, "source": source, "form": form,
+                "raised_by": raised_by or None, "category": category, "department": None,
+                "handed_over_at": None, "due_date": due.isoformat(), "status": "pending",
+                "created_at": now, "updated_at": now,
+            }
+        )  # fmt: skip
+        _history(db, uid, operator, "created", None, text)
+    return number
+
+
+def import_from_surveys(db: Database, operator: str = "office") -> list[str]:
+    """Every counted survey form's suggestion text that is not in the ledger yet."""
+    known = {int(r[0]) for r in db.execute("SELECT form FROM suggestions WHERE form IS NOT NULL")}
+    added = []
+    for form, (_, text) in sorted(counted_forms(db).items()):
+        if text.strip() and form not in known:
+            added.append(add_suggestion(db, text, source="survey", form=form, operator=operator))
+    return added
+
+
+def _history(db: Database, uid: str, operator: str, field: str, old: Any, new: Any) -> None:
+    db.table("suggestion_history").insert(
+        {"suggestion": uid, "at": _now(), "operator": operator, "field": field,
+         "old": None if old is None else str(old), "new": None if new is None else str(new)}
+    )  # fmt: skip
+
+
+def _row(db: Database, number: str) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM suggestions WHERE number = ?", [number.strip().upper()]))
+    if not rows:
+        raise CheckinError("ledger.unknown", number=number)
+    return rows[0]
+
+
+def edit(db: Database, number: str, operator: str = "office", **changes: str | None) -> None:
+    """Change text, category, department or who raised it; every change goes into the history."""
+    row = _row(db, number)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise CheckinError("ledger.bad_field", value=", ".join(sorted(unknown)))
+    with db.atomic():
+        for field, value in changes.items():
+            if value is not None and value != row[field]:
+                db.execute(
+                    f"UPDATE suggestions SET {field} = ?, updated_at = ? WHERE uid = ?",
+                    [value, _now(), row["uid"]],
+                )
+                _history(db, row["uid"], operator, field, row[field], value)
+
+
+def set_status(
+    db: Database,
+    number: str,
+    status: str,
+    *,
+    operator: str = "office",
+    department: str | None = None,
+    outcome: str | None = None,
+    reason: str | None = None,
+    reply: str | None = None,
+    on: dt.date | None = None,
+) -> None:
+    """Move a suggestion along 待办 → 交办/转办 → 办理中 → 已办结 → 已反馈, checking each step's needs."""
+    row = _row(db, number)
+    if status not in STATUSES:
+        raise CheckinError("ledger.bad_status", value=status)
+    if status not in TRANSITIONS[row["status"]]:
+        raise CheckinError(
+            "ledger.bad_transition",
+            number=row["number"],
+            old=tr(f"ledger.status.{row['status']}"),
+            new=tr(f"ledger.status.{status}"),
+        )
+    day = (on or dt.date.today()).isoformat()
+    updates: dict[str, Any] = {"status": status}
+    if status in ("assigned", "transferred"):
+        department = (department or "").strip()
+        if not department:
+            raise CheckinError("ledger.department_needed")
+        updates["department"] = department
+        updates["handed_over_at"] = day
+    if status == "resolved":
+        if outcome not in OUTCOMES:
+            raise CheckinError("ledger.outcome_needed")
+        if outcome == "not_adopted" and not (reason or "").strip():
+            raise CheckinError("ledger.reason_needed")
+        updates["outcome"] = outcome
+        updates["reason"] = (reason or "").strip() or None
+    if status == "replied":
+        if not (reply or "").strip():
+            raise CheckinError("ledger.reply_needed")
+        updates["reply"] = (reply or "").strip()
+        updates["replied_at"] = day
+    with db.atomic():
+        for field, value in updates.items():
+            if value != row[field]:
+                _history(db, row["uid"], operator, field, row[field], value)
+        assignments = ", ".join(f"{f} = ?" for f in updates)
+        db.execute(
+            f"UPDATE suggestions SET {assignments}, updated_at = ? WHERE uid = ?",
+            [*updates.values(), _now(), row["uid"]],
+        )
+
+
+def urgency(db: Database, due: str, status: str, today: dt.date | None = None) -> str:
+    if status == "replied":
+        return "done"
+    today = today or dt.date.today()
+    due_day = dt.date.fromisoformat(due)
+    if today > due_day:
+        return "overdue"
+    if event_calendar(db).working_days_between(today, due_day) <= DUE_SOON_WORKING_DAYS:
+        return "due_soon"
+    return "ok"
+
+
+def list_suggestions(
+    db: Database, *, status: str | None = None, department: str | None = None, today: dt.date | None = None
+) -> list[Suggestion]:
+    where, params = [], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if department:
+        where.append("department = ?")
+        params.append(department)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    result = []
+    for row in db.query(f"SELECT * FROM suggestions {clause} ORDER BY id", params):
+        result.append(
+            Suggestion(
+                **{k: row[k] for k in Suggestion.__dataclass_fields__ if k != "urgency"},
+                urgency=urgency(db, row["due_date"], row["status"], today),
+            )
+        )
+    return result
+
+
+def history(db: Database, number: str) -> list[dict[str, Any]]:
+    row = _row(db, number)
+    return list(
+        db.query(
+            "SELECT at, operator, field, old, new FROM suggestion_history WHERE suggestion = ? ORDER BY id",
+            [row["uid"]],
+        )
+    )

@@ -1,0 +1,54 @@
+"""Purging personal data after the event (PIPL: keep no more than needed, for no longer).
+
+Removes names, phone numbers, organisations, ID hashes, masked IDs and ages, the
+ID-matching secret and free-text reasons typed at the door; keeps the counts (who came,
+per category), the anonymous survey answers and the suggestions' text. The file is then
+vacuumed with secure_delete so that the old bytes are really gone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from checkin.errors import CheckinError
+from checkin.event import load_event
+from checkin.storage import open_db
+
+
+def purge(db_path: str | Path, *, force: bool = False, today: dt.date | None = None) -> int:
+    """Anonymise everyone in the event file; returns how many people were anonymised."""
+    db = open_db(db_path)
+    try:
+        event = load_event(db)
+        today = today or dt.date.today()
+        if today <= event.date and not force:
+            raise CheckinError("purge.too_early", date=event.date.isoformat())
+        conn = db.conn
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            count = conn.execute("SELECT COUNT(*) FROM people").fetchone()[0]
+            conn.execute(
+                "UPDATE people SET name = '', gender = NULL, id_hash = 'purged:' || seq, id_masked = '', "
+                "age = 0, phone = NULL, organization = NULL, signed_up_at = NULL, source = NULL"
+            )
+            conn.execute("DELETE FROM people_search")
+            conn.execute("DELETE FROM secret")
+            conn.execute("UPDATE activity SET detail = '{}'")
+            conn.execute("UPDATE checkins SET override_reason = NULL, annul_reason = NULL")
+            conn.execute("UPDATE imports SET file = ''")
+            conn.execute(
+                "INSERT INTO activity (at, action, number, detail) VALUES (?, 'purge', NULL, '{}')",
+                [dt.datetime.now().isoformat(timespec="seconds")],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return int(count)
+    finally:
+        db.conn.close()
