@@ -25,6 +25,7 @@ class CheckinApp(App[None]):
         bind("f5", "switch_mode('calls')", "mode_calls"),
         bind("f9", "switch_mode('survey')", "mode_survey"),
         bind("f10", "switch_mode('results')", "mode_results"),
+        bind("f11", "switch_mode('ledger')", "mode_ledger"),
         bind("ctrl+l", "toggle_language", "language"),
         bind("ctrl+q", "quit", "quit", priority=True),
     ]
@@ -68,6 +69,7 @@ class CheckinApp(App[None]):
         self.add_mode("calls", self._calls_screen)
         self.add_mode("survey", self._survey_screen)
         self.add_mode("results", self._results_screen)
+        self.add_mode("ledger", self._ledger_screen)
         self.switch_mode(self.start)
 
     def _scan_screen(self) -> Screen[None]:
@@ -94,6 +96,11 @@ class CheckinApp(App[None]):
         from screens.survey import SurveyEntryScreen
 
         return SurveyEntryScreen(self.db_path, self.survey_pass, self.operator or "?")
+
+    def _ledger_screen(self) -> Screen[None]:
+        from screens.ledger import LedgerScreen
+
+        return LedgerScreen(self.db_path, self.operator or "office")
 
     def _results_screen(self) -> Screen[None]:
         from screens.survey import ResultsScreen

@@ -75,7 +75,7 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--operator", metavar="NAME", help=tr("cli.run.operator"))
     p.add_argument(
         "--screen",
-        choices=("scan", "people", "board", "calls", "survey", "results"),
+        choices=("scan", "people", "board", "calls", "survey", "results", "ledger"),
         default="scan",
         help=tr("cli.run.screen"),
     )
