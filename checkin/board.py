@@ -53,7 +53,7 @@ def build_board(db: Database) -> Board:
     arrived = dict(
         db.execute(
             "SELECT p.category, COUNT(*) FROM checkins c JOIN people p ON p.number = c.number "
-            "WHERE c.annulled_at IS NULL GROUP BY p.category"
+            "WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL GROUP BY p.category"
         ).fetchall()
     )
     for code in CATEGORIES:
@@ -63,7 +63,8 @@ def build_board(db: Database) -> Board:
     board.arrived = sum(line.arrived for line in board.lines)
     row = db.execute(
         "SELECT COUNT(*), COALESCE(SUM(p.category = ?), 0) FROM checkins c "
-        "JOIN people p ON p.number = c.number WHERE c.annulled_at IS NULL AND p.in_capacity = 1",
+        "JOIN people p ON p.number = c.number WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL "
+        "AND p.in_capacity = 1",
         [CITIZEN],
     ).fetchone()
     board.counted_present, board.citizens_present = int(row[0]), int(row[1])
@@ -71,7 +72,8 @@ def build_board(db: Database) -> Board:
         Absent(*r)
         for r in db.execute(
             "SELECT number, name, category, phone, confirmation FROM people WHERE status = 'invited' "
-            "AND number NOT IN (SELECT number FROM checkins WHERE annulled_at IS NULL) "
+            "AND number NOT IN (SELECT number FROM checkins WHERE annulled_at IS NULL AND "
+            "duplicate_of IS NULL) "
             "ORDER BY queue_pos, seq"
         )
     ]

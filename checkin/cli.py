@@ -603,6 +603,58 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- several laptops
+
+
+def cmd_station_export(args: argparse.Namespace) -> int:
+    from checkin.sync import export_bundle
+
+    out = export_bundle(args.db, args.out)
+    _out(tr("sync.exported", path=out))
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from checkin.sync import merge_bundles
+
+    reports = merge_bundles(args.db, args.bundles)
+    if args.json:
+        _json([r.to_json() for r in reports])
+        return 0
+    for r in reports:
+        added = sum(r.added.values())
+        already = sum(r.already.values())
+        _out(
+            tr(
+                "sync.merged",
+                station=r.station,
+                added=added,
+                already=already,
+                conflicts=len(r.conflicts),
+                doubles=len(r.double_checkins),
+            )
+        )
+        for double in r.double_checkins:
+            _out(
+                tr(
+                    "sync.double",
+                    number=double["number"],
+                    kept=double["kept"]["station"],
+                    also=double["also"]["station"],
+                )
+            )
+        for conflict in r.conflicts:
+            _out(
+                tr(
+                    "sync.conflict",
+                    form=conflict["form"],
+                    pass_no=conflict["pass"],
+                    station=conflict["station"],
+                )
+            )
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -697,6 +749,18 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     r.add_argument("--station", required=True, metavar="NAME", help=tr("cli.station.name"))
     r.add_argument("--out", required=True, metavar="FILE", help=tr("cli.station.out"))
     r.set_defaults(handler=cmd_station_pack)
+    r = st_sub.add_parser("export", help=tr("cli.station.export"), description=tr("cli.station.export"))
+    _add_db(r)
+    r.add_argument(
+        "--out", required=True, metavar="results-STATION.sqlite", help=tr("cli.station.export_out")
+    )
+    r.set_defaults(handler=cmd_station_export)
+
+    p = sub.add_parser("merge", help=tr("cli.merge.help"), description=tr("cli.merge.help"))
+    _add_db(p)
+    p.add_argument("bundles", nargs="+", metavar="BUNDLE", help=tr("cli.merge.bundles"))
+    _add_json(p)
+    p.set_defaults(handler=cmd_merge)
 
     p = sub.add_parser("scan", help=tr("cli.scan.help"), description=tr("cli.scan.help"))
     p.add_argument("text", metavar="TEXT", help=tr("cli.scan.text"))

@@ -95,6 +95,17 @@ def _uid() -> str:
     return uuid.uuid4().hex
 
 
+def walk_in_number(db: Database, hashed: str) -> str:
+    """Derived from the ID hash, so the same walk-in registered at two doors gets one number
+    and merging the doors' results needs no renumbering."""
+    for length in range(5, len(hashed) + 1):
+        number = f"{WALK_IN_PREFIX}{hashed[:length].upper()}"
+        owner = db.execute("SELECT id_hash FROM people WHERE number = ?", [number]).fetchone()
+        if owner is None or owner[0] == hashed:
+            return number
+    raise CheckinError("door.walk_in_number")  # pragma: no cover - a full SHA-256 collision
+
+
 class Door:
     """One entrance: a station name, an operator, and the event's file."""
 
@@ -160,7 +171,9 @@ class Door:
 
     def first_seen(self, number: str) -> FirstSeen | None:
         row = self.db.execute(
-            "SELECT at, station FROM checkins WHERE number = ? AND annulled_at IS NULL", [number]
+            "SELECT at, station FROM checkins WHERE number = ? AND annulled_at IS NULL AND "
+            "duplicate_of IS NULL",
+            [number],
         ).fetchone()
         return FirstSeen(row[0], row[1]) if row else None
 
@@ -260,7 +273,7 @@ class Door:
         with write_transaction(self.db):
             changed = self.db.execute(
                 "UPDATE checkins SET annulled_at = ?, annulled_by = ?, annul_reason = ? "
-                "WHERE number = ? AND annulled_at IS NULL",
+                "WHERE number = ? AND annulled_at IS NULL AND duplicate_of IS NULL",
                 [_now(), self.operator, reason.strip(), number],
             ).rowcount
             if not changed:
@@ -310,17 +323,17 @@ class Door:
             present, citizens = self.present_counts()
             if present + 1 > self.event.capacity:
                 raise CheckinError("door.walk_in_full", present=present, capacity=self.event.capacity)
-            share_after = (citizens + (code == CITIZEN)) / (present + 1)
-            if share_after < self.event.min_citizen_share:
+            # a citizen only raises the share; anyone else must keep it at or above the minimum
+            if code != CITIZEN and citizens / (present + 1) < self.event.min_citizen_share:
                 raise CheckinError(
-                    "door.walk_in_share", category=category_label(code),
+                    "door.walk_in_share",
+                    category=category_label(code),
                     share=f"{float(self.event.min_citizen_share):.0%}",
-                )  # fmt: skip
+                )
         now = _now()
         with write_transaction(self.db):
             seq = int(self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM people").fetchone()[0])
-            walk_ins = int(self.db.execute("SELECT COUNT(*) FROM people WHERE walk_in = 1").fetchone()[0])
-            number = f"{WALK_IN_PREFIX}{walk_ins + 1:03d}"
+            number = walk_in_number(self.db, hashed)
             self.db.table("people").insert(
                 {
                     "number": number, "seq": seq, "name": name, "gender": resident.gender,
@@ -340,7 +353,7 @@ class Door:
         row = self.db.execute(
             "SELECT COUNT(*), COALESCE(SUM(p.category = ?), 0) FROM checkins c "
             "JOIN people p ON p.number = c.number "
-            "WHERE c.annulled_at IS NULL AND p.in_capacity = 1",
+            "WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL AND p.in_capacity = 1",
             [CITIZEN],
         ).fetchone()
         return int(row[0]), int(row[1])

@@ -55,13 +55,14 @@ def attendance_rows(db: Database, *, only_no_shows: bool = False) -> list[dict[s
     for number, name, value in db.execute(
         "SELECT c.number, r.name, r.value FROM check_results r "
         "JOIN checkins c ON c.uid = r.checkin_uid "
-        "WHERE c.annulled_at IS NULL ORDER BY r.id"
+        "WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL ORDER BY r.id"
     ):
         checks.setdefault(number, []).append(f"{name}={value}")
     rows = []
     for row in db.query(
         "SELECT p.number, p.name, p.category, p.organization, p.phone, p.id_masked, p.status, "
-        "c.at, c.station FROM people p LEFT JOIN checkins c ON c.number = p.number AND c.annulled_at IS NULL "
+        "c.at, c.station FROM people p LEFT JOIN checkins c ON c.number = p.number AND c.annulled_at "
+        "IS NULL AND c.duplicate_of IS NULL "
         "WHERE p.status IN ('invited', 'declined', 'waiting') "
         "ORDER BY p.status != 'invited', p.queue_pos, p.seq"
     ):

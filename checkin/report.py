@@ -69,7 +69,10 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     event = load_event(db)
     data = ReportData(event)
     figures = {code: CategoryFigures(code) for code in CATEGORIES}
-    arrived = {r[0] for r in db.execute("SELECT number FROM checkins WHERE annulled_at IS NULL")}
+    arrived = {
+        r[0]
+        for r in db.execute("SELECT number FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL")
+    }
     for number, category, status in db.execute("SELECT number, category, status FROM people"):
         line = figures[category]
         if status == "invited":

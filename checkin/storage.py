@@ -288,6 +288,51 @@ def m005_ledger_and_calendar(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_merge(db: Database) -> None:
+    # a check-in that lost to an earlier one at another door stays in the audit, marked
+    db.execute("ALTER TABLE checkins ADD COLUMN duplicate_of TEXT")
+    db.execute("DROP INDEX checkins_one_live")
+    db.execute(
+        "CREATE UNIQUE INDEX checkins_one_live ON checkins(number) WHERE annulled_at IS NULL AND "
+        "duplicate_of IS NULL"
+    )
+    db.execute("CREATE INDEX checkins_number ON checkins(number)")
+    db.execute("CREATE UNIQUE INDEX check_results_once ON check_results(scan_uid, name)")
+    db.execute(
+        """
+        CREATE TABLE merged_bundles (
+            bundle TEXT PRIMARY KEY,
+            station TEXT NOT NULL,
+            exported_at TEXT NOT NULL,
+            merged_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE merge_conflicts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            bundle TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            resolved INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (kind, key, bundle)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW attendance AS
+        SELECT p.number, p.name, p.category, p.status, c.at AS checked_in_at, c.station, c.operator, c.method
+        FROM people p
+        LEFT JOIN checkins c ON c.number = p.number AND c.annulled_at IS NULL AND c.duplicate_of IS NULL
+        WHERE p.status IN ('invited', 'declined', 'waiting')
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

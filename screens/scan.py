@@ -205,7 +205,9 @@ class ScanScreen(Screen[None]):
     @staticmethod
     def _looks_like_number(text: str) -> bool:
         upper = text.strip().upper()
-        return len(upper) <= 8 and upper[:1] in ("A", "W") and upper[1:].isdigit()
+        if upper[:1] == "A":
+            return 2 <= len(upper) <= 8 and upper[1:].isdigit()
+        return upper[:1] == "W" and 5 <= len(upper) <= 12 and all(c in "0123456789ABCDEF" for c in upper[1:])
 
     @on(ScanJudged)
     def _judged(self, message: ScanJudged) -> None:
@@ -287,7 +289,9 @@ class ScanScreen(Screen[None]):
         if door is None:
             return
         with self.door_lock:
-            arrived = door.db.execute("SELECT COUNT(*) FROM checkins WHERE annulled_at IS NULL").fetchone()[0]
+            arrived = door.db.execute(
+                "SELECT COUNT(*) FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
+            ).fetchone()[0]
             expected = door.db.execute("SELECT COUNT(*) FROM people WHERE status = 'invited'").fetchone()[0]
             present, citizens = door.present_counts()
         share = f"{citizens / present:.0%}" if present else "—"
