@@ -9,7 +9,13 @@ import json
 import subprocess
 import sys
 
-BENCHMARKS = ["benchmarks.import_signups", "benchmarks.invitations", "benchmarks.door", "benchmarks.survey"]
+BENCHMARKS = [
+    "benchmarks.import_signups",
+    "benchmarks.invitations",
+    "benchmarks.door",
+    "benchmarks.survey",
+    "benchmarks.merge",
+]
 
 
 def main() -> int:
