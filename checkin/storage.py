@@ -394,17 +394,40 @@ def open_db(path: str | Path, *, create: bool = False, shared: bool = False) -> 
     return db
 
 
+def write_error(exc: sqlite3.OperationalError) -> CheckinError:
+    """A write that SQLite refused, as a message a volunteer understands; nothing half-written."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return CheckinError("storage.locked")
+    if "full" in text:
+        return CheckinError("storage.disk_full")
+    if "readonly" in text or "read-only" in text:
+        return CheckinError("storage.read_only")
+    return CheckinError("storage.write_failed", error=str(exc))
+
+
 @contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """BEGIN IMMEDIATE: take the write lock up front, so two door laptops on one file
-    wait for each other (busy timeout) instead of failing on a lock upgrade."""
-    db.conn.execute("BEGIN IMMEDIATE")
+    wait for each other (busy timeout) instead of failing on a lock upgrade. A refused
+    write (locked, full or read-only disk) rolls back whole and says why."""
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise write_error(exc) from exc
     try:
         yield db
+    except sqlite3.OperationalError as exc:
+        db.conn.rollback()
+        raise write_error(exc) from exc
     except BaseException:
         db.conn.rollback()
         raise
-    db.conn.commit()
+    try:
+        db.conn.commit()
+    except sqlite3.OperationalError as exc:
+        db.conn.rollback()
+        raise write_error(exc) from exc
 
 
 def memory_db() -> Database:

@@ -74,3 +74,12 @@ def person_row(
     phone: str = "13812345678",
 ) -> list[str]:
     return [name or f"张{n:03d}", "男", valid_id(n), phone, "单位", category, at, invitation]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--long", action="store_true", help="run the long reliability versions")
+
+
+@pytest.fixture
+def long_run(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--long"))
