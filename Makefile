@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test check bench lock clean
+.PHONY: demo test check smoke bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,20 @@ check:
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(MAKE) --no-print-directory smoke
 	$(BIN)/python -m pytest -q
+
+# The installed program works without the dev tools: build the wheel, install it with the
+# runtime lock into a fresh venv, and run it.
+smoke:
+	rm -rf build/smoke && mkdir -p build/smoke
+	$(BIN)/python -m pip wheel --quiet --no-deps -w build/smoke .
+	$(PYTHON) -m venv build/smoke/venv
+	build/smoke/venv/bin/python -m pip install --quiet -r requirements.lock build/smoke/*.whl
+	build/smoke/venv/bin/checkin --help > /dev/null
+	build/smoke/venv/bin/checkin --lang zh demo --no-app --db build/smoke/demo.db
+	build/smoke/venv/bin/checkin event show --db build/smoke/demo.db > /dev/null
+	@echo "smoke: the wheel installs and runs"
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks

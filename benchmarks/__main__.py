@@ -15,6 +15,7 @@ BENCHMARKS = [
     "benchmarks.door",
     "benchmarks.survey",
     "benchmarks.merge",
+    "benchmarks.memory",
 ]
 
 

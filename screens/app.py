@@ -9,6 +9,7 @@ from textual.screen import Screen
 
 from checkin.i18n import current_language, set_language, tr
 from screens.bindings import bind, localise_bindings
+from screens.commands import DeskCommands
 from screens.dialogs import OperatorDialog
 
 MODES_ORDER = ("scan", "people", "board", "calls")
@@ -18,6 +19,7 @@ class CheckinApp(App[None]):
     """开放日签到台: the scan screen at the door, plus people, board and call list."""
 
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS = [
         bind("f2", "switch_mode('scan')", "mode_scan"),
         bind("f3", "switch_mode('people')", "mode_people"),

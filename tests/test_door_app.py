@@ -387,3 +387,16 @@ async def test_scan_to_verdict_is_quick(demo: Path) -> None:
         await scan(app, pilot, text)
         assert "-admitted" in panel_classes(app)
         assert screen.latencies and screen.latencies[-1] < time.monotonic() - start + 0.001
+
+
+async def test_command_palette_finds_screens_and_keys(demo: Path) -> None:
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await pilot.press(*"看板")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
