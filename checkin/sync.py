@@ -251,13 +251,16 @@ def _merge_rows(conn: sqlite3.Connection, report: MergeReport) -> None:
     conn.execute("DROP TABLE IF EXISTS temp.touched")
     conn.execute("CREATE TEMP TABLE touched (number TEXT PRIMARY KEY)")
     conn.execute(
-        "INSERT OR IGNORE INTO temp.touched SELECT number FROM b.checkins WHERE uid NOT IN (SELECT uid FROM checkins) "
+        "INSERT OR IGNORE INTO temp.touched SELECT number FROM b.checkins WHERE uid NOT IN (SELECT "
+        "uid FROM checkins) "
         "UNION SELECT c.number FROM checkins c JOIN b.checkins x ON x.uid = c.uid "
         "WHERE x.annulled_at IS NOT NULL AND c.annulled_at IS NULL"
     )
     conn.execute(
-        "UPDATE checkins SET annulled_at = x.annulled_at, annulled_by = x.annulled_by, annul_reason = x.annul_reason "
-        "FROM b.checkins x WHERE x.uid = checkins.uid AND x.annulled_at IS NOT NULL AND checkins.annulled_at IS NULL"
+        "UPDATE checkins SET annulled_at = x.annulled_at, annulled_by = x.annulled_by, annul_reason "
+        "= x.annul_reason "
+        "FROM b.checkins x WHERE x.uid = checkins.uid AND x.annulled_at IS NOT NULL AND "
+        "checkins.annulled_at IS NULL"
     )
     # park every live check-in of the touched people, add the new ones parked too, then pick the winner
     conn.execute(
@@ -265,24 +268,31 @@ def _merge_rows(conn: sqlite3.Connection, report: MergeReport) -> None:
         "AND number IN (SELECT number FROM temp.touched)"
     )
     conn.execute(
-        "INSERT OR IGNORE INTO checkins (uid, number, at, station, operator, method, override_reason, annulled_at, "
-        "annulled_by, annul_reason, duplicate_of) SELECT uid, number, at, station, operator, method, override_reason, "
-        "annulled_at, annulled_by, annul_reason, CASE WHEN annulled_at IS NULL THEN 'pending' END FROM b.checkins"
+        "INSERT OR IGNORE INTO checkins (uid, number, at, station, operator, method, "
+        "override_reason, annulled_at, "
+        "annulled_by, annul_reason, duplicate_of) SELECT uid, number, at, station, operator, method, "
+        "override_reason, "
+        "annulled_at, annulled_by, annul_reason, CASE WHEN annulled_at IS NULL THEN 'pending' END "
+        "FROM b.checkins"
     )
     conn.execute("DROP TABLE IF EXISTS temp.winners")
     conn.execute(
         "CREATE TEMP TABLE winners AS SELECT number, uid, at, station FROM ("
         "SELECT number, uid, at, station, ROW_NUMBER() OVER (PARTITION BY number ORDER BY at, uid) AS rank "
-        "FROM checkins WHERE annulled_at IS NULL AND number IN (SELECT number FROM temp.touched)) WHERE rank = 1"
+        "FROM checkins WHERE annulled_at IS NULL AND number IN (SELECT number FROM temp.touched)) "
+        "WHERE rank = 1"
     )
     conn.execute("CREATE UNIQUE INDEX temp.winners_number ON winners(number)")
     conn.execute("UPDATE checkins SET duplicate_of = NULL WHERE uid IN (SELECT uid FROM temp.winners)")
     conn.execute(
-        "UPDATE checkins SET duplicate_of = (SELECT w.uid FROM temp.winners w WHERE w.number = checkins.number) "
-        "WHERE annulled_at IS NULL AND duplicate_of IS NOT NULL AND number IN (SELECT number FROM temp.touched)"
+        "UPDATE checkins SET duplicate_of = (SELECT w.uid FROM temp.winners w WHERE w.number = "
+        "checkins.number) "
+        "WHERE annulled_at IS NULL AND duplicate_of IS NOT NULL AND number IN (SELECT number FROM "
+        "temp.touched)"
     )
     for number, kept_at, kept_station, at, station in conn.execute(
-        "SELECT c.number, w.at, w.station, c.at, c.station FROM checkins c JOIN temp.winners w ON w.number = c.number "
+        "SELECT c.number, w.at, w.station, c.at, c.station FROM checkins c JOIN temp.winners w ON "
+        "w.number = c.number "
         "WHERE c.annulled_at IS NULL AND c.uid <> w.uid ORDER BY c.number, c.at"
     ).fetchall():
         report.double_checkins.append(
