@@ -408,6 +408,9 @@ def cmd_survey_summary(args: argparse.Namespace) -> int:
         rate = f"{pct(item.satisfaction_rate)} ({item.satisfied}/{item.valid})"
         _out(f"{item.label}: {tr('survey.rate')} {rate}, {tr('survey.blank')} {item.blanks}{mean}")
     _out(tr("survey.overall", rate=pct(summary.overall_rate), method=summary.overall_method))
+    if summary.mismatches_per_item:
+        counts = "、".join(f"{item} {n}" for item, n in sorted(summary.mismatches_per_item.items()))
+        _out(tr("survey.mismatch_counts", counts=counts))
     return 0
 
 

@@ -302,13 +302,18 @@ class ResultsScreen(Screen[None]):
         return f"{value:.1%}" if value is not None else "—"
 
     def _chart(self, summary: SurveySummary) -> Table:
-        table = Table(
-            title=tr("survey.summary_head", counted=summary.forms_counted, keyed=summary.forms_keyed,
-                     attended=summary.attended, rate=self._pct(summary.return_rate)),
-            caption=tr("survey.overall", rate=self._pct(summary.overall_rate), method=summary.overall_method),
-            expand=True,
-            show_lines=True,
-        )  # fmt: skip
+        caption = tr("survey.overall", rate=self._pct(summary.overall_rate), method=summary.overall_method)
+        if summary.mismatches_per_item:
+            counts = "、".join(f"{k} {v}" for k, v in sorted(summary.mismatches_per_item.items()))
+            caption += "\n" + tr("survey.mismatch_counts", counts=counts)
+        head = tr(
+            "survey.summary_head",
+            counted=summary.forms_counted,
+            keyed=summary.forms_keyed,
+            attended=summary.attended,
+            rate=self._pct(summary.return_rate),
+        )
+        table = Table(title=head, caption=caption, expand=True, show_lines=True)
         table.add_column(tr("app.col.item"))
         table.add_column(tr("app.col.answers"))
         table.add_column(tr("survey.rate"), justify="right")
