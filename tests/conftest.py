@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlite_utils import Database
@@ -83,3 +84,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def long_run(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--long"))
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """The demo event (40 sign-ups, selection done) as a file; modules may build on it."""
+    from checkin.demo import build_demo
+
+    path = tmp_path / "demo.db"
+    database, _, _ = build_demo(path)
+    database.conn.close()
+    return path
+
+
+async def settle(app: Any, pilot: Any) -> None:
+    """Let the app's workers and messages finish before asserting."""
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()

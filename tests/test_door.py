@@ -22,14 +22,6 @@ from tests.conftest import valid_id
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.db"
-    db, _, _ = build_demo(path)
-    db.conn.close()
-    return path
-
-
-@pytest.fixture
 def db(demo: Path) -> Database:
     return open_db(demo)
 

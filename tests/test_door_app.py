@@ -9,7 +9,6 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from checkin.demo import build_demo
 from checkin.door import Door
 from checkin.i18n import set_language
 from checkin.keys import issue_token, reissue
@@ -20,15 +19,7 @@ from screens.calls import CallsScreen
 from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorDialog, WalkInDialog
 from screens.scan import ScanScreen
-from tests.conftest import valid_id
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.db"
-    db, _, _ = build_demo(path)
-    db.conn.close()
-    return path
+from tests.conftest import settle, valid_id
 
 
 def invited(path: Path, n: int = 0, category: str = "citizen") -> str:
@@ -52,13 +43,6 @@ def set_checks(path: Path, profile: str) -> None:
     db = open_db(path)
     db.execute("UPDATE event SET checks = ?", [profile])
     db.conn.close()
-
-
-async def settle(app: CheckinApp, pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def ready(app: CheckinApp, pilot: Pilot[None]) -> ScanScreen:

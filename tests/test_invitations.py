@@ -31,14 +31,6 @@ FONT = test_font_path()
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.db"
-    db, _, _ = build_demo(path)
-    db.conn.close()
-    return path
-
-
-@pytest.fixture
 def demo_db(demo: Path) -> Database:
     return open_db(demo)
 

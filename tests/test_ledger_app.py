@@ -8,31 +8,25 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input
 
-from checkin.demo import build_demo
 from checkin.i18n import set_language
 from checkin.ledger import add_suggestion, history, set_status
 from checkin.storage import open_db
-from screens.app import CheckinApp, make_app
+from screens.app import make_app
 from screens.ledger import FieldsDialog, HistoryDialog, LedgerScreen
+from tests.conftest import settle
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
+def demo(demo: Path) -> Path:
+    """The demo event with two suggestions, one of them assigned."""
     set_language("zh")
-    path = tmp_path / "demo.db"
-    db, _, _ = build_demo(path)
+    path = demo
+    db = open_db(path)
     add_suggestion(db, "增加停车位")
     number = add_suggestion(db, "延长开放时间")
     set_status(db, number, "assigned", department="办公室")
     db.conn.close()
     return path
-
-
-async def settle(app: CheckinApp, pilot: object) -> None:
-    for _ in range(3):
-        await pilot.pause()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_filters_and_assigning_through_the_dialog(demo: Path) -> None:

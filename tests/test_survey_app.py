@@ -8,29 +8,22 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from checkin.demo import build_demo
 from checkin.i18n import set_language
 from checkin.storage import open_db
 from checkin.survey import add_entry, allocate_forms
-from screens.app import CheckinApp, make_app
+from screens.app import make_app
 from screens.survey import KeyerWidget, ResultsScreen, SurveyEntryScreen
+from tests.conftest import settle
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
+def demo(demo: Path) -> Path:
+    """The demo event with ten survey forms printed."""
     set_language("zh")
-    path = tmp_path / "demo.db"
-    db, _, _ = build_demo(path)
+    db = open_db(demo)
     allocate_forms(db, 10)
     db.conn.close()
-    return path
-
-
-async def settle(app: CheckinApp, pilot: object) -> None:
-    for _ in range(3):
-        await pilot.pause()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
+    return demo
 
 
 def entries(path: Path) -> list[tuple[int, int, list[int], str]]:
