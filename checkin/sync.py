@@ -160,9 +160,13 @@ def validate_bundle(path: Path, event_id: str) -> tuple[str, str, str]:
         missing = set(BUNDLE_TABLES) - tables
         if missing:
             raise CheckinError("sync.corrupt", path=str(path), error="missing " + ", ".join(sorted(missing)))
+        # read the schema and every row: damage must show here, before the master is opened
+        conn.execute("SELECT * FROM sqlite_master").fetchall()
         for table in BUNDLE_TABLES:
-            conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
-    except sqlite3.DatabaseError as exc:
+            conn.execute(f"PRAGMA table_info({table})").fetchall()
+            for _ in conn.execute(f"SELECT * FROM {table}"):
+                pass
+    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
         raise CheckinError("sync.corrupt", path=str(path), error=str(exc)) from None
     finally:
         conn.close()
