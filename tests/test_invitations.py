@@ -21,13 +21,13 @@ from checkin.selection import confirm
 from checkin.storage import open_db
 
 
-def test_font_path() -> Path:
+def cjk_font_path() -> Path:
     import cvttf_NotoSansCJK_Regular as package
 
     return next(Path(package.__file__).parent.glob("*.otf"))
 
 
-FONT = test_font_path()
+FONT = cjk_font_path()
 
 
 @pytest.fixture
