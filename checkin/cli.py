@@ -679,7 +679,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     p.add_argument("--capacity", type=int, metavar="N", help=tr("cli.init.capacity"))
     p.add_argument("--min-age", type=int, metavar="N", help=tr("cli.init.min_age"))
     p.add_argument("--min-citizen-share", metavar="1/3", help=tr("cli.init.share"))
-    p.add_argument("--checks", choices=CHECK_PROFILES, help=tr("cli.init.checks"))
+    p.add_argument("--checks", metavar="none|id-only|epidemic-2022|FILE.toml", help=tr("cli.init.checks"))
     p.add_argument("--supervisor-pin", metavar="PIN", help=tr("cli.init.pin"))
     p.add_argument("--survey-template", metavar="NAME|FILE", help=tr("cli.init.survey_template"))
     p.add_argument("--double-entry", action="store_true", default=None, help=tr("cli.init.double_entry"))

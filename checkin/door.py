@@ -118,7 +118,7 @@ class Door:
         self.station = station.strip()
         self.operator = operator.strip()
         self.event: Event = load_event(db)
-        self.profile: Profile = load_profile(self.event.checks)
+        self.profile: Profile = load_profile(self.event.checks, self.event.checks_toml)
         self.verifier = Verifier(db)
         self.secret = id_secret(db)
 

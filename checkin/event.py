@@ -58,6 +58,7 @@ class Event:
     followup_working_days: int = 15
     survey_template: str = "satisfaction"
     double_entry: bool = False
+    checks_toml: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     supervisor_pin_hash: str | None = None
 
@@ -108,6 +109,7 @@ class Event:
         """What `event show --json` prints: everything but the PIN hash."""
         data = self.to_row()
         data.pop("supervisor_pin_hash")
+        data.pop("checks_toml")
         data["places"] = self.places
         data["agenda"] = [asdict(a) for a in self.agenda]
         data["outside_capacity"] = self.outside_capacity
@@ -161,7 +163,7 @@ def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
     except tomllib.TOMLDecodeError as exc:
         raise CheckinError("event.file_invalid", path=str(path), error=str(exc)) from None
     section = raw.get("event", raw)
-    known = {f for f in Event.__dataclass_fields__ if f not in {"id", "supervisor_pin_hash"}}
+    known = {f for f in Event.__dataclass_fields__ if f not in {"id", "supervisor_pin_hash", "checks_toml"}}
     unknown = set(section) - known - {"supervisor_pin"}
     if unknown:
         raise CheckinError("event.file_unknown_keys", keys=", ".join(sorted(unknown)))
@@ -192,6 +194,11 @@ def create_event(db: Database, event: Event, supervisor_pin: str | None = None) 
         raise CheckinError("event.exists")
     if supervisor_pin:
         event.supervisor_pin_hash = hash_pin(supervisor_pin)
+    if event.checks not in CHECK_PROFILES:
+        from checkin.profiles import load_profile
+
+        event.checks_toml = Path(event.checks).read_text(encoding="utf-8")
+        load_profile(event.checks, event.checks_toml)  # a broken profile is refused now, not at the door
     row = event.to_row()
     row["created_at"] = dt.datetime.now().isoformat(timespec="seconds")
     with db.atomic():

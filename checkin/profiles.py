@@ -117,13 +117,17 @@ def _spec(raw: Mapping[str, Any], source: str) -> CheckSpec:
         raise CheckinError("checks.bad_profile", path=source, error=f"missing {exc}") from None
 
 
-def load_profile(name_or_path: str) -> Profile:
-    """A shipped profile by name (`none`, `id-only`, `epidemic-2022`) or a TOML file."""
+def load_profile(name_or_path: str, text: str | None = None) -> Profile:
+    """A shipped profile by name (`none`, `id-only`, `epidemic-2022`), a TOML file, or the
+    TOML text stored in the event file when the event was created from a custom profile."""
     shipped = data_dir() / "profiles" / f"{name_or_path}.toml"
     path = shipped if shipped.is_file() else Path(name_or_path)
     try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
+        if text is not None and not shipped.is_file():
+            raw = tomllib.loads(text)
+        else:
+            with path.open("rb") as fh:
+                raw = tomllib.load(fh)
     except FileNotFoundError:
         raise CheckinError("event.bad_checks", value=name_or_path) from None
     except tomllib.TOMLDecodeError as exc:

@@ -333,6 +333,12 @@ def m006_merge(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_profile_in_file(db: Database) -> None:
+    # a custom check profile travels inside the event file (to door laptops too)
+    db.execute("ALTER TABLE event ADD COLUMN checks_toml TEXT")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

@@ -411,3 +411,27 @@ def test_scan_cli_json_and_exit_codes(demo: Path, capsys: pytest.CaptureFixture[
         "first_seen": None,
         "checks_due": [],
     }
+
+
+def test_custom_profile_travels_inside_the_event_file(tmp_path: Path) -> None:
+    from checkin.event import Event, create_event
+    from tests.conftest import EVENT_DATE
+
+    profile = tmp_path / "mask-only.toml"
+    profile.write_text(
+        '[profile]\nname = "mask-only"\nlabel_zh = "口罩"\nlabel_en = "Mask"\n\n'
+        '[[checks]]\nname = "mask"\nkind = "yesno"\nlabel_zh = "佩戴口罩"\nlabel_en = "Mask"\n',
+        encoding="utf-8",
+    )
+    path = tmp_path / "e.db"
+    db = open_db(path, create=True)
+    create_event(db, Event(title="t", date=EVENT_DATE, checks=str(profile)))
+    profile.unlink()  # the door laptop does not have the file
+    door = Door(db, "A", "op")
+    assert [c.name for c in door.profile.checks] == ["mask"]
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[checks]]\nname = 1\n", encoding="utf-8")
+    with pytest.raises(CheckinError):
+        create_event(
+            open_db(tmp_path / "f.db", create=True), Event(title="t", date=EVENT_DATE, checks=str(broken))
+        )
