@@ -391,7 +391,7 @@ def open_db(path: str | Path, *, create: bool = False, shared: bool = False) -> 
             os.close(fd)
     try:
         conn = _connect(path, shared)
-        db = Database(conn)
+        db = Database(conn, execute_plugins=False)  # no third-party plugins on our connections
         check_schema(db)
         migrations.apply(db)
     except sqlite3.DatabaseError as exc:
@@ -439,6 +439,6 @@ def write_transaction(db: Database) -> Iterator[Database]:
 def memory_db() -> Database:
     """A fresh in-memory event database (tests, previews)."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
-    db = Database(conn)
+    db = Database(conn, execute_plugins=False)
     migrations.apply(db)
     return db

@@ -24,8 +24,11 @@ from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorAnswer, SupervisorDialog, WalkInAnswer, WalkInDialog
 from screens.messages import DoorFailed, DoorReady, ScanJudged
 
+from checkin.door import Door
+from checkin.storage import open_db
+
 if TYPE_CHECKING:
-    from checkin.door import Door, Verdict
+    from checkin.door import Verdict
 
 SILENCE_SECONDS = 0.1  # scanners that send no terminator: end the scan after this pause
 REPEAT_SECONDS = 3.0  # scanners that send twice: ignore the same code again within this
@@ -89,10 +92,6 @@ class ScanScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="door-open", exit_on_error=False, description="open the door")
     def open_door(self) -> None:
-        # the core (SQLite, signatures) is imported here, off the event loop, while the screen draws
-        from checkin.door import Door
-        from checkin.storage import open_db
-
         try:
             db = open_db(self.db_path, shared=True)
             with self.door_lock:
