@@ -16,16 +16,15 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from checkin.categories import category_label
+from checkin.door import Door
 from checkin.errors import CheckinError
 from checkin.i18n import tr
+from checkin.storage import open_db
 from checkin.tokens import TOKEN_CHARS
 from screens.bindings import bind, localise_bindings
 from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorAnswer, SupervisorDialog, WalkInAnswer, WalkInDialog
 from screens.messages import DoorFailed, DoorReady, ScanJudged
-
-from checkin.door import Door
-from checkin.storage import open_db
 
 if TYPE_CHECKING:
     from checkin.door import Verdict
