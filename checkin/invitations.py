@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,13 +56,40 @@ def qr_matrix_image(token: str) -> Image.Image:
 
     Built from the module matrix with one resize instead of drawing every module.
     """
+    return next(qr_images([token]))
+
+
+def _qr_modules(token: str) -> tuple[int, bytes]:
+    """The module matrix as (size, one byte per module): cheap to send between processes."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
     code.add_data(token, optimize=0)
     code.make(fit=True)
     matrix = code.get_matrix()
-    n = len(matrix)
-    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
-    return Image.frombytes("L", (n, n), pixels).resize((n * QR_BOX, n * QR_BOX), Image.Resampling.NEAREST)
+    return len(matrix), bytes(0 if dark else 255 for row in matrix for dark in row)
+
+
+PARALLEL_FROM = 64  # below this many codes a process pool costs more than it saves
+
+
+def qr_images(tokens: Sequence[str]) -> Iterator[Image.Image]:
+    """QR images in order; large batches are drawn on every core (the mask search is pure Python)."""
+
+    def image(size: int, pixels: bytes) -> Image.Image:
+        return Image.frombytes("L", (size, size), pixels).resize(
+            (size * QR_BOX, size * QR_BOX), Image.Resampling.NEAREST
+        )
+
+    workers = os.cpu_count() or 1
+    if len(tokens) >= PARALLEL_FROM and workers > 1:
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for size, pixels in pool.map(_qr_modules, tokens, chunksize=16):
+                    yield image(size, pixels)
+            return
+        except (OSError, BrokenProcessPool):
+            pass  # no processes here (sandbox, frozen app): draw them one by one below
+    for token in tokens:
+        yield image(*_qr_modules(token))
 
 
 def qr_with_name(qr: Image.Image, caption: str, font: FontChoice) -> Image.Image:
@@ -198,8 +228,7 @@ def render_invitations(
 
     pdf = InvitationPdf(choice)
     total = len(people)
-    for i, person in enumerate(people):
-        qr = qr_matrix_image(person.token)
+    for i, (person, qr) in enumerate(zip(people, qr_images([p.token for p in people]), strict=True)):
         qr_with_name(qr, f"{person.name}  {person.number}", choice).save(qr_dir / f"{person.number}.png")
         if per_page == 1:
             pdf.add_page()
