@@ -358,6 +358,15 @@ class Door:
         ).fetchone()
         return int(row[0]), int(row[1])
 
+    def status_counts(self) -> tuple[int, int, int, int]:
+        """For the status line: arrived, expected, and the in-capacity guests and citizens inside."""
+        arrived = self.db.execute(
+            "SELECT COUNT(*) FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
+        ).fetchone()[0]
+        expected = self.db.execute("SELECT COUNT(*) FROM people WHERE status = 'invited'").fetchone()[0]
+        present, citizens = self.present_counts()
+        return int(arrived), int(expected), present, citizens
+
     def recent_scans(self, limit: int = 20) -> list[dict[str, Any]]:
         return list(
             self.db.query(

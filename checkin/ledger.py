@@ -20,7 +20,7 @@ from checkin.errors import CheckinError
 from checkin.event import load_event
 from checkin.i18n import tr
 from checkin.survey import counted_forms
-from checkin.workdays import event_calendar
+from checkin.workdays import Calendar, event_calendar
 
 STATUSES = ("pending", "assigned", "transferred", "in_progress", "resolved", "replied")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -202,14 +202,14 @@ def set_status(
         )
 
 
-def urgency(db: Database, due: str, status: str, today: dt.date | None = None) -> str:
+def urgency(calendar: Calendar, due: str, status: str, today: dt.date | None = None) -> str:
     if status == "replied":
         return "done"
     today = today or dt.date.today()
     due_day = dt.date.fromisoformat(due)
     if today > due_day:
         return "overdue"
-    if event_calendar(db).working_days_between(today, due_day) <= DUE_SOON_WORKING_DAYS:
+    if calendar.working_days_between(today, due_day) <= DUE_SOON_WORKING_DAYS:
         return "due_soon"
     return "ok"
 
@@ -225,12 +225,13 @@ def list_suggestions(
         where.append("department = ?")
         params.append(department)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
+    calendar = event_calendar(db)  # read once, not once per suggestion
     result = []
     for row in db.query(f"SELECT * FROM suggestions {clause} ORDER BY id", params):
         result.append(
             Suggestion(
                 **{k: row[k] for k in Suggestion.__dataclass_fields__ if k != "urgency"},
-                urgency=urgency(db, row["due_date"], row["status"], today),
+                urgency=urgency(calendar, row["due_date"], row["status"], today),
             )
         )
     return result

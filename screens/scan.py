@@ -287,11 +287,7 @@ class ScanScreen(Screen[None]):
         if door is None:
             return
         with self.door_lock:
-            arrived = door.db.execute(
-                "SELECT COUNT(*) FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
-            ).fetchone()[0]
-            expected = door.db.execute("SELECT COUNT(*) FROM people WHERE status = 'invited'").fetchone()[0]
-            present, citizens = door.present_counts()
+            arrived, expected, present, citizens = door.status_counts()
         share = f"{citizens / present:.0%}" if present else "—"
         status = tr(
             "app.door_status",
