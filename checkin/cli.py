@@ -582,6 +582,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_results(args: argparse.Namespace) -> int:
+    from checkin.results import export_results
+
+    db = open_db(args.db)
+    path = export_results(db, args.out)
+    _out(tr("results.done", path=path))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from checkin.report import write_report
 
@@ -896,6 +905,10 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
         _add_db(r)
         r.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx", help=tr("cli.export.out"))
         r.set_defaults(handler=cmd_export)
+    r = ex.add_parser("results", help=tr("cli.results.help"), description=tr("cli.results.help"))
+    _add_db(r)
+    r.add_argument("--out", required=True, metavar="results.sqlite", help=tr("cli.results.out"))
+    r.set_defaults(handler=cmd_export_results)
 
     p = sub.add_parser("report", help=tr("cli.report.help"), description=tr("cli.report.help"))
     _add_db(p)
