@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -28,7 +29,7 @@ from checkin.i18n import resolve_language, set_language, tr
 from checkin.importer import import_file
 from checkin.people import list_people
 from checkin.selection import CONFIRM_STATUSES, SelectionResult, confirm, select
-from checkin.storage import open_db
+from checkin.storage import open_db, storage_error
 
 Handler = Callable[[argparse.Namespace], int]
 Extension = Callable[["argparse._SubParsersAction[Any]"], None]
@@ -965,6 +966,11 @@ def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()
         return handler(args)
     except CheckinError as exc:
         print(tr("cli.error", message=exc.message()), file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:
+        # busy, locked, full, read-only anywhere: the same clear message, never a traceback
+        refusal = storage_error(exc, getattr(args, "db", None))
+        print(tr("cli.error", message=refusal.message()), file=sys.stderr)
         return 2
     except BrokenPipeError:
         # output piped into `head` and closed early: not an error for the user

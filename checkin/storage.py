@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import itertools
 import os
+import shutil
 import sqlite3
 import stat
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -342,24 +346,76 @@ def m007_profile_in_file(db: Database) -> None:
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 
-def _connect(path: Path, shared: bool = False) -> sqlite3.Connection:
+class EventConnection(sqlite3.Connection):
+    """A connection to an event file (a subclass only so the leak check can track it)."""
+
+
+def _uri(path: Path, mode: str) -> str:
+    # as_uri percent-encodes every byte that needs it (Chinese names, '?', '#', Windows drives)
+    return f"{path.absolute().as_uri()}?mode={mode}"
+
+
+def _connect(path: Path, shared: bool, mode: str) -> sqlite3.Connection:
+    """A connection with our settings. SQLite itself opens (and, for mode=rwc, creates) the
+    file: this program never opens an event file by path outside SQLite, because on POSIX
+    closing any descriptor of a file drops every SQLite lock the process holds on it."""
     conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=not shared
+        _uri(path, mode),
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=not shared,
+        factory=EventConnection,
     )
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
+    _track(conn)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # the first statement that reads the file: "not a database" is SQLite's own verdict
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if not mode.startswith("ro"):
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
+# ------------------------------------------------------------------ open connections
+# Every connection open_db made and has not closed yet (tests assert none is left open).
+_live: weakref.WeakSet[EventConnection] = weakref.WeakSet()
+
+
+def _track(conn: EventConnection) -> None:
+    _live.add(conn)
+
+
+def is_closed(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.total_changes  # noqa: B018 - raises once the connection is closed
+    except sqlite3.ProgrammingError:
+        return True
+    return False
+
+
+def open_connections() -> list[sqlite3.Connection]:
+    """Connections opened by open_db that are still open (the leak check in the tests)."""
+    return [conn for conn in list(_live) if not is_closed(conn)]
+
+
 def _restrict_mode(path: Path) -> None:
-    """Owner read/write only (0600) on POSIX: the file holds personal data."""
+    """Owner read/write only (0600) on POSIX: the file holds personal data. Best effort: a file
+    we may not change (read-only, immutable, someone else's) is read as it is."""
     if os.name != "posix":
         return
     for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        if candidate.exists():
-            os.chmod(candidate, stat.S_IRUSR | stat.S_IWUSR)
+        try:
+            info = candidate.stat()
+            if info.st_mode & 0o077 and info.st_uid == os.getuid():
+                os.chmod(candidate, stat.S_IRUSR | stat.S_IWUSR)
+        except OSError:
+            continue
 
 
 def check_schema(db: Database) -> None:
@@ -370,70 +426,178 @@ def check_schema(db: Database) -> None:
         raise CheckinError("storage.newer_schema", names=", ".join(sorted(unknown)))
 
 
+def _disk_is_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.absolute().parent).free < 256 * 1024
+    except OSError:
+        return False
+
+
+def storage_error(
+    exc: sqlite3.Error, path: str | Path | None = None, *, disk: str | Path | None = None
+) -> CheckinError:
+    """A refusal from SQLite as a message a volunteer understands, classified by SQLite's own
+    result code (`sqlite_errorname`), never by the wording of the message. `path` names the
+    file being opened; `disk` is where a write went (to tell a full disk from an I/O error)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = str(path) if path is not None else ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return CheckinError("storage.locked")
+    if name.startswith("SQLITE_FULL"):
+        return CheckinError("storage.disk_full")
+    if name.startswith("SQLITE_READONLY"):
+        return CheckinError("storage.read_only")
+    # ENOSPC while growing the -shm or -wal file surfaces as an I/O error
+    io_failure = name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN"))
+    disk = disk if disk is not None else path
+    if io_failure and disk is not None and _disk_is_full(Path(disk)):
+        return CheckinError("storage.disk_full")
+    if name.startswith("SQLITE_NOTADB") and where:
+        return CheckinError("storage.not_sqlite", path=where)
+    if name.startswith("SQLITE_CORRUPT") and where:
+        return CheckinError("storage.damaged", path=where)
+    if name.startswith("SQLITE_IOERR"):
+        return CheckinError("storage.io_error", error=str(exc))
+    if where:
+        return CheckinError("storage.unreadable", path=where, error=str(exc))
+    return CheckinError("storage.write_failed", error=str(exc))
+
+
+def write_error(exc: sqlite3.Error) -> CheckinError:
+    """Kept for callers of the old name: see storage_error."""
+    return storage_error(exc)
+
+
+def _os_error(exc: OSError, path: Path) -> CheckinError:
+    if exc.errno == errno.ENOSPC:
+        return CheckinError("storage.disk_full")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return CheckinError("storage.read_only")
+    return CheckinError("storage.unreadable", path=str(path), error=exc.strerror or str(exc))
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the file and create its -wal/-shm beside it."""
+    if not os.access(path, os.W_OK):
+        return False
+    folder = path.absolute().parent
+    side_files = Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+    return side_files or os.access(folder, os.W_OK)
+
+
 def open_db(path: str | Path, *, create: bool = False, shared: bool = False) -> Database:
     """Open (and migrate) an event database. `create=False` refuses a missing file.
 
-    `shared=True` lets worker threads use the connection; the caller serialises access.
+    Use it as `with open_db(path) as db:` — the connection is closed on leaving the block.
+    A file this process may not write is opened read-only: reading commands work, and the
+    first write says plainly that the file is read-only. `shared=True` lets worker threads use
+    the connection; the caller serialises access.
     """
     path = Path(path)
-    if not create and not path.exists():
-        raise CheckinError("storage.missing", path=str(path))
-    if path.exists() and path.is_dir():
+    if path.is_dir():
         raise CheckinError("storage.not_a_file", path=str(path))
-    if path.exists() and path.stat().st_size > 0:
-        with path.open("rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise CheckinError("storage.not_sqlite", path=str(path))
-    if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+    exists = path.exists()
+    if not exists and not create:
+        raise CheckinError("storage.missing", path=str(path))
+    if not exists:
+        try:
+            path.absolute().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _os_error(exc, path) from exc
+    mode = "rwc" if not exists else ("rw" if _writable(path) else "ro")
     try:
-        conn = _connect(path, shared)
-        db = Database(conn, execute_plugins=False)  # no third-party plugins on our connections
+        conn = _connect(path, shared, mode)
+    except sqlite3.Error as exc:
+        wal = Path(f"{path}-wal")
+        if mode != "ro" or getattr(exc, "sqlite_errorname", "") != "SQLITE_CANTOPEN" or wal.exists():
+            raise storage_error(exc, path) from exc
+        # a WAL file on a read-only disk with no -shm beside it: nobody can write it from
+        # here, so SQLite may read it as immutable (no shared-memory index needed)
+        try:
+            conn = _connect(path, shared, "ro&immutable=1")
+        except sqlite3.Error as again:
+            raise storage_error(again, path) from again
+    db = Database(conn, execute_plugins=False)  # no third-party plugins on our connections
+    try:
         check_schema(db)
-        migrations.apply(db)
-    except sqlite3.DatabaseError as exc:
-        raise CheckinError("storage.unreadable", path=str(path), error=str(exc)) from exc
-    _restrict_mode(path)
+        if migrations.pending(db):
+            if mode == "ro":
+                raise CheckinError("storage.read_only")
+            with write_transaction(db):  # two programs opening one old file: one migrates
+                migrations.apply(db)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise storage_error(exc, path) from exc
+    except BaseException:
+        conn.close()
+        raise
+    if not exists or mode != "ro":
+        _restrict_mode(path)
     return db
 
 
-def write_error(exc: sqlite3.OperationalError) -> CheckinError:
-    """A write that SQLite refused, as a message a volunteer understands; nothing half-written."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return CheckinError("storage.locked")
-    if "full" in text:
-        return CheckinError("storage.disk_full")
-    if "readonly" in text or "read-only" in text:
-        return CheckinError("storage.read_only")
-    return CheckinError("storage.write_failed", error=str(exc))
+_savepoints = itertools.count(1)
+
+
+def _refusal(exc: sqlite3.Error) -> bool:
+    """SQLite refused or failed the write (busy, full, read-only, I/O, damaged file), as
+    opposed to a constraint the caller handles or a programming error."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def _file_of(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[2]) if row and row[2] else None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        with suppress(sqlite3.Error):  # the connection is gone or SQLite already rolled back
+            conn.execute("ROLLBACK")
 
 
 @contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
-    """BEGIN IMMEDIATE: take the write lock up front, so two door laptops on one file
-    wait for each other (busy timeout) instead of failing on a lock upgrade. A refused
-    write (locked, full or read-only disk) rolls back whole and says why."""
+    """THE way to write. Outermost: BEGIN IMMEDIATE takes the write lock up front, so two
+    programs or laptops on one file wait for each other (busy timeout) instead of failing on a
+    lock upgrade; nested: a SAVEPOINT, so an inner failure undoes only the inner block. A
+    write SQLite refuses (busy, full disk, read-only, I/O error) rolls back whole and raises
+    a CheckinError that says why; nothing is half-written."""
+    conn = db.conn
+    if conn.in_transaction:
+        name = f"checkin_{next(_savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield db
+        except BaseException:
+            if conn.in_transaction:  # some errors end the whole transaction
+                conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        conn.execute(f"RELEASE SAVEPOINT {name}")
+        return
     try:
-        db.conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise write_error(exc) from exc
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise storage_error(exc, disk=_file_of(conn)) from exc
     try:
         yield db
-    except sqlite3.OperationalError as exc:
-        db.conn.rollback()
-        raise write_error(exc) from exc
+    except sqlite3.DatabaseError as exc:
+        _rollback(conn)
+        if not _refusal(exc):
+            raise  # a constraint the caller relies on (one live check-in per person) or a bug
+        raise storage_error(exc, disk=_file_of(conn)) from exc
     except BaseException:
-        db.conn.rollback()
+        _rollback(conn)
         raise
     try:
-        db.conn.commit()
-    except sqlite3.OperationalError as exc:
-        db.conn.rollback()
-        raise write_error(exc) from exc
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        _rollback(conn)
+        raise storage_error(exc, disk=_file_of(conn)) from exc
 
 
 def memory_db() -> Database:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,156 @@ def test_migrations_are_idempotent(file_db: Path) -> None:
     db = open_db(file_db)
     names = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations")]
     assert len(names) == len(set(names))
+
+
+# ------------------------------------------------------------ one way to open, one way to write
+
+
+def test_open_db_is_a_context_manager_that_closes(file_db: Path) -> None:
+    from checkin.storage import is_closed
+
+    with open_db(file_db) as db:
+        conn = db.conn
+        assert db.execute("SELECT count(*) FROM event").fetchone()[0] == 1
+    assert is_closed(conn)
+
+
+def test_a_failed_open_leaves_no_connection(tmp_path: Path, file_db: Path) -> None:
+    from checkin.storage import open_connections
+
+    before = set(map(id, open_connections()))
+    (tmp_path / "junk.db").write_bytes(b"not a database at all, just text" * 100)
+    with pytest.raises(CheckinError) as info:
+        open_db(tmp_path / "junk.db")
+    assert info.value.key == "storage.not_sqlite"
+    conn = sqlite3.connect(file_db)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('checkin', 'm999', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(CheckinError):
+        open_db(file_db)
+    assert set(map(id, open_connections())) == before
+
+
+def test_write_transaction_takes_the_write_lock_up_front(file_db: Path) -> None:
+    from checkin.storage import write_transaction
+
+    with open_db(file_db) as db, open_db(file_db) as other:
+        other.execute("PRAGMA busy_timeout = 0")
+        with write_transaction(db):
+            # nothing written yet, but the lock is already ours: the other program waits
+            with pytest.raises(CheckinError) as info, write_transaction(other):
+                pass
+            assert info.value.key == "storage.locked"
+        with write_transaction(other):
+            other.execute("UPDATE event SET title = 'after'")
+        assert db.execute("SELECT title FROM event").fetchone()[0] == "after"
+
+
+def test_nested_write_transactions_use_savepoints(file_db: Path) -> None:
+    from checkin.storage import write_transaction
+
+    with open_db(file_db) as db:
+        with write_transaction(db):
+            db.execute("UPDATE event SET title = 'outer'")
+            with pytest.raises(ValueError), write_transaction(db):
+                db.execute("UPDATE event SET theme = 'inner'")
+                raise ValueError("inner block fails")
+            with write_transaction(db):
+                db.execute("UPDATE event SET organizer = 'kept'")
+        row = db.execute("SELECT title, theme, organizer FROM event").fetchone()
+        assert row == ("outer", None, "kept")
+        with pytest.raises(RuntimeError), write_transaction(db):
+            db.execute("UPDATE event SET title = 'lost'")
+            with write_transaction(db):
+                db.execute("UPDATE event SET theme = 'lost too'")
+            raise RuntimeError("outer block fails")
+        assert db.execute("SELECT title, theme FROM event").fetchone() == ("outer", None)
+        assert not db.conn.in_transaction
+
+
+@pytest.mark.parametrize(
+    ("errorname", "key"),
+    [
+        ("SQLITE_BUSY", "storage.locked"),
+        ("SQLITE_BUSY_SNAPSHOT", "storage.locked"),
+        ("SQLITE_LOCKED", "storage.locked"),
+        ("SQLITE_FULL", "storage.disk_full"),
+        ("SQLITE_READONLY", "storage.read_only"),
+        ("SQLITE_READONLY_DBMOVED", "storage.read_only"),
+        ("SQLITE_IOERR_WRITE", "storage.io_error"),
+    ],
+)
+def test_errors_are_classified_by_sqlite_errorname_not_text(errorname: str, key: str) -> None:
+    from checkin.storage import storage_error
+
+    # the English text says something else on purpose: only the result code counts
+    exc = sqlite3.OperationalError("database table is locked: disk full, read-only")
+    exc.sqlite_errorname = errorname  # type: ignore[attr-defined]
+    assert storage_error(exc).key == key
+
+
+def test_the_file_is_opened_only_by_sqlite(file_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing any descriptor of the file drops SQLite's POSIX locks: open_db must not open it."""
+    import builtins
+    import io
+
+    opened: list[str] = []
+    real_open, real_os_open, real_io_open = builtins.open, os.open, io.open
+
+    def spy(real):  # type: ignore[no-untyped-def]
+        def wrapper(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+            opened.append(str(file))
+            return real(file, *args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(builtins, "open", spy(real_open))
+    monkeypatch.setattr(io, "open", spy(real_io_open))
+    monkeypatch.setattr(os, "open", spy(real_os_open))
+    with open_db(file_db) as db:
+        db.execute("SELECT count(*) FROM people").fetchone()
+    with open_db(file_db.with_name("new.db"), create=True):
+        pass
+    assert not [name for name in opened if name.startswith(str(file_db.parent))]
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path, file_db: Path) -> Iterator[Path]:
+    """The event file on a read-only filesystem (root: a read-only bind mount) or in a folder
+    without write permission (other users)."""
+    import subprocess
+
+    folder = tmp_path / "ro"
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    if os.geteuid() != 0:
+        file_db.chmod(0o444)
+        file_db.parent.chmod(0o555)
+        yield file_db
+        file_db.parent.chmod(0o755)
+        file_db.chmod(0o600)
+        return
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "--bind", str(file_db.parent), str(folder)], capture_output=True)
+    if mounted.returncode:
+        pytest.skip("cannot mount here")
+    try:
+        ro = subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True)
+        if ro.returncode:
+            pytest.skip("cannot remount read-only here")
+        yield folder / file_db.name
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_read_only_file_can_be_read_and_says_so_on_write(read_only_folder: Path) -> None:
+    from checkin.storage import write_transaction
+
+    with open_db(read_only_folder) as db:
+        assert db.execute("SELECT count(*) FROM event").fetchone()[0] == 1
+        with pytest.raises(CheckinError) as info, write_transaction(db):
+            db.execute("UPDATE event SET title = 'x'")
+        assert info.value.key == "storage.read_only"
