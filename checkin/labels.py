@@ -1,0 +1,221 @@
+"""One place that turns the codes the program stores into words the user reads.
+
+The database keeps short codes (`citizen`, `pending`, `id_card` = `seen`, `not_token`,
+operator `office` …) so that files stay comparable across languages and versions. Nothing
+shown, printed or exported may carry them: screens, the CLI, exports, the ledger history,
+the report and the results file all pass codes through `label()` (or, for entry checks,
+`CheckLabels`), in the current language or the one asked for.
+
+A code this module does not know is returned unchanged: that is the case for free text the
+staff typed (an operator's own name, a department), never for a code of a closed set —
+`tests/test_labels.py` checks every closed set has a label in both languages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from checkin.i18n import LANGUAGES, catalogue, current_language, tr
+
+# kind → (catalogue prefix, the codes of that kind). Each code must have `prefix.code`
+# in both data/i18n/zh.toml and en.toml.
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "category": (
+        "category",
+        (
+            "citizen",
+            "npc_deputy",
+            "cppcc_member",
+            "enterprise",
+            "commissioner",
+            "expert",
+            "community",
+            "retired",
+            "monitor",
+            "media",
+            "other",
+        ),
+    ),
+    "status": ("status", ("signed_up", "invited", "waiting", "declined", "removed")),
+    "confirmation": ("confirmation", ("confirmed", "declined", "unreachable")),
+    "verdict": (
+        "verdict",
+        (
+            "admitted",
+            "already",
+            "refused",
+            "needs_checks",
+            "declined",
+            "removed",
+            "not_invited",
+            "check_failed",
+            "id_mismatch",
+            "not_token",
+            "other_event",
+            "forged",
+            "revoked",
+            "unknown_person",
+        ),
+    ),
+    "method": ("labels.method", ("scan", "lookup", "walkin", "override")),
+    "attendance": ("export.status", ("arrived", "no_show", "declined", "waiting")),
+    "suggestion_status": (
+        "ledger.status",
+        ("pending", "assigned", "transferred", "in_progress", "resolved", "replied"),
+    ),
+    "outcome": ("ledger.outcome", ("adopted", "partly_adopted", "not_adopted")),
+    "source": ("ledger.source", ("survey", "forum", "other")),
+    "urgency": ("ledger.urgency", ("overdue", "due_soon", "ok", "done")),
+    "operator": ("labels.operator", ("office", "cli", "survey", "merge", "system")),
+    "history_field": (
+        "labels.field",
+        (
+            "created",
+            "text",
+            "category",
+            "department",
+            "raised_by",
+            "status",
+            "outcome",
+            "reason",
+            "reply",
+            "handed_over_at",
+            "replied_at",
+        ),
+    ),
+    "check_profile": ("checks", ("none", "id-only", "epidemic-2022")),
+    "check_value": ("labels.check_value", ("seen", "matched", "mismatch", "yes", "no")),
+    "passed": ("labels.passed", ("1", "0")),
+}
+
+# History rows whose old/new values are codes of another kind.
+_HISTORY_VALUE_KIND = {"status": "suggestion_status", "outcome": "outcome", "source": "source"}
+
+
+def label(kind: str, code: object, lang: str | None = None) -> str:
+    """The user's word for `code` of `kind` (`category`, `status`, `suggestion_status` …).
+
+    None and "" give "" ; a code outside the known set comes back unchanged (free text).
+    """
+    if code is None or code == "":
+        return ""
+    text = str(code)
+    if kind == "category":
+        return _category(text, lang)
+    prefix, _codes = KINDS[kind]
+    key = f"{prefix}.{text}"
+    found = catalogue(lang or current_language()).get(key)
+    return found if found is not None else text
+
+
+def _category(code: str, lang: str | None) -> str:
+    # Per-event categories (issue 17) are labelled by categories.py; fall back to the catalogue.
+    from checkin import categories
+
+    labeller = getattr(categories, "category_label", None)
+    if labeller is not None:
+        text = str(labeller(code, lang=lang))
+        if text != f"category.{code}":
+            return text
+    return catalogue(lang or current_language()).get(f"category.{code}", code)
+
+
+def history_value(field: str, value: object, lang: str | None = None) -> str:
+    """An old or new value in a suggestion's history, in words when it is a code."""
+    kind = _HISTORY_VALUE_KIND.get(field)
+    if kind is None:
+        return "" if value is None else str(value)
+    return label(kind, value, lang)
+
+
+def table(kind: str, lang: str | None = None) -> list[tuple[str, str]]:
+    """(code, label) for every code of `kind`, for the results file's label tables."""
+    return [(code, label(kind, code, lang)) for code in KINDS[kind][1]]
+
+
+def all_tables(lang: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    return {kind: table(kind, lang) for kind in KINDS}
+
+
+def missing_labels() -> list[str]:
+    """Catalogue keys a closed set needs but a language lacks (empty when complete)."""
+    gaps = []
+    for prefix, codes in KINDS.values():
+        for code in codes:
+            for lang in LANGUAGES:
+                if f"{prefix}.{code}" not in catalogue(lang):
+                    gaps.append(f"{lang}:{prefix}.{code}")
+    return gaps
+
+
+@dataclass(frozen=True)
+class _CheckInfo:
+    label_zh: str
+    label_en: str
+    unit: str
+    choices: Mapping[str, tuple[str, str]]
+
+
+class CheckLabels:
+    """Names and answers of one event's entry checks, as its check profile words them."""
+
+    def __init__(self, specs: Iterable[object]) -> None:
+        self._checks: dict[str, _CheckInfo] = {}
+        for spec in specs:
+            choices = {str(c.value): (str(c.label_zh), str(c.label_en)) for c in getattr(spec, "choices", ())}
+            self._checks[str(getattr(spec, "name", ""))] = _CheckInfo(
+                str(getattr(spec, "label_zh", "")),
+                str(getattr(spec, "label_en", "")),
+                str(getattr(spec, "unit", "") or ""),
+                choices,
+            )
+
+    @classmethod
+    def for_event(cls, db: Database) -> CheckLabels:
+        """The labels of the check profile stored in the event file."""
+        from checkin.errors import CheckinError
+        from checkin.event import load_event
+        from checkin.profiles import load_profile
+
+        specs: list[object] = []
+        try:
+            event = load_event(db)
+            specs = list(load_profile(event.checks, event.checks_toml).checks)
+        except CheckinError:
+            pass
+        seen = {str(getattr(s, "name", "")) for s in specs}
+        # Checks of the shipped 2022 profile label results from merged or older files too.
+        with contextlib.suppress(CheckinError):  # the shipped profile is always there
+            specs += [s for s in load_profile("epidemic-2022").checks if s.name not in seen]
+        return cls(specs)
+
+    def name(self, check: str, lang: str | None = None) -> str:
+        info = self._checks.get(check)
+        if info is None:
+            return tr("labels.check_other", lang=lang)
+        return info.label_zh if (lang or current_language()) == "zh" else info.label_en
+
+    def value(self, check: str, value: str, lang: str | None = None) -> str:
+        info = self._checks.get(check)
+        zh = (lang or current_language()) == "zh"
+        if info is not None and value in info.choices:
+            return info.choices[value][0 if zh else 1]
+        known = catalogue(lang or current_language()).get(f"labels.check_value.{value}")
+        if known is not None:
+            return known
+        if info is not None and info.unit:
+            return f"{value}{info.unit}"
+        return value
+
+    def result(self, check: str, value: str, lang: str | None = None) -> str:
+        """`id_card`, `seen` → 本人身份证：已核验."""
+        return tr(
+            "labels.check_result",
+            lang=lang,
+            name=self.name(check, lang),
+            value=self.value(check, value, lang),
+        )
