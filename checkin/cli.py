@@ -80,66 +80,66 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.min_citizen_share is not None:
         event.min_citizen_share = parse_share(args.min_citizen_share)
     event.validate()
-    db = open_db(args.db, create=True)
-    create_event(db, event, supervisor_pin=pin)
-    _out(tr("init.done", title=event.title, date=event.date.isoformat(), path=args.db))
-    return 0
+    with open_db(args.db, create=True) as db:
+        create_event(db, event, supervisor_pin=pin)
+        _out(tr("init.done", title=event.title, date=event.date.isoformat(), path=args.db))
+        return 0
 
 
 def cmd_event_show(args: argparse.Namespace) -> int:
-    db = open_db(args.db)
-    event = load_event(db)
-    if args.json:
-        _json(event.public_dict())
+    with open_db(args.db) as db:
+        event = load_event(db)
+        if args.json:
+            _json(event.public_dict())
+            return 0
+        rows = [
+            (tr("event.f.title"), event.title),
+            (tr("event.f.theme"), event.theme or ""),
+            (tr("event.f.organizer"), event.organizer or ""),
+            (tr("event.f.date"), event.date.isoformat()),
+            (tr("event.f.time"), f"{event.starts or '?'}–{event.ends or '?'}"),
+            (tr("event.f.arrive_by"), event.arrive_by or ""),
+            (tr("event.f.location"), event.location or ""),
+            (tr("event.f.meeting_point"), event.meeting_point or ""),
+            (tr("event.f.places"), "、".join(event.places)),
+            (tr("event.f.capacity"), str(event.capacity)),
+            (tr("event.f.min_age"), str(event.min_age)),
+            (
+                tr("event.f.checks"),
+                tr(f"checks.{event.checks}") if event.checks in CHECK_PROFILES else event.checks,
+            ),
+            (tr("event.f.share"), str(event.min_citizen_share)),
+            (tr("event.f.outside"), "、".join(category_label(c) for c in event.outside_capacity)),
+        ]
+        for item in event.agenda:
+            rows.append((tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes)))
+        for label, value in rows:
+            if value:
+                _out(f"{label}: {value}")
         return 0
-    rows = [
-        (tr("event.f.title"), event.title),
-        (tr("event.f.theme"), event.theme or ""),
-        (tr("event.f.organizer"), event.organizer or ""),
-        (tr("event.f.date"), event.date.isoformat()),
-        (tr("event.f.time"), f"{event.starts or '?'}–{event.ends or '?'}"),
-        (tr("event.f.arrive_by"), event.arrive_by or ""),
-        (tr("event.f.location"), event.location or ""),
-        (tr("event.f.meeting_point"), event.meeting_point or ""),
-        (tr("event.f.places"), "、".join(event.places)),
-        (tr("event.f.capacity"), str(event.capacity)),
-        (tr("event.f.min_age"), str(event.min_age)),
-        (
-            tr("event.f.checks"),
-            tr(f"checks.{event.checks}") if event.checks in CHECK_PROFILES else event.checks,
-        ),
-        (tr("event.f.share"), str(event.min_citizen_share)),
-        (tr("event.f.outside"), "、".join(category_label(c) for c in event.outside_capacity)),
-    ]
-    for item in event.agenda:
-        rows.append((tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes)))
-    for label, value in rows:
-        if value:
-            _out(f"{label}: {value}")
-    return 0
 
 
 # ---------------------------------------------------------------- import
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    db = open_db(args.db)
-    result = import_file(db, args.file, direct=args.direct)
-    if args.json:
-        _json(result.to_json())
-        return 0
-    _out(
-        tr(
-            "import.summary",
-            imported=result.imported,
-            unchanged=result.unchanged,
-            rejected=len(result.rejected),
-            encoding=result.encoding,
+    with open_db(args.db) as db:
+        result = import_file(db, args.file, direct=args.direct)
+        if args.json:
+            _json(result.to_json())
+            return 0
+        _out(
+            tr(
+                "import.summary",
+                imported=result.imported,
+                unchanged=result.unchanged,
+                rejected=len(result.rejected),
+                encoding=result.encoding,
+            )
         )
-    )
-    for rejection in result.rejected:
-        _out(tr("import.rejected_line", line=rejection.line, reason=rejection.reason))
-    return 0
+        for rejection in result.rejected:
+            _out(tr("import.rejected_line", line=rejection.line, reason=rejection.reason))
+        return 0
 
 
 # ---------------------------------------------------------------- selection
@@ -163,60 +163,60 @@ def _print_selection(result: SelectionResult) -> None:
 
 
 def cmd_select(args: argparse.Namespace) -> int:
-    db = open_db(args.db)
-    result = select(db)
-    if args.json:
-        _json(result.to_json())
-    else:
-        _print_selection(result)
-    return 0
+    with open_db(args.db) as db:
+        result = select(db)
+        if args.json:
+            _json(result.to_json())
+        else:
+            _print_selection(result)
+        return 0
 
 
 def cmd_confirm(args: argparse.Namespace) -> int:
-    db = open_db(args.db)
-    result = confirm(db, args.number, args.status)
-    if args.json:
-        _json(
-            {
-                "number": result.number,
-                "status": result.status,
-                "moved_up": result.moved_up,
-            }
-        )
+    with open_db(args.db) as db:
+        result = confirm(db, args.number, args.status)
+        if args.json:
+            _json(
+                {
+                    "number": result.number,
+                    "status": result.status,
+                    "moved_up": result.moved_up,
+                }
+            )
+            return 0
+        _out(tr("confirm.done", number=result.number, status=tr(f"confirmation.{result.status}")))
+        if result.moved_up:
+            _out(tr("confirm.moved_up", number=result.moved_up))
+        elif result.no_replacement:
+            _out(tr("confirm.no_replacement"))
         return 0
-    _out(tr("confirm.done", number=result.number, status=tr(f"confirmation.{result.status}")))
-    if result.moved_up:
-        _out(tr("confirm.moved_up", number=result.moved_up))
-    elif result.no_replacement:
-        _out(tr("confirm.no_replacement"))
-    return 0
 
 
 def cmd_people(args: argparse.Namespace) -> int:
-    db = open_db(args.db)
-    people = list_people(db, args.status)
-    if args.json:
-        _json(
-            [
-                {
-                    "number": p.number,
-                    "name": p.name,
-                    "category": p.category,
-                    "status": p.status,
-                    "confirmation": p.confirmation,
-                    "id_masked": p.id_masked,
-                    "queue_pos": p.queue_pos,
-                }
-                for p in people
-            ]
-        )
+    with open_db(args.db) as db:
+        people = list_people(db, args.status)
+        if args.json:
+            _json(
+                [
+                    {
+                        "number": p.number,
+                        "name": p.name,
+                        "category": p.category,
+                        "status": p.status,
+                        "confirmation": p.confirmation,
+                        "id_masked": p.id_masked,
+                        "queue_pos": p.queue_pos,
+                    }
+                    for p in people
+                ]
+            )
+            return 0
+        for p in people:
+            _out(
+                f"{p.number}\t{p.name}\t{category_label(p.category)}\t{tr('status.' + p.status)}"
+                f"\t{tr('confirmation.' + p.confirmation) if p.confirmation else ''}\t{p.id_masked}"
+            )
         return 0
-    for p in people:
-        _out(
-            f"{p.number}\t{p.name}\t{category_label(p.category)}\t{tr('status.' + p.status)}"
-            f"\t{tr('confirmation.' + p.confirmation) if p.confirmation else ''}\t{p.id_masked}"
-        )
-    return 0
 
 
 # ---------------------------------------------------------------- invitations and keys
@@ -251,57 +251,57 @@ def cmd_invites(args: argparse.Namespace) -> int:
 
     if not args.out:
         raise CheckinError("cli.invites_needs_out")
-    db = open_db(args.db)
-    run = render_invitations(
-        db,
-        args.out,
-        only=args.only,
-        per_page=args.per_page,
-        font=args.font,
-        progress=ProgressBar(tr("invites.progress")),
-    )
-    _out(tr("invites.done", count=run.count, pdf=run.pdf, csv=run.tokens_csv, qr=run.qr_dir))
-    _out(tr("invites.font", path=run.font))
-    return 0
+    with open_db(args.db) as db:
+        run = render_invitations(
+            db,
+            args.out,
+            only=args.only,
+            per_page=args.per_page,
+            font=args.font,
+            progress=ProgressBar(tr("invites.progress")),
+        )
+        _out(tr("invites.done", count=run.count, pdf=run.pdf, csv=run.tokens_csv, qr=run.qr_dir))
+        _out(tr("invites.font", path=run.font))
+        return 0
 
 
 def cmd_invites_reissue(args: argparse.Namespace) -> int:
     from checkin.keys import reissue
 
-    db = open_db(args.db)
-    issued = reissue(db, args.number.strip().upper())
-    if args.json:
-        _json({"number": issued.number, "counter": issued.counter, "token": issued.token})
-    else:
-        _out(tr("invites.reissued", number=issued.number, counter=issued.counter))
-        _out(issued.token)
-    return 0
+    with open_db(args.db) as db:
+        issued = reissue(db, args.number.strip().upper())
+        if args.json:
+            _json({"number": issued.number, "counter": issued.counter, "token": issued.token})
+        else:
+            _out(tr("invites.reissued", number=issued.number, counter=issued.counter))
+            _out(issued.token)
+        return 0
 
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from checkin.keys import create_signing_key
 
-    db = open_db(args.db)
-    key_id = create_signing_key(db)
-    _out(tr("keys.rotated", key_id=f"{key_id:04X}"))
-    return 0
+    with open_db(args.db) as db:
+        key_id = create_signing_key(db)
+        _out(tr("keys.rotated", key_id=f"{key_id:04X}"))
+        return 0
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    db = open_db(args.db)
-    rows = list(
-        db.query(
-            "SELECT key_id, created_at, retired_at, private_key IS NOT NULL AS can_sign "
-            "FROM signing_keys ORDER BY id"
+    with open_db(args.db) as db:
+        rows = list(
+            db.query(
+                "SELECT key_id, created_at, retired_at, private_key IS NOT NULL AS can_sign "
+                "FROM signing_keys ORDER BY id"
+            )
         )
-    )
-    if args.json:
-        _json([{**r, "key_id": f"{r['key_id']:04X}", "can_sign": bool(r["can_sign"])} for r in rows])
+        if args.json:
+            _json([{**r, "key_id": f"{r['key_id']:04X}", "can_sign": bool(r["can_sign"])} for r in rows])
+            return 0
+        for r in rows:
+            state = tr("keys.retired") if r["retired_at"] else tr("keys.current")
+            _out(f"{r['key_id']:04X}\t{r['created_at']}\t{state}")
         return 0
-    for r in rows:
-        state = tr("keys.retired") if r["retired_at"] else tr("keys.current")
-        _out(f"{r['key_id']:04X}\t{r['created_at']}\t{state}")
-    return 0
 
 
 def cmd_station_pack(args: argparse.Namespace) -> int:
@@ -318,34 +318,34 @@ def cmd_station_pack(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     from checkin.door import Door
 
-    db = open_db(args.db)
-    door = Door(db, args.station, args.operator)
-    answers: dict[str, str] = {}
-    for item in args.check or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise CheckinError("checks.bad_argument", value=item)
-        door.profile.check(name.strip())  # unknown names are a usage error
-        answers[name.strip()] = value.strip()
-    verdict = door.scan(args.text, answers)
-    if args.json:
-        _json(verdict.to_json())
-    else:
-        who = f"{verdict.invitee.number} {verdict.invitee.name}" if verdict.invitee else ""
-        _out(f"{tr('verdict.' + verdict.verdict)} {who}".strip())
-        if verdict.reason_text() and verdict.reason != "already":
-            _out(verdict.reason_text() or "")
-        if verdict.first_seen:
-            _out(
-                tr(
-                    "door.first_seen",
-                    at=verdict.first_seen.at[:19],
-                    station=verdict.first_seen.station,
+    with open_db(args.db) as db:
+        door = Door(db, args.station, args.operator)
+        answers: dict[str, str] = {}
+        for item in args.check or []:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise CheckinError("checks.bad_argument", value=item)
+            door.profile.check(name.strip())  # unknown names are a usage error
+            answers[name.strip()] = value.strip()
+        verdict = door.scan(args.text, answers)
+        if args.json:
+            _json(verdict.to_json())
+        else:
+            who = f"{verdict.invitee.number} {verdict.invitee.name}" if verdict.invitee else ""
+            _out(f"{tr('verdict.' + verdict.verdict)} {who}".strip())
+            if verdict.reason_text() and verdict.reason != "already":
+                _out(verdict.reason_text() or "")
+            if verdict.first_seen:
+                _out(
+                    tr(
+                        "door.first_seen",
+                        at=verdict.first_seen.at[:19],
+                        station=verdict.first_seen.station,
+                    )
                 )
-            )
-        if verdict.checks_due:
-            _out(tr("door.checks_due", checks=", ".join(verdict.checks_due)))
-    return 0 if verdict.admitted else 1
+            if verdict.checks_due:
+                _out(tr("door.checks_due", checks=", ".join(verdict.checks_due)))
+        return 0 if verdict.admitted else 1
 
 
 # ---------------------------------------------------------------- survey forms
@@ -354,100 +354,101 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_forms(args: argparse.Namespace) -> int:
     from checkin.forms_pdf import render_forms
 
-    db = open_db(args.db)
-    path, numbers = render_forms(
-        db, args.out, args.count, font=args.font, progress=ProgressBar(tr("forms.progress"))
-    )
-    from checkin.survey import format_form
-
-    _out(
-        tr(
-            "forms.done",
-            count=len(numbers),
-            first=format_form(numbers[0]),
-            last=format_form(numbers[-1]),
-            path=path,
+    with open_db(args.db) as db:
+        path, numbers = render_forms(
+            db, args.out, args.count, font=args.font, progress=ProgressBar(tr("forms.progress"))
         )
-    )
-    return 0
+        from checkin.survey import format_form
+
+        _out(
+            tr(
+                "forms.done",
+                count=len(numbers),
+                first=format_form(numbers[0]),
+                last=format_form(numbers[-1]),
+                path=path,
+            )
+        )
+        return 0
 
 
 def cmd_survey_add(args: argparse.Namespace) -> int:
     from checkin.survey import add_entry, event_template, format_form, parse_answers, parse_form
 
-    db = open_db(args.db)
-    form = parse_form(args.form)
-    answers = parse_answers(event_template(db), args.answers)
-    add_entry(db, form, answers, args.text or "", pass_no=args.pass_no, operator=args.operator)
-    _out(tr("survey.saved", form=format_form(form), pass_no=args.pass_no))
-    return 0
+    with open_db(args.db) as db:
+        form = parse_form(args.form)
+        answers = parse_answers(event_template(db), args.answers)
+        add_entry(db, form, answers, args.text or "", pass_no=args.pass_no, operator=args.operator)
+        _out(tr("survey.saved", form=format_form(form), pass_no=args.pass_no))
+        return 0
 
 
 def cmd_survey_summary(args: argparse.Namespace) -> int:
     from checkin.survey import summarise
 
-    db = open_db(args.db)
-    summary = summarise(db)
-    if args.json:
-        _json(summary.to_json())
-        return 0
+    with open_db(args.db) as db:
+        summary = summarise(db)
+        if args.json:
+            _json(summary.to_json())
+            return 0
 
-    def pct(value: float | None) -> str:
-        return f"{value:.1%}" if value is not None else "—"
+        def pct(value: float | None) -> str:
+            return f"{value:.1%}" if value is not None else "—"
 
-    _out(
-        tr(
-            "survey.summary_head",
-            counted=summary.forms_counted,
-            keyed=summary.forms_keyed,
-            attended=summary.attended,
-            rate=pct(summary.return_rate),
+        _out(
+            tr(
+                "survey.summary_head",
+                counted=summary.forms_counted,
+                keyed=summary.forms_keyed,
+                attended=summary.attended,
+                rate=pct(summary.return_rate),
+            )
         )
-    )
-    for item in summary.items:
-        mean = f"  {tr('survey.mean')} {item.mean:.2f}" if item.mean is not None else ""
-        rate = f"{pct(item.satisfaction_rate)} ({item.satisfied}/{item.valid})"
-        _out(f"{item.label}: {tr('survey.rate')} {rate}, {tr('survey.blank')} {item.blanks}{mean}")
-    _out(tr("survey.overall", rate=pct(summary.overall_rate), method=summary.overall_method))
-    if summary.mismatches_per_item:
-        counts = "、".join(f"{item} {n}" for item, n in sorted(summary.mismatches_per_item.items()))
-        _out(tr("survey.mismatch_counts", counts=counts))
-    return 0
+        for item in summary.items:
+            mean = f"  {tr('survey.mean')} {item.mean:.2f}" if item.mean is not None else ""
+            rate = f"{pct(item.satisfaction_rate)} ({item.satisfied}/{item.valid})"
+            _out(f"{item.label}: {tr('survey.rate')} {rate}, {tr('survey.blank')} {item.blanks}{mean}")
+        _out(tr("survey.overall", rate=pct(summary.overall_rate), method=summary.overall_method))
+        if summary.mismatches_per_item:
+            counts = "、".join(f"{item} {n}" for item, n in sorted(summary.mismatches_per_item.items()))
+            _out(tr("survey.mismatch_counts", counts=counts))
+        return 0
 
 
 def cmd_survey_mismatches(args: argparse.Namespace) -> int:
     from checkin.survey import format_form, mismatches
 
-    db = open_db(args.db)
-    found = mismatches(db)
-    if args.json:
-        _json(
-            [
-                {
-                    "form": format_form(m.form),
-                    "item": m.item,
-                    "first": m.first,
-                    "second": m.second,
-                    "resolved": m.resolved,
-                }
-                for m in found
-            ]
-        )
+    with open_db(args.db) as db:
+        found = mismatches(db)
+        if args.json:
+            _json(
+                [
+                    {
+                        "form": format_form(m.form),
+                        "item": m.item,
+                        "first": m.first,
+                        "second": m.second,
+                        "resolved": m.resolved,
+                    }
+                    for m in found
+                ]
+            )
+            return 0
+        for m in found:
+            resolved = m.resolved is not None
+            state = tr("survey.resolved_as", value=m.resolved) if resolved else tr("survey.open")
+            _out(f"{format_form(m.form)}\t{m.item}\t{m.first!r} ≠ {m.second!r}\t{state}")
         return 0
-    for m in found:
-        state = tr("survey.resolved_as", value=m.resolved) if m.resolved is not None else tr("survey.open")
-        _out(f"{format_form(m.form)}\t{m.item}\t{m.first!r} ≠ {m.second!r}\t{state}")
-    return 0
 
 
 def cmd_survey_resolve(args: argparse.Namespace) -> int:
     from checkin.survey import format_form, parse_form, resolve
 
-    db = open_db(args.db)
-    form = parse_form(args.form)
-    value = resolve(db, form, args.item, args.use, args.value, operator=args.operator)
-    _out(tr("survey.resolved", form=format_form(form), item=args.item, value=value))
-    return 0
+    with open_db(args.db) as db:
+        form = parse_form(args.form)
+        value = resolve(db, form, args.item, args.use, args.value, operator=args.operator)
+        _out(tr("survey.resolved", form=format_form(form), item=args.item, value=value))
+        return 0
 
 
 # ---------------------------------------------------------------- after the event
@@ -462,143 +463,143 @@ def _today(value: str | None) -> Any:
 def cmd_suggestions_list(args: argparse.Namespace) -> int:
     from checkin.ledger import due_date, list_suggestions
 
-    db = open_db(args.db)
-    items = list_suggestions(db, status=args.status, department=args.department, today=_today(args.today))
-    _, missing = due_date(db)
-    if missing:
-        print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
-    if args.json:
-        _json([s.to_json() for s in items])
+    with open_db(args.db) as db:
+        items = list_suggestions(db, status=args.status, department=args.department, today=_today(args.today))
+        _, missing = due_date(db)
+        if missing:
+            print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
+        if args.json:
+            _json([s.to_json() for s in items])
+            return 0
+        marks = {"overdue": "!!", "due_soon": "! ", "ok": "  ", "done": "✓ "}
+        for s in items:
+            _out(
+                f"{marks[s.urgency]}{s.number}\t{tr('ledger.status.' + s.status)}\t{s.department or '—'}\t"
+                f"{tr('ledger.col.due_date')} {s.due_date}\t{s.text}"
+            )
         return 0
-    marks = {"overdue": "!!", "due_soon": "! ", "ok": "  ", "done": "✓ "}
-    for s in items:
-        _out(
-            f"{marks[s.urgency]}{s.number}\t{tr('ledger.status.' + s.status)}\t{s.department or '—'}\t"
-            f"{tr('ledger.col.due_date')} {s.due_date}\t{s.text}"
-        )
-    return 0
 
 
 def cmd_suggestions_add(args: argparse.Namespace) -> int:
     from checkin.ledger import add_suggestion, due_date
 
-    db = open_db(args.db)
-    number = add_suggestion(
-        db,
-        args.text,
-        source=args.source,
-        raised_by=args.raised_by,
-        category=args.category,
-        operator=args.operator,
-    )
-    due, missing = due_date(db)
-    _out(tr("ledger.added", number=number, due=due.isoformat()))
-    if missing:
-        print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
-    return 0
+    with open_db(args.db) as db:
+        number = add_suggestion(
+            db,
+            args.text,
+            source=args.source,
+            raised_by=args.raised_by,
+            category=args.category,
+            operator=args.operator,
+        )
+        due, missing = due_date(db)
+        _out(tr("ledger.added", number=number, due=due.isoformat()))
+        if missing:
+            print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
+        return 0
 
 
 def cmd_suggestions_from_surveys(args: argparse.Namespace) -> int:
     from checkin.ledger import import_from_surveys
 
-    db = open_db(args.db)
-    added = import_from_surveys(db, operator=args.operator)
-    _out(tr("ledger.imported", count=len(added)))
-    return 0
+    with open_db(args.db) as db:
+        added = import_from_surveys(db, operator=args.operator)
+        _out(tr("ledger.imported", count=len(added)))
+        return 0
 
 
 def cmd_suggestions_status(args: argparse.Namespace) -> int:
     from checkin.ledger import set_status
 
-    db = open_db(args.db)
-    set_status(
-        db,
-        args.number,
-        args.status,
-        operator=args.operator,
-        department=args.department,
-        outcome=args.outcome,
-        reason=args.reason,
-        reply=args.reply,
-        on=parse_date(args.on) if args.on else None,
-    )
-    _out(tr("ledger.status_set", number=args.number.upper(), status=tr(f"ledger.status.{args.status}")))
-    return 0
+    with open_db(args.db) as db:
+        set_status(
+            db,
+            args.number,
+            args.status,
+            operator=args.operator,
+            department=args.department,
+            outcome=args.outcome,
+            reason=args.reason,
+            reply=args.reply,
+            on=parse_date(args.on) if args.on else None,
+        )
+        _out(tr("ledger.status_set", number=args.number.upper(), status=tr(f"ledger.status.{args.status}")))
+        return 0
 
 
 def cmd_suggestions_edit(args: argparse.Namespace) -> int:
     from checkin.ledger import edit
 
-    db = open_db(args.db)
-    edit(
-        db,
-        args.number,
-        args.operator,
-        text=args.text,
-        category=args.category,
-        department=args.department,
-        raised_by=args.raised_by,
-    )
-    _out(tr("ledger.edited", number=args.number.upper()))
-    return 0
+    with open_db(args.db) as db:
+        edit(
+            db,
+            args.number,
+            args.operator,
+            text=args.text,
+            category=args.category,
+            department=args.department,
+            raised_by=args.raised_by,
+        )
+        _out(tr("ledger.edited", number=args.number.upper()))
+        return 0
 
 
 def cmd_suggestions_history(args: argparse.Namespace) -> int:
     from checkin.ledger import history
 
-    db = open_db(args.db)
-    rows = history(db, args.number)
-    if args.json:
-        _json(rows)
+    with open_db(args.db) as db:
+        rows = history(db, args.number)
+        if args.json:
+            _json(rows)
+            return 0
+        for r in rows:
+            _out(f"{r['at']}\t{r['operator']}\t{r['field']}\t{r['old'] or ''} → {r['new'] or ''}")
         return 0
-    for r in rows:
-        _out(f"{r['at']}\t{r['operator']}\t{r['field']}\t{r['old'] or ''} → {r['new'] or ''}")
-    return 0
 
 
 def cmd_suggestions_export(args: argparse.Namespace) -> int:
     from checkin.exports import export_ledger
 
-    db = open_db(args.db)
-    path, count = export_ledger(db, args.out)
-    _out(tr("export.done", count=count, path=path))
-    return 0
+    with open_db(args.db) as db:
+        path, count = export_ledger(db, args.out)
+        _out(tr("export.done", count=count, path=path))
+        return 0
 
 
 def cmd_holidays_load(args: argparse.Namespace) -> int:
     from checkin.workdays import load_holiday_file
 
-    db = open_db(args.db)
-    year = load_holiday_file(db, args.file)
-    _out(tr("workdays.loaded", year=year))
-    return 0
+    with open_db(args.db) as db:
+        year = load_holiday_file(db, args.file)
+        _out(tr("workdays.loaded", year=year))
+        return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from checkin.exports import export_attendance
 
-    db = open_db(args.db)
-    path, count = export_attendance(db, args.out, only_no_shows=args.what == "no-shows")
-    _out(tr("export.done", count=count, path=path))
-    return 0
+    with open_db(args.db) as db:
+        path, count = export_attendance(db, args.out, only_no_shows=args.what == "no-shows")
+        _out(tr("export.done", count=count, path=path))
+        return 0
 
 
 def cmd_export_results(args: argparse.Namespace) -> int:
     from checkin.results import export_results
 
-    db = open_db(args.db)
-    path = export_results(db, args.out)
-    _out(tr("results.done", path=path))
-    return 0
+    with open_db(args.db) as db:
+        path = export_results(db, args.out)
+        _out(tr("results.done", path=path))
+        return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from checkin.report import write_report
 
-    db = open_db(args.db)
-    path = write_report(db, args.out, photos=args.photos, font=args.font)
-    _out(tr("report.done", path=path))
-    return 0
+    with open_db(args.db) as db:
+        path = write_report(db, args.out, photos=args.photos, font=args.font)
+        _out(tr("report.done", path=path))
+        return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from checkin.categories import CATEGORIES, MEDIA
 from checkin.errors import CheckinError
 from checkin.keys import create_signing_key
+from checkin.storage import write_transaction
 
 CHECK_PROFILES = ("none", "id-only", "epidemic-2022")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -201,7 +202,7 @@ def create_event(db: Database, event: Event, supervisor_pin: str | None = None) 
         load_profile(event.checks, event.checks_toml)  # a broken profile is refused now, not at the door
     row = event.to_row()
     row["created_at"] = dt.datetime.now().isoformat(timespec="seconds")
-    with db.atomic():
+    with write_transaction(db):
         db.table("event").insert(row)
         db.table("secret").insert({"name": ID_SECRET, "value": secrets.token_bytes(32)})
         create_signing_key(db)

@@ -23,6 +23,7 @@ from checkin.i18n import tr
 from checkin.idcard import id_hash, parse_id
 from checkin.phone import parse_phone
 from checkin.sheets import Sheet, clean_cell, open_sheet
+from checkin.storage import write_transaction
 
 NUMBER_PREFIX = "A"
 # A validated row, as a tuple to keep 100,000 of them small in memory.
@@ -252,7 +253,7 @@ def import_rows(
     result.rejected.sort(key=lambda r: r.line)
     now = dt.datetime.now().isoformat(timespec="seconds")
     ordered = sorted(chosen.values(), key=lambda item: item[0])
-    with db.atomic():
+    with write_transaction(db):
         row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM people").fetchone()
         next_seq = int(row[0]) + 1
         outside = set(event.outside_capacity)

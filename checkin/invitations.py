@@ -25,6 +25,7 @@ from checkin.fonts import FontChoice, find_cjk_font
 from checkin.i18n import tr
 from checkin.keys import Issued, issue_token, require_office
 from checkin.phone import mask_phone
+from checkin.storage import write_transaction
 from checkin.tokens import short_code
 
 Progress = Callable[[int, int], None]
@@ -219,7 +220,7 @@ def render_invitations(
         raise CheckinError("invites.nobody")
     out = Path(out_dir)
     people: list[Invitee] = []
-    with db.atomic():
+    with write_transaction(db):
         for row in rows:
             issued: Issued = issue_token(db, row["number"])
             people.append(Invitee(row["number"], row["name"], row["category"], row["phone"], issued.token))

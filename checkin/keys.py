@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import (
 from sqlite_utils import Database
 
 from checkin.errors import CheckinError
+from checkin.storage import write_transaction
 from checkin.tokens import (
     TokenClaims,
     TokenError,
@@ -40,7 +41,7 @@ def create_signing_key(db: Database) -> int:
     private = Ed25519PrivateKey.generate()
     public = private.public_key()
     key_id = key_id_of(public)
-    with db.atomic():
+    with write_transaction(db):
         db.execute("UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL", [_now()])
         db.table("signing_keys").insert(
             {
@@ -107,7 +108,7 @@ def issue_token(db: Database, number: str) -> Issued:
     seq, counter, status = int(row[0]), int(row[1]), row[2]
     if status != "invited":
         raise CheckinError("invites.not_invited", number=number)
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "INSERT OR IGNORE INTO invitations (seq, counter, issued_at) VALUES (?, ?, ?)",
             [seq, counter, _now()],
@@ -131,7 +132,7 @@ def reissue(db: Database, number: str) -> Issued:
     row = db.execute("SELECT seq FROM people WHERE number = ?", [number]).fetchone()
     if row is None:
         raise CheckinError("people.unknown_number", number=number)
-    with db.atomic():
+    with write_transaction(db):
         revoke_current(db, number, "reissued")
         db.execute("UPDATE people SET token_counter = token_counter + 1 WHERE number = ?", [number])
         return issue_token(db, number)

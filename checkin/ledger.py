@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from checkin.errors import CheckinError
 from checkin.event import load_event
 from checkin.i18n import tr
+from checkin.storage import write_transaction
 from checkin.survey import counted_forms
 from checkin.workdays import Calendar, event_calendar
 
@@ -92,7 +93,7 @@ def add_suggestion(
             raise CheckinError("people.unknown_number", number=raised_by)
     due, _ = due_date(db)
     now = _now()
-    with db.atomic():
+    with write_transaction(db):
         count = int(db.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0])
         number = f"S{count + 1:03d}"
         uid = uuid.uuid4().hex
@@ -138,7 +139,7 @@ def edit(db: Database, number: str, operator: str = "office", **changes: str | N
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise CheckinError("ledger.bad_field", value=", ".join(sorted(unknown)))
-    with db.atomic():
+    with write_transaction(db):
         for field, value in changes.items():
             if value is not None and value != row[field]:
                 db.execute(
@@ -191,7 +192,7 @@ def set_status(
             raise CheckinError("ledger.reply_needed")
         updates["reply"] = (reply or "").strip()
         updates["replied_at"] = day
-    with db.atomic():
+    with write_transaction(db):
         for field, value in updates.items():
             if value != row[field]:
                 _history(db, row["uid"], operator, field, row[field], value)

@@ -13,21 +13,19 @@ from pathlib import Path
 
 from checkin.errors import CheckinError
 from checkin.event import load_event
-from checkin.storage import open_db
+from checkin.storage import open_db, write_transaction
 
 
 def purge(db_path: str | Path, *, force: bool = False, today: dt.date | None = None) -> int:
     """Anonymise everyone in the event file; returns how many people were anonymised."""
-    db = open_db(db_path)
-    try:
+    with open_db(db_path) as db:
         event = load_event(db)
         today = today or dt.date.today()
         if today <= event.date and not force:
             raise CheckinError("purge.too_early", date=event.date.isoformat())
         conn = db.conn
         conn.execute("PRAGMA secure_delete = ON")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(db):
             count = conn.execute("SELECT COUNT(*) FROM people").fetchone()[0]
             conn.execute(
                 "UPDATE people SET name = '', gender = NULL, id_hash = 'purged:' || seq, id_masked = '', "
@@ -42,13 +40,7 @@ def purge(db_path: str | Path, *, force: bool = False, today: dt.date | None = N
                 "INSERT INTO activity (at, action, number, detail) VALUES (?, 'purge', NULL, '{}')",
                 [dt.datetime.now().isoformat(timespec="seconds")],
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("VACUUM")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return int(count)
-    finally:
-        db.conn.close()

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
+from checkin.storage import write_transaction
+
 # Surnames whose reading as a surname differs from the everyday one.
 SURNAME_READINGS = {
     "单": ["shan"], "解": ["xie"], "仇": ["qiu"], "曾": ["zeng"], "区": ["ou"],
@@ -91,10 +93,22 @@ def ensure_index(db: Database) -> int:
     ).fetchall()
     for start in range(0, len(rows), INDEX_BATCH):
         batch = rows[start : start + INDEX_BATCH]
-        pairs = [
-            (key, number) for number, name, phone, masked in batch for key in search_keys(name, phone, masked)
-        ]
-        with db.atomic():
+        with write_transaction(db):
+            # another program on the same file may have indexed some of them meanwhile
+            marks = ",".join("?" * len(batch))
+            done = {
+                r[0]
+                for r in db.execute(
+                    f"SELECT DISTINCT number FROM people_search WHERE number IN ({marks})",
+                    [row[0] for row in batch],
+                )
+            }
+            pairs = [
+                (key, number)
+                for number, name, phone, masked in batch
+                if number not in done
+                for key in search_keys(name, phone, masked)
+            ]
             db.conn.executemany("INSERT INTO people_search (key, number) VALUES (?, ?)", pairs)
     return len(rows)
 

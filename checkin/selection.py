@@ -20,6 +20,7 @@ from checkin.categories import CITIZEN
 from checkin.errors import CheckinError
 from checkin.event import load_event
 from checkin.keys import revoke_current
+from checkin.storage import write_transaction
 
 CONFIRM_STATUSES = ("confirmed", "declined", "unreachable")
 SIGNUP_ORDER = "(signed_up_at IS NULL), signed_up_at, seq"
@@ -143,7 +144,7 @@ def select(db: Database) -> SelectionResult:
         result.warnings.append(("select.not_full", {"counted": result.counted, "capacity": capacity}))
 
     now = _now()
-    with db.atomic():
+    with write_transaction(db):
         db.conn.executemany(
             "UPDATE people SET status = 'invited', queue_pos = ?, updated_at = ? WHERE number = ?",
             [(pos, now, number) for pos, number in enumerate(invited, start=1)],
@@ -182,7 +183,7 @@ def confirm(db: Database, number: str, status: str) -> ConfirmResult:
         raise CheckinError("confirm.not_invited", number=number)
     result = ConfirmResult(number=number, status=status)
     now = _now()
-    with db.atomic():
+    with write_transaction(db):
         if status != "declined":
             db.execute(
                 "UPDATE people SET confirmation = ?, updated_at = ? WHERE number = ?",

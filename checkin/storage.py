@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -559,14 +560,18 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
 
 
+DB = TypeVar("DB", Database, sqlite3.Connection)
+
+
 @contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
+def write_transaction(db: DB) -> Iterator[DB]:
     """THE way to write. Outermost: BEGIN IMMEDIATE takes the write lock up front, so two
     programs or laptops on one file wait for each other (busy timeout) instead of failing on a
     lock upgrade; nested: a SAVEPOINT, so an inner failure undoes only the inner block. A
     write SQLite refuses (busy, full disk, read-only, I/O error) rolls back whole and raises
-    a CheckinError that says why; nothing is half-written."""
-    conn = db.conn
+    a CheckinError that says why; nothing is half-written. Takes a Database or, for a file
+    of its own (pack, bundle), a bare connection."""
+    conn = db.conn if isinstance(db, Database) else db
     if conn.in_transaction:
         name = f"checkin_{next(_savepoints)}"
         conn.execute(f"SAVEPOINT {name}")
@@ -598,6 +603,31 @@ def write_transaction(db: Database) -> Iterator[Database]:
     except sqlite3.Error as exc:
         _rollback(conn)
         raise storage_error(exc, disk=_file_of(conn)) from exc
+
+
+def new_file(path: str | Path) -> sqlite3.Connection:
+    """A brand-new SQLite file (station pack, bundle), created by SQLite itself and owner-only.
+    Refuses a file that already exists; the caller closes the connection."""
+    path = Path(path)
+    if path.exists():
+        raise CheckinError("pack.exists", path=str(path))
+    try:
+        path.absolute().parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_error(exc, path) from exc
+    try:
+        conn = sqlite3.connect(
+            _uri(path, "rwc"),
+            uri=True,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            factory=EventConnection,
+        )
+    except sqlite3.Error as exc:
+        raise storage_error(exc, path) from exc
+    _track(conn)
+    _restrict_mode(path)
+    return conn
 
 
 def memory_db() -> Database:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin.errors import CheckinError
-from checkin.storage import open_db
+from checkin.storage import new_file, open_db, write_transaction
 
 BUNDLE_FORMAT = 1
 BUNDLE_TABLES = {
@@ -70,48 +69,42 @@ def export_bundle(db_path: str | Path, out: str | Path) -> Path:
     out = Path(out)
     if out.exists():
         raise CheckinError("pack.exists", path=str(out))
-    db = open_db(db_path)
-    try:
+    with open_db(db_path) as db:
         event_id = str(db.execute("SELECT id FROM event").fetchone()[0])
         station_row = db.execute("SELECT name FROM station_info").fetchone()
         station = str(station_row[0]) if station_row else "office"
         tmp = out.with_name(out.name + ".part")
         tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        os.close(fd)
-        conn = sqlite3.connect(str(tmp), isolation_level=None)
+        conn = new_file(tmp)
         try:
             conn.execute("ATTACH DATABASE ? AS station", [str(Path(db_path))])
-            conn.execute("BEGIN")
-            conn.execute(
-                "CREATE TABLE bundle_info (format INTEGER NOT NULL, bundle TEXT NOT NULL, event_id "
-                "TEXT NOT NULL, "
-                "station TEXT NOT NULL, exported_at TEXT NOT NULL)"
-            )
-            conn.execute(
-                "INSERT INTO bundle_info VALUES (?, ?, ?, ?, ?)",
-                [
-                    BUNDLE_FORMAT,
-                    uuid.uuid4().hex,
-                    event_id,
-                    station,
-                    dt.datetime.now().isoformat(timespec="seconds"),
-                ],
-            )
-            for table, query in BUNDLE_TABLES.items():
-                qualified = query.replace(" FROM ", " FROM station.", 1)
-                conn.execute(f"CREATE TABLE {table} AS {qualified}")
-            conn.execute(
-                "CREATE VIEW attendance AS SELECT number, at AS checked_in_at, station, operator, method "
-                "FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
-            )
-            conn.execute("COMMIT")
+            with write_transaction(conn):
+                conn.execute(
+                    "CREATE TABLE bundle_info (format INTEGER NOT NULL, bundle TEXT NOT NULL, event_id "
+                    "TEXT NOT NULL, "
+                    "station TEXT NOT NULL, exported_at TEXT NOT NULL)"
+                )
+                conn.execute(
+                    "INSERT INTO bundle_info VALUES (?, ?, ?, ?, ?)",
+                    [
+                        BUNDLE_FORMAT,
+                        uuid.uuid4().hex,
+                        event_id,
+                        station,
+                        dt.datetime.now().isoformat(timespec="seconds"),
+                    ],
+                )
+                for table, query in BUNDLE_TABLES.items():
+                    qualified = query.replace(" FROM ", " FROM station.", 1)
+                    conn.execute(f"CREATE TABLE {table} AS {qualified}")
+                conn.execute(
+                    "CREATE VIEW attendance AS SELECT number, at AS checked_in_at, station, operator, method "
+                    "FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
+                )
             conn.execute("DETACH DATABASE station")
         finally:
             conn.close()
         tmp.replace(out)
-    finally:
-        db.conn.close()
     return out
 
 
@@ -121,14 +114,9 @@ def export_bundle(db_path: str | Path, out: str | Path) -> Path:
 def _master_event_id(master: Path) -> str:
     if not master.is_file():
         raise CheckinError("storage.missing", path=str(master))
-    # immutable=1: read without creating -wal/-shm files or taking locks; the master stays as it is
-    conn = sqlite3.connect(f"file:{master}?immutable=1", uri=True)
-    try:
-        row = conn.execute("SELECT id FROM event").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise CheckinError("storage.unreadable", path=str(master), error=str(exc)) from None
-    finally:
-        conn.close()
+    # an ordinary read through open_db: the desk may have the master open at this moment
+    with open_db(master) as db:
+        row = db.execute("SELECT id FROM event").fetchone()
     if row is None:
         raise CheckinError("event.none")
     return str(row[0])
@@ -138,10 +126,8 @@ def validate_bundle(path: Path, event_id: str) -> tuple[str, str, str]:
     """(bundle id, station, exported_at) of a sound bundle of this event; CheckinError otherwise."""
     if not path.is_file():
         raise CheckinError("sync.missing", path=str(path))
-    with path.open("rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise CheckinError("sync.corrupt", path=str(path), error="not an SQLite file")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    # no Python open() of the bundle: SQLite itself says "not a database" on the first read
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     try:
         check = conn.execute("PRAGMA integrity_check").fetchone()[0]
         if check != "ok":
@@ -184,20 +170,15 @@ def _merge_one(
     conn: sqlite3.Connection, path: Path, bundle: str, station: str, exported_at: str
 ) -> MergeReport:
     report = MergeReport(bundle=bundle, station=station)
-    conn.execute("ATTACH DATABASE ? AS b", [f"file:{path}?mode=ro"])
+    conn.execute("ATTACH DATABASE ? AS b", [f"{path.absolute().as_uri()}?mode=ro"])
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn):
             _merge_rows(conn, report)
             conn.execute(
                 "INSERT OR IGNORE INTO merged_bundles (bundle, station, exported_at, merged_at) "
                 "VALUES (?, ?, ?, ?)",
                 [bundle, station, exported_at, dt.datetime.now().isoformat(timespec="seconds")],
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     finally:
         conn.execute("DETACH DATABASE b")
     return report
@@ -393,24 +374,18 @@ def merge_bundles(master: str | Path, bundles: list[str | Path]) -> list[MergeRe
     master = Path(master)
     event_id = _master_event_id(master)
     checked = [(Path(b), *validate_bundle(Path(b), event_id)) for b in bundles]
-    db = open_db(master)
     reports = []
-    try:
+    with open_db(master) as db:
         for path, bundle, station, exported_at in checked:
             reports.append(_merge_one(db.conn, path, bundle, station, exported_at))
-    finally:
-        db.conn.close()
     return reports
 
 
 def attendance_fingerprint(db_path: str | Path) -> str:
     """A digest of who is in (number, earliest check-in time) — equal for equal attendance."""
-    db = open_db(db_path)
-    try:
+    with open_db(db_path) as db:
         rows = db.execute(
             "SELECT number, at FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL "
             "ORDER BY number"
         ).fetchall()
-    finally:
-        db.conn.close()
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()

@@ -17,6 +17,7 @@ import chinese_calendar
 from sqlite_utils import Database
 
 from checkin.errors import CheckinError
+from checkin.storage import write_transaction
 
 
 @dataclass
@@ -91,7 +92,7 @@ def parse_holiday_file(path: str | Path) -> tuple[int, set[dt.date], set[dt.date
 def load_holiday_file(db: Database, path: str | Path) -> int:
     """Store a year's holidays in the event file (replacing that year's earlier file)."""
     year, holidays, workdays = parse_holiday_file(path)
-    with db.atomic():
+    with write_transaction(db):
         db.execute("DELETE FROM calendar_days WHERE year = ?", [year])
         db.conn.executemany(
             "INSERT INTO calendar_days (year, day, kind) VALUES (?, ?, ?)",

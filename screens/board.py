@@ -55,11 +55,8 @@ class BoardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="board", exit_on_error=False, description="load the board")
     def load(self) -> None:
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 board = build_board(db)
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.post_message(LoadFailed(exc.message()))
             return

@@ -49,11 +49,8 @@ class CallsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="calls", exit_on_error=False, description="load the call list")
     def load(self) -> None:
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 people = list_people(db, "invited")
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.post_message(LoadFailed(exc.message()))
             return
@@ -92,11 +89,8 @@ class CallsScreen(Screen[None]):
     @work(thread=True, group="calls-save", exit_on_error=False, description="record a call")
     def save(self, number: str, status: str) -> None:
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 result = confirm(db, number, status)
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.app.call_from_thread(self.notify, exc.message(), severity="error")
             return

@@ -198,8 +198,7 @@ class LookupDialog(ModalScreen[str | None]):
         from checkin.search import look_up
         from checkin.storage import open_db
 
-        db = open_db(self.db_path)
-        try:
+        with open_db(self.db_path) as db:
             numbers = look_up(db, query)
             rows = [
                 db.execute(
@@ -208,8 +207,6 @@ class LookupDialog(ModalScreen[str | None]):
                 ).fetchone()
                 for n in numbers
             ]
-        finally:
-            db.conn.close()
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[tuple[str, str, str, str, str | None, str]]) -> None:

@@ -124,12 +124,9 @@ class LedgerScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="ledger", exit_on_error=False, description="load the ledger")
     def load(self) -> None:
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 everything = list_suggestions(db)
                 shown = list_suggestions(db, status=self.status_filter, department=self.department_filter)
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.app.call_from_thread(self.notify, exc.message(), severity="error")
             return
@@ -253,21 +250,15 @@ class LedgerScreen(Screen[None]):
         number = self._selected()
         if number is None:
             return
-        db = open_db(self.db_path)
-        try:
+        with open_db(self.db_path) as db:
             rows = history(db, number)
-        finally:
-            db.conn.close()
         self.app.push_screen(HistoryDialog(number, rows))
 
     @work(thread=True, group="ledger-save", exit_on_error=False, description="save to the ledger")
     def _write(self, change: Callable[[Database], object]) -> None:
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 change(db)
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.app.call_from_thread(self.app.bell)
             self.app.call_from_thread(self.notify, exc.message(), severity="error")

@@ -16,7 +16,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from checkin.demo import build_demo
 
     db, imported, selection = build_demo(args.db)
-    db.conn.close()
+    db.close()
     print(
         tr(
             "cli.demo.built",
@@ -35,9 +35,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from checkin.door import Door
     from checkin.storage import open_db
 
-    db = open_db(args.db)  # a clear error before the screen opens
-    Door(db, args.station, args.operator or "-")  # the event and its check profile must load
-    db.conn.close()
+    with open_db(args.db) as db:  # a clear error before the screen opens
+        Door(db, args.station, args.operator or "-")  # the event and its check profile must load
     return _run_app(args.db, station=args.station, operator=args.operator, start=args.screen)
 
 
@@ -56,7 +55,8 @@ def cmd_survey_screen(args: argparse.Namespace) -> int:
 
     if not args.db:
         raise CheckinError("cli.db_required")
-    open_db(args.db).conn.close()
+    with open_db(args.db):
+        pass  # a clear error before the screen opens
     operator = None if args.operator == "office" else args.operator
     return _run_app(args.db, station="office", operator=operator, start="survey", survey_pass=args.pass_no)
 

@@ -67,8 +67,7 @@ class OverviewScreen(Screen[None]):
     def load_people(self) -> None:
         """Read the event and people on a worker thread with its own connection."""
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 from checkin.event import load_event
 
                 event = load_event(db)
@@ -77,8 +76,6 @@ class OverviewScreen(Screen[None]):
                 confirmed = db.execute(
                     "SELECT COUNT(*) FROM people WHERE status = 'invited' AND confirmation = 'confirmed'"
                 ).fetchone()[0]
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.post_message(LoadFailed(exc.message()))
             return

@@ -87,16 +87,26 @@ class ScanScreen(Screen[None]):
         self.query_one("#scan", ScanInput).focus()
         self.open_door()
 
+    def on_unmount(self) -> None:
+        with self.door_lock:  # after the scan in progress, if any, has committed
+            if self.door is not None:
+                self.door.db.close()
+                self.door = None
+
     # ------------------------------------------------------------ opening
 
     @work(thread=True, exclusive=True, group="door-open", exit_on_error=False, description="open the door")
     def open_door(self) -> None:
         try:
-            db = open_db(self.db_path, shared=True)
-            with self.door_lock:
-                self.door = Door(db, self.station, self.operator)
-                title = self.door.event.title
-                label = self.door.profile.label()
+            db = open_db(self.db_path, shared=True)  # the desk's connection: closed on unmount
+            try:
+                with self.door_lock:
+                    self.door = Door(db, self.station, self.operator)
+                    title = self.door.event.title
+                    label = self.door.profile.label()
+            except BaseException:
+                db.close()
+                raise
         except CheckinError as exc:
             self.post_message(DoorFailed(exc.message()))
             return
@@ -110,11 +120,8 @@ class ScanScreen(Screen[None]):
         from checkin.storage import open_db
 
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 ensure_index(db)
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.post_message(DoorFailed(exc.message()))
 

@@ -116,14 +116,12 @@ class SurveyEntryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         localise_bindings(self)
-        db = open_db(self.db_path)
         try:
-            self.template = event_template(db)
+            with open_db(self.db_path) as db:
+                self.template = event_template(db)
         except CheckinError as exc:
             self.notify(exc.message(), severity="error")
             return
-        finally:
-            db.conn.close()
         keyer = KeyerWidget(self.template, id="keyer")
         keyer.display = False
         self.query_one("#survey-body", Vertical).mount(keyer, after=self.query_one("#form-number"))
@@ -146,12 +144,9 @@ class SurveyEntryScreen(Screen[None]):
             self.app.bell()
             self.notify(exc.message(), severity="error")
             return
-        db = open_db(self.db_path)
-        try:
+        with open_db(self.db_path) as db:
             known = db.execute("SELECT 1 FROM survey_forms WHERE number = ?", [form]).fetchone()
             existing = get_entry(db, form, self.pass_no)
-        finally:
-            db.conn.close()
         event.input.value = ""
         if known is None:
             self.app.bell()
@@ -203,13 +198,10 @@ class SurveyEntryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="survey-save", exit_on_error=False, description="save a form")
     def save_entry(self, form: int, answers: list[int], text: str) -> None:
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 add_entry(
                     db, form, answers, text, pass_no=self.pass_no, operator=self.operator, station="survey"
                 )
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.app.call_from_thread(self._save_failed, exc.message())
             return
@@ -271,12 +263,9 @@ class ResultsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="results", exit_on_error=False, description="survey results")
     def load(self) -> None:
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 summary = summarise(db)
                 found = mismatches(db)
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.app.call_from_thread(self.notify, exc.message(), severity="error")
             return
@@ -354,11 +343,8 @@ class ResultsScreen(Screen[None]):
     @work(thread=True, group="results-save", exit_on_error=False, description="resolve a mismatch")
     def save_resolution(self, form: int, item: str, choice: str) -> None:
         try:
-            db = open_db(self.db_path)
-            try:
+            with open_db(self.db_path) as db:
                 value = resolve(db, form, item, choice, operator=self.operator)
-            finally:
-                db.conn.close()
         except CheckinError as exc:
             self.app.call_from_thread(self.notify, exc.message(), severity="error")
             return
