@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from sqlite_utils import Database
 
-from checkin.categories import CATEGORIES, CITIZEN
+from checkin.categories import citizen_codes, event_categories
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,19 @@ def build_board(db: Database) -> Board:
             "WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL GROUP BY p.category"
         ).fetchall()
     )
-    for code in CATEGORIES:
+    categories = event_categories(db)
+    for code in [c.code for c in categories]:
         if expected.get(code) or arrived.get(code):
             board.lines.append(CategoryLine(code, int(expected.get(code, 0)), int(arrived.get(code, 0))))
     board.expected = sum(line.expected for line in board.lines)
     board.arrived = sum(line.arrived for line in board.lines)
+    citizens = sorted(citizen_codes(categories))
+    marks = ", ".join("?" for _ in citizens)
     row = db.execute(
-        "SELECT COUNT(*), COALESCE(SUM(p.category = ?), 0) FROM checkins c "
+        f"SELECT COUNT(*), COALESCE(SUM(p.category IN ({marks})), 0) FROM checkins c "
         "JOIN people p ON p.number = c.number WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL "
         "AND p.in_capacity = 1",
-        [CITIZEN],
+        citizens,
     ).fetchone()
     board.counted_present, board.citizens_present = int(row[0]), int(row[1])
     board.not_arrived = [

@@ -313,7 +313,7 @@ class Door:
         if self.event.max_age is not None and age > self.event.max_age:
             raise CheckinError("import.too_old", age=age, max_age=self.event.max_age)
         phone_value = parse_phone(phone)
-        code = parse_category(category)
+        code = parse_category(self.event.category_list(), category)
         hashed = id_hash(self.secret, resident.number)
         existing = self.db.execute("SELECT number FROM people WHERE id_hash = ?", [hashed]).fetchone()
         if existing:

@@ -12,17 +12,27 @@ import tomllib
 import uuid
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.categories import CATEGORIES, MEDIA
+from checkin.categories import (
+    Category,
+    CustomCategory,
+    build_categories,
+    parse_category,
+    parse_custom_categories,
+    register_labels,
+)
 from checkin.errors import CheckinError
 from checkin.keys import create_signing_key
 from checkin.storage import write_transaction
 
 CHECK_PROFILES = ("none", "id-only", "epidemic-2022")
+UNFILLED_POLICIES = ("pool", "empty")
+MEDIA = "media"
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ID_SECRET = "id_hmac"
 
@@ -60,8 +70,29 @@ class Event:
     survey_template: str = "satisfaction"
     double_entry: bool = False
     checks_toml: str | None = None
+    # the event's own categories (三区人才, 地震宏观观测员 …), after the built-in ones
+    categories: list[CustomCategory] = field(default_factory=list)
+    # places per category or group of categories: {"citizen+commissioner": 28, "npc_deputy": 1}
+    quotas: dict[str, int] = field(default_factory=dict)
+    # places a quota leaves unfilled: "pool" (anyone next in sign-up order) or "empty"
+    unfilled: str = "pool"
+    # review (审核) before selection: sign-ups enter as 待审核
+    review: bool = False
+    review_working_days: int = 2
+    # categories that may not come through open sign-up (e.g. 两代表一委员): rejected in review
+    signup_excluded: list[str] = field(default_factory=list)
+    # the office's reply address, the From: of notice drafts
+    reply_email: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     supervisor_pin_hash: str | None = None
+
+    def category_list(self) -> list[Category]:
+        """Built-in categories plus the event's own, with their place/citizen flags."""
+        return _category_list(tuple(self.categories), tuple(self.outside_capacity))
+
+    def quota_groups(self) -> list[tuple[str, tuple[str, ...], int]]:
+        """(key, codes, places) for every quota, in the order the event file gives them."""
+        return [(key, tuple(key.split("+")), places) for key, places in self.quotas.items()]
 
     def validate(self) -> None:
         if not self.title.strip():
@@ -82,9 +113,28 @@ class Event:
             raise CheckinError("event.bad_checks", value=self.checks)
         if not 0 <= self.min_citizen_share <= 1:
             raise CheckinError("event.bad_share", value=str(self.min_citizen_share))
-        for code in self.outside_capacity:
-            if code not in CATEGORIES:
-                raise CheckinError("category.unknown", value=code)
+        cats = self.category_list()
+        codes = {c.code for c in cats}
+        for code in [*self.outside_capacity, *self.signup_excluded]:
+            if code not in codes:
+                raise CheckinError("category.unknown", value=code, known="、".join(c.zh for c in cats))
+        if self.unfilled not in UNFILLED_POLICIES:
+            raise CheckinError("quota.bad_unfilled", value=self.unfilled)
+        if not 0 <= self.review_working_days <= 60:
+            raise CheckinError("review.bad_working_days", value=self.review_working_days)
+        seen: dict[str, str] = {}
+        outside = set(self.outside_capacity)
+        for key, group, places in self.quota_groups():
+            if isinstance(places, bool) or not isinstance(places, int) or places < 0:
+                raise CheckinError("quota.bad_places", group=key, value=places)
+            for code in group:
+                if code not in codes:
+                    raise CheckinError("category.unknown", value=code, known="、".join(c.zh for c in cats))
+                if code in seen:
+                    raise CheckinError("quota.twice", category=code, group=seen[code])
+                seen[code] = key
+            if len({code in outside for code in group}) > 1:
+                raise CheckinError("quota.mixed", group=key)
 
     def to_row(self) -> dict[str, Any]:
         row = asdict(self)
@@ -93,6 +143,10 @@ class Event:
         row["agenda"] = json.dumps([asdict(a) for a in self.agenda], ensure_ascii=False)
         row["min_citizen_share"] = str(self.min_citizen_share)
         row["outside_capacity"] = json.dumps(self.outside_capacity)
+        row["categories"] = json.dumps([c.to_json() for c in self.categories], ensure_ascii=False)
+        row["quotas"] = json.dumps(self.quotas, ensure_ascii=False)
+        row["signup_excluded"] = json.dumps(self.signup_excluded)
+        row["review"] = int(self.review)
         return row
 
     @classmethod
@@ -104,7 +158,13 @@ class Event:
         values["min_citizen_share"] = Fraction(row["min_citizen_share"])
         values["outside_capacity"] = json.loads(row["outside_capacity"])
         values["double_entry"] = bool(row.get("double_entry", 0))
-        return cls(**values)
+        values["categories"] = parse_custom_categories(json.loads(row.get("categories") or "[]"))
+        values["quotas"] = json.loads(row.get("quotas") or "{}")
+        values["signup_excluded"] = json.loads(row.get("signup_excluded") or "[]")
+        values["review"] = bool(row.get("review", 0))
+        event = cls(**values)
+        event.category_list()  # registers the event's own labels for every screen and export
+        return event
 
     def public_dict(self) -> dict[str, Any]:
         """What `event show --json` prints: everything but the PIN hash."""
@@ -114,8 +174,35 @@ class Event:
         data["places"] = self.places
         data["agenda"] = [asdict(a) for a in self.agenda]
         data["outside_capacity"] = self.outside_capacity
+        data["categories"] = [c.to_json() for c in self.categories]
+        data["quotas"] = self.quotas
+        data["signup_excluded"] = self.signup_excluded
+        data["review"] = self.review
         data["has_supervisor_pin"] = self.supervisor_pin_hash is not None
         return data
+
+
+@lru_cache(maxsize=64)
+def _category_list(custom: tuple[CustomCategory, ...], outside: tuple[str, ...]) -> list[Category]:
+    cats = build_categories(custom, outside)
+    register_labels(cats)
+    return cats
+
+
+def parse_quotas(raw: Any, known: list[Category]) -> dict[str, int]:
+    """`{"群众代表+科技特派员" = 28, "人大代表" = 1}` → `{"citizen+commissioner": 28, ...}`."""
+    if not isinstance(raw, dict):
+        raise CheckinError("quota.bad_table")
+    quotas: dict[str, int] = {}
+    for name, places in raw.items():
+        parts = [p for p in re.split(r"[+＋、,，]", str(name)) if p.strip()]
+        if not parts:
+            raise CheckinError("quota.bad_table")
+        codes = [parse_category(known, p) for p in parts]
+        if isinstance(places, bool) or not isinstance(places, int) or places < 0:
+            raise CheckinError("quota.bad_places", group=str(name), value=places)
+        quotas["+".join(dict.fromkeys(codes))] = places
+    return quotas
 
 
 def parse_share(text: str) -> Fraction:
@@ -180,6 +267,23 @@ def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
     for name in ("starts", "ends", "arrive_by"):
         if name in values and isinstance(values[name], dt.time):
             values[name] = values[name].strftime("%H:%M")
+    if "categories" in values:
+        raw_categories = values["categories"]
+        values["categories"] = parse_custom_categories(raw_categories)
+        # a category declared with `takes_place = false` joins the outside-capacity list
+        outside = list(values.get("outside_capacity", [MEDIA]))
+        for item in raw_categories:
+            if item.get("takes_place", True) is False and str(item["code"]).lower() not in outside:
+                outside.append(str(item["code"]).strip().lower())
+        values["outside_capacity"] = outside
+    declared = build_categories(values.get("categories", []), values.get("outside_capacity", [MEDIA]))
+    for name in ("outside_capacity", "signup_excluded"):
+        if name in values:
+            if not isinstance(values[name], list):
+                raise CheckinError("event.file_invalid", path=str(path), error=name)
+            values[name] = [parse_category(declared, str(v)) for v in values[name]]
+    if "quotas" in values:
+        values["quotas"] = parse_quotas(values["quotas"], declared)
     pin = section.get("supervisor_pin")
     try:
         event = Event(**values)

@@ -195,7 +195,7 @@ def validate_row(
             age,
             phone,
             _text(cell("organization")) or None,
-            parse_category(_text(cell("category"))),
+            parse_category(event.category_list(), _text(cell("category"))),
             signed_up_at,
             int(parse_invitation(cell("invitation"), default_direct)),
         )

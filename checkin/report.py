@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlite_utils import Database
 
 from checkin.board import build_board
-from checkin.categories import CATEGORIES, category_label
+from checkin.categories import category_label
 from checkin.errors import CheckinError
 from checkin.event import CHECK_PROFILES, Event, load_event
 from checkin.fonts import FontChoice, find_cjk_font
@@ -68,13 +68,13 @@ class ReportData:
 def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     event = load_event(db)
     data = ReportData(event)
-    figures = {code: CategoryFigures(code) for code in CATEGORIES}
+    figures = {c.code: CategoryFigures(c.code) for c in event.category_list()}
     arrived = {
         r[0]
         for r in db.execute("SELECT number FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL")
     }
     for number, category, status in db.execute("SELECT number, category, status FROM people"):
-        line = figures[category]
+        line = figures.setdefault(category, CategoryFigures(category))
         if status == "invited":
             line.invited += 1
             if number in arrived:

@@ -344,6 +344,77 @@ def m007_profile_in_file(db: Database) -> None:
     db.execute("ALTER TABLE event ADD COLUMN checks_toml TEXT")
 
 
+@migrations()
+def m008_i17_categories_quotas_review(db: Database) -> None:
+    # issue 17: the event's own categories, places per category, review, groups, notices
+    for column in (
+        "categories TEXT NOT NULL DEFAULT '[]'",
+        "quotas TEXT NOT NULL DEFAULT '{}'",
+        "unfilled TEXT NOT NULL DEFAULT 'pool'",
+        "review INTEGER NOT NULL DEFAULT 0",
+        "review_working_days INTEGER NOT NULL DEFAULT 2",
+        "signup_excluded TEXT NOT NULL DEFAULT '[]'",
+        "reply_email TEXT",
+    ):
+        db.execute(f"ALTER TABLE event ADD COLUMN {column}")
+    # review: NULL = not reviewed (review off, direct invitation, walk-in),
+    # 'pending' (待审核), 'approved', 'rejected'
+    for column in (
+        "review TEXT CHECK (review IS NULL OR review IN ('pending', 'approved', 'rejected'))",
+        "review_reason TEXT",
+        "reviewed_at TEXT",
+        "reviewed_by TEXT",
+        "residence_evidence TEXT",
+        "group_number TEXT",
+    ):
+        db.execute(f"ALTER TABLE people ADD COLUMN {column}")
+    db.execute("CREATE INDEX people_review ON people(review)")
+    db.execute("CREATE INDEX people_group ON people(group_number)")
+    # every sign-up that enters while review is on waits for it, whichever program inserted it
+    # (sheet import, e-mailed forms, group applications); direct invitations and walk-ins skip it
+    db.execute(
+        """
+        CREATE TRIGGER people_enter_review AFTER INSERT ON people
+        WHEN NEW.direct = 0 AND NEW.walk_in = 0 AND NEW.review IS NULL
+             AND (SELECT review FROM event LIMIT 1) = 1
+        BEGIN
+            UPDATE people SET review = 'pending' WHERE id = NEW.id;
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE groups (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            organization TEXT NOT NULL,
+            contact_name TEXT NOT NULL,
+            contact_phone TEXT,
+            contact_email TEXT,
+            documents_received INTEGER NOT NULL DEFAULT 0,
+            documents TEXT,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT,
+            eml TEXT,
+            sms INTEGER NOT NULL DEFAULT 0,
+            written_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX notices_number ON notices(number, id)")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

@@ -1,0 +1,138 @@
+"""Categories per event: the built-in set plus the event's own, short forms, place and share flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checkin.categories import category_label, citizen_codes, event_categories, parse_category
+from checkin.errors import CheckinError
+from checkin.event import create_event, event_from_toml
+from checkin.importer import import_file
+from checkin.storage import memory_db
+from tests.conftest import person_row, write_csv
+
+EVENT_TOML = """
+[event]
+title = "科技局政府开放日"
+date = 2026-12-18
+capacity = 20
+outside_capacity = ["媒体记者"]
+
+[[event.categories]]
+code = "sanqu_talent"
+zh = "三区人才"
+en = "Three-regions talent"
+aliases = ["三区"]
+
+[[event.categories]]
+code = "quake_observer"
+zh = "地震宏观观测员"
+en = "Earthquake observer"
+aliases = ["观测员"]
+
+[[event.categories]]
+code = "netizen"
+zh = "网民代表"
+citizen = true
+
+[[event.categories]]
+code = "guest_speaker"
+zh = "特邀嘉宾"
+takes_place = false
+"""
+
+
+def toml_db(tmp_path: Path, text: str = EVENT_TOML):  # type: ignore[no-untyped-def]
+    path = tmp_path / "event.toml"
+    path.write_text(text, encoding="utf-8")
+    event, _ = event_from_toml(path)
+    db = memory_db()
+    create_event(db, event)
+    return db
+
+
+def test_event_categories_are_builtin_then_own(tmp_path: Path) -> None:
+    db = toml_db(tmp_path)
+    cats = event_categories(db)
+    codes = [c.code for c in cats]
+    assert codes[:11] == [
+        "citizen", "npc_deputy", "cppcc_member", "enterprise", "commissioner", "expert",
+        "community", "retired", "monitor", "media", "other",
+    ]  # fmt: skip
+    assert codes[11:] == ["sanqu_talent", "quake_observer", "netizen", "guest_speaker"]
+    by_code = {c.code: c for c in cats}
+    assert by_code["netizen"].citizen and by_code["citizen"].citizen
+    assert not by_code["sanqu_talent"].citizen
+    assert not by_code["media"].takes_place and not by_code["guest_speaker"].takes_place
+    assert by_code["sanqu_talent"].takes_place
+    assert citizen_codes(cats) == {"citizen", "netizen"}
+    # an English label falls back to the Chinese one
+    assert by_code["netizen"].en == "网民代表"
+
+
+def test_short_forms_labels_and_codes_all_parse(tmp_path: Path) -> None:
+    db = toml_db(tmp_path)
+    assert parse_category(db, "三区人才") == "sanqu_talent"
+    assert parse_category(db, "三区") == "sanqu_talent"
+    assert parse_category(db, "earthquake OBSERVER") == "quake_observer"
+    assert parse_category(db, "quake_observer") == "quake_observer"
+    assert parse_category(db, "观测员") == "quake_observer"
+    assert parse_category(db, "记者") == "media"
+    assert parse_category(db, "") == "citizen"
+    # a list works as well as a database
+    assert parse_category(event_categories(db), "网民代表") == "netizen"
+    # the built-in set only
+    assert parse_category(None, "人大") == "npc_deputy"
+
+
+def test_unknown_category_is_refused_with_the_known_ones(tmp_path: Path) -> None:
+    db = toml_db(tmp_path)
+    with pytest.raises(CheckinError) as info:
+        parse_category(db, "劳动模范")
+    message = info.value.message()
+    assert "劳动模范" in message
+    assert "三区人才" in message and "地震宏观观测员" in message and "群众代表" in message
+
+
+def test_import_understands_the_events_own_categories_and_refuses_others(tmp_path: Path) -> None:
+    db = toml_db(tmp_path)
+    rows = [
+        person_row(1, category="三区人才"),
+        person_row(2, category="观测员"),
+        person_row(3, category="特邀嘉宾"),
+        person_row(4, category="劳动模范"),
+    ]
+    result = import_file(db, write_csv(tmp_path / "s.csv", rows))
+    assert result.imported == 3
+    assert [r.line for r in result.rejected] == [5]
+    assert "地震宏观观测员" in result.rejected[0].reason
+    got = {r["category"]: r["in_capacity"] for r in db.query("SELECT category, in_capacity FROM people")}
+    assert got == {"sanqu_talent": 1, "quake_observer": 1, "guest_speaker": 0}
+
+
+def test_labels_of_own_categories_reach_every_screen(tmp_path: Path) -> None:
+    toml_db(tmp_path)
+    assert category_label("quake_observer", "zh") == "地震宏观观测员"
+    assert category_label("quake_observer", "en") == "Earthquake observer"
+    assert category_label("citizen", "zh") == "群众代表"
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ('[[event.categories]]\ncode = "Bad Code"\nzh = "x"\n', "category.bad_code"),
+        ('[[event.categories]]\ncode = "ok"\nzh = ""\n', "category.bad_label"),
+        ('[[event.categories]]\ncode = "mine"\nzh = "人大代表"\n', "category.name_taken"),
+        ('[[event.categories]]\ncode = "mine"\nzh = "甲"\ncolour = "red"\n', "category.bad_definition"),
+        ('[[event.categories]]\ncode = "mine"\nzh = "甲"\ncitizen = "yes"\n', "category.bad_definition"),
+    ],
+)
+def test_bad_category_definitions_are_refused(tmp_path: Path, extra: str, key: str) -> None:
+    path = tmp_path / "event.toml"
+    path.write_text('[event]\ntitle = "t"\ndate = 2026-12-18\n' + extra, encoding="utf-8")
+    with pytest.raises(CheckinError) as info:
+        event, _ = event_from_toml(path)
+        create_event(memory_db(), event)
+    assert info.value.key == key
