@@ -158,8 +158,29 @@ def _print_selection(result: SelectionResult) -> None:
             min_share=f"{float(result.min_share):.0%}",
         )
     )
-    for code, params in result.warnings:
-        _out(tr(code, **params, min_share=f"{float(result.min_share):.0%}"))
+    for line in result.quotas:
+        _out(
+            tr(
+                "select.quota_line",
+                group=line.label,
+                filled=line.filled,
+                places=line.places,
+                extra=line.extra,
+                applied=line.applied,
+            )
+        )
+    for number, (organization, invited, waiting) in result.groups.items():
+        _out(
+            tr(
+                "select.group_line",
+                group=number,
+                organization=organization,
+                invited="、".join(invited) or "—",
+                waiting="、".join(waiting) or "—",
+            )
+        )
+    for message in result.messages():
+        _out(message)
 
 
 def cmd_select(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.categories import CITIZEN, category_label, parse_category
+from checkin.categories import CITIZEN, parse_category
 from checkin.errors import CheckinError
 from checkin.event import Event, id_secret, load_event, pin_matches
 from checkin.i18n import tr
@@ -28,6 +28,7 @@ from checkin.keys import Verifier
 from checkin.phone import parse_phone
 from checkin.profiles import CheckResult, Profile, evaluate, load_profile
 from checkin.search import ensure_index
+from checkin.selection import check_walk_in
 from checkin.storage import write_transaction
 
 VERDICTS = ("admitted", "already", "refused", "needs_checks")
@@ -319,17 +320,8 @@ class Door:
         if existing:
             raise CheckinError("door.walk_in_known", number=existing[0])
         in_capacity = code not in self.event.outside_capacity
-        if in_capacity:
-            present, citizens = self.present_counts()
-            if present + 1 > self.event.capacity:
-                raise CheckinError("door.walk_in_full", present=present, capacity=self.event.capacity)
-            # a citizen only raises the share; anyone else must keep it at or above the minimum
-            if code != CITIZEN and citizens / (present + 1) < self.event.min_citizen_share:
-                raise CheckinError(
-                    "door.walk_in_share",
-                    category=category_label(code),
-                    share=f"{float(self.event.min_citizen_share):.0%}",
-                )
+        # capacity, the category's quota and the citizen share, counted among those inside
+        check_walk_in(self.db, code)
         now = _now()
         with write_transaction(self.db):
             seq = int(self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM people").fetchone()[0])
