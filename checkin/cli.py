@@ -214,6 +214,8 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
 
 def cmd_people(args: argparse.Namespace) -> int:
+    from checkin.review import display_status
+
     with open_db(args.db) as db:
         people = list_people(db, args.status)
         if args.json:
@@ -227,6 +229,8 @@ def cmd_people(args: argparse.Namespace) -> int:
                         "confirmation": p.confirmation,
                         "id_masked": p.id_masked,
                         "queue_pos": p.queue_pos,
+                        "review": p.review,
+                        "group": p.group_number,
                     }
                     for p in people
                 ]
@@ -234,7 +238,7 @@ def cmd_people(args: argparse.Namespace) -> int:
             return 0
         for p in people:
             _out(
-                f"{p.number}\t{p.name}\t{category_label(p.category)}\t{tr('status.' + p.status)}"
+                f"{p.number}\t{p.name}\t{category_label(p.category)}\t{display_status(p.status, p.review)}"
                 f"\t{tr('confirmation.' + p.confirmation) if p.confirmation else ''}\t{p.id_masked}"
             )
         return 0
@@ -946,6 +950,9 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     p.add_argument("--force", action="store_true", help=tr("cli.purge.force"))
     p.set_defaults(handler=cmd_purge)
 
+    from checkin.cli_review import add_review_commands  # issue 17: review, groups, notices
+
+    add_review_commands(sub)
     for extend in extensions:
         extend(sub)
     return parser

@@ -257,3 +257,20 @@ def render_invitations(
         for person in people:
             writer.writerow([person.number, person.name, mask_phone(person.phone or ""), person.token])
     return InvitationRun(total, pdf_path, csv_path, qr_dir, choice.path)
+
+
+def invitation_attachments(db: Database, event: Event, number: str, font: FontChoice) -> tuple[bytes, bytes]:
+    """One invitee's invitation as a one-page PDF, and their QR code as a PNG (for a notice)."""
+    require_office(db)
+    row = invited_people(db, [number])[0]
+    issued = issue_token(db, row["number"])
+    person = Invitee(row["number"], row["name"], row["category"], row["phone"], issued.token)
+    qr = qr_matrix_image(issued.token)
+    pdf = InvitationPdf(font)
+    pdf.add_page()
+    _card(pdf, event, person, 0, 0, 210, 297, qr)
+    document = io.BytesIO()
+    pdf.output(document)
+    image = io.BytesIO()
+    qr_with_name(qr, f"{person.name}  {person.number}", font).save(image, format="PNG")
+    return document.getvalue(), image.getvalue()

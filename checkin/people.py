@@ -28,6 +28,8 @@ class Person:
     direct: bool
     in_capacity: bool
     queue_pos: int | None
+    review: str | None = None  # issue 17: 'pending' (待审核), 'approved', 'rejected' or None
+    group_number: str | None = None  # a group application (G001) the person belongs to
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Person:
@@ -45,6 +47,8 @@ class Person:
             direct=bool(row["direct"]),
             in_capacity=bool(row["in_capacity"]),
             queue_pos=row["queue_pos"],
+            review=row.get("review"),
+            group_number=row.get("group_number"),
         )
 
 

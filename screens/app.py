@@ -25,6 +25,7 @@ class CheckinApp(App[None]):
         bind("f3", "switch_mode('people')", "mode_people"),
         bind("f4", "switch_mode('board')", "mode_board"),
         bind("f5", "switch_mode('calls')", "mode_calls"),
+        bind("f6", "switch_mode('review')", "mode_review"),
         bind("f9", "switch_mode('survey')", "mode_survey"),
         bind("f10", "switch_mode('results')", "mode_results"),
         bind("f11", "switch_mode('ledger')", "mode_ledger"),
@@ -69,6 +70,7 @@ class CheckinApp(App[None]):
         self.add_mode("people", self._people_screen)
         self.add_mode("board", self._board_screen)
         self.add_mode("calls", self._calls_screen)
+        self.add_mode("review", self._review_screen)
         self.add_mode("survey", self._survey_screen)
         self.add_mode("results", self._results_screen)
         self.add_mode("ledger", self._ledger_screen)
@@ -93,6 +95,11 @@ class CheckinApp(App[None]):
         from screens.calls import CallsScreen
 
         return CallsScreen(self.db_path)
+
+    def _review_screen(self) -> Screen[None]:
+        from screens.review import ReviewScreen
+
+        return ReviewScreen(self.db_path, self.operator or "office")
 
     def _survey_screen(self) -> Screen[None]:
         from screens.survey import SurveyEntryScreen

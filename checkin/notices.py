@@ -1,0 +1,289 @@
+"""Notices ready to send, offline (回复/通知): one `.eml` draft per person and one `sms.csv`.
+
+For everyone whose outcome they have not yet been told — approved, rejected (with the
+reason), invited, on the waiting list, moved up from the waiting list, no longer needed —
+`write_notices` writes an e-mail draft that any mail client opens and sends (To: their
+e-mail if the form gave one, else their group's contact; subject and body in Chinese; the
+personal invitation PDF and QR code attached when invited) and a line of `sms.csv` with the
+full mobile number and the message text for the SMS platform (70 characters per part).
+
+These files are where full phone numbers are allowed: they are written owner-only (0600 on
+POSIX) and never overwrite an earlier batch. Each notice is recorded in the event file, so
+the next run writes only what is new.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from checkin.categories import category_label
+from checkin.errors import CheckinError
+from checkin.event import Event, load_event
+from checkin.i18n import tr
+from checkin.phone import mask_phone
+from checkin.storage import write_transaction
+
+KINDS = ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")
+SMS_PART = 70  # characters in a single Chinese SMS
+SMS_PART_LONG = 67  # per part when a message is split
+_MOBILE = re.compile(r"^1\d{10}$")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+
+
+@dataclass
+class Notice:
+    number: str
+    name: str
+    kind: str
+    to: str | None
+    phone: str | None
+    eml: Path
+    sms: bool
+    attachments: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "name": self.name,
+            "kind": self.kind,
+            "to": self.to,
+            "phone": mask_phone(self.phone or ""),
+            "eml": str(self.eml),
+            "sms": self.sms,
+            "attachments": self.attachments,
+        }
+
+
+@dataclass
+class NoticeRun:
+    notices: list[Notice] = field(default_factory=list)
+    sms_csv: Path | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "written": [n.to_json() for n in self.notices],
+            "sms_csv": str(self.sms_csv) if self.sms_csv else None,
+            "counts": {kind: sum(n.kind == kind for n in self.notices) for kind in KINDS},
+        }
+
+
+def sms_parts(text: str) -> int:
+    """How many SMS a message takes: 70 characters fit one, longer ones go 67 per part."""
+    if len(text) <= SMS_PART:
+        return 1
+    return math.ceil(len(text) / SMS_PART_LONG)
+
+
+def _told(db: Database) -> dict[str, str]:
+    """The last notice each person was given."""
+    return {
+        number: kind for number, kind in db.execute("SELECT number, kind FROM notices ORDER BY id").fetchall()
+    }
+
+
+_INVITED = {"invited", "moved_up"}
+
+
+def outcome(row: dict[str, Any], last: str | None, close_waiting: bool) -> str | None:
+    """What this person should be told now, or None when they know already (or nothing yet)."""
+    status, review = row["status"], row["review"]
+    if row["walk_in"] or status == "declined":
+        return None  # they are at the door, or told us themselves
+    if review == "rejected":
+        kind: str | None = "rejected"
+    elif status == "invited":
+        kind = "moved_up" if last == "waiting" else "invited"
+    elif status == "waiting":
+        kind = "not_needed" if close_waiting else "waiting"
+    elif status == "removed" or (status == "signed_up" and last in _INVITED | {"waiting"}):
+        kind = "not_needed" if last is not None else None
+    elif status == "signed_up" and review == "approved":
+        kind = "approved"
+    else:
+        kind = None
+    if kind is None or kind == last or (kind in _INVITED and last in _INVITED):
+        return None
+    return kind
+
+
+def _params(event: Event, row: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    when = f"{event.date.month}月{event.date.day}日"
+    if event.starts:
+        when += f" {event.starts}"
+    return {
+        "name": row["name"],
+        "title": event.title,
+        "date": when,
+        "place": event.meeting_point or event.location or "",
+        "arrive_by": event.arrive_by or event.starts or "",
+        "organizer": event.organizer or "",
+        "number": row["number"],
+        "category": category_label(row["category"], "zh"),
+        "reason": row["review_reason"] or "",
+        "position": row["queue_pos"] or "",
+        **extra,
+    }
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create `path` owner-only and write it; never replaces an existing file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def _free_name(folder: Path, stem: str, suffix: str) -> Path:
+    candidate = folder / f"{stem}{suffix}"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return candidate
+
+
+def _cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _address(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return text if _EMAIL.match(text) else None
+
+
+def _people(db: Database) -> list[dict[str, Any]]:
+    has_email = "email" in db["people"].columns_dict
+    email = "p.email" if has_email else "NULL"
+    return list(
+        db.query(
+            f"SELECT p.number, p.name, p.category, p.phone, {email} AS email, p.status, p.review, "
+            "p.review_reason, p.queue_pos, p.walk_in, g.contact_email AS group_email "
+            "FROM people p LEFT JOIN groups g ON g.number = p.group_number ORDER BY p.seq"
+        )
+    )
+
+
+def pending_notices(db: Database, *, close_waiting: bool = False) -> list[tuple[dict[str, Any], str]]:
+    """(person, kind) for every notice the next run would write."""
+    told = _told(db)
+    due = []
+    for row in _people(db):
+        kind = outcome(row, told.get(row["number"]), close_waiting)
+        if kind:
+            due.append((row, kind))
+    return due
+
+
+def _message(
+    event: Event, row: dict[str, Any], kind: str, to: str | None, params: dict[str, Any]
+) -> EmailMessage:
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = tr(f"notices.subject.{kind}", lang="zh", **params)
+    if event.reply_email:
+        msg["From"] = event.reply_email
+    if to:
+        msg["To"] = to
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="checkin.invalid")
+    msg["X-Unsent"] = "1"  # Outlook opens the file as a draft ready to send
+    msg.set_content(tr(f"notices.body.{kind}", lang="zh", **params))
+    return msg
+
+
+def write_notices(
+    db: Database,
+    out_dir: str | Path,
+    *,
+    close_waiting: bool = False,
+    font: str | Path | None = None,
+) -> NoticeRun:
+    """Write every new notice into `out_dir` and record them; see the module docstring."""
+    event = load_event(db)
+    due = pending_notices(db, close_waiting=close_waiting)
+    run = NoticeRun()
+    if not due:
+        return run
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise CheckinError("notices.not_a_folder", path=str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    choice = None
+    if any(kind in _INVITED for _, kind in due):
+        from checkin.fonts import find_cjk_font
+
+        choice = find_cjk_font(font)
+    sms_rows: list[list[str]] = []
+    for row, kind in due:
+        to = _address(row["email"]) or _address(row["group_email"])
+        extra: dict[str, Any] = {}
+        attachments: list[tuple[bytes, str, str, str]] = []
+        if kind in _INVITED:
+            from checkin.invitations import invitation_attachments
+            from checkin.keys import issue_token
+            from checkin.tokens import short_code
+
+            assert choice is not None
+            pdf, png = invitation_attachments(db, event, row["number"], choice)
+            extra["code"] = short_code(issue_token(db, row["number"]).token)
+            attachments = [
+                (pdf, "application", "pdf", tr("notices.pdf_name", lang="zh", number=row["number"])),
+                (png, "image", "png", f"{row['number']}.png"),
+            ]
+        params = _params(event, row, extra)
+        msg = _message(event, row, kind, to, params)
+        for data, maintype, subtype, filename in attachments:
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        path = _free_name(folder, f"{row['number']}-{kind}", ".eml")
+        _write_new(path, msg.as_bytes())
+        phone = row["phone"] or ""
+        mobile = bool(_MOBILE.match(phone))
+        if mobile:
+            text = tr(f"notices.sms.{kind}", lang="zh", **params)
+            if event.organizer:
+                text = f"【{event.organizer}】{text}"
+            sms_rows.append(
+                [
+                    row["number"],
+                    row["name"],
+                    phone,
+                    tr(f"notices.kind.{kind}", lang="zh"),
+                    text,
+                    str(sms_parts(text)),
+                ]
+            )
+        run.notices.append(
+            Notice(
+                row["number"], row["name"], kind, to, phone or None, path, mobile, [a[3] for a in attachments]
+            )
+        )
+    if sms_rows:
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [tr(f"notices.col.{c}", lang="zh") for c in ("number", "name", "phone", "kind", "text", "parts")]
+        )
+        writer.writerows([[_cell(v) for v in r] for r in sms_rows])
+        run.sms_csv = _free_name(folder, "sms", ".csv")
+        _write_new(run.sms_csv, buffer.getvalue().encode("utf-8-sig"))
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    with write_transaction(db):
+        db.conn.executemany(
+            "INSERT INTO notices (number, kind, detail, eml, sms, written_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(n.number, n.kind, n.to, n.eml.name, int(n.sms), now) for n in run.notices],
+        )
+    return run

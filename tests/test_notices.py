@@ -1,0 +1,195 @@
+"""Notices ready to send: .eml drafts parsed back with Python's email package, sms.csv with
+full numbers, each notice written once."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import io
+import json
+import os
+import stat
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from checkin.cli import main
+from checkin.event import Event, create_event
+from checkin.groups import create_group
+from checkin.importer import import_file
+from checkin.notices import SMS_PART, outcome, sms_parts, write_notices
+from checkin.review import approve, reject
+from checkin.selection import confirm, select
+from checkin.storage import memory_db, open_db
+from tests.conftest import EVENT_DATE, person_row, write_csv
+from tests.test_invitations import FONT
+
+OFFICE = "office"
+
+
+def event_db() -> Database:
+    db = memory_db()
+    create_event(
+        db,
+        Event(
+            title="经开区开放日",
+            date=EVENT_DATE,
+            starts="09:00",
+            arrive_by="08:50",
+            capacity=2,
+            min_citizen_share=0,
+            review=True,
+            organizer="示范经开区",
+            meeting_point="大厦三楼",
+            reply_email="office@example.gov.cn",
+        ),
+    )
+    if "email" not in db["people"].columns_dict:  # the sign-up form's e-mail (issue 16's column)
+        db.execute("ALTER TABLE people ADD COLUMN email TEXT")
+    return db
+
+
+def parse(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_each_outcome_is_told_once_with_the_right_attachments(tmp_path: Path) -> None:
+    db = event_db()
+    rows = [person_row(i, at=f"2026-11-2{i} 09:00", phone=f"1391234567{i}") for i in range(1, 6)]
+    import_file(db, write_csv(tmp_path / "s.csv", rows))
+    db.execute("UPDATE people SET email = 'zhang001@example.com' WHERE number = 'A001'")
+    create_group(
+        db, "示范公司", "王经理", contact_email="hr@example.cn", members=["A002"], documents_received=True
+    )
+    approve(db, ["A001", "A002", "A003", "A004"], operator=OFFICE, residence="户籍在本区")
+    reject(db, ["A005"], reason="not_local", operator=OFFICE)
+    out = tmp_path / "通知"
+
+    # 1. review outcomes: four approved, one rejected with its reason
+    run = write_notices(db, out)
+    assert sorted((n.number, n.kind) for n in run.notices) == [
+        ("A001", "approved"), ("A002", "approved"), ("A003", "approved"), ("A004", "approved"),
+        ("A005", "rejected"),
+    ]  # fmt: skip
+    first = parse(out / "A001-approved.eml")
+    assert first["To"] == "zhang001@example.com"
+    assert first["From"] == "office@example.gov.cn"
+    assert first["Subject"] == "【经开区开放日】报名审核通过"
+    assert "张001您好" in first.get_content()
+    assert parse(out / "A002-approved.eml")["To"] == "hr@example.cn"  # the group's contact
+    assert parse(out / "A003-approved.eml")["To"] is None  # no address: printed or phoned
+    rejected = parse(out / "A005-rejected.eml")
+    assert "原因：未在本地居住、工作或学习" in rejected.get_content()
+    assert list(rejected.iter_attachments()) == []
+
+    # 2. nothing new: nothing written
+    before = files(out)
+    again = write_notices(db, out)
+    assert again.notices == [] and again.sms_csv is None and files(out) == before
+
+    # 3. selection: two invited with invitation PDF and QR, two on the waiting list
+    select(db)
+    run = write_notices(db, out, font=FONT)
+    assert sorted((n.number, n.kind) for n in run.notices) == [
+        ("A001", "invited"), ("A002", "invited"), ("A003", "waiting"), ("A004", "waiting"),
+    ]  # fmt: skip
+    invited = parse(out / "A001-invited.eml")
+    assert invited["Subject"] == "【经开区开放日】邀请函（编号 A001）"
+    parts = {(a.get_filename(), a.get_content_type()) for a in invited.iter_attachments()}
+    assert parts == {("邀请函-A001.pdf", "application/pdf"), ("A001.png", "image/png")}
+    pdf = next(a for a in invited.iter_attachments() if a.get_content_type() == "application/pdf")
+    assert pdf.get_content().startswith(b"%PDF")
+    body = invited.get_body(preferencelist=("plain",))
+    assert body is not None and "请于 08:50 前到达" in body.get_content()
+    assert "第 1 位" in parse(out / "A003-waiting.eml").get_content()
+    assert list(parse(out / "A003-waiting.eml").iter_attachments()) == []
+    # the second batch's SMS list does not replace the first
+    assert run.sms_csv is not None and run.sms_csv.name == "sms-2.csv"
+    with run.sms_csv.open(encoding="utf-8-sig", newline="") as fh:
+        sms = list(csv.reader(fh))
+    assert sms[0] == ["编号", "姓名", "手机号", "通知类型", "短信内容", "条数"]
+    assert sms[1][:4] == ["A001", "张001", "13912345671", "邀请"]  # the full number, for the SMS platform
+    assert sms[1][4].startswith("【示范经开区】张001您好，诚邀您参加经开区开放日")
+    assert all(len(r[4]) <= SMS_PART and r[5] == "1" for r in sms[1:])
+
+    # 4. a decline moves the waiting list up: only the one moved up is told
+    assert confirm(db, "A001", "declined").moved_up == "A003"
+    run = write_notices(db, out, font=FONT)
+    assert [(n.number, n.kind) for n in run.notices] == [("A003", "moved_up")]
+    moved = parse(out / "A003-moved_up.eml")
+    moved_body = moved.get_body(preferencelist=("plain",))
+    assert moved_body is not None and "已从候补名单递补" in moved_body.get_content()
+    assert {a.get_filename() for a in moved.iter_attachments()} == {"邀请函-A003.pdf", "A003.png"}
+
+    # 5. the list is final: the rest of the waiting list is told they are no longer needed
+    run = write_notices(db, out, close_waiting=True)
+    assert [(n.number, n.kind) for n in run.notices] == [("A004", "not_needed")]
+    assert write_notices(db, out, close_waiting=True).notices == []
+    recorded = db.execute("SELECT COUNT(*) FROM notices").fetchone()[0]
+    assert recorded == 5 + 4 + 1 + 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_notice_files_are_owner_only(tmp_path: Path) -> None:
+    db = event_db()
+    import_file(db, write_csv(tmp_path / "s.csv", [person_row(1)]))
+    reject(db, ["A001"], reason="incomplete", operator=OFFICE)
+    run = write_notices(db, tmp_path / "out")
+    assert run.sms_csv is not None
+    for path in (run.sms_csv, run.notices[0].eml):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_sms_parts() -> None:
+    assert [sms_parts("字" * n) for n in (1, 70, 71, 134, 135)] == [1, 1, 2, 2, 3]
+
+
+def test_outcome_rules() -> None:
+    base = {"status": "signed_up", "review": "approved", "walk_in": 0}
+    assert outcome(base, None, False) == "approved"
+    assert outcome(base, "approved", False) is None
+    assert outcome({**base, "status": "invited"}, "waiting", False) == "moved_up"
+    assert outcome({**base, "status": "invited"}, "moved_up", False) is None
+    assert outcome({**base, "status": "waiting"}, "waiting", True) == "not_needed"
+    assert outcome({**base, "status": "declined"}, "invited", False) is None
+    assert outcome({**base, "status": "invited", "walk_in": 1}, None, False) is None
+    # dropped from the lists after being invited (e.g. rejected later): told so
+    assert outcome({**base, "review": "rejected"}, "invited", False) == "rejected"
+    assert outcome({**base, "review": None}, "invited", False) == "not_needed"
+    assert outcome({**base, "review": "pending"}, None, False) is None
+
+
+def test_sms_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
+    db = event_db()
+    import_file(db, write_csv(tmp_path / "s.csv", [person_row(1, name="=HYPERLINK(1)")]))
+    reject(db, ["A001"], reason="incomplete", operator=OFFICE)
+    run = write_notices(db, tmp_path / "out")
+    assert run.sms_csv is not None
+    rows = list(csv.reader(io.StringIO(run.sms_csv.read_text(encoding="utf-8-sig"))))
+    assert rows[1][1] == "'=HYPERLINK(1)"
+
+
+def test_notices_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="t", date=EVENT_DATE, capacity=2, review=True))
+        import_file(db, write_csv(tmp_path / "s.csv", [person_row(1), person_row(2)]))
+    assert main(["review", "reject", "A001", "A002", "--reason", "age", "--db", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["notices", "--db", str(path), "--out", str(tmp_path / "n"), "--json"]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert [(w["number"], w["kind"], w["phone"]) for w in written["written"]] == [
+        ("A001", "rejected", "138****5678"), ("A002", "rejected", "138****5678"),
+    ]  # fmt: skip
+    assert written["sms_csv"].endswith("sms.csv")
+    assert main(["--lang", "zh", "notices", "--db", str(path), "--out", str(tmp_path / "n")]) == 0
+    assert "没有需要新发的通知" in capsys.readouterr().out

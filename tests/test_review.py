@@ -1,0 +1,219 @@
+"""Review (审核) before selection: pending sign-ups, due dates on the working-day calendar,
+automatic checks, the residence tick, rejected people never selected, group applications."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from checkin.cli import main
+from checkin.errors import CheckinError
+from checkin.event import Event, create_event
+from checkin.groups import create_group, list_groups, set_documents
+from checkin.importer import import_file
+from checkin.review import approve, list_applications, reject, review_counts, run_auto_checks, tick_residence
+from checkin.selection import select
+from checkin.storage import memory_db, open_db
+from tests.conftest import EVENT_DATE, person_row, valid_id, write_csv
+
+OFFICE = "office"
+
+
+def review_db(**settings: object) -> Database:
+    event = Event(title="经开区开放日", date=EVENT_DATE, capacity=6, review=True)
+    for name, value in settings.items():
+        setattr(event, name, value)
+    db = memory_db()
+    create_event(db, event)
+    return db
+
+
+def sign_up(db: Database, tmp_path: Path, rows: list[list[str]]) -> None:
+    result = import_file(db, write_csv(tmp_path / f"s{len(rows)}.csv", rows))
+    assert result.rejected == []
+
+
+def test_sign_ups_enter_as_pending_and_direct_invitations_skip_review(db: Database, tmp_path: Path) -> None:
+    db = review_db()
+    sign_up(
+        db,
+        tmp_path,
+        [person_row(1, at="2026-11-27 10:00"), person_row(2, category="人大代表", invitation="定向邀请")],
+    )
+    states = dict(db.execute("SELECT number, review FROM people").fetchall())
+    assert states == {"A001": "pending", "A002": None}
+    result = select(db)
+    assert result.invited == ["A002"] and result.waiting == []
+
+
+def test_review_off_changes_nothing(db: Database, tmp_path: Path) -> None:
+    sign_up(db, tmp_path, [person_row(1)])
+    assert db.execute("SELECT review FROM people").fetchone()[0] is None
+    assert select(db).invited == ["A001"]
+
+
+@pytest.mark.parametrize(
+    ("arrived", "due", "why"),
+    [
+        ("2026-11-25 09:00", "2026-11-27", "Wednesday + 2 working days = Friday"),
+        ("2026-11-27 17:30", "2026-12-01", "Friday: the weekend does not count → Tuesday"),
+        ("2026-11-28 11:00", "2026-12-01", "arrived on a Saturday: Monday is day 1, Tuesday day 2"),
+        ("2026-09-30 15:00", "2026-10-09", "National Day 10-01…10-07 is a holiday → Thu 8th, Fri 9th"),
+        ("2026-10-09 08:00", "2026-10-12", "Saturday 10-10 is a 调休 working day → Sat 10th, Mon 12th"),
+    ],
+)
+def test_due_dates_follow_the_working_day_calendar(tmp_path: Path, arrived: str, due: str, why: str) -> None:
+    db = review_db()
+    sign_up(db, tmp_path, [person_row(1, at=arrived)])
+    (app,) = list_applications(db, today=dt.date.fromisoformat(due))
+    assert app.due == dt.date.fromisoformat(due), why
+    assert not app.overdue  # due today is not overdue yet
+    (late,) = list_applications(db, today=dt.date.fromisoformat(due) + dt.timedelta(days=1))
+    assert late.overdue
+
+
+def test_working_days_setting_and_overdue_filter(tmp_path: Path) -> None:
+    db = review_db(review_working_days=5)
+    sign_up(db, tmp_path, [person_row(1, at="2026-11-27 10:00"), person_row(2, at="2026-12-02 10:00")])
+    today = dt.date(2026, 12, 7)  # A001 due Fri 12-04 (5 working days), A002 due Wed 12-09
+    apps = list_applications(db, today=today)
+    assert [(a.number, a.due.isoformat(), a.overdue) for a in apps] == [
+        ("A001", "2026-12-04", True), ("A002", "2026-12-09", False),
+    ]  # fmt: skip
+    assert [a.number for a in list_applications(db, overdue_only=True, today=today)] == ["A001"]
+    assert review_counts(db, today=today) == {"pending": 2, "approved": 0, "rejected": 0, "overdue": 1}
+    approve(db, ["A001"], operator=OFFICE, residence="身份证住址在本区")
+    assert list_applications(db, overdue_only=True, today=today) == []
+
+
+def test_rejected_people_are_never_selected(tmp_path: Path) -> None:
+    db = review_db()
+    rows = [person_row(i, at=f"2026-11-2{i} 09:00") for i in range(1, 9)]
+    sign_up(db, tmp_path, rows)
+    # nothing approved yet: nobody is selected
+    assert select(db).invited == []
+    approve(
+        db, ["A002", "A003", "A004", "A005", "A006", "A007", "A008"], operator=OFFICE, residence="户籍在本区"
+    )
+    reject(db, ["A001"], reason="not_local", operator=OFFICE)
+    result = select(db)
+    assert "A001" not in result.invited + result.waiting
+    assert result.invited == ["A002", "A003", "A004", "A005", "A006", "A007"]
+    assert result.waiting == ["A008"]
+    # a later rejection of an invited person takes them off the list at the next selection
+    reject(db, ["A003"], reason="报名信息与身份证不符", operator=OFFICE)
+    result = select(db)
+    assert "A003" not in result.invited + result.waiting and "A008" in result.invited
+    row = db.execute("SELECT status, review, review_reason FROM people WHERE number = 'A001'").fetchone()
+    assert row == ("signed_up", "rejected", "未在本地居住、工作或学习")
+    # and the invitation it may have had is revoked
+    assert db.execute("SELECT status FROM people WHERE number = 'A003'").fetchone()[0] == "signed_up"
+
+
+def test_approval_needs_the_residence_tick_with_evidence(tmp_path: Path) -> None:
+    db = review_db()
+    sign_up(db, tmp_path, [person_row(1, at="2026-11-25 09:00")])
+    with pytest.raises(CheckinError) as info:
+        approve(db, ["A001"], operator=OFFICE)
+    assert info.value.key == "review.residence_needed"
+    with pytest.raises(CheckinError) as info:
+        tick_residence(db, "A001", "   ", operator=OFFICE)
+    assert info.value.key == "review.evidence_needed"
+    tick_residence(db, "a001", "工作单位在经开区（工作证）", operator=OFFICE)
+    assert approve(db, ["A001"], operator=OFFICE) == ["A001"]
+    (app,) = list_applications(db, state="approved")
+    assert app.residence_evidence == "工作单位在经开区（工作证）" and app.reviewed_by == OFFICE
+
+
+def test_automatic_checks_reject_age_and_excluded_categories(tmp_path: Path) -> None:
+    db = review_db(signup_excluded=["npc_deputy", "cppcc_member"])
+    old = person_row(3)
+    old[2] = valid_id(3, birth=dt.date(1950, 5, 1))
+    sign_up(db, tmp_path, [person_row(1, category="人大代表"), person_row(2), old])
+    # the district's 18–65 limit set after the sign-ups came in
+    db.execute("UPDATE event SET max_age = 65")
+    assert sorted(run_auto_checks(db)) == ["A001", "A003"]
+    reasons = dict(
+        db.execute("SELECT number, review_reason FROM people WHERE review = 'rejected'").fetchall()
+    )
+    assert reasons == {"A001": "人大代表、政协委员不通过社会报名参加", "A003": "年龄不在18–65周岁之间"}
+    assert db.execute("SELECT reviewed_by FROM people WHERE number = 'A001'").fetchone()[0] == "auto"
+    with pytest.raises(CheckinError) as info:
+        approve(db, ["A001"], operator=OFFICE, residence="x")
+    assert info.value.key == "review.fails_checks"
+    assert [a.number for a in list_applications(db)] == ["A002"]
+
+
+def test_group_application_reviewed_together_and_shown_in_selection(tmp_path: Path) -> None:
+    db = review_db()
+    sign_up(db, tmp_path, [person_row(i, at=f"2026-11-2{i} 09:00", category="企业代表") for i in range(1, 5)])
+    group = create_group(
+        db, "示范科技有限公司", "王经理", "13900001111", contact_email="hr@example.cn",
+        documents="营业执照", members=["A002", "a003", "A004"],
+    )  # fmt: skip
+    assert group == "G001"
+    with pytest.raises(CheckinError) as info:
+        approve(db, ["G001"], operator=OFFICE, residence="单位在本区（营业执照）")
+    assert info.value.key == "review.group_documents"
+    set_documents(db, "g001", received=True, documents="营业执照、法人证明")
+    assert approve(db, ["G001"], operator=OFFICE, residence="单位在本区（营业执照）") == [
+        "A002",
+        "A003",
+        "A004",
+    ]
+    (g,) = list_groups(db)
+    assert (g.organization, g.documents_received, g.documents) == (
+        "示范科技有限公司",
+        True,
+        "营业执照、法人证明",
+    )
+    assert [(m.number, m.review) for m in g.members] == [
+        ("A002", "approved"),
+        ("A003", "approved"),
+        ("A004", "approved"),
+    ]
+    assert [a.number for a in list_applications(db, state=None, group="G001")] == ["A002", "A003", "A004"]
+    # member by member: one of them is rejected on their own
+    reject(db, ["A004"], reason="incomplete", operator=OFFICE)
+    db.execute("UPDATE event SET min_citizen_share = '0'")
+    result = select(db)
+    assert result.invited == ["A002", "A003"]
+    assert result.groups == {"G001": ("示范科技有限公司", ["A002", "A003"], [])}
+    assert result.to_json()["groups"] == [
+        {"group": "G001", "organization": "示范科技有限公司", "invited": ["A002", "A003"], "waiting": []}
+    ]
+    # a person belongs to one group only
+    with pytest.raises(CheckinError) as info:
+        create_group(db, "另一单位", "李", members=["A002"])
+    assert info.value.key == "groups.member_elsewhere"
+
+
+def test_review_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="t", date=EVENT_DATE, capacity=6, review=True))
+        sign_up(db, tmp_path, [person_row(1, at="2026-11-27 10:00"), person_row(2, at="2026-11-27 11:00")])
+    assert main(["review", "list", "--db", str(path), "--today", "2026-12-02", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(a["number"], a["due"], a["overdue"]) for a in listed["applications"]] == [
+        ("A001", "2026-12-01", True), ("A002", "2026-12-01", True),
+    ]  # fmt: skip
+    assert listed["applications"][0]["phone"] == "138****5678"
+    assert main(["review", "approve", "A001", "--residence", "户籍在本区", "--db", str(path)]) == 0
+    assert main(["review", "reject", "A002", "--reason", "not_local", "--db", str(path)]) == 0
+    assert main(["--lang", "zh", "review", "list", "--all", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "已通过审核" in out and "未通过审核" in out and "原因：未在本地居住、工作或学习" in out
+    assert main(["review", "approve", "A009", "--db", str(path)]) == 2
+    assert "A009" in capsys.readouterr().err
+    assert main(["groups", "add", "A001", "--org", "单位", "--contact", "张", "--phone", "13900001111",
+                 "--db", str(path)]) == 0  # fmt: skip
+    assert main(["groups", "list", "--json", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    listed_groups = json.loads(out[out.index("[") :])
+    assert listed_groups[0]["contact_phone"] == "139****1111"
+    assert listed_groups[0]["members"][0]["number"] == "A001"
