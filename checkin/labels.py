@@ -90,6 +90,9 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "check_profile": ("checks", ("none", "id-only", "epidemic-2022")),
     "check_value": ("labels.check_value", ("seen", "matched", "mismatch", "yes", "no")),
     "passed": ("labels.passed", ("1", "0")),
+    # issue 17: review states and the notices told
+    "review": ("review.state", ("pending", "approved", "rejected")),
+    "notice": ("notices.kind", ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")),
 }
 
 # History rows whose old/new values are codes of another kind.

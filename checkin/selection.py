@@ -530,6 +530,17 @@ def _move_up(db: Database, places: Places, freed: str, freed_in_capacity: bool, 
     return str(chosen["number"])
 
 
+def quota_status(db: Database) -> list[QuotaLine]:
+    """Each quota of the event with how many are invited now (for the board and the report)."""
+    places = Places(load_event(db))
+    for row in _selectable(db):
+        line = places.line_of.get(row["category"])
+        if line is not None:
+            line.applied += 1
+    _invited_counts(db, places)
+    return places.lines
+
+
 def check_walk_in(db: Database, category: str) -> None:
     """May someone of `category` be let in on the spot? Raises with the rule that stops it.
 
@@ -574,5 +585,6 @@ __all__ = [
     "check_walk_in",
     "confirm",
     "group_label",
+    "quota_status",
     "select",
 ]

@@ -16,6 +16,7 @@ from checkin.errors import CheckinError
 from checkin.event import CHECK_PROFILES, Event
 from checkin.i18n import tr
 from checkin.people import Person, list_people, status_counts
+from checkin.review import display_status
 from checkin.storage import open_db
 from screens.bindings import bind, localise_bindings
 from screens.messages import LoadFailed, PeopleLoaded
@@ -128,7 +129,7 @@ class OverviewScreen(Screen[None]):
                 p.number,
                 p.name,
                 category_label(p.category),
-                Text(tr(f"status.{p.status}"), style=STATUS_STYLE.get(p.status, "")),
+                Text(display_status(p.status, p.review), style=STATUS_STYLE.get(p.status, "")),
                 tr(f"confirmation.{p.confirmation}") if p.confirmation else "",
                 p.id_masked,
                 p.phone or "",

@@ -350,3 +350,13 @@ def test_bad_quotas_are_refused(tmp_path: Path, quotas: str, key: str) -> None:
         event, _ = event_from_toml(path)
         create_event(memory_db(), event)
     assert info.value.key == key
+
+
+def test_quota_status_for_the_report(tmp_path: Path) -> None:
+    from checkin.selection import quota_status
+
+    db = event_db(10, share="0", unfilled="pool", quotas={"enterprise": 2, "media": 1})
+    sign_up(db, tmp_path, ["企业代表"] * 3 + ["媒体记者"] + ["群众代表"] * 9)
+    select(db)
+    lines = {q.key: (q.filled, q.extra, q.places, q.applied) for q in quota_status(db)}
+    assert lines == {"enterprise": (2, 0, 2, 3), "media": (1, 0, 1, 1)}
