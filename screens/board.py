@@ -13,14 +13,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from checkin.board import Board, build_board
-from checkin.categories import category_label
+from checkin.categories import CATEGORIES, category_label
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.storage import open_db
 from screens.bindings import bind, localise_bindings
 from screens.messages import BoardLoaded, LoadFailed
+from screens.tables import add_fixed_columns
 
 REFRESH_SECONDS = 5
+ANSWERS = ("confirmed", "declined", "unreachable")
 
 
 class BoardScreen(Screen[None]):
@@ -47,8 +49,16 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         localise_bindings(self)
         table = self.query_one("#absent", DataTable)
-        for key in ("number", "name", "category", "phone", "confirmation"):
-            table.add_column(tr(f"app.col.{key}"), key=key)
+        add_fixed_columns(
+            table,
+            [
+                ("number", tr("app.col.number"), ["A0000"]),
+                ("name", tr("app.col.name"), ["名" * 3]),
+                ("category", tr("app.col.category"), [category_label(c) for c in CATEGORIES]),
+                ("phone", tr("app.col.phone"), ["0" * 11]),
+                ("confirmation", tr("app.col.confirmation"), [tr(f"confirmation.{c}") for c in ANSWERS]),
+            ],
+        )
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
 

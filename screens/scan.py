@@ -25,6 +25,7 @@ from screens.bindings import bind, localise_bindings
 from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorAnswer, SupervisorDialog, WalkInAnswer, WalkInDialog
 from screens.messages import DoorFailed, DoorReady, ScanJudged
+from screens.tables import add_fixed_columns
 
 if TYPE_CHECKING:
     from checkin.door import Verdict
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 SILENCE_SECONDS = 0.1  # scanners that send no terminator: end the scan after this pause
 REPEAT_SECONDS = 3.0  # scanners that send twice: ignore the same code again within this
 RECENT = 20
+VERDICTS = ("admitted", "already", "refused", "needs_checks")
 PANEL_CLASSES = ("-admitted", "-already", "-refused", "-needs_checks", "-idle")
 
 
@@ -82,8 +84,15 @@ class ScanScreen(Screen[None]):
         localise_bindings(self)
         self.sub_title = f"{self.station} · {self.operator}"
         table = self.query_one("#recent", DataTable)
-        for key in ("time", "number", "name", "verdict"):
-            table.add_column(tr(f"app.col.{key}"), key=key)
+        add_fixed_columns(
+            table,
+            [
+                ("time", tr("app.col.time"), ["00:00:00"]),
+                ("number", tr("app.col.number"), ["W" + "0" * 5]),
+                ("name", tr("app.col.name"), ["名" * 3]),
+                ("verdict", tr("app.col.verdict"), [tr(f"verdict.{v}") for v in VERDICTS]),
+            ],
+        )
         self.query_one("#scan", ScanInput).focus()
         self.open_door()
 
