@@ -60,7 +60,6 @@ Views: 活动信息, 分类统计, 签到名单, 满意度, 意见建议台账 (
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +74,7 @@ from checkin.errors import CheckinError
 from checkin.event import load_event
 from checkin.i18n import current_language, set_language, tr
 from checkin.phone import mask_phone
+from checkin.storage import new_file, write_transaction
 
 RESULTS_FORMAT = 1
 
@@ -228,18 +228,15 @@ def export_results(db: Database, out: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-    os.close(fd)
-    conn = sqlite3.connect(str(tmp), isolation_level=None)
+    conn = new_file(tmp)  # created by SQLite itself, owner-only
     try:
-        conn.execute("BEGIN")
-        for statement in SCHEMA:
-            conn.execute(statement)
-        for table, values in rows.items():
-            if values:
-                marks = ", ".join("?" for _ in values[0])
-                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
-        conn.execute("COMMIT")
+        with write_transaction(conn):
+            for statement in SCHEMA:
+                conn.execute(statement)
+            for table, values in rows.items():
+                if values:
+                    marks = ", ".join("?" for _ in values[0])
+                    conn.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
     except BaseException:
         conn.close()
         tmp.unlink(missing_ok=True)
@@ -254,7 +251,7 @@ def read_results_info(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise CheckinError("storage.missing", path=str(path))
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     try:
         conn.row_factory = sqlite3.Row
         rows = conn.execute("SELECT * FROM results_info").fetchall()
