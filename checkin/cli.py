@@ -727,6 +727,9 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     _add_db(show)
     _add_json(show)
     show.set_defaults(handler=cmd_event_show)
+    from checkin.county_cli import add_county_commands, add_event_commands
+
+    add_event_commands(event_sub)
 
     p = sub.add_parser("import", help=tr("cli.import.help"), description=tr("cli.import.help"))
     p.add_argument("file", metavar="FILE", help=tr("cli.import.file"))
@@ -953,6 +956,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     from checkin.cli_review import add_review_commands  # issue 17: review, groups, notices
 
     add_review_commands(sub)
+    add_county_commands(sub, _Parser)
     for extend in extensions:
         extend(sub)
     return parser

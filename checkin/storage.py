@@ -415,6 +415,15 @@ def m008_i17_categories_quotas_review(db: Database) -> None:
     db.execute("CREATE INDEX notices_number ON notices(number, id)")
 
 
+@migrations()
+def m009_i20_publicity(db: Database) -> None:
+    # the announcement (公告) and the posting on the website's 政府开放日 column, for the county
+    db.execute(
+        "CREATE TABLE publicity (kind TEXT PRIMARY KEY CHECK (kind IN ('announced', 'posted')), "
+        "on_date TEXT NOT NULL, url TEXT, recorded_at TEXT NOT NULL)"
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 
@@ -591,6 +600,8 @@ def open_db(path: str | Path, *, create: bool = False, shared: bool = False) -> 
             raise storage_error(again, path) from again
     db = Database(conn, execute_plugins=False)  # no third-party plugins on our connections
     try:
+        if db["county_info"].exists():  # a county office's file (issue 20) is not an event
+            raise CheckinError("county.not_event_file", path=str(path))
         check_schema(db)
         if migrations.pending(db):
             if mode == "ro":

@@ -1,0 +1,218 @@
+"""Command line for the county office (`checkin county …`) and the unit's side of it
+(`checkin plan export`, `checkin event announced|posted`)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from checkin.errors import CheckinError
+from checkin.i18n import tr
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+def _json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _date(value: str | None) -> dt.date:
+    from checkin.event import parse_date
+
+    return parse_date(value) if value else dt.date.today()
+
+
+def _year(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise CheckinError("county.bad_year", value=value[:20]) from None
+
+
+# ---------------------------------------------------------------- the unit's side
+
+
+def cmd_plan_export(args: argparse.Namespace) -> int:
+    from checkin.plans import export_plan, plan_toml
+    from checkin.storage import open_db
+
+    with open_db(args.db) as db:
+        _, unit = plan_toml(db, args.unit)
+        path = export_plan(db, args.out, args.unit)
+    _out(tr("county.plan.exported", unit=unit, path=path))
+    return 0
+
+
+def cmd_event_publicity(args: argparse.Namespace) -> int:
+    from checkin.event import parse_date
+    from checkin.plans import record_publicity
+    from checkin.storage import open_db
+
+    kind = "posted" if args.event_command == "posted" else "announced"
+    with open_db(args.db) as db:
+        record_publicity(db, kind, parse_date(args.on), args.url)
+    _out(tr(f"county.plan.{kind}", on=args.on, url=args.url or "—"))
+    return 0
+
+
+# ---------------------------------------------------------------- the county office
+
+
+def cmd_county_init(args: argparse.Namespace) -> int:
+    from checkin.county import init_county
+
+    rules, imported = init_county(
+        args.db, _year(args.year), args.units, rules_file=args.rules, name=args.name, office=args.office
+    )
+    _out(tr("county.initialised", year=rules.year, units=len(imported.units), path=args.db))
+    for line, reason in imported.rejected:
+        _out(tr("county.unit_rejected", line=line, reason=reason))
+    return 0
+
+
+def cmd_county_plans(args: argparse.Namespace) -> int:
+    from checkin.county import county_db
+    from checkin.plans import format_params, take_plans
+
+    with county_db(args.db) as db:
+        intakes = take_plans(db, args.files, _date(args.received))
+    if args.json:
+        _json(
+            [
+                {
+                    "file": i.file,
+                    "unit": i.unit,
+                    "event_id": i.event_id,
+                    "outcome": i.outcome,
+                    "breaches": [tr(k, **format_params(p)) for k, p in i.breaches],
+                }
+                for i in intakes
+            ]
+        )
+        return 0
+    for i in intakes:
+        _out(tr(f"county.plan_{i.outcome}", unit=i.unit, file=i.file))
+        for key, params in i.breaches:
+            _out("  " + tr("county.breach_line", unit=i.unit, text=tr(key, **format_params(params))))
+        if not i.breaches:
+            _out("  " + tr("county.plan_ok", unit=i.unit))
+    return 0
+
+
+def cmd_county_results(args: argparse.Namespace) -> int:
+    from checkin.county import county_db
+    from checkin.county_results import take_results
+
+    with county_db(args.db) as db:
+        intakes = take_results(db, args.files, _date(args.received))
+    if args.json:
+        _json(
+            [{"file": i.file, "unit": i.unit, "event_id": i.event_id, "outcome": i.outcome} for i in intakes]
+        )
+        return 0
+    for i in intakes:
+        _out(tr(f"county.results_{i.outcome}", unit=i.unit, file=i.file))
+    return 0
+
+
+def cmd_county_status(args: argparse.Namespace) -> int:
+    from checkin.county import county_db
+    from checkin.county_status import build_status
+
+    with county_db(args.db) as db:
+        status = build_status(db, _date(args.as_of))
+    if status.calendar_missing:
+        print(tr("workdays.fallback", years=", ".join(map(str, status.calendar_missing))), file=sys.stderr)
+    if args.json:
+        _json(status.to_json())
+        return 0
+    from checkin.county_report import county_table
+
+    table = county_table(status)
+    _out(table.title)
+    _out(tr("county.note_as_of", as_of=status.as_of.isoformat()))
+    for line in status.units:
+        cells = dict(zip(table.header, _row_for(table, line.unit.name), strict=True))
+        head = "  ".join(f"{k} {v}" for k, v in list(cells.items())[1:-1])
+        _out(f"{line.unit.name}：{head}")
+        for text in line.breach_texts():
+            _out("  ! " + text)
+    _out("  ".join(f"{k} {v}" for k, v in zip(table.header, table.totals, strict=True)))
+    if table.missing:
+        _out(tr("county.heading_missing"))
+        for row in table.missing:
+            _out("  " + "  ".join(row))
+    return 0
+
+
+def _row_for(table: Any, unit: str) -> list[str]:
+    return next(r for r in table.rows if r[0] == unit)
+
+
+def cmd_county_report(args: argparse.Namespace) -> int:
+    from checkin.county import county_db
+    from checkin.county_report import write_county_report
+    from checkin.county_status import build_status
+
+    with county_db(args.db) as db:
+        status = build_status(db, _date(args.as_of))
+    path = write_county_report(status, args.out)
+    _out(tr("county.report_done", path=path))
+    return 0
+
+
+# ---------------------------------------------------------------- parsers
+
+
+def add_event_commands(event_sub: argparse._SubParsersAction[Any]) -> None:
+    for kind in ("announced", "posted"):
+        r = event_sub.add_parser(
+            kind, help=tr(f"cli.county.event_{kind}"), description=tr(f"cli.county.event_{kind}")
+        )
+        r.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
+        r.add_argument("--on", required=True, metavar="YYYY-MM-DD", help=tr("cli.county.event_on"))
+        r.add_argument("--url", required=kind == "posted", metavar="URL", help=tr("cli.county.event_url"))
+        r.set_defaults(handler=cmd_event_publicity)
+
+
+def add_county_commands(sub: argparse._SubParsersAction[Any], parser_class: Any) -> None:
+    p = sub.add_parser("plan", help=tr("cli.plan.help"), description=tr("cli.plan.help"))
+    plan_sub = p.add_subparsers(dest="plan_command", metavar="ACTION", parser_class=parser_class)
+    r = plan_sub.add_parser("export", help=tr("cli.plan.export"), description=tr("cli.plan.export"))
+    r.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
+    r.add_argument("--out", required=True, metavar="备案-单位.toml", help=tr("cli.plan.out"))
+    r.add_argument("--unit", metavar="NAME", help=tr("cli.plan.unit"))
+    r.set_defaults(handler=cmd_plan_export)
+
+    p = sub.add_parser("county", help=tr("cli.county.help"), description=tr("cli.county.help"))
+    c = p.add_subparsers(dest="county_command", metavar="ACTION", parser_class=parser_class)
+    r = c.add_parser("init", help=tr("cli.county.init"), description=tr("cli.county.init"))
+    r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
+    r.add_argument("--year", required=True, metavar="YYYY", help=tr("cli.county.year"))
+    r.add_argument("--units", required=True, metavar="单位.xlsx", help=tr("cli.county.units"))
+    r.add_argument("--rules", metavar="rules.toml", help=tr("cli.county.rules"))
+    r.add_argument("--name", metavar="NAME", help=tr("cli.county.name"))
+    r.add_argument("--office", metavar="NAME", help=tr("cli.county.office"))
+    r.set_defaults(handler=cmd_county_init)
+    for name, handler in (("plans", cmd_county_plans), ("results", cmd_county_results)):
+        r = c.add_parser(name, help=tr(f"cli.county.{name}"), description=tr(f"cli.county.{name}"))
+        r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
+        r.add_argument("files", nargs="+", metavar="FILE", help=tr(f"cli.county.{name}_files"))
+        r.add_argument("--received", metavar="YYYY-MM-DD", help=tr("cli.county.received"))
+        r.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+        r.set_defaults(handler=handler)
+    r = c.add_parser("status", help=tr("cli.county.status"), description=tr("cli.county.status"))
+    r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
+    r.add_argument("--as-of", metavar="YYYY-MM-DD", help=tr("cli.county.as_of"))
+    r.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+    r.set_defaults(handler=cmd_county_status)
+    r = c.add_parser("report", help=tr("cli.county.report"), description=tr("cli.county.report"))
+    r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
+    r.add_argument("--out", required=True, metavar="FILE.docx|FILE.xlsx", help=tr("cli.county.out"))
+    r.add_argument("--as-of", metavar="YYYY-MM-DD", help=tr("cli.county.as_of"))
+    r.set_defaults(handler=cmd_county_report)

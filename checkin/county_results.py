@@ -1,0 +1,394 @@
+"""Results files (`checkin export results`) taken into the county file: idempotent and order-free.
+
+A results file is a unit's secret-free SQLite file. It is hostile until checked: it is opened
+read-only (`mode=ro`, `trusted_schema=OFF`), only tables (never views or triggers) are read,
+only column names this module knows are asked for — never a name taken from the file — and
+every value is typed and bounded before anything is written. All files are checked first; then
+one transaction takes them all in, or none.
+
+For one event the file exported last counts (ties: the larger SHA-256), and the report date is
+the first day any results file for that event reached the county; so taking the same files in
+twice, or in another order, gives the same county file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from checkin.county import MAX_TEXT, clean_text, county_info, find_unit
+from checkin.errors import CheckinError
+from checkin.storage import write_transaction
+
+MAX_RESULTS_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 100_000
+_EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_URL = re.compile(r"^https?://[^\s]{1,500}$")
+CLOSED_STATUSES = ("resolved", "replied")
+SUGGESTION_STATUSES = ("pending", "assigned", "transferred", "in_progress", "resolved", "replied")
+
+
+@dataclass
+class Suggestion:
+    number: str
+    status: str
+    due_date: str | None
+    closed_on: str | None
+
+
+@dataclass
+class ResultsFile:
+    unit: str
+    event_id: str
+    title: str | None
+    date: dt.date
+    exported_at: str
+    invited: int
+    came: int
+    citizens_invited: int
+    citizens_came: int
+    by_category: dict[str, dict[str, int]]
+    forms: int
+    satisfaction: float | None
+    announced_on: str | None
+    posted_on: str | None
+    posted_url: str | None
+    suggestions: list[Suggestion] = field(default_factory=list)
+    received_on: dt.date = dt.date.min
+    sha256: str = ""
+    file: str = ""
+
+    def to_row(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "unit": self.unit,
+            "title": self.title,
+            "date": self.date.isoformat(),
+            "exported_at": self.exported_at,
+            "received_on": self.received_on.isoformat(),
+            "file_sha256": self.sha256,
+            "invited": self.invited,
+            "came": self.came,
+            "citizens_invited": self.citizens_invited,
+            "citizens_came": self.citizens_came,
+            "by_category": json.dumps(self.by_category, ensure_ascii=False, sort_keys=True),
+            "forms": self.forms,
+            "satisfaction": self.satisfaction,
+            "announced_on": self.announced_on,
+            "posted_on": self.posted_on,
+            "posted_url": self.posted_url,
+        }
+
+
+# ---------------------------------------------------------------- reading a file, defensively
+
+
+def _bad(path: Path, error: str) -> CheckinError:
+    return CheckinError("county.results_file.invalid", path=path.name, error=error[:200])
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str] | None:
+    """The columns of a real table (not a view) named `table`, or None."""
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
+    if row is None:
+        return None
+    return {str(r[1]) for r in conn.execute("SELECT * FROM pragma_table_info(?)", [table])}
+
+
+def _select(conn: sqlite3.Connection, path: Path, table: str, wanted: Iterable[str]) -> list[dict[str, Any]]:
+    """Rows of `table` with the `wanted` columns (our names, checked present; missing → None)."""
+    present = _columns(conn, table)
+    if present is None:
+        raise _bad(path, f"{table}: —")
+    names = [w for w in wanted if w in present]
+    if not names:
+        return []
+    # table and column names are this module's constants, checked against the file's schema
+    sql = "SELECT " + ", ".join(f'"{n}"' for n in names) + f' FROM "{table}" LIMIT {MAX_ROWS + 1}'
+    rows = [dict(zip(names, r, strict=True)) for r in conn.execute(sql)]
+    if len(rows) > MAX_ROWS:
+        raise _bad(path, f"{table}: > {MAX_ROWS}")
+    return rows
+
+
+def _str(value: Any, path: Path, name: str, limit: int = MAX_TEXT) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _bad(path, name)
+    try:
+        return clean_text(value, limit) or None
+    except CheckinError as exc:
+        raise _bad(path, f"{name}: {exc.message()}") from None
+
+
+def _day(value: Any, path: Path, name: str) -> dt.date | None:
+    text = _str(value, path, name, 40)
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise _bad(path, f"{name}: {text[:20]}") from None
+
+
+def _count(value: Any, path: Path, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000_000:
+        raise _bad(path, name)
+    return value
+
+
+def _info(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
+    """results_info: one row of columns, or key/value rows."""
+    present = _columns(conn, "results_info")
+    if present is None:
+        raise CheckinError("county.results_file.not_results", path=path.name)
+    if {"key", "value"} <= present:
+        rows = _select(conn, path, "results_info", ("key", "value"))
+        return {str(r["key"]): r["value"] for r in rows if isinstance(r["key"], str)}
+    rows = _select(
+        conn,
+        path,
+        "results_info",
+        (
+            "format",
+            "format_version",
+            "event_id",
+            "organizer",
+            "unit",
+            "title",
+            "date",
+            "exported_at",
+            "created_at",
+            "announced_on",
+            "posted_on",
+            "posted_url",
+        ),
+    )
+    if len(rows) != 1:
+        raise _bad(path, "results_info")
+    return rows[0]
+
+
+SUPPORTED_FORMATS = (1,)
+
+
+def read_results(path: str | Path, received_on: dt.date) -> ResultsFile:
+    """Read and validate one results file; any problem is a CheckinError naming file and field."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckinError("import.missing_file", path=str(path))
+    size = path.stat().st_size
+    if size > MAX_RESULTS_BYTES:
+        raise _bad(path, "> 200 MB")
+    with path.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise CheckinError("county.results_file.not_results", path=path.name)
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _bad(path, str(exc)) from None
+    try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute("PRAGMA query_only = ON")
+        result = _read(conn, path)
+    except sqlite3.Error as exc:
+        raise _bad(path, str(exc)) from None
+    finally:
+        conn.close()
+    result.received_on = received_on
+    result.sha256 = digest.hexdigest()
+    result.file = path.name
+    return result
+
+
+def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
+    info = _info(conn, path)
+    version = info.get("format", info.get("format_version"))
+    try:
+        version_number = int(str(version))
+    except ValueError:
+        raise CheckinError(
+            "county.results_file.bad_format", path=path.name, value=str(version)[:20]
+        ) from None
+    if version_number not in SUPPORTED_FORMATS:
+        raise CheckinError("county.results_file.bad_format", path=path.name, value=str(version)[:20])
+    event_id = info.get("event_id")
+    if not isinstance(event_id, str) or not _EVENT_ID.match(event_id):
+        raise _bad(path, "event_id")
+    unit = _str(info.get("organizer") or info.get("unit"), path, "organizer")
+    if not unit:
+        raise CheckinError("county.results_file.no_unit", path=path.name)
+    date = _day(info.get("date"), path, "date")
+    if date is None:
+        raise _bad(path, "date")
+    exported = _str(info.get("exported_at") or info.get("created_at"), path, "exported_at", 40)
+    if exported is None:
+        raise _bad(path, "exported_at")
+    try:
+        exported_at = dt.datetime.fromisoformat(exported).replace(tzinfo=None, microsecond=0).isoformat()
+    except ValueError:
+        raise _bad(path, "exported_at") from None
+    posted_url = _str(info.get("posted_url"), path, "posted_url", 500)
+    if posted_url is not None and not _URL.match(posted_url):
+        raise _bad(path, "posted_url")
+    announced = _day(info.get("announced_on"), path, "announced_on")
+    posted = _day(info.get("posted_on"), path, "posted_on")
+
+    by_category: dict[str, dict[str, int]] = {}
+    for row in _select(conn, path, "attendance", ("category", "status", "checked_in_at")):
+        category = _str(row.get("category"), path, "attendance.category", 50) or "other"
+        status = _str(row.get("status"), path, "attendance.status", 30)
+        line = by_category.setdefault(category, {"invited": 0, "came": 0})
+        if status in (None, "invited"):
+            line["invited"] += 1
+        if row.get("checked_in_at") is not None:
+            _str(row.get("checked_in_at"), path, "attendance.checked_in_at", 40)
+            line["came"] += 1
+    forms, satisfaction = _satisfaction(conn, path)
+    suggestions = []
+    seen: set[str] = set()
+    for row in _select(
+        conn, path, "suggestions", ("number", "status", "due_date", "replied_at", "updated_at")
+    ):
+        number = _str(row.get("number"), path, "suggestions.number", 20)
+        status = _str(row.get("status"), path, "suggestions.status", 20)
+        if not number or number in seen or status not in SUGGESTION_STATUSES:
+            raise _bad(path, f"suggestions: {number or '—'}")
+        seen.add(number)
+        due = _day(row.get("due_date"), path, "suggestions.due_date")
+        closed = _day(row.get("replied_at"), path, "suggestions.replied_at")
+        if closed is None and status in CLOSED_STATUSES:
+            closed = _day(row.get("updated_at"), path, "suggestions.updated_at")
+        suggestions.append(
+            Suggestion(
+                number,
+                status,
+                due.isoformat() if due else None,
+                closed.isoformat() if closed and status in CLOSED_STATUSES else None,
+            )
+        )
+    citizens = by_category.get("citizen", {}) or by_category.get("群众代表", {})
+    return ResultsFile(
+        unit=unit,
+        event_id=event_id,
+        title=_str(info.get("title"), path, "title", 200),
+        date=date,
+        exported_at=exported_at,
+        invited=sum(c["invited"] for c in by_category.values()),
+        came=sum(c["came"] for c in by_category.values()),
+        citizens_invited=citizens.get("invited", 0),
+        citizens_came=citizens.get("came", 0),
+        by_category=by_category,
+        forms=forms,
+        satisfaction=satisfaction,
+        announced_on=announced.isoformat() if announced else None,
+        posted_on=posted.isoformat() if posted else None,
+        posted_url=posted_url,
+        suggestions=sorted(suggestions, key=lambda s: s.number),
+    )
+
+
+def _satisfaction(conn: sqlite3.Connection, path: Path) -> tuple[int, float | None]:
+    """Forms counted and overall satisfaction (0–1) from the results file's survey figures."""
+    if _columns(conn, "survey_summary") is None:
+        return 0, None
+    rows = _select(conn, path, "survey_summary", ("forms_counted", "overall_satisfaction"))
+    if len(rows) != 1:
+        raise _bad(path, "survey_summary")
+    forms = _count(rows[0].get("forms_counted") or 0, path, "survey_summary.forms_counted")
+    rate = rows[0].get("overall_satisfaction")
+    if rate is None:
+        return forms, None
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+        raise _bad(path, "survey_summary.overall_satisfaction")
+    return forms, float(rate)
+
+
+# ---------------------------------------------------------------- taking results in
+
+
+@dataclass
+class ResultsIntake:
+    file: str
+    unit: str
+    event_id: str
+    outcome: str  # "new", "updated", "already", "older"
+
+
+def take_results(db: Database, files: list[str | Path], received_on: dt.date) -> list[ResultsIntake]:
+    """Check every file, then take them all in one transaction (or none)."""
+    year = int(county_info(db)["year"])
+    read: list[ResultsFile] = []
+    for path in files:
+        result = read_results(path, received_on)
+        if result.date.year != year:
+            raise CheckinError("county.wrong_year", path=result.file, year=result.date.year, county=year)
+        result.unit = find_unit(db, result.unit)
+        read.append(result)
+    intakes = []
+    with write_transaction(db):
+        for result in read:
+            intakes.append(_store(db, result))
+        from checkin.plans import refresh_breaches
+
+        refresh_breaches(db, received_on)
+    return intakes
+
+
+def _store(db: Database, result: ResultsFile) -> ResultsIntake:
+    known = db.execute("SELECT 1 FROM received_files WHERE sha256 = ?", [result.sha256]).fetchone()
+    if known is None:
+        db.execute(
+            "INSERT INTO received_files (sha256, kind, unit, event_id, received_on, file) "
+            "VALUES (?, 'results', ?, ?, ?, ?)",
+            [result.sha256, result.unit, result.event_id, result.received_on.isoformat(), result.file],
+        )
+    else:
+        db.execute(
+            "UPDATE received_files SET received_on = MIN(received_on, ?) WHERE sha256 = ?",
+            [result.received_on.isoformat(), result.sha256],
+        )
+    first = db.execute(
+        "SELECT MIN(received_on) FROM received_files WHERE kind = 'results' AND event_id = ?",
+        [result.event_id],
+    ).fetchone()[0]
+    result.received_on = dt.date.fromisoformat(first)
+    current = db.execute(
+        "SELECT unit, exported_at, file_sha256 FROM results WHERE event_id = ?", [result.event_id]
+    ).fetchone()
+    if current is not None and current[0] != result.unit:
+        raise CheckinError("county.event_other_unit", path=result.file, unit=current[0])
+    plan_unit = db.execute("SELECT unit FROM plans WHERE event_id = ?", [result.event_id]).fetchone()
+    if plan_unit is not None and plan_unit[0] != result.unit:
+        raise CheckinError("county.event_other_unit", path=result.file, unit=plan_unit[0])
+    if current is not None and (result.exported_at, result.sha256) <= (current[1], current[2]):
+        db.execute("UPDATE results SET received_on = ? WHERE event_id = ?", [first, result.event_id])
+        outcome = "already" if current[2] == result.sha256 else "older"
+        return ResultsIntake(result.file, result.unit, result.event_id, outcome)
+    db.execute("DELETE FROM result_suggestions WHERE event_id = ?", [result.event_id])
+    db.table("results").upsert(result.to_row(), pk="event_id")
+    db.table("result_suggestions").insert_all(
+        {
+            "event_id": result.event_id,
+            "number": s.number,
+            "status": s.status,
+            "due_date": s.due_date,
+            "closed_on": s.closed_on,
+        }
+        for s in result.suggestions
+    )
+    return ResultsIntake(result.file, result.unit, result.event_id, "new" if current is None else "updated")

@@ -1,0 +1,366 @@
+"""The county's view: one line per unit — planned, held, people, citizen share, satisfaction,
+suggestions closed on time, report and posting on time, and every breach in words — with totals
+and the units still missing a plan or results (with contact and phone, to call them).
+
+Everything here is computed from the facts in the county file (plans, results, rules) and a
+date (`as_of`), so the same file gives the same table whatever order things arrived in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from sqlite_utils import Database
+
+from checkin.county import Rules, Unit, county_calendar, county_info, deadline, rules_of, units
+from checkin.i18n import tr
+from checkin.plans import Plan, format_params, plan_breaches
+from checkin.workdays import Calendar
+
+StageBreach = tuple[str, str, dict[str, Any]]  # stage ("plan" / "results"), message key, params
+
+
+@dataclass
+class EventResult:
+    event_id: str
+    title: str | None
+    date: dt.date
+    received_on: dt.date
+    invited: int
+    came: int
+    citizens_came: int
+    by_category: dict[str, dict[str, int]]
+    forms: int
+    satisfaction: float | None
+    announced_on: dt.date | None
+    posted_on: dt.date | None
+    posted_url: str | None
+    suggestions: list[dict[str, Any]]
+
+
+@dataclass
+class UnitLine:
+    unit: Unit
+    plans: list[Plan] = field(default_factory=list)
+    results: list[EventResult] = field(default_factory=list)
+    plan_on_time: bool | None = None
+    report_on_time: bool | None = None
+    posting_on_time: bool | None = None
+    suggestions: int = 0
+    closed_on_time: int = 0
+    closed_late: int = 0
+    overdue: int = 0
+    open_not_due: int = 0
+    breaches: list[StageBreach] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # "plan", "results"
+
+    @property
+    def planned(self) -> bool:
+        return bool(self.plans)
+
+    @property
+    def held(self) -> bool:
+        return any(r.came > 0 for r in self.results)
+
+    @property
+    def invited(self) -> int:
+        return sum(r.invited for r in self.results)
+
+    @property
+    def came(self) -> int:
+        return sum(r.came for r in self.results)
+
+    @property
+    def citizens_came(self) -> int:
+        return sum(r.citizens_came for r in self.results)
+
+    @property
+    def citizen_share(self) -> float | None:
+        return self.citizens_came / self.came if self.came else None
+
+    @property
+    def forms(self) -> int:
+        return sum(r.forms for r in self.results)
+
+    @property
+    def satisfaction(self) -> float | None:
+        rated = [r for r in self.results if r.satisfaction is not None and r.forms]
+        if not rated:
+            return None
+        return sum(r.satisfaction * r.forms for r in rated if r.satisfaction is not None) / sum(
+            r.forms for r in rated
+        )
+
+    def breach_texts(self, lang: str | None = None) -> list[str]:
+        return [tr(key, lang=lang, **format_params(params, lang)) for _, key, params in self.breaches]
+
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        return {
+            "unit": self.unit.name,
+            "kind": self.unit.kind,
+            "contact": self.unit.contact,
+            "phone": self.unit.phone,
+            "planned": self.planned,
+            "plan_on_time": self.plan_on_time,
+            "plans": [
+                {
+                    "event_id": p.event_id,
+                    "title": p.title,
+                    "date": p.date.isoformat(),
+                    "filed_on": p.received_on.isoformat(),
+                    "capacity": p.capacity,
+                    "sites": [s.name for s in p.sites],
+                }
+                for p in self.plans
+            ],
+            "held": self.held,
+            "events": [
+                {
+                    "event_id": r.event_id,
+                    "date": r.date.isoformat(),
+                    "invited": r.invited,
+                    "came": r.came,
+                    "by_category": r.by_category,
+                    "report_received_on": r.received_on.isoformat(),
+                    "posted_on": r.posted_on.isoformat() if r.posted_on else None,
+                    "posted_url": r.posted_url,
+                }
+                for r in self.results
+            ],
+            "invited": self.invited,
+            "came": self.came,
+            "citizens_came": self.citizens_came,
+            "citizen_share": _round(self.citizen_share),
+            "forms": self.forms,
+            "satisfaction": _round(self.satisfaction),
+            "suggestions": self.suggestions,
+            "suggestions_closed_on_time": self.closed_on_time,
+            "suggestions_closed_late": self.closed_late,
+            "suggestions_overdue": self.overdue,
+            "suggestions_open_not_due": self.open_not_due,
+            "report_on_time": self.report_on_time,
+            "posting_on_time": self.posting_on_time,
+            "breaches": self.breach_texts(lang),
+            "missing": self.missing,
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+@dataclass
+class CountyStatus:
+    year: int
+    name: str | None
+    office: str | None
+    as_of: dt.date
+    rules: Rules
+    units: list[UnitLine]
+    calendar_missing: list[int]
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        came = sum(u.came for u in self.units)
+        citizens = sum(u.citizens_came for u in self.units)
+        rated = [u for u in self.units if u.satisfaction is not None]
+        forms = sum(u.forms for u in rated)
+        return {
+            "units": len(self.units),
+            "planned": sum(1 for u in self.units if u.planned),
+            "held": sum(1 for u in self.units if u.held),
+            "invited": sum(u.invited for u in self.units),
+            "came": came,
+            "citizens_came": citizens,
+            "citizen_share": _round(citizens / came if came else None),
+            "satisfaction": _round(
+                sum((u.satisfaction or 0) * u.forms for u in rated) / forms if forms else None
+            ),
+            "suggestions": sum(u.suggestions for u in self.units),
+            "suggestions_closed_on_time": sum(u.closed_on_time for u in self.units),
+            "suggestions_overdue": sum(u.overdue for u in self.units),
+            "reports_on_time": sum(1 for u in self.units if u.report_on_time),
+            "postings_on_time": sum(1 for u in self.units if u.posting_on_time),
+            "units_with_breaches": sum(1 for u in self.units if u.breaches),
+            "breaches": sum(len(u.breaches) for u in self.units),
+        }
+
+    @property
+    def missing(self) -> list[UnitLine]:
+        return [u for u in self.units if u.missing]
+
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "county": self.name,
+            "office": self.office,
+            "as_of": self.as_of.isoformat(),
+            "rules": self.rules.to_json(),
+            "units": [u.to_json(lang) for u in self.units],
+            "totals": self.totals,
+            "missing": [
+                {"unit": u.unit.name, "contact": u.unit.contact, "phone": u.unit.phone, "missing": u.missing}
+                for u in self.missing
+            ],
+            "calendar_missing_years": self.calendar_missing,
+        }
+
+
+def _results(db: Database) -> dict[str, list[EventResult]]:
+    suggestions: dict[str, list[dict[str, Any]]] = {}
+    for row in db.query("SELECT * FROM result_suggestions ORDER BY event_id, number"):
+        suggestions.setdefault(row["event_id"], []).append(row)
+    out: dict[str, list[EventResult]] = {}
+    for r in db.query("SELECT * FROM results ORDER BY date, event_id"):
+        out.setdefault(r["unit"], []).append(
+            EventResult(
+                event_id=r["event_id"],
+                title=r["title"],
+                date=dt.date.fromisoformat(r["date"]),
+                received_on=dt.date.fromisoformat(r["received_on"]),
+                invited=r["invited"],
+                came=r["came"],
+                citizens_came=r["citizens_came"],
+                by_category=json.loads(r["by_category"]),
+                forms=r["forms"],
+                satisfaction=r["satisfaction"],
+                announced_on=dt.date.fromisoformat(r["announced_on"]) if r["announced_on"] else None,
+                posted_on=dt.date.fromisoformat(r["posted_on"]) if r["posted_on"] else None,
+                posted_url=r["posted_url"],
+                suggestions=suggestions.get(r["event_id"], []),
+            )
+        )
+    return out
+
+
+def _results_breaches(
+    rules: Rules, calendar: Calendar, line: UnitLine, result: EventResult, as_of: dt.date
+) -> None:
+    add = line.breaches.append
+    if not rules.window_start <= result.date <= rules.window_end:
+        planned = {p.event_id: p.date for p in line.plans}
+        if planned.get(result.event_id) != result.date:  # said once, at the plan, when unchanged
+            add(
+                (
+                    "results",
+                    "county.breach.outside_window",
+                    {"date": result.date, "start": rules.window_start, "end": rules.window_end},
+                )
+            )
+    if result.came > rules.max_per_site:
+        add(("results", "county.breach.came_over", {"people": result.came, "max": rules.max_per_site}))
+    if result.came and Fraction(result.citizens_came, result.came) < rules.min_citizen_share:
+        add(
+            (
+                "results",
+                "county.breach.came_share",
+                {"share": result.citizens_came / result.came, "min": rules.min_citizen_share},
+            )
+        )
+    report_due = deadline(calendar, result.date, rules.report_due, rules.report_due_working)
+    on_time = result.received_on <= report_due
+    line.report_on_time = on_time if line.report_on_time is None else (line.report_on_time and on_time)
+    if not on_time:
+        add(("results", "county.breach.report_late", {"on": result.received_on, "due": report_due}))
+    posting_due = deadline(calendar, result.date, rules.posting_due, rules.posting_due_working)
+    if result.posted_on is None:
+        if as_of > posting_due:
+            line.posting_on_time = False
+            add(("results", "county.breach.not_posted", {"due": posting_due}))
+    else:
+        posted_ok = result.posted_on <= posting_due
+        line.posting_on_time = (
+            posted_ok if line.posting_on_time is None else line.posting_on_time and posted_ok
+        )
+        if not posted_ok:
+            add(("results", "county.breach.posted_late", {"on": result.posted_on, "due": posting_due}))
+    announce_due = result.date - dt.timedelta(days=rules.announce_lead_days)
+    said_at_plan = any(
+        p.event_id == result.event_id and p.announce_on == result.announced_on for p in line.plans
+    )
+    if result.announced_on is not None and result.announced_on > announce_due and not said_at_plan:
+        add(
+            (
+                "results",
+                "county.breach.announce_late",
+                {"on": result.announced_on, "due": announce_due, "days": rules.announce_lead_days},
+            )
+        )
+    due = calendar.add_working_days(result.date, rules.suggestion_working_days)
+    late = overdue = 0
+    for s in result.suggestions:
+        line.suggestions += 1
+        closed = dt.date.fromisoformat(s["closed_on"]) if s["closed_on"] else None
+        if closed is not None and closed <= due:
+            line.closed_on_time += 1
+        elif closed is not None:
+            line.closed_late += 1
+            late += 1
+        elif as_of > due:
+            line.overdue += 1
+            overdue += 1
+        else:
+            line.open_not_due += 1
+    if late or overdue:
+        add(
+            (
+                "results",
+                "county.breach.suggestions",
+                {"late": late, "overdue": overdue, "days": rules.suggestion_working_days, "due": due},
+            )
+        )
+
+
+def build_status(db: Database, as_of: dt.date) -> CountyStatus:
+    info = county_info(db)
+    rules = rules_of(db)
+    calendar = county_calendar(db)
+    plans: dict[str, list[Plan]] = {}
+    for row in db.query("SELECT * FROM plans ORDER BY date, event_id"):
+        plans.setdefault(row["unit"], []).append(Plan.from_row(row))
+    results = _results(db)
+    lines = []
+    for unit in units(db):
+        line = UnitLine(unit, plans.get(unit.name, []), results.get(unit.name, []))
+        for plan in line.plans:
+            found = plan_breaches(rules, calendar, plan)
+            line.breaches.extend(("plan", key, params) for key, params in found)
+            late = any(k.startswith("county.breach.plan_late") for k, _ in found)
+            line.plan_on_time = (not late) if line.plan_on_time is None else (line.plan_on_time and not late)
+        for result in line.results:
+            _results_breaches(rules, calendar, line, result, as_of)
+        # what has not come in, and whether it is already late
+        if not line.plans:
+            line.missing.append("plan")
+            due = rules.plan_deadline or rules.window_end
+            if as_of > due:
+                line.breaches.append(("plan", "county.breach.no_plan", {"due": due}))
+        reported = {r.event_id for r in line.results}
+        for plan in line.plans:
+            if plan.event_id in reported:
+                continue
+            if "results" not in line.missing:
+                line.missing.append("results")
+            due = deadline(calendar, plan.date, rules.report_due, rules.report_due_working)
+            if as_of > due:
+                line.report_on_time = False
+                line.breaches.append(("results", "county.breach.no_results", {"date": plan.date, "due": due}))
+        if not line.plans and not line.results:
+            if "results" not in line.missing:
+                line.missing.append("results")
+            if as_of > rules.window_end:
+                line.breaches.append(("results", "county.breach.not_held", {"year": rules.year}))
+        lines.append(line)
+    return CountyStatus(
+        year=int(info["year"]),
+        name=info["name"],
+        office=info["office"],
+        as_of=as_of,
+        rules=rules,
+        units=lines,
+        calendar_missing=sorted(calendar.missing_years),
+    )
