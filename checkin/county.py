@@ -103,6 +103,7 @@ def c001_i20_county(db: Database) -> None:
             came INTEGER NOT NULL,
             citizens_invited INTEGER NOT NULL,
             citizens_came INTEGER NOT NULL,
+            citizen_share REAL,
             by_category TEXT NOT NULL,
             forms INTEGER NOT NULL,
             satisfaction REAL,

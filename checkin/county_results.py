@@ -56,6 +56,7 @@ class ResultsFile:
     came: int
     citizens_invited: int
     citizens_came: int
+    citizen_share: float | None
     by_category: dict[str, dict[str, int]]
     forms: int
     satisfaction: float | None
@@ -80,6 +81,7 @@ class ResultsFile:
             "came": self.came,
             "citizens_invited": self.citizens_invited,
             "citizens_came": self.citizens_came,
+            "citizen_share": self.citizen_share,
             "by_category": json.dumps(self.by_category, ensure_ascii=False, sort_keys=True),
             "forms": self.forms,
             "satisfaction": self.satisfaction,
@@ -147,39 +149,19 @@ def _count(value: Any, path: Path, name: str) -> int:
     return value
 
 
-def _info(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
-    """results_info: one row of columns, or key/value rows."""
-    present = _columns(conn, "results_info")
-    if present is None:
-        raise CheckinError("county.results_file.not_results", path=path.name)
-    if {"key", "value"} <= present:
-        rows = _select(conn, path, "results_info", ("key", "value"))
-        return {str(r["key"]): r["value"] for r in rows if isinstance(r["key"], str)}
-    rows = _select(
-        conn,
-        path,
-        "results_info",
-        (
-            "format",
-            "format_version",
-            "event_id",
-            "organizer",
-            "unit",
-            "title",
-            "date",
-            "exported_at",
-            "created_at",
-            "announced_on",
-            "posted_on",
-            "posted_url",
-        ),
-    )
-    if len(rows) != 1:
-        raise _bad(path, "results_info")
-    return rows[0]
-
-
 SUPPORTED_FORMATS = (1,)
+INFO_COLUMNS = (
+    "format_version",
+    "event_id",
+    "event_title",
+    "organiser",
+    "event_date",
+    "exported_at",
+    "citizen_share",
+    "attended",
+    "forms_counted",
+    "overall_satisfaction",
+)
 
 
 def read_results(path: str | Path, received_on: dt.date) -> ResultsFile:
@@ -187,8 +169,7 @@ def read_results(path: str | Path, received_on: dt.date) -> ResultsFile:
     path = Path(path)
     if not path.is_file():
         raise CheckinError("import.missing_file", path=str(path))
-    size = path.stat().st_size
-    if size > MAX_RESULTS_BYTES:
+    if path.stat().st_size > MAX_RESULTS_BYTES:
         raise _bad(path, "> 200 MB")
     with path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
@@ -215,107 +196,111 @@ def read_results(path: str | Path, received_on: dt.date) -> ResultsFile:
     return result
 
 
+def _share(value: Any, path: Path, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise _bad(path, name)
+    return float(value)
+
+
 def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
-    info = _info(conn, path)
-    version = info.get("format", info.get("format_version"))
-    try:
-        version_number = int(str(version))
-    except ValueError:
-        raise CheckinError(
-            "county.results_file.bad_format", path=path.name, value=str(version)[:20]
-        ) from None
-    if version_number not in SUPPORTED_FORMATS:
+    if _columns(conn, "results_info") is None:
+        raise CheckinError("county.results_file.not_results", path=path.name)
+    rows = _select(conn, path, "results_info", INFO_COLUMNS)
+    if len(rows) != 1:
+        raise _bad(path, "results_info")
+    info = rows[0]
+    version = info.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version not in SUPPORTED_FORMATS:
         raise CheckinError("county.results_file.bad_format", path=path.name, value=str(version)[:20])
     event_id = info.get("event_id")
     if not isinstance(event_id, str) or not _EVENT_ID.match(event_id):
         raise _bad(path, "event_id")
-    unit = _str(info.get("organizer") or info.get("unit"), path, "organizer")
+    unit = _str(info.get("organiser"), path, "organiser")
     if not unit:
         raise CheckinError("county.results_file.no_unit", path=path.name)
-    date = _day(info.get("date"), path, "date")
+    date = _day(info.get("event_date"), path, "event_date")
     if date is None:
-        raise _bad(path, "date")
-    exported = _str(info.get("exported_at") or info.get("created_at"), path, "exported_at", 40)
+        raise _bad(path, "event_date")
+    exported = _str(info.get("exported_at"), path, "exported_at", 40)
     if exported is None:
         raise _bad(path, "exported_at")
     try:
         exported_at = dt.datetime.fromisoformat(exported).replace(tzinfo=None, microsecond=0).isoformat()
     except ValueError:
         raise _bad(path, "exported_at") from None
-    posted_url = _str(info.get("posted_url"), path, "posted_url", 500)
-    if posted_url is not None and not _URL.match(posted_url):
-        raise _bad(path, "posted_url")
-    announced = _day(info.get("announced_on"), path, "announced_on")
-    posted = _day(info.get("posted_on"), path, "posted_on")
+    attended = _count(info.get("attended"), path, "attended")
+    forms = _count(info.get("forms_counted"), path, "forms_counted")
+    satisfaction = _share(info.get("overall_satisfaction"), path, "overall_satisfaction")
+    citizen_share = _share(info.get("citizen_share"), path, "citizen_share")
 
     by_category: dict[str, dict[str, int]] = {}
-    for row in _select(conn, path, "attendance", ("category", "status", "checked_in_at")):
-        category = _str(row.get("category"), path, "attendance.category", 50) or "other"
-        status = _str(row.get("status"), path, "attendance.status", 30)
-        line = by_category.setdefault(category, {"invited": 0, "came": 0})
-        if status in (None, "invited"):
-            line["invited"] += 1
-        if row.get("checked_in_at") is not None:
-            _str(row.get("checked_in_at"), path, "attendance.checked_in_at", 40)
-            line["came"] += 1
-    forms, satisfaction = _satisfaction(conn, path)
+    for row in _select(conn, path, "figures", ("category", "invited", "arrived")):
+        category = _str(row.get("category"), path, "figures.category", 50)
+        if not category or category in by_category:
+            raise _bad(path, f"figures: {category or '—'}")
+        by_category[category] = {
+            "invited": _count(row.get("invited"), path, "figures.invited"),
+            "came": _count(row.get("arrived"), path, "figures.arrived"),
+        }
+    total = by_category.pop("total", None)
+    invited = sum(c["invited"] for c in by_category.values())
+    came = sum(c["came"] for c in by_category.values())
+    if total is not None and (total["invited"], total["came"]) != (invited, came):
+        raise _bad(path, "figures: total")
+
+    publicity: dict[str, tuple[str | None, str | None]] = {}
+    if _columns(conn, "publicity") is not None:
+        for row in _select(conn, path, "publicity", ("kind", "on_date", "url")):
+            kind = row.get("kind")
+            if kind not in ("announced", "posted") or kind in publicity:
+                raise _bad(path, "publicity")
+            on = _day(row.get("on_date"), path, "publicity.on_date")
+            url = _str(row.get("url"), path, "publicity.url", 500)
+            if url is not None and not _URL.match(url):
+                raise _bad(path, "publicity.url")
+            publicity[str(kind)] = (on.isoformat() if on else None, url)
+
     suggestions = []
     seen: set[str] = set()
-    for row in _select(
-        conn, path, "suggestions", ("number", "status", "due_date", "replied_at", "updated_at")
-    ):
-        number = _str(row.get("number"), path, "suggestions.number", 20)
-        status = _str(row.get("status"), path, "suggestions.status", 20)
+    for row in _select(conn, path, "ledger", ("number", "status", "due_date", "replied_at")):
+        number = _str(row.get("number"), path, "ledger.number", 20)
+        status = _str(row.get("status"), path, "ledger.status", 20)
         if not number or number in seen or status not in SUGGESTION_STATUSES:
-            raise _bad(path, f"suggestions: {number or '—'}")
+            raise _bad(path, f"ledger: {number or '—'}")
         seen.add(number)
-        due = _day(row.get("due_date"), path, "suggestions.due_date")
-        closed = _day(row.get("replied_at"), path, "suggestions.replied_at")
-        if closed is None and status in CLOSED_STATUSES:
-            closed = _day(row.get("updated_at"), path, "suggestions.updated_at")
+        due = _day(row.get("due_date"), path, "ledger.due_date")
+        replied = _day(row.get("replied_at"), path, "ledger.replied_at")
+        # 办结并及时反馈: a suggestion counts as closed once the answer has gone back (已反馈)
+        closed = replied if status == "replied" else None
         suggestions.append(
             Suggestion(
-                number,
-                status,
-                due.isoformat() if due else None,
-                closed.isoformat() if closed and status in CLOSED_STATUSES else None,
+                number, status, due.isoformat() if due else None, closed.isoformat() if closed else None
             )
         )
-    citizens = by_category.get("citizen", {}) or by_category.get("群众代表", {})
+    citizens = by_category.get("citizen", {})
+    announced = publicity.get("announced", (None, None))
+    posted = publicity.get("posted", (None, None))
     return ResultsFile(
         unit=unit,
         event_id=event_id,
-        title=_str(info.get("title"), path, "title", 200),
+        title=_str(info.get("event_title"), path, "event_title", 200),
         date=date,
         exported_at=exported_at,
-        invited=sum(c["invited"] for c in by_category.values()),
-        came=sum(c["came"] for c in by_category.values()),
+        invited=invited,
+        came=max(came, attended),
         citizens_invited=citizens.get("invited", 0),
         citizens_came=citizens.get("came", 0),
+        citizen_share=citizen_share,
         by_category=by_category,
         forms=forms,
         satisfaction=satisfaction,
-        announced_on=announced.isoformat() if announced else None,
-        posted_on=posted.isoformat() if posted else None,
-        posted_url=posted_url,
+        announced_on=announced[0],
+        posted_on=posted[0],
+        posted_url=posted[1],
         suggestions=sorted(suggestions, key=lambda s: s.number),
     )
-
-
-def _satisfaction(conn: sqlite3.Connection, path: Path) -> tuple[int, float | None]:
-    """Forms counted and overall satisfaction (0–1) from the results file's survey figures."""
-    if _columns(conn, "survey_summary") is None:
-        return 0, None
-    rows = _select(conn, path, "survey_summary", ("forms_counted", "overall_satisfaction"))
-    if len(rows) != 1:
-        raise _bad(path, "survey_summary")
-    forms = _count(rows[0].get("forms_counted") or 0, path, "survey_summary.forms_counted")
-    rate = rows[0].get("overall_satisfaction")
-    if rate is None:
-        return forms, None
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-        raise _bad(path, "survey_summary.overall_satisfaction")
-    return forms, float(rate)
 
 
 # ---------------------------------------------------------------- taking results in

@@ -54,6 +54,10 @@ ledger (every suggestion, 意见建议台账)
     status_label TEXT, outcome TEXT, outcome_label TEXT, reason TEXT, reply TEXT,
     replied_at TEXT
 
+publicity (the announcement and the posting on the website's 政府开放日 column, if recorded
+with `checkin event announced|posted`; issue 20)
+    kind TEXT (announced | posted), on_date TEXT (YYYY-MM-DD), url TEXT
+
 Views: 活动信息, 分类统计, 签到名单, 满意度, 意见建议台账 (Chinese headings, labels only).
 """
 
@@ -106,6 +110,7 @@ SCHEMA = (
         handed_over_at TEXT NOT NULL, due_date TEXT NOT NULL, status TEXT NOT NULL,
         status_label TEXT NOT NULL, outcome TEXT NOT NULL, outcome_label TEXT NOT NULL,
         reason TEXT NOT NULL, reply TEXT NOT NULL, replied_at TEXT NOT NULL)""",
+    "CREATE TABLE publicity (kind TEXT NOT NULL, on_date TEXT NOT NULL, url TEXT)",
     """CREATE VIEW 活动信息 AS SELECT event_title AS 活动名称, organiser AS 主办单位,
         event_date AS 活动日期, location AS 地点, attended AS 到场人数,
         citizen_share AS 群众代表占比, forms_counted AS 有效问卷, return_rate AS 问卷回收率,
@@ -215,6 +220,7 @@ def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         "survey_answers": answers,
         "survey_texts": texts,
         "ledger": ledger,
+        "publicity": [tuple(r) for r in db.execute("SELECT kind, on_date, url FROM publicity ORDER BY kind")],
     }
 
 
