@@ -117,6 +117,7 @@ class UnitLine:
                     "date": p.date.isoformat(),
                     "filed_on": p.received_on.isoformat(),
                     "capacity": p.capacity,
+                    "places": p.places,
                     "sites": [s.name for s in p.sites],
                 }
                 for p in self.plans

@@ -100,11 +100,20 @@ def publicity(db: Database) -> dict[str, tuple[str, str | None]]:
 
 
 def places_per_category(event: Event) -> dict[str, int]:
-    """Places per category if the event gives them (the event's own quotas), else nothing."""
-    quotas = getattr(event, "quotas", None) or getattr(event, "places_per_category", None)
-    if isinstance(quotas, dict):
-        return {str(k): int(v) for k, v in quotas.items() if isinstance(v, int)}
-    return {}
+    """Places per category or group of categories (`群众代表+科技特派员` = 28), in Chinese labels."""
+    labels = {c.code: c.zh for c in event.category_list()}
+    return {
+        "+".join(labels.get(code, code) for code in codes): places
+        for _, codes, places in event.quota_groups()
+    }
+
+
+def planned_citizen_share(event: Event) -> Fraction:
+    """The event's minimum citizen share, or more when places are set aside for citizens alone."""
+    citizens = {c.code for c in event.category_list() if c.citizen}
+    reserved = sum(places for _, codes, places in event.quota_groups() if set(codes) <= citizens)
+    share = Fraction(reserved, event.capacity) if event.capacity else Fraction(0)
+    return max(event.min_citizen_share, min(share, Fraction(1)))
 
 
 def _toml_str(value: str) -> str:
@@ -137,7 +146,7 @@ def plan_toml(db: Database, unit: str | None = None) -> tuple[str, str]:
     sites = event.places or ([event.location] if event.location else [])
     lines.append("sites = [" + ", ".join(_toml_str(s) for s in sites) + "]")
     lines.append(f"capacity = {event.capacity}")
-    lines.append(f"citizen_share = {_toml_str(str(event.min_citizen_share))}")
+    lines.append(f"citizen_share = {_toml_str(str(planned_citizen_share(event)))}")
     if "announced" in recorded:
         on, url = recorded["announced"]
         lines.append(f"announce_on = {on}")

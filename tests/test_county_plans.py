@@ -245,3 +245,27 @@ def test_posted_and_announced_are_checked(tmp_path: Path, capsys: pytest.Capture
     assert run("event", "posted", "--db", db, "--on", "2026-10-14", "--url", "https://a.cn/x") == 0
     assert run("plan", "export", "--db", db, "--out", tmp_path / "p.toml") == 2
     assert "没有写主办单位" in capsys.readouterr().err
+
+
+def test_plan_carries_places_per_category(
+    tmp_path: Path, county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = make_event(
+        tmp_path,
+        "q",
+        'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20\ncapacity = 30\n'
+        '[[event.categories]]\ncode = "sanqu_talent"\nzh = "三区人才"\n'
+        '[event.quotas]\n"人大代表" = 1\n"科技特派员+三区人才" = 8\n"群众代表" = 12\n',
+    )
+    plan = tmp_path / "备案-q.toml"
+    assert run("plan", "export", "--db", db, "--out", plan) == 0
+    import tomllib
+
+    data = tomllib.loads(plan.read_text(encoding="utf-8"))["plan"]
+    assert data["places"] == {"人大代表": 1, "科技特派员+三区人才": 8, "群众代表": 12}
+    assert data["citizen_share"] == "2/5"  # 12 of 30 places kept for citizens, above the 1/3 minimum
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-01") == 0
+    capsys.readouterr()
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-09-02") == 0
+    unit = next(u for u in json.loads(capsys.readouterr().out)["units"] if u["unit"] == "城关街道")
+    assert unit["plans"][0]["places"] == {"人大代表": 1, "科技特派员+三区人才": 8, "群众代表": 12}
