@@ -332,8 +332,17 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 def cmd_station_pack(args: argparse.Namespace) -> int:
     from checkin.pack import station_pack
 
-    out = station_pack(args.db, args.station, args.out)
+    out = station_pack(args.db, args.station, args.out, with_waiting=args.with_waiting)
     _out(tr("pack.done", station=args.station, path=out))
+    return 0
+
+
+def cmd_station_revoke(args: argparse.Namespace) -> int:
+    from checkin.pack import revoke_station
+
+    with open_db(args.db) as db:
+        revoke_station(db, args.name)
+    _out(tr("sync14.station_revoked", station=args.name))
     return 0
 
 
@@ -682,6 +691,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
                     also=double["also"]["station"],
                 )
             )
+        for flagged in r.revoked_admissions:
+            _out(tr("sync14.revoked_admission", number=flagged["number"], at=flagged["at"]))
         for conflict in r.conflicts:
             _out(
                 tr(
@@ -790,7 +801,12 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     _add_db(r)
     r.add_argument("--station", required=True, metavar="NAME", help=tr("cli.station.name"))
     r.add_argument("--out", required=True, metavar="FILE", help=tr("cli.station.out"))
+    r.add_argument("--with-waiting", action="store_true", help=tr("cli.station14.with_waiting"))
     r.set_defaults(handler=cmd_station_pack)
+    r = st_sub.add_parser("revoke", help=tr("cli.station14.revoke"), description=tr("cli.station14.revoke"))
+    r.add_argument("name", metavar="NAME", help=tr("cli.station.name"))
+    _add_db(r)
+    r.set_defaults(handler=cmd_station_revoke)
     r = st_sub.add_parser("export", help=tr("cli.station.export"), description=tr("cli.station.export"))
     _add_db(r)
     r.add_argument(

@@ -116,7 +116,9 @@ class Door:
         if not operator.strip():
             raise CheckinError("door.no_operator")
         self.db = db
-        self.station = station.strip()
+        # on a door laptop's pack the station is the pack's: its bundle carries that station's rows
+        packed = db.execute("SELECT name FROM station_info").fetchone()
+        self.station = str(packed[0]) if packed else station.strip()
         self.operator = operator.strip()
         self.event: Event = load_event(db)
         self.profile: Profile = load_profile(self.event.checks, self.event.checks_toml)

@@ -424,6 +424,38 @@ def m009_i20_publicity(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_i14_station_keys_and_files(db: Database) -> None:
+    # the public half of each door laptop's key pair (made at `station pack`); merge accepts only
+    # bundles signed by one of these, not revoked
+    db.execute(
+        """
+        CREATE TABLE station_keys (
+            id INTEGER PRIMARY KEY,
+            station TEXT NOT NULL,
+            public_key BLOB NOT NULL UNIQUE,
+            pack TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            revoked_at TEXT
+        )
+        """
+    )
+    # every pack and bundle this file made or merged, so that `purge` can name them
+    db.execute(
+        """
+        CREATE TABLE issued_files (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('pack', 'bundle', 'merged')),
+            path TEXT NOT NULL,
+            station TEXT,
+            recorded_at TEXT NOT NULL,
+            purged_at TEXT,
+            UNIQUE (kind, path)
+        )
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

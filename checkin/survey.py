@@ -330,9 +330,15 @@ def counted_forms(db: Database) -> dict[int, tuple[list[int], str]]:
     """The forms that count in results, with their final answers and text."""
     event = load_event(db)
     template = event_template(db)
+    # two different entries for one form from two laptops: left out until resolved, whichever came first
+    in_conflict = {
+        int(str(r[0]).split("/", 1)[0])
+        for r in db.execute("SELECT key FROM merge_conflicts WHERE kind = 'survey' AND resolved = 0")
+    }
     first = {
         int(r[0]): (json.loads(r[1]), str(r[2]))
         for r in db.execute("SELECT form, answers, text FROM survey_entries WHERE pass = 1")
+        if int(r[0]) not in in_conflict
     }
     if not event.double_entry:
         return first

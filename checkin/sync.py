@@ -1,44 +1,110 @@
-"""Several laptops, one result: station results bundles and a merge that never loses or
-doubles anything.
+"""Several laptops, one result: signed, sealed station bundles and a merge that trusts none.
 
-A bundle is a plain SQLite file holding everything one station recorded — scans (failed
-ones too), check-ins, check results, annulments, walk-ins, survey entries, suggestions —
-each with a stable unique id, the station and the time. Merging is idempotent and
-order-free: any order and any repetition of the same bundles gives the same master. The
-same guest admitted at two doors counts once (the earliest check-in wins; the other stays
-in the audit, marked `duplicate_of`); the same walk-in registered at two doors (same ID
-hash) is one person; two different entries for one survey form are flagged, never
-overwritten. A bundle of another event, of a newer format, or a damaged file is refused
-before the master is touched.
+A bundle (format 2) is a small SQLite file with one row in `bundle_info`: a header (format,
+bundle id, event id, station, export time, the station's public key, row counts), the
+station's records sealed to the office (X25519 + HKDF + ChaCha20-Poly1305, see
+`checkin.seal`) and an Ed25519 signature by the station key made at `station pack`. Inside
+the seal, each table is a list of rows with a FIXED column list (`COLUMNS`): nothing in the
+file names a column, a table or a piece of SQL.
+
+`merge` reads every bundle before it writes anything: the signature must be by a station
+key this office issued for this event and has not revoked; the seal must open with the
+office's key; every value is validated (types, enumerations, times within the event's
+day, JSON shape, lengths, references to known people or to walk-ins carried whole in the
+same bundle). Only then is the office file opened, and all bundles go in one transaction.
+Any failure leaves the office file byte-for-byte as it was, with a clear message.
+
+Merging is idempotent and order-free: the same guest admitted at two doors counts once (the
+earliest check-in wins; the other stays in the audit, marked `duplicate_of`); the same
+walk-in registered at two doors (same ID hash) is one person; two different entries for one
+survey form are flagged and the form is left out of every figure until resolved.
+
+To carry a new table: add its column list to `COLUMNS`, a row validator to `VALIDATORS`,
+and a merge step to `STEPS` (one small function each).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import re
 import sqlite3
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checkin.categories import CATEGORIES
+from checkin.door import VERDICTS
 from checkin.errors import CheckinError
+from checkin.phone import parse_phone
+from checkin.seal import SealError, seal, sign, unseal, verify
 from checkin.storage import new_file, open_db, write_transaction
+from checkin.textcheck import check_text
 
-BUNDLE_FORMAT = 1
-BUNDLE_TABLES = {
-    "scans": "SELECT * FROM scans",
-    "checkins": "SELECT * FROM checkins",
-    "check_results": "SELECT scan_uid, checkin_uid, number, name, value, passed FROM check_results",
-    "walk_ins": "SELECT number, name, gender, id_hash, id_masked, age, phone, organization, category, "
-    "signed_up_at, source, created_at FROM people WHERE walk_in = 1",
+BUNDLE_FORMAT = 2
+DOMAIN = b"checkin/bundle/v2\x00"
+MAX_BUNDLE_BYTES = 200 * 1024 * 1024
+STATION_PRIVATE = "station_sign_private"
+OFFICE_SEAL_PRIVATE = "office_seal_private"
+OFFICE_SEAL_PUBLIC = "office_seal_public"
+
+# the columns of each table carried in a bundle, in order (format 2)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "walk_ins": ("number", "name", "gender", "id_hash", "id_masked", "age", "phone", "category",
+                 "signed_up_at", "source", "created_at"),
+    "scans": ("uid", "at", "station", "operator", "method", "verdict", "reason", "number", "token_seq",
+              "token_counter"),
+    "checkins": ("uid", "number", "at", "station", "operator", "method", "override_reason", "annulled_at",
+                 "annulled_by", "annul_reason"),
+    "check_results": ("scan_uid", "checkin_uid", "number", "name", "value", "passed"),
+    "survey_entries": ("uid", "form", "pass", "answers", "text", "at", "operator", "station"),
+    "suggestions": ("uid", "number", "text", "source", "form", "raised_by", "category", "department",
+                    "handed_over_at", "due_date", "status", "outcome", "reason", "reply", "replied_at",
+                    "created_at", "updated_at"),
+    "suggestion_history": ("suggestion", "at", "operator", "field", "old", "new"),
+    "activity": ("at", "action", "number", "detail"),
+}  # fmt: skip
+
+# what a station exports of each table (its own rows only); `?` is the station's name
+EXPORT_QUERIES: dict[str, str] = {
+    "walk_ins": "SELECT number, name, gender, id_hash, id_masked, age, phone, category, signed_up_at, "
+    "source, created_at FROM people WHERE walk_in = 1 AND source = 'walk-in@' || :station",
+    "scans": "SELECT uid, at, station, operator, method, verdict, reason, number, token_seq, token_counter "
+    "FROM scans WHERE station = :station",
+    "checkins": "SELECT uid, number, at, station, operator, method, override_reason, annulled_at, "
+    "annulled_by, annul_reason FROM checkins WHERE station = :station",
+    "check_results": "SELECT r.scan_uid, r.checkin_uid, r.number, r.name, r.value, r.passed "
+    "FROM check_results r JOIN scans s ON s.uid = r.scan_uid WHERE s.station = :station",
     "survey_entries": "SELECT uid, form, pass, answers, text, at, operator, station FROM survey_entries",
-    "suggestions": "SELECT * FROM suggestions",
+    "suggestions": "SELECT uid, number, text, source, form, raised_by, category, department, "
+    "handed_over_at, due_date, status, outcome, reason, reply, replied_at, created_at, updated_at "
+    "FROM suggestions",
     "suggestion_history": "SELECT suggestion, at, operator, field, old, new FROM suggestion_history",
     "activity": "SELECT at, action, number, detail FROM activity WHERE action IN "
-    "('annul', 'override', 'walk_in', 'pin_refused')",
+    "('annul', 'override', 'walk_in', 'pin_refused', 'pin_lockout') "
+    "AND json_valid(detail) AND json_extract(detail, '$.station') = :station",
 }
+
+METHODS = ("scan", "lookup", "override", "walkin")
+REASONS = ("already", "declined", "removed", "not_invited", "check_failed", "id_mismatch", "not_token",
+           "other_event", "forged", "revoked", "unknown_person")  # fmt: skip
+ACTIONS = ("annul", "override", "walk_in", "pin_refused", "pin_lockout")
+SUGGESTION_SOURCES = ("survey", "forum", "other")
+SUGGESTION_STATUSES = ("pending", "assigned", "transferred", "in_progress", "resolved", "replied")
+OUTCOMES = ("adopted", "partly_adopted", "not_adopted")
+HISTORY_FIELDS = ("created", "status", "text", "category", "department", "raised_by", "outcome", "reason",
+                  "reply", "replied_at", "handed_over_at")  # fmt: skip
+AROUND_EVENT_DAYS = 366  # survey keying and the ledger: within a year of the event day
+
+_UID = re.compile(r"^[0-9a-f]{32}$")
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+_MASKED = re.compile(r"^\*{14}[0-9]{3}[0-9X]$")
+_NUMBER = re.compile(r"^[A-Z]{0,2}[0-9A-Z]{1,20}$")
+_SUGGESTION = re.compile(r"^S[0-9]{3,6}$")
 
 
 @dataclass
@@ -49,6 +115,7 @@ class MergeReport:
     already: dict[str, int] = field(default_factory=dict)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     double_checkins: list[dict[str, Any]] = field(default_factory=list)
+    revoked_admissions: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,207 +125,629 @@ class MergeReport:
             "already": self.already,
             "conflicts": self.conflicts,
             "double_checkins": self.double_checkins,
+            "revoked_admissions": self.revoked_admissions,
         }
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 # ---------------------------------------------------------------- export
 
 
+def station_records(db_path: str | Path) -> tuple[str, str, dict[str, bytes], dict[str, list[list[Any]]]]:
+    """(event id, station, the pack's keys, this station's rows per table) of a door laptop's pack."""
+    with open_db(db_path) as db:
+        station_row = db.execute("SELECT name FROM station_info").fetchone()
+        if station_row is None:
+            raise CheckinError("sync14.not_a_pack")
+        station = str(station_row[0])
+        secrets = {str(k): bytes(v) for k, v in db.execute("SELECT name, value FROM secret").fetchall()}
+        if STATION_PRIVATE not in secrets or OFFICE_SEAL_PUBLIC not in secrets:
+            raise CheckinError("sync14.old_pack")
+        event_id = str(db.execute("SELECT id FROM event").fetchone()[0])
+        tables = {
+            name: [list(r) for r in db.execute(query, {"station": station}).fetchall()]
+            for name, query in EXPORT_QUERIES.items()
+        }
+    return event_id, station, secrets, tables
+
+
+def write_bundle(
+    out: Path,
+    event_id: str,
+    station: str,
+    tables: dict[str, list[list[Any]]],
+    station_private: bytes,
+    office_public: bytes,
+) -> Path:
+    """Seal the rows to the office, sign header and seal with the station key, write the file."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from checkin.seal import raw_public
+
+    header = {
+        "format": BUNDLE_FORMAT,
+        "bundle": uuid.uuid4().hex,
+        "event_id": event_id,
+        "station": station,
+        "exported_at": _now(),
+        "station_key": raw_public(Ed25519PrivateKey.from_private_bytes(station_private).public_key()).hex(),
+        "counts": {name: len(rows) for name, rows in tables.items()},
+    }
+    header_bytes = _canonical(header)
+    sealed = seal(office_public, _canonical(tables), header_bytes)
+    signature = sign(station_private, DOMAIN, header_bytes + hashlib.sha256(sealed).digest())
+    tmp = out.with_name(out.name + ".part")
+    tmp.unlink(missing_ok=True)
+    conn = new_file(tmp)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "CREATE TABLE bundle_info (format INTEGER NOT NULL, bundle TEXT NOT NULL, "
+            "event_id TEXT NOT NULL, station TEXT NOT NULL, exported_at TEXT NOT NULL, "
+            "header TEXT NOT NULL, sealed BLOB NOT NULL, signature BLOB NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO bundle_info VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [BUNDLE_FORMAT, header["bundle"], event_id, station, header["exported_at"],
+             header_bytes.decode("utf-8"), sealed, signature],
+        )  # fmt: skip
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    tmp.replace(out)
+    return out
+
+
 def export_bundle(db_path: str | Path, out: str | Path) -> Path:
-    """Write what this station recorded into a new bundle file (never overwrites)."""
+    """Sign and seal what this door laptop recorded into a new bundle file (never overwrites)."""
+    from checkin.files import record_file
+
     out = Path(out)
     if out.exists():
         raise CheckinError("pack.exists", path=str(out))
-    with open_db(db_path) as db:
-        event_id = str(db.execute("SELECT id FROM event").fetchone()[0])
-        station_row = db.execute("SELECT name FROM station_info").fetchone()
-        station = str(station_row[0]) if station_row else "office"
-        tmp = out.with_name(out.name + ".part")
-        tmp.unlink(missing_ok=True)
-        conn = new_file(tmp)
-        try:
-            conn.execute("ATTACH DATABASE ? AS station", [str(Path(db_path))])
-            with write_transaction(conn):
-                conn.execute(
-                    "CREATE TABLE bundle_info (format INTEGER NOT NULL, bundle TEXT NOT NULL, event_id "
-                    "TEXT NOT NULL, "
-                    "station TEXT NOT NULL, exported_at TEXT NOT NULL)"
-                )
-                conn.execute(
-                    "INSERT INTO bundle_info VALUES (?, ?, ?, ?, ?)",
-                    [
-                        BUNDLE_FORMAT,
-                        uuid.uuid4().hex,
-                        event_id,
-                        station,
-                        dt.datetime.now().isoformat(timespec="seconds"),
-                    ],
-                )
-                for table, query in BUNDLE_TABLES.items():
-                    qualified = query.replace(" FROM ", " FROM station.", 1)
-                    conn.execute(f"CREATE TABLE {table} AS {qualified}")
-                conn.execute(
-                    "CREATE VIEW attendance AS SELECT number, at AS checked_in_at, station, operator, method "
-                    "FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
-                )
-            conn.execute("DETACH DATABASE station")
-        finally:
-            conn.close()
-        tmp.replace(out)
+    event_id, station, secrets, tables = station_records(db_path)
+    write_bundle(out, event_id, station, tables, secrets[STATION_PRIVATE], secrets[OFFICE_SEAL_PUBLIC])
+    record_file(db_path, "bundle", out, station)
     return out
+
+
+# ---------------------------------------------------------------- reading the office file
+
+
+@dataclass(frozen=True)
+class Office:
+    """What validation needs from the office file, read without touching it."""
+
+    event_id: str
+    event_date: dt.date
+    min_age: int
+    max_age: int | None
+    template_items: tuple[tuple[str, tuple[int, ...]], ...]
+    seal_private: bytes | None
+    station_keys: dict[bytes, tuple[str, str | None]]  # public key → (station, revoked_at)
+    people: dict[str, str]  # number → status
+    suggestions: frozenset[str]  # uids
+
+
+def _read_office(master: Path) -> Office:
+    if not master.is_file():
+        raise CheckinError("storage.missing", path=str(master))
+    # a file in use has its newest pages in the -wal: read through it; otherwise read the file
+    # as it is (immutable: no -wal/-shm created, no lock taken, not a byte changed)
+    in_use = Path(f"{master}-wal").exists()
+    uri = master.absolute().as_uri() + ("?mode=ro" if in_use else "?mode=ro&immutable=1")
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        event = conn.execute("SELECT id, date, min_age, max_age, survey_template FROM event").fetchone()
+        if event is None:
+            raise CheckinError("event.none")
+        secrets = dict(conn.execute("SELECT name, value FROM secret").fetchall())
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        keys: dict[bytes, tuple[str, str | None]] = {}
+        if "station_keys" in tables:
+            for public, station, revoked in conn.execute(
+                "SELECT public_key, station, revoked_at FROM station_keys"
+            ):
+                keys[bytes(public)] = (str(station), revoked)
+        people = {str(n): str(s) for n, s in conn.execute("SELECT number, status FROM people")}
+        suggestions = frozenset(str(r[0]) for r in conn.execute("SELECT uid FROM suggestions"))
+    except sqlite3.DatabaseError as exc:
+        raise CheckinError("storage.unreadable", path=str(master), error=str(exc)) from None
+    finally:
+        conn.close()
+    from checkin.survey import load_template
+
+    template = load_template(str(event[4]))
+    seal_private = secrets.get(OFFICE_SEAL_PRIVATE)
+    return Office(
+        event_id=str(event[0]),
+        event_date=dt.date.fromisoformat(str(event[1])),
+        min_age=int(event[2]),
+        max_age=int(event[3]) if event[3] is not None else None,
+        template_items=tuple((i.name, i.values) for i in template.items),
+        seal_private=bytes(seal_private) if seal_private is not None else None,
+        station_keys=keys,
+        people=people,
+        suggestions=suggestions,
+    )
 
 
 # ---------------------------------------------------------------- validation
 
 
-def _master_event_id(master: Path) -> str:
-    if not master.is_file():
-        raise CheckinError("storage.missing", path=str(master))
-    # an ordinary read through open_db: the desk may have the master open at this moment
-    with open_db(master) as db:
-        row = db.execute("SELECT id FROM event").fetchone()
-    if row is None:
-        raise CheckinError("event.none")
-    return str(row[0])
+class Bad(Exception):
+    """One value of a bundle that is not acceptable: which table, which row, what."""
 
 
-def validate_bundle(path: Path, event_id: str) -> tuple[str, str, str]:
-    """(bundle id, station, exported_at) of a sound bundle of this event; CheckinError otherwise."""
+@dataclass
+class Bundle:
+    path: Path
+    bundle: str
+    station: str
+    exported_at: str
+    tables: dict[str, list[tuple[Any, ...]]]
+
+
+def _text(value: Any, name: str, *, limit: int | None = None, multiline: bool = False,
+          optional: bool = False) -> str | None:  # fmt: skip
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise Bad(f"{name}: not text")
+    problem = _text_problem(value, name, limit, multiline)
+    if problem:
+        raise Bad(f"{name}: {problem}")
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_problem(value: str, name: str, limit: int | None, multiline: bool) -> str:
+    """'' when fit to store, else the reason (cached: operators and stations repeat on every row)."""
+    try:
+        check_text(value, name, limit=limit, multiline=multiline)
+    except CheckinError as exc:
+        return exc.key
+    return ""
+
+
+def _int(value: Any, name: str, low: int, high: int, *, optional: bool = False) -> int | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise Bad(f"{name}: not a whole number from {low} to {high}")
+    return value
+
+
+def _choice(value: Any, name: str, allowed: tuple[str, ...], *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if value not in allowed:
+        raise Bad(f"{name}: not one of the allowed values")
+    return str(value)
+
+
+def _pattern(value: Any, name: str, pattern: re.Pattern[str]) -> str:
+    if not isinstance(value, str) or not pattern.match(value):
+        raise Bad(f"{name}: malformed")
+    return value
+
+
+def _time(
+    value: Any, name: str, office: Office, *, around_days: int = 0, optional: bool = False
+) -> str | None:
+    """An ISO time on the event's day (or up to `around_days` before or after it)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise Bad(f"{name}: not a time")
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise Bad(f"{name}: not a time") from None
+    if when.tzinfo is not None:
+        raise Bad(f"{name}: not a local time")
+    margin = dt.timedelta(days=around_days)
+    if not office.event_date - margin <= when.date() <= office.event_date + margin:
+        raise Bad(f"{name}: outside the event's day")
+    return value
+
+
+def _date(value: Any, name: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise Bad(f"{name}: not a date")
+    try:
+        dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise Bad(f"{name}: not a date") from None
+    return value
+
+
+class _Context:
+    """What rows of one bundle may refer to: the office's people and the bundle's own walk-ins."""
+
+    def __init__(self, office: Office, station: str) -> None:
+        self.office = office
+        self.station = station
+        self.walk_ins: set[str] = set()
+        self.scans: set[str] = set()
+        self.checkins: set[str] = set()
+        self.suggestions: set[str] = set()
+
+    def person(self, value: Any, name: str, *, optional: bool = False) -> str | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or (value not in self.office.people and value not in self.walk_ins):
+            raise Bad(f"{name}: not a known person")
+        return value
+
+    def own_station(self, value: Any, name: str) -> str:
+        if value != self.station:
+            raise Bad(f"{name}: another station's record")
+        return self.station
+
+
+def _walk_in(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    from checkin.door import WALK_IN_PREFIX
+
+    number, name, gender, id_hash, id_masked, age, phone, category, signed_up_at, source, created = row
+    office = ctx.office
+    hashed = _pattern(id_hash, "id_hash", _HASH)
+    if (
+        not isinstance(number, str)
+        or not number.startswith(WALK_IN_PREFIX)
+        or not (hashed.upper().startswith(number[1:]) and len(number) >= 6)
+    ):
+        raise Bad("number: not derived from the ID hash")
+    _text(name, "name")
+    if not name.strip():
+        raise Bad("name: empty")
+    _choice(gender, "gender", ("M", "F"), optional=True)
+    _pattern(id_masked, "id_masked", _MASKED)
+    _int(age, "age", office.min_age, office.max_age if office.max_age is not None else 120)
+    if phone is not None:
+        try:
+            if not isinstance(phone, str) or parse_phone(phone) != phone:
+                raise Bad("phone: malformed")
+        except CheckinError:
+            raise Bad("phone: malformed") from None
+    _choice(category, "category", tuple(CATEGORIES))
+    _time(signed_up_at, "signed_up_at", office)
+    if source != f"walk-in@{ctx.station}":
+        raise Bad("source: another station's record")
+    _time(created, "created_at", office)
+    ctx.walk_ins.add(number)
+    return row
+
+
+def _scan(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    uid, at, station, operator, method, verdict, reason, number, token_seq, token_counter = row
+    ctx.scans.add(_pattern(uid, "uid", _UID))
+    _time(at, "at", ctx.office)
+    ctx.own_station(station, "station")
+    _text(operator, "operator")
+    _choice(method, "method", METHODS)
+    _choice(verdict, "verdict", VERDICTS)
+    _choice(reason, "reason", REASONS, optional=True)
+    ctx.person(number, "number", optional=True)
+    _int(token_seq, "token_seq", 0, 2**32 - 1, optional=True)
+    _int(token_counter, "token_counter", 0, 2**16 - 1, optional=True)
+    return row
+
+
+def _checkin(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    uid, number, at, station, operator, method, override_reason, annulled_at, annulled_by, annul_reason = row
+    ctx.checkins.add(_pattern(uid, "uid", _UID))
+    ctx.person(number, "number")
+    _time(at, "at", ctx.office)
+    ctx.own_station(station, "station")
+    _text(operator, "operator")
+    _choice(method, "method", METHODS)
+    _text(override_reason, "reason", optional=True)
+    if method == "override" and not override_reason:
+        raise Bad("override_reason: missing")
+    if annulled_at is not None:
+        _time(annulled_at, "annulled_at", ctx.office)
+        if annulled_at < at:
+            raise Bad("annulled_at: before the check-in")
+        _text(annulled_by, "operator")
+        _text(annul_reason, "reason")
+    elif annulled_by is not None or annul_reason is not None:
+        raise Bad("annulled_by: without an annulment")
+    return row
+
+
+def _check_result(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    scan_uid, checkin_uid, number, name, value, passed = row
+    if scan_uid not in ctx.scans:
+        raise Bad("scan_uid: not a scan of this bundle")
+    if checkin_uid is not None and checkin_uid not in ctx.checkins:
+        raise Bad("checkin_uid: not a check-in of this bundle")
+    ctx.person(number, "number", optional=True)
+    _text(name, "value", limit=50)
+    _text(value, "value")
+    _int(passed, "passed", 0, 1)
+    return row
+
+
+def _survey_entry(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    uid, form, pass_no, answers, text, at, operator, station = row
+    _pattern(uid, "uid", _UID)
+    _int(form, "form", 1, 999_999_999)
+    _int(pass_no, "pass", 1, 2)
+    if not isinstance(answers, str) or len(answers) > 2000:
+        raise Bad("answers: malformed")
+    try:
+        values = json.loads(answers)
+    except ValueError:
+        raise Bad("answers: not JSON") from None
+    items = ctx.office.template_items
+    if not isinstance(values, list) or len(values) != len(items):
+        raise Bad("answers: not one answer per item")
+    for value, (item, allowed) in zip(values, items, strict=True):
+        if isinstance(value, bool) or not isinstance(value, int) or (value != 0 and value not in allowed):
+            raise Bad(f"answers: {item} out of range")
+    _text(text, "text", multiline=True)
+    _time(at, "at", ctx.office, around_days=AROUND_EVENT_DAYS)
+    _text(operator, "operator")
+    _text(station, "station")
+    return row
+
+
+def _suggestion(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    (uid, number, text, source, form, raised_by, category, department, handed_over_at, due_date, status,
+     outcome, reason, reply, replied_at, created_at, updated_at) = row  # fmt: skip
+    ctx.suggestions.add(_pattern(uid, "uid", _UID))
+    _pattern(number, "number", _SUGGESTION)
+    _text(text, "text", multiline=True)
+    if not text.strip():
+        raise Bad("text: empty")
+    _choice(source, "source", SUGGESTION_SOURCES)
+    _int(form, "form", 1, 999_999_999, optional=True)
+    _text(raised_by, "name", optional=True)
+    _text(category, "category", optional=True)
+    _text(department, "department", optional=True)
+    _date(handed_over_at, "handed_over_at", optional=True)
+    _date(due_date, "due_date")
+    _choice(status, "status", SUGGESTION_STATUSES)
+    _choice(outcome, "outcome", OUTCOMES, optional=True)
+    _text(reason, "text", multiline=True, optional=True)
+    _text(reply, "text", multiline=True, optional=True)
+    _date(replied_at, "replied_at", optional=True)
+    _time(created_at, "created_at", ctx.office, around_days=AROUND_EVENT_DAYS)
+    _time(updated_at, "updated_at", ctx.office, around_days=AROUND_EVENT_DAYS)
+    return row
+
+
+def _history(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    suggestion, at, operator, field_name, old, new = row
+    if suggestion not in ctx.suggestions and suggestion not in ctx.office.suggestions:
+        raise Bad("suggestion: not a known suggestion")
+    _time(at, "at", ctx.office, around_days=AROUND_EVENT_DAYS)
+    _text(operator, "operator")
+    _choice(field_name, "field", HISTORY_FIELDS)
+    _text(old, "text", multiline=True, optional=True)
+    _text(new, "text", multiline=True, optional=True)
+    return row
+
+
+def _activity(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    at, action, number, detail = row
+    _time(at, "at", ctx.office)
+    _choice(action, "action", ACTIONS)
+    ctx.person(number, "number", optional=True)
+    if not isinstance(detail, str) or len(detail) > 2000:
+        raise Bad("detail: malformed")
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        raise Bad("detail: not JSON") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str | int) for v in data.values()):
+        raise Bad("detail: not a flat object")
+    for key, value in data.items():
+        _text(key, "value", limit=30)
+        if isinstance(value, str):
+            _text(value, "reason")
+    ctx.own_station(data.get("station"), "station")
+    return row
+
+
+# in this order: walk-ins before what refers to them, scans before check results
+VALIDATORS: dict[str, Callable[[tuple[Any, ...], _Context], tuple[Any, ...]]] = {
+    "walk_ins": _walk_in,
+    "scans": _scan,
+    "checkins": _checkin,
+    "check_results": _check_result,
+    "survey_entries": _survey_entry,
+    "suggestions": _suggestion,
+    "suggestion_history": _history,
+    "activity": _activity,
+}
+
+
+def _read_bundle_file(path: Path) -> tuple[Any, ...]:
     if not path.is_file():
         raise CheckinError("sync.missing", path=str(path))
-    # no Python open() of the bundle: SQLite itself says "not a database" on the first read
-    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    if path.stat().st_size > MAX_BUNDLE_BYTES:
+        raise CheckinError("sync.corrupt", path=str(path), error="too large")
+    # no Python open() of the file: SQLite itself says "not a database" on the first read
     try:
-        check = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise CheckinError("sync.corrupt", path=str(path), error=str(exc)) from None
+    try:
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise CheckinError("sync.corrupt", path=str(path), error=str(check))
-        info = conn.execute(
-            "SELECT format, bundle, event_id, station, exported_at FROM bundle_info"
-        ).fetchall()
-        if len(info) != 1:
+        try:
+            fmt = conn.execute("SELECT format FROM bundle_info").fetchall()
+        except sqlite3.DatabaseError:
+            raise CheckinError("sync.corrupt", path=str(path), error="bundle_info") from None
+        if len(fmt) != 1:
             raise CheckinError("sync.corrupt", path=str(path), error="bundle_info")
-        fmt, bundle, bundle_event, station, exported_at = info[0]
-        if int(fmt) > BUNDLE_FORMAT:
-            raise CheckinError("sync.newer_format", path=str(path), format=fmt)
-        if bundle_event != event_id:
-            raise CheckinError("sync.other_event", path=str(path))
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        missing = set(BUNDLE_TABLES) - tables
-        if missing:
-            raise CheckinError("sync.corrupt", path=str(path), error="missing " + ", ".join(sorted(missing)))
-        # read the schema and every row: damage must show here, before the master is opened
-        conn.execute("SELECT * FROM sqlite_master").fetchall()
-        for table in BUNDLE_TABLES:
-            conn.execute(f"PRAGMA table_info({table})").fetchall()
-            for _ in conn.execute(f"SELECT * FROM {table}"):
-                pass
-    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
+        version = fmt[0][0]
+        if not isinstance(version, int):
+            raise CheckinError("sync.corrupt", path=str(path), error="format")
+        if version > BUNDLE_FORMAT:
+            raise CheckinError("sync.newer_format", path=str(path), format=version)
+        if version < BUNDLE_FORMAT:
+            raise CheckinError("sync14.unsigned", path=str(path))
+        rows = conn.execute("SELECT header, sealed, signature FROM bundle_info").fetchall()
+        return tuple(rows[0])
+    except sqlite3.DatabaseError as exc:
         raise CheckinError("sync.corrupt", path=str(path), error=str(exc)) from None
     finally:
         conn.close()
-    return str(bundle), str(station), str(exported_at)
 
 
-# ---------------------------------------------------------------- merge
+def read_bundle(path: Path, office: Office) -> Bundle:
+    """A bundle verified, opened and validated row by row; CheckinError otherwise."""
+    header_text, sealed, signature = _read_bundle_file(path)
+    if not isinstance(header_text, str) or not isinstance(sealed, bytes) or not isinstance(signature, bytes):
+        raise CheckinError("sync.corrupt", path=str(path), error="bundle_info")
+    header_bytes = header_text.encode("utf-8")
+    try:
+        header = json.loads(header_text)
+        station_key = bytes.fromhex(header["station_key"])
+        station, bundle, event_id = header["station"], header["bundle"], header["event_id"]
+        exported_at = header["exported_at"]
+    except (ValueError, KeyError, TypeError):
+        raise CheckinError("sync.corrupt", path=str(path), error="header") from None
+    if header.get("format") != BUNDLE_FORMAT or _canonical(header) != header_bytes:
+        raise CheckinError("sync.corrupt", path=str(path), error="header")
+    if event_id != office.event_id:
+        raise CheckinError("sync.other_event", path=str(path))
+    issued = office.station_keys.get(station_key)
+    if issued is None:
+        raise CheckinError("sync14.unknown_station", path=str(path))
+    try:
+        verify(station_key, signature, DOMAIN, header_bytes + hashlib.sha256(sealed).digest())
+    except SealError:
+        raise CheckinError("sync14.bad_signature", path=str(path)) from None
+    if issued[0] != station:
+        raise CheckinError("sync14.bad_signature", path=str(path))
+    if issued[1] is not None:
+        raise CheckinError("sync14.revoked_station", path=str(path), station=station, at=issued[1])
+    if office.seal_private is None:
+        raise CheckinError("sync14.unknown_station", path=str(path))
+    try:
+        tables = json.loads(unseal(office.seal_private, sealed, header_bytes))
+    except (SealError, ValueError):
+        raise CheckinError("sync14.bad_signature", path=str(path)) from None
+    if not isinstance(tables, dict) or set(tables) != set(COLUMNS):
+        raise CheckinError("sync.corrupt", path=str(path), error="tables")
+    if not isinstance(bundle, str) or not _UID.match(bundle) or not isinstance(station, str):
+        raise CheckinError("sync.corrupt", path=str(path), error="header")
+    ctx = _Context(office, station)
+    checked: dict[str, list[tuple[Any, ...]]] = {}
+    for table, validate in VALIDATORS.items():
+        rows = tables[table]
+        if not isinstance(rows, list):
+            raise CheckinError("sync.corrupt", path=str(path), error=table)
+        checked[table] = []
+        for index, row in enumerate(rows, start=1):
+            if not isinstance(row, list) or len(row) != len(COLUMNS[table]):
+                raise CheckinError("sync14.invalid", path=str(path), table=table, row=index, error="columns")
+            try:
+                checked[table].append(validate(tuple(row), ctx))
+            except Bad as exc:
+                raise CheckinError(
+                    "sync14.invalid", path=str(path), table=table, row=index, error=str(exc)
+                ) from None
+    return Bundle(path, bundle, station, str(exported_at), checked)
+
+
+# ---------------------------------------------------------------- merge steps (one per table)
 
 
 def _count(conn: sqlite3.Connection, sql: str, params: list[Any] | None = None) -> int:
     return int(conn.execute(sql, params or []).fetchone()[0])
 
 
-def _merge_one(
-    conn: sqlite3.Connection, path: Path, bundle: str, station: str, exported_at: str
-) -> MergeReport:
-    report = MergeReport(bundle=bundle, station=station)
-    conn.execute("ATTACH DATABASE ? AS b", [f"{path.absolute().as_uri()}?mode=ro"])
-    try:
-        with write_transaction(conn):
-            _merge_rows(conn, report)
-            conn.execute(
-                "INSERT OR IGNORE INTO merged_bundles (bundle, station, exported_at, merged_at) "
-                "VALUES (?, ?, ?, ?)",
-                [bundle, station, exported_at, dt.datetime.now().isoformat(timespec="seconds")],
-            )
-    finally:
-        conn.execute("DETACH DATABASE b")
-    return report
-
-
-def _merge_rows(conn: sqlite3.Connection, report: MergeReport) -> None:
-    # walk-ins: one person per ID hash; numbers are derived from the hash, so they agree
-    incoming = _count(conn, "SELECT COUNT(*) FROM b.walk_ins")
-    new = conn.execute(
-        "SELECT w.* FROM b.walk_ins w WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.id_hash = w.id_hash)"
-    ).fetchall()
-    next_seq = _count(conn, "SELECT COALESCE(MAX(seq), 0) FROM people") + 1
-    for offset, row in enumerate(new):
-        (
-            number,
-            name,
-            gender,
-            id_hash,
-            id_masked,
-            age,
-            phone,
-            organization,
-            category,
-            signed_up_at,
-            source,
-            created,
-        ) = row
-        in_capacity = int(
-            category not in json.loads(conn.execute("SELECT outside_capacity FROM event").fetchone()[0])
-        )
+def _step_walk_ins(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
+    """One person per ID hash; numbers are derived from the hash, so they agree."""
+    outside = json.loads(conn.execute("SELECT outside_capacity FROM event").fetchone()[0])
+    added = 0
+    for number, name, gender, id_hash, id_masked, age, phone, category, signed_up_at, source, created in rows:
+        if conn.execute("SELECT 1 FROM people WHERE id_hash = ? OR number = ?", [id_hash, number]).fetchone():
+            continue
+        seq = _count(conn, "SELECT COALESCE(MAX(seq), 0) + 1 FROM people")
         conn.execute(
-            "INSERT INTO people (number, seq, name, gender, id_hash, id_masked, age, phone, "
-            "organization, category, "
-            "signed_up_at, direct, status, in_capacity, source, created_at, updated_at, walk_in) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'invited', ?, ?, ?, ?, 1)",
-            [number, next_seq + offset, name, gender, id_hash, id_masked, age, phone, organization, category,
-             signed_up_at, in_capacity, source, created, created],
+            "INSERT INTO people (number, seq, name, gender, id_hash, id_masked, age, phone, organization, "
+            "category, signed_up_at, direct, status, in_capacity, source, created_at, updated_at, walk_in) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 0, 'invited', ?, ?, ?, ?, 1)",
+            [number, seq, name, gender, id_hash, id_masked, age, phone, category, signed_up_at,
+             int(category not in outside), source, created, created],
         )  # fmt: skip
-    report.added["walk_ins"], report.already["walk_ins"] = len(new), incoming - len(new)
+        added += 1
+    report.added["walk_ins"], report.already["walk_ins"] = added, len(rows) - added
 
-    # scans: by uid
+
+def _step_scans(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
     before = _count(conn, "SELECT COUNT(*) FROM scans")
-    conn.execute(
-        "INSERT OR IGNORE INTO scans SELECT NULL, uid, at, station, operator, method, verdict, reason, "
-        "number, token_seq, token_counter FROM b.scans"
+    conn.executemany(
+        "INSERT OR IGNORE INTO scans (uid, at, station, operator, method, verdict, reason, number, "
+        "token_seq, token_counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
     )
     added = _count(conn, "SELECT COUNT(*) FROM scans") - before
-    report.added["scans"], report.already["scans"] = (
-        added,
-        _count(conn, "SELECT COUNT(*) FROM b.scans") - added,
+    report.added["scans"], report.already["scans"] = added, len(rows) - added
+    # admissions of invitations revoked before the scan: flagged, never silently taken in
+    conn.execute("DROP TABLE IF EXISTS temp.bundle_scans")
+    conn.execute("CREATE TEMP TABLE bundle_scans (uid TEXT PRIMARY KEY)")
+    conn.executemany(
+        "INSERT OR IGNORE INTO temp.bundle_scans VALUES (?)",
+        [(r[0],) for r in rows if r[5] == "admitted" and r[8] is not None],
     )
+    for number, at, revoked_at in conn.execute(
+        "SELECT s.number, s.at, i.revoked_at FROM temp.bundle_scans b JOIN scans s ON s.uid = b.uid "
+        "JOIN invitations i ON i.seq = s.token_seq AND i.counter = s.token_counter "
+        "WHERE i.revoked_at IS NOT NULL AND i.revoked_at < s.at ORDER BY s.at"
+    ).fetchall():
+        report.revoked_admissions.append({"number": number, "at": at, "revoked_at": revoked_at})
 
-    # check-ins: by uid; annulments only ever added; then the earliest live one per person wins
+
+def _step_checkins(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
+    """By uid; annulments only ever added; then the earliest live one per person wins."""
     before = _count(conn, "SELECT COUNT(*) FROM checkins")
+    conn.execute("DROP TABLE IF EXISTS temp.incoming")
+    conn.execute(
+        "CREATE TEMP TABLE incoming (uid TEXT PRIMARY KEY, number TEXT, at TEXT, station TEXT, "
+        "operator TEXT, method TEXT, override_reason TEXT, annulled_at TEXT, annulled_by TEXT, "
+        "annul_reason TEXT)"
+    )
+    conn.executemany("INSERT OR IGNORE INTO temp.incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     conn.execute("DROP TABLE IF EXISTS temp.touched")
     conn.execute("CREATE TEMP TABLE touched (number TEXT PRIMARY KEY)")
     conn.execute(
-        "INSERT OR IGNORE INTO temp.touched SELECT number FROM b.checkins WHERE uid NOT IN (SELECT "
-        "uid FROM checkins) "
-        "UNION SELECT c.number FROM checkins c JOIN b.checkins x ON x.uid = c.uid "
-        "WHERE x.annulled_at IS NOT NULL AND c.annulled_at IS NULL"
+        "INSERT OR IGNORE INTO temp.touched SELECT number FROM temp.incoming WHERE uid NOT IN "
+        "(SELECT uid FROM checkins) UNION SELECT c.number FROM checkins c JOIN temp.incoming x "
+        "ON x.uid = c.uid WHERE x.annulled_at IS NOT NULL AND c.annulled_at IS NULL"
     )
+    # an annulment applies only to the same check-in of the same station
     conn.execute(
-        "UPDATE checkins SET annulled_at = x.annulled_at, annulled_by = x.annulled_by, annul_reason "
-        "= x.annul_reason "
-        "FROM b.checkins x WHERE x.uid = checkins.uid AND x.annulled_at IS NOT NULL AND "
-        "checkins.annulled_at IS NULL"
+        "UPDATE checkins SET annulled_at = x.annulled_at, annulled_by = x.annulled_by, "
+        "annul_reason = x.annul_reason FROM temp.incoming x WHERE x.uid = checkins.uid "
+        "AND x.station = checkins.station AND x.number = checkins.number "
+        "AND x.annulled_at IS NOT NULL AND checkins.annulled_at IS NULL"
     )
-    # park every live check-in of the touched people, add the new ones parked too, then pick the winner
     conn.execute(
         "UPDATE checkins SET duplicate_of = 'pending' WHERE annulled_at IS NULL "
         "AND number IN (SELECT number FROM temp.touched)"
     )
     conn.execute(
-        "INSERT OR IGNORE INTO checkins (uid, number, at, station, operator, method, "
-        "override_reason, annulled_at, "
-        "annulled_by, annul_reason, duplicate_of) SELECT uid, number, at, station, operator, method, "
-        "override_reason, "
-        "annulled_at, annulled_by, annul_reason, CASE WHEN annulled_at IS NULL THEN 'pending' END "
-        "FROM b.checkins"
+        "INSERT OR IGNORE INTO checkins (uid, number, at, station, operator, method, override_reason, "
+        "annulled_at, annulled_by, annul_reason, duplicate_of) SELECT uid, number, at, station, operator, "
+        "method, override_reason, annulled_at, annulled_by, annul_reason, "
+        "CASE WHEN annulled_at IS NULL THEN 'pending' END FROM temp.incoming"
     )
     conn.execute("DROP TABLE IF EXISTS temp.winners")
     conn.execute(
@@ -271,43 +760,43 @@ def _merge_rows(conn: sqlite3.Connection, report: MergeReport) -> None:
     conn.execute("UPDATE checkins SET duplicate_of = NULL WHERE uid IN (SELECT uid FROM temp.winners)")
     conn.execute(
         "UPDATE checkins SET duplicate_of = (SELECT w.uid FROM temp.winners w WHERE w.number = "
-        "checkins.number) "
-        "WHERE annulled_at IS NULL AND duplicate_of IS NOT NULL AND number IN (SELECT number FROM "
-        "temp.touched)"
+        "checkins.number) WHERE annulled_at IS NULL AND duplicate_of IS NOT NULL "
+        "AND number IN (SELECT number FROM temp.touched)"
     )
     for number, kept_at, kept_station, at, station in conn.execute(
-        "SELECT c.number, w.at, w.station, c.at, c.station FROM checkins c JOIN temp.winners w ON "
-        "w.number = c.number "
-        "WHERE c.annulled_at IS NULL AND c.uid <> w.uid ORDER BY c.number, c.at"
+        "SELECT c.number, w.at, w.station, c.at, c.station FROM checkins c JOIN temp.winners w "
+        "ON w.number = c.number WHERE c.annulled_at IS NULL AND c.uid <> w.uid ORDER BY c.number, c.at"
     ).fetchall():
         report.double_checkins.append(
-            {
-                "number": number,
-                "kept": {"at": kept_at, "station": kept_station},
-                "also": {"at": at, "station": station},
-            }
-        )
+            {"number": number, "kept": {"at": kept_at, "station": kept_station},
+             "also": {"at": at, "station": station}}
+        )  # fmt: skip
     added = _count(conn, "SELECT COUNT(*) FROM checkins") - before
-    report.added["checkins"], report.already["checkins"] = (
-        added,
-        _count(conn, "SELECT COUNT(*) FROM b.checkins") - added,
-    )
+    report.added["checkins"], report.already["checkins"] = added, len(rows) - added
+    # a pack made before someone declined or was removed: the admission is kept and flagged
+    for number, at in conn.execute(
+        "SELECT x.number, x.at FROM temp.incoming x JOIN people p ON p.number = x.number "
+        "WHERE p.status <> 'invited' AND x.method <> 'override' AND x.annulled_at IS NULL ORDER BY x.at"
+    ).fetchall():
+        report.revoked_admissions.append({"number": number, "at": at, "revoked_at": None})
 
-    # check results: one per (scan, check)
+
+def _step_check_results(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
     before = _count(conn, "SELECT COUNT(*) FROM check_results")
-    conn.execute(
+    conn.executemany(
         "INSERT OR IGNORE INTO check_results (scan_uid, checkin_uid, number, name, value, passed) "
-        "SELECT scan_uid, checkin_uid, number, name, value, passed FROM b.check_results"
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
     )
     added = _count(conn, "SELECT COUNT(*) FROM check_results") - before
-    report.added["check_results"] = added
-    report.already["check_results"] = _count(conn, "SELECT COUNT(*) FROM b.check_results") - added
+    report.added["check_results"], report.already["check_results"] = added, len(rows) - added
 
-    # survey entries: a form and pass keyed twice differently is a conflict, never an overwrite
-    added_entries = already_entries = 0
-    for uid, form, pass_no, answers, text, at, operator, station in conn.execute(
-        "SELECT * FROM b.survey_entries"
-    ).fetchall():
+
+def _step_survey_entries(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
+    """A form and pass keyed twice differently is a conflict, never an overwrite; the form is then
+    left out of the figures (see `survey.counted_forms`) whichever entry arrived first."""
+    added = already = 0
+    for uid, form, pass_no, answers, text, at, operator, station in rows:
         existing = conn.execute(
             "SELECT uid, answers, text FROM survey_entries WHERE form = ? AND pass = ?", [form, pass_no]
         ).fetchone()
@@ -318,66 +807,117 @@ def _merge_rows(conn: sqlite3.Connection, report: MergeReport) -> None:
                 [uid, form, pass_no, answers, text, at, operator, station],
             )
             conn.execute("INSERT OR IGNORE INTO survey_forms (number, printed_at) VALUES (?, ?)", [form, at])
-            added_entries += 1
+            added += 1
         elif existing[0] == uid or (existing[1] == answers and existing[2] == text):
-            already_entries += 1
+            already += 1
         else:
-            entry = {"form": form, "pass": pass_no, "answers": json.loads(answers), "text": text}
             detail = json.dumps(
-                {**entry, "station": station, "operator": operator, "at": at}, ensure_ascii=False
-            )
+                {"form": form, "pass": pass_no, "answers": json.loads(answers), "text": text,
+                 "station": station, "operator": operator, "at": at},
+                ensure_ascii=False,
+            )  # fmt: skip
             conn.execute(
-                "INSERT OR IGNORE INTO merge_conflicts (kind, key, bundle, detail) VALUES ('survey', "
-                "?, ?, ?)",
+                "INSERT OR IGNORE INTO merge_conflicts (kind, key, bundle, detail) "
+                "VALUES ('survey', ?, ?, ?)",
                 [f"{form}/{pass_no}", report.bundle, detail],
             )
             report.conflicts.append({"kind": "survey", "form": form, "pass": pass_no, "station": station})
-    report.added["survey_entries"], report.already["survey_entries"] = added_entries, already_entries
+    report.added["survey_entries"], report.already["survey_entries"] = added, already
 
-    # suggestions: by uid (a clashing number gets the next free one); their history with them
-    added_s = already_s = 0
-    columns = [r[1] for r in conn.execute("PRAGMA b.table_info(suggestions)")]
-    for row in conn.execute("SELECT * FROM b.suggestions").fetchall():
-        data = dict(zip(columns, row, strict=True))
-        if conn.execute("SELECT 1 FROM suggestions WHERE uid = ?", [data["uid"]]).fetchone():
-            already_s += 1
+
+def _step_suggestions(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
+    """By uid (a clashing number gets the next free one)."""
+    added = 0
+    names = ", ".join(COLUMNS["suggestions"])
+    marks = ", ".join("?" for _ in COLUMNS["suggestions"])
+    for row in rows:
+        data = list(row)
+        if conn.execute("SELECT 1 FROM suggestions WHERE uid = ?", [data[0]]).fetchone():
             continue
-        if conn.execute("SELECT 1 FROM suggestions WHERE number = ?", [data["number"]]).fetchone():
-            data["number"] = f"S{_count(conn, 'SELECT COUNT(*) FROM suggestions') + 1:03d}"
-        data.pop("id", None)
-        names = ", ".join(data)
-        conn.execute(
-            f"INSERT INTO suggestions ({names}) VALUES ({', '.join('?' for _ in data)})", list(data.values())
-        )
-        added_s += 1
-    conn.execute(
-        "INSERT INTO suggestion_history (suggestion, at, operator, field, old, new) "
-        "SELECT h.suggestion, h.at, h.operator, h.field, h.old, h.new FROM b.suggestion_history h "
-        "WHERE NOT EXISTS "
-        "(SELECT 1 FROM suggestion_history x WHERE x.suggestion = h.suggestion AND x.at = h.at AND "
-        "x.field = h.field "
-        "AND x.new IS h.new)"
-    )
-    report.added["suggestions"], report.already["suggestions"] = added_s, already_s
+        if conn.execute("SELECT 1 FROM suggestions WHERE number = ?", [data[1]]).fetchone():
+            data[1] = f"S{_count(conn, 'SELECT COUNT(*) FROM suggestions') + 1:03d}"
+        if (
+            data[4] is not None
+            and conn.execute("SELECT 1 FROM suggestions WHERE form = ?", [data[4]]).fetchone()
+        ):
+            continue  # that form's suggestion is already in the ledger
+        conn.execute(f"INSERT INTO suggestions ({names}) VALUES ({marks})", data)
+        added += 1
+    report.added["suggestions"], report.already["suggestions"] = added, len(rows) - added
 
-    # the supervisors' audit trail
-    conn.execute(
-        "INSERT INTO activity (at, action, number, detail) SELECT a.at, a.action, a.number, a.detail "
-        "FROM b.activity a "
-        "WHERE NOT EXISTS (SELECT 1 FROM activity x WHERE x.at = a.at AND x.action = a.action "
-        "AND x.number IS a.number AND x.detail = a.detail)"
-    )
+
+def _step_suggestion_history(
+    conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport
+) -> None:
+    added = 0
+    for suggestion, at, operator, field_name, old, new in rows:
+        if conn.execute(
+            "SELECT 1 FROM suggestion_history WHERE suggestion = ? AND at = ? AND field = ? AND new IS ?",
+            [suggestion, at, field_name, new],
+        ).fetchone():
+            continue
+        conn.execute(
+            "INSERT INTO suggestion_history (suggestion, at, operator, field, old, new) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [suggestion, at, operator, field_name, old, new],
+        )
+        added += 1
+    report.added["suggestion_history"] = added
+
+
+def _step_activity(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
+    """The supervisors' audit trail."""
+    added = 0
+    for at, action, number, detail in rows:
+        if conn.execute(
+            "SELECT 1 FROM activity WHERE at = ? AND action = ? AND number IS ? AND detail = ?",
+            [at, action, number, detail],
+        ).fetchone():
+            continue
+        conn.execute(
+            "INSERT INTO activity (at, action, number, detail) VALUES (?, ?, ?, ?)",
+            [at, action, number, detail],
+        )
+        added += 1
+    report.added["activity"] = added
+
+
+STEPS: dict[str, Callable[[sqlite3.Connection, list[tuple[Any, ...]], MergeReport], None]] = {
+    "walk_ins": _step_walk_ins,
+    "scans": _step_scans,
+    "checkins": _step_checkins,
+    "check_results": _step_check_results,
+    "survey_entries": _step_survey_entries,
+    "suggestions": _step_suggestions,
+    "suggestion_history": _step_suggestion_history,
+    "activity": _step_activity,
+}
 
 
 def merge_bundles(master: str | Path, bundles: list[str | Path]) -> list[MergeReport]:
-    """Fold bundles into the master, each all-or-nothing; a bad bundle stops before any write."""
+    """Fold bundles into the office file: every bundle checked first, then one transaction."""
     master = Path(master)
-    event_id = _master_event_id(master)
-    checked = [(Path(b), *validate_bundle(Path(b), event_id)) for b in bundles]
+    office = _read_office(master)
+    checked = [read_bundle(Path(b), office) for b in bundles]
     reports = []
-    with open_db(master) as db:
-        for path, bundle, station, exported_at in checked:
-            reports.append(_merge_one(db.conn, path, bundle, station, exported_at))
+    from checkin.files import _record
+
+    try:
+        with open_db(master) as db, write_transaction(db):
+            for bundle in checked:
+                report = MergeReport(bundle=bundle.bundle, station=bundle.station)
+                for table, step in STEPS.items():
+                    step(db.conn, bundle.tables[table], report)
+                db.conn.execute(
+                    "INSERT OR IGNORE INTO merged_bundles (bundle, station, exported_at, merged_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    [bundle.bundle, bundle.station, bundle.exported_at, _now()],
+                )
+                _record(db, "merged", bundle.path, bundle.station)
+                reports.append(report)
+    except sqlite3.DatabaseError as exc:
+        # a constraint the validation did not foresee: rolled back whole, the file unchanged
+        raise CheckinError("sync14.merge_failed", error=str(exc)) from None
     return reports
 
 

@@ -62,9 +62,9 @@ def all_bytes(path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Scan times under the test's control: set tick[0] before each scan."""
+    """Scan times on the event's day under the test's control: set tick[0] before each scan."""
     tick = [0]
     monkeypatch.setattr(
         door_module, "_now", lambda: f"2026-12-18T13:{tick[0] // 60:02d}:{tick[0] % 60:02d}.000"
@@ -197,17 +197,17 @@ def test_bad_bundles_leave_the_master_byte_for_byte(
         shutil.copy(good, bad)
         conn = sqlite3.connect(bad)
         if damage == "other_event":
-            conn.execute("UPDATE bundle_info SET event_id = 'someone-else'")
+            conn.execute("UPDATE bundle_info SET header = replace(header, event_id, 'someone-else')")
         elif damage == "newer":
             conn.execute("UPDATE bundle_info SET format = 99")
         else:
-            conn.execute("DROP TABLE scans")
+            conn.execute("DROP TABLE bundle_info")
         conn.commit()
         conn.close()
     before = all_bytes(office)
     with pytest.raises(CheckinError) as info:
         merge_bundles(office, [good, bad])  # the good one is not merged either: checked first
-    assert info.value.key in ("sync.corrupt", "sync.other_event", "sync.newer_format")
+    assert info.value.key in ("sync.corrupt", "sync.other_event", "sync.newer_format", "sync14.bad_signature")
     assert all_bytes(office) == before
 
 
@@ -223,21 +223,23 @@ def test_merge_cli_json(office: Path, template: tuple, capsys: pytest.CaptureFix
     assert cli_main(["merge", "--db", str(office), str(office.parent / "missing.sqlite")]) == 2
 
 
-def test_bundle_is_plain_sqlite_with_readable_names(office: Path, template: tuple) -> None:
+def test_bundle_is_signed_and_sealed_and_shows_no_personal_data(office: Path, template: tuple) -> None:
     east = pack(office, "东门")
-    Door(open_db(east), "东门", "a").scan(template[2][0])
-    conn = sqlite3.connect(bundle(east))
-    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert {
-        "bundle_info",
-        "scans",
-        "checkins",
-        "check_results",
-        "walk_ins",
-        "survey_entries",
-        "attendance",
-    } <= names
-    assert conn.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 1
+    door = Door(open_db(east), "东门", "a")
+    number = door.register_walk_in("路人甲", valid_id(901), "13900000001", "群众代表", "2468")
+    door.judge(number)
+    path = bundle(east)
+    raw = path.read_bytes()
+    assert (
+        "路人甲".encode() not in raw and b"13900000001" not in raw and valid_id(901)[-4:].encode() not in raw
+    )
+    conn = sqlite3.connect(path)
+    assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == {
+        "bundle_info"
+    }
+    header = json.loads(conn.execute("SELECT header FROM bundle_info").fetchone()[0])
+    conn.close()
+    assert header["station"] == "东门" and header["counts"]["walk_ins"] == 1
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -294,7 +294,13 @@ def all_file_bytes(folder: Path) -> list[tuple[Path, bytes]]:
     return found
 
 
-def test_no_file_the_program_writes_holds_a_full_id_number(tmp_path: Path) -> None:
+def test_no_file_the_program_writes_holds_a_full_id_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checkin import door as door_module
+
+    # door records travel in bundles only when made on the event's day
+    monkeypatch.setattr(door_module, "_now", lambda: "2026-12-18T09:30:00.000")
     from checkin.exports import export_attendance, export_ledger
     from checkin.forms_pdf import render_forms
     from checkin.invitations import render_invitations

@@ -1,0 +1,383 @@
+"""Bundles are hostile input: 0 accepted, the office file byte-for-byte unchanged, no traceback.
+
+Each attack of issue 14 is replayed twice where it matters: by an outsider with no station
+key (the signature fails), and by someone holding a stolen door pack, who can sign — every
+value is still validated against the office file before anything is written.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checkin import door as door_module
+from checkin.demo import build_demo
+from checkin.door import Door
+from checkin.errors import CheckinError
+from checkin.keys import issue_token, reissue
+from checkin.pack import revoke_station, station_pack
+from checkin.seal import new_signing_pair
+from checkin.storage import open_db
+from checkin.survey import add_entry, allocate_forms, summarise
+from checkin.sync import (
+    COLUMNS,
+    OFFICE_SEAL_PUBLIC,
+    STATION_PRIVATE,
+    export_bundle,
+    merge_bundles,
+    station_records,
+    write_bundle,
+)
+from tests.conftest import valid_id
+
+Tables = dict[str, list[list[Any]]]
+
+
+@pytest.fixture(autouse=True)
+def event_day(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    tick = [0]
+    monkeypatch.setattr(
+        door_module, "_now", lambda: f"2026-12-18T09:{tick[0] // 60:02d}:{tick[0] % 60:02d}.000"
+    )
+    yield tick
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], list[str]]:
+    folder = tmp_path_factory.mktemp("hostile")
+    office = folder / "office.db"
+    db, _, _ = build_demo(office)
+    db.execute("UPDATE event SET checks = 'none'")
+    allocate_forms(db, 10)
+    numbers = [r[0] for r in db.execute("SELECT number FROM people WHERE status = 'invited' ORDER BY seq")]
+    tokens = [issue_token(db, n).token for n in numbers]
+    db.conn.close()
+    return office, numbers, tokens
+
+
+@pytest.fixture
+def office(template: tuple[Path, list[str], list[str]], tmp_path: Path) -> Path:
+    path = tmp_path / "office.db"
+    shutil.copy(template[0], path)
+    return path
+
+
+def digest(office: Path) -> str:
+    """sha256 of the office file and any journal beside it."""
+    h = hashlib.sha256()
+    for part in sorted(office.parent.glob(office.name + "*")):
+        h.update(part.name.encode() + part.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture
+def east(office: Path, template: tuple) -> Path:
+    """A door pack that scanned two guests and registered a walk-in."""
+    path = station_pack(office, "东门", office.parent / "east.db")
+    door = Door(open_db(path), "东门", "a")
+    door.scan(template[2][0])
+    door.scan(template[2][1])
+    door.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "2468")
+    door.db.conn.close()
+    return path
+
+
+def forge(pack: Path, change: Callable[[Tables], None], *, key: bytes | None = None) -> Path:
+    """A bundle as someone holding the pack (or only `key`) could sign it, after `change`."""
+    event_id, station, secrets, tables = station_records(pack)
+    tables = copy.deepcopy(tables)
+    change(tables)
+    out = (
+        pack.parent
+        / f"forged-{hashlib.sha256(json.dumps(tables, ensure_ascii=False).encode()).hexdigest()[:8]}.sqlite"
+    )
+    out.unlink(missing_ok=True)
+    return write_bundle(
+        out, event_id, station, tables, key or secrets[STATION_PRIVATE], secrets[OFFICE_SEAL_PUBLIC]
+    )
+
+
+def refused(office: Path, bundles: list[Path], *keys: str) -> CheckinError:
+    before = digest(office)
+    with pytest.raises(CheckinError) as info:
+        merge_bundles(office, bundles)
+    assert digest(office) == before
+    if keys:
+        assert info.value.key in keys, info.value.message()
+    assert info.value.message()
+    return info.value
+
+
+def row_of(tables: Tables, table: str, **where: Any) -> list[Any]:
+    columns = COLUMNS[table]
+    for row in tables[table]:
+        if all(row[columns.index(k)] == v for k, v in where.items()):
+            return row
+    raise AssertionError(f"no {table} row {where}")
+
+
+def set_value(tables: Tables, table: str, column: str, value: Any, index: int = 0) -> None:
+    tables[table][index][COLUMNS[table].index(column)] = value
+
+
+# ------------------------------------------------------------ with a stolen pack: validation
+
+
+STOLEN_PACK_CASES: dict[str, Callable[[Tables], None]] = {
+    "checkin dated 2099": lambda t: set_value(t, "checkins", "at", "2099-12-18T09:00:00.000"),
+    "checkin at 0000-01-01": lambda t: set_value(t, "checkins", "at", "0000-01-01T00:00:00"),
+    "checkin the day before": lambda t: set_value(t, "checkins", "at", "2026-12-17T23:59:59.000"),
+    "walk-in category god": lambda t: set_value(t, "walk_ins", "category", "god"),
+    "walk-in age -5": lambda t: set_value(t, "walk_ins", "age", -5),
+    "walk-in 5,000,000-character name": lambda t: set_value(t, "walk_ins", "name", "王" * 5_000_000),
+    "walk-in name with NUL": lambda t: set_value(t, "walk_ins", "name", "王\x00五"),
+    "walk-in name with OSC 52": lambda t: set_value(t, "walk_ins", "name", "\x1b]52;c;ZXZpbA==\x07"),
+    "walk-in number not from the hash": lambda t: set_value(t, "walk_ins", "number", "W00000"),
+    "invented person admitted": lambda t: set_value(t, "checkins", "number", "A999"),
+    "another door's check-in annulled": lambda t: t["checkins"].append(
+        [
+            "f" * 32,
+            t["checkins"][0][1],
+            "2026-12-18T09:00:00.000",
+            "西门",
+            "x",
+            "scan",
+            None,
+            "2026-12-18T09:05:00.000",
+            "x",
+            "annulled",
+        ]
+    ),
+    "forged override in another door's audit": lambda t: t["activity"].append(
+        ["2026-12-18T09:00:00.000", "override", t["checkins"][0][1], '{"station": "西门", "reason": "x"}']
+    ),
+    "override without a reason": lambda t: (
+        set_value(t, "checkins", "method", "override"),
+        set_value(t, "checkins", "override_reason", None),
+    ),
+    "unknown verdict": lambda t: set_value(t, "scans", "verdict", "'); DROP TABLE people; --"),
+    "survey answers not JSON": lambda t: t["survey_entries"].append(
+        ["e" * 32, 7, 1, "[1, 1,", "", "2026-12-18T09:00:00", "x", "东门"]
+    ),
+    "survey answers out of range": lambda t: t["survey_entries"].append(
+        ["e" * 32, 7, 1, "[9, 9, 9, 9, 9]", "", "2026-12-18T09:00:00", "x", "东门"]
+    ),
+    "survey answers of the wrong shape": lambda t: t["survey_entries"].append(
+        ["e" * 32, 7, 1, '{"a": 1}', "", "2026-12-18T09:00:00", "x", "东门"]
+    ),
+    "check result for a scan not in the bundle": lambda t: t["check_results"].append(
+        ["d" * 32, None, None, "id_card", "seen", 1]
+    ),
+    "a row with an extra column": lambda t: t["scans"][0].append("x"),
+    "a row with a column missing": lambda t: t["checkins"][0].pop(),
+    "a number where text belongs": lambda t: set_value(t, "scans", "operator", 12345),
+    "a boolean where a flag belongs": lambda t: t["check_results"].append(
+        [t["scans"][0][0], None, None, "id_card", "seen", True]
+    ),
+    "suggestion with a bad status": lambda t: t["suggestions"].append(
+        [
+            "c" * 32,
+            "S901",
+            "text",
+            "forum",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "2027-01-08",
+            "hacked",
+            None,
+            None,
+            None,
+            None,
+            "2026-12-18T10:00:00",
+            "2026-12-18T10:00:00",
+        ]
+    ),
+    "history for an unknown suggestion": lambda t: t["suggestion_history"].append(
+        ["b" * 32, "2026-12-18T10:00:00", "x", "text", "old", "new"]
+    ),
+    "an unknown table": lambda t: t.update({"signing_keys": [[1, "x"]]}),
+    "a table missing": lambda t: t.pop("activity"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STOLEN_PACK_CASES))
+def test_a_signed_bundle_with_a_bad_value_is_refused_whole(office: Path, east: Path, case: str) -> None:
+    good = export_bundle(east, east.parent / "good.sqlite")
+    bad = forge(east, STOLEN_PACK_CASES[case])
+    refused(office, [good, bad], "sync14.invalid", "sync.corrupt")
+    db = open_db(office)
+    assert db.execute("SELECT COUNT(*) FROM merged_bundles").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM checkins").fetchone()[0] == 0
+    db.conn.close()
+
+
+def test_sql_in_a_value_is_stored_as_text_never_run(office: Path, east: Path) -> None:
+    payload = "x'); UPDATE suggestions SET text = 'pwned' WHERE number = 'S001'; --"
+    bundle = forge(east, lambda t: set_value(t, "scans", "operator", payload[:50]))
+    merge_bundles(office, [bundle])
+    db = open_db(office)
+    assert db.execute("SELECT operator FROM scans WHERE operator LIKE 'x''); UPDATE%'").fetchone()
+    assert db.execute("SELECT COUNT(*) FROM signing_keys WHERE private_key IS NOT NULL").fetchone()[0] == 1
+
+
+# ------------------------------------------------------------ without a key: authenticity
+
+
+def test_an_outsider_cannot_sign_a_bundle(office: Path, east: Path) -> None:
+    stranger, _ = new_signing_pair()
+    bad = forge(east, lambda t: None, key=stranger)
+    refused(office, [bad], "sync14.unknown_station")
+
+
+def test_a_bundle_from_another_office_is_refused(office: Path, tmp_path: Path, template: tuple) -> None:
+    other_office = tmp_path / "other" / "office.db"
+    other_office.parent.mkdir()
+    shutil.copy(template[0], other_office)  # the same event id, but its own station keys
+    pack = station_pack(other_office, "东门", other_office.parent / "east.db")
+    Door(open_db(pack), "东门", "a").scan(template[2][0])
+    refused(office, [export_bundle(pack, pack.parent / "b.sqlite")], "sync14.unknown_station")
+
+
+def test_a_bundle_from_another_event_is_refused(office: Path, east: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    db, _, _ = build_demo(other)
+    db.conn.close()
+    pack = station_pack(other, "东门", tmp_path / "other-east.db")
+    refused(office, [export_bundle(pack, tmp_path / "o.sqlite")], "sync.other_event")
+
+
+@pytest.mark.parametrize("where", ["header", "sealed", "signature", "station", "counts"])
+def test_tampering_after_signing_is_refused(office: Path, east: Path, tmp_path: Path, where: str) -> None:
+    good = export_bundle(east, east.parent / "good.sqlite")
+    bad = tmp_path / "bad.sqlite"
+    shutil.copy(good, bad)
+    conn = sqlite3.connect(bad)
+    header, sealed = conn.execute("SELECT header, sealed FROM bundle_info").fetchone()
+    if where == "sealed":
+        body = bytearray(sealed)
+        body[len(body) // 2] ^= 1
+        conn.execute("UPDATE bundle_info SET sealed = ?", [bytes(body)])
+    elif where == "signature":
+        conn.execute("UPDATE bundle_info SET signature = ?", [bytes(64)])
+    elif where == "station":
+        conn.execute("UPDATE bundle_info SET header = ?", [header.replace("东门", "西门")])
+    elif where == "counts":
+        data = json.loads(header)
+        data["counts"]["scans"] += 1
+        conn.execute(
+            "UPDATE bundle_info SET header = ?",
+            [json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))],
+        )
+    else:
+        conn.execute("UPDATE bundle_info SET header = ?", [header.replace('"format":2', '"format":2 ')])
+    conn.commit()
+    conn.close()
+    refused(office, [good, bad], "sync14.bad_signature", "sync.corrupt")
+
+
+def test_tampering_any_single_row_after_signing_is_refused(office: Path, east: Path) -> None:
+    """Re-sealing altered rows without the station key cannot keep the signature."""
+    event_id, station, secrets, tables = station_records(east)
+    stranger, _ = new_signing_pair()
+    for table, rows in tables.items():
+        for index in range(len(rows)):
+            altered = copy.deepcopy(tables)
+            altered[table][index] = list(reversed(altered[table][index]))
+            out = east.parent / f"t-{table}-{index}.sqlite"
+            write_bundle(out, event_id, station, altered, stranger, secrets[OFFICE_SEAL_PUBLIC])
+            refused(office, [out], "sync14.unknown_station")
+
+
+def test_an_unsigned_old_format_bundle_with_column_name_injection_is_refused(
+    office: Path, tmp_path: Path
+) -> None:
+    """The attack of issue 14: a crafted column name in an old, unsigned bundle's suggestions."""
+    event_id = sqlite3.connect(office).execute("SELECT id FROM event").fetchone()[0]
+    bad = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(bad)
+    conn.execute("CREATE TABLE bundle_info (format, bundle, event_id, station, exported_at)")
+    conn.execute("INSERT INTO bundle_info VALUES (1, 'x', ?, 'east', '2026-12-18T10:00:00')", [event_id])
+    conn.execute(
+        'CREATE TABLE suggestions (uid, "text) SELECT private_key FROM signing_keys --" TEXT, number)'
+    )
+    conn.commit()
+    conn.close()
+    refused(office, [bad], "sync14.unsigned")
+
+
+def test_a_revoked_station_is_refused_from_then_on(office: Path, east: Path) -> None:
+    good = export_bundle(east, east.parent / "good.sqlite")
+    db = open_db(office)
+    revoke_station(db, "东门")
+    db.conn.close()
+    refused(office, [good], "sync14.revoked_station")
+
+
+def test_failures_print_a_message_never_a_traceback(office: Path, east: Path, tmp_path: Path) -> None:
+    good = export_bundle(east, east.parent / "good.sqlite")
+    cases = [
+        forge(east, STOLEN_PACK_CASES["walk-in category god"]),
+        forge(east, lambda t: None, key=new_signing_pair()[0]),
+        tmp_path / "missing.sqlite",
+    ]
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    cases.append(garbage)
+    before = digest(office)
+    for bad in cases:
+        run = subprocess.run(
+            [sys.executable, "-m", "screens.main", "merge", "--db", str(office), str(good), str(bad)],
+            capture_output=True, text=True, encoding="utf-8", check=False,
+        )  # fmt: skip
+        assert run.returncode == 2, run.stderr
+        assert "Traceback" not in run.stderr and run.stderr.strip()
+    assert digest(office) == before
+
+
+# ------------------------------------------------------------ what merge reports and counts
+
+
+def test_admission_of_a_token_revoked_before_the_scan_is_flagged(
+    office: Path, template: tuple, event_day: list[int]
+) -> None:
+    _, numbers, tokens = template
+    pack = station_pack(office, "西门", office.parent / "west.db")
+    db = open_db(office)
+    reissue(db, numbers[3])  # the invitation leaked; the pack was made before
+    db.conn.close()
+    event_day[0] = 30
+    assert Door(open_db(pack), "西门", "b").scan(tokens[3]).admitted  # the stale pack lets it in
+    reports = merge_bundles(office, [export_bundle(pack, pack.parent / "w.sqlite")])
+    assert [r["number"] for r in reports[0].revoked_admissions] == [numbers[3]]
+
+
+def test_conflicting_survey_entries_leave_the_form_out_whatever_the_order(
+    office: Path, tmp_path: Path
+) -> None:
+    east = station_pack(office, "东门", office.parent / "e.db")
+    west = station_pack(office, "西门", office.parent / "w.db")
+    add_entry(open_db(east), 5, [1, 1, 1, 1, 1], "好")
+    add_entry(open_db(west), 5, [3, 3, 3, 3, 3], "差")
+    add_entry(open_db(west), 6, [1, 1, 1, 1, 1], "")
+    e, w = export_bundle(east, tmp_path / "e.sqlite"), export_bundle(west, tmp_path / "w.sqlite")
+    results = []
+    for order in ([e, w], [w, e]):
+        master = tmp_path / f"m{len(results)}.db"
+        shutil.copy(office, master)
+        merge_bundles(master, order)
+        summary = summarise(open_db(master)).to_json()
+        results.append((summary["forms_counted"], summary["overall_satisfaction"]))
+    assert results[0] == results[1] == (1, 1.0)
