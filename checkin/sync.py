@@ -234,6 +234,7 @@ class Office:
     station_keys: dict[bytes, tuple[str, str | None]]  # public key → (station, revoked_at)
     people: dict[str, str]  # number → status
     suggestions: frozenset[str]  # uids
+    categories: tuple[str, ...]  # built-in and the event's own
 
 
 def _read_office(master: Path) -> Office:
@@ -257,14 +258,22 @@ def _read_office(master: Path) -> Office:
             ):
                 keys[bytes(public)] = (str(station), revoked)
         people = {str(n): str(s) for n, s in conn.execute("SELECT number, status FROM people")}
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(event)")}
+        custom = (
+            conn.execute("SELECT categories FROM event").fetchone()[0] if "categories" in columns else None
+        )
         suggestions = frozenset(str(r[0]) for r in conn.execute("SELECT uid FROM suggestions"))
     except sqlite3.DatabaseError as exc:
         raise CheckinError("storage.unreadable", path=str(master), error=str(exc)) from None
     finally:
         conn.close()
+    from checkin.categories import parse_custom_categories
     from checkin.survey import load_template
 
     template = load_template(str(event[4]))
+    categories = tuple(CATEGORIES) + tuple(
+        c.code for c in parse_custom_categories(json.loads(custom or "[]"))
+    )
     seal_private = secrets.get(OFFICE_SEAL_PRIVATE)
     return Office(
         event_id=str(event[0]),
@@ -276,6 +285,7 @@ def _read_office(master: Path) -> Office:
         station_keys=keys,
         people=people,
         suggestions=suggestions,
+        categories=categories,
     )
 
 
@@ -419,7 +429,7 @@ def _walk_in(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
                 raise Bad("phone: malformed")
         except CheckinError:
             raise Bad("phone: malformed") from None
-    _choice(category, "category", tuple(CATEGORIES))
+    _choice(category, "category", ctx.office.categories)
     _time(signed_up_at, "signed_up_at", office)
     if source != f"walk-in@{ctx.station}":
         raise Bad("source: another station's record")
