@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from checkin.county_status import CountyStatus, UnitLine
 from checkin.errors import CheckinError
@@ -154,89 +153,80 @@ def write_xlsx(table: CountyTable, path: Path) -> None:
     book.save(path)
 
 
-def _east_asian(run: Any, name: str) -> None:
-    from docx.oxml.ns import qn
-
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), name)
-
-
 def write_docx(table: CountyTable, path: Path, status: CountyStatus) -> None:
-    """A4 landscape (the table is wide), GB/T 9704 fonts: 小标宋 title, 仿宋 body, 黑体 headings."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
+    """An official document (GB/T 9704, via checkin.officialdoc): title, the figures in words, the
+    breaches unit by unit, the units still missing with contact and phone, the signature; then
+    the table itself as an annex on a landscape page (附件, 横排表格)."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm
 
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.top_margin = section.bottom_margin = Mm(20)
-    section.left_margin = section.right_margin = Mm(20)
+    from checkin import officialdoc as od
 
-    def paragraph(text: str, *, size: float, font: str, bold: bool = False, center: bool = False) -> None:
-        p = doc.add_paragraph()
-        if center:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(text)
-        run.font.size = Pt(size)
-        run.font.name = font
-        run.bold = bold
-        _east_asian(run, font)
-
-    paragraph(table.title, size=22, font="方正小标宋简体", center=True)
-    intro = tr(
-        "county.report_intro",
-        year=status.year,
-        units=len(status.units),
-        planned=status.totals["planned"],
-        held=status.totals["held"],
-        came=status.totals["came"],
+    totals = status.totals
+    doc = od.new_document()
+    od.add_title(doc, table.title)
+    od.add_body(
+        doc,
+        tr(
+            "county.report_intro",
+            year=status.year,
+            units=totals["units"],
+            planned=totals["planned"],
+            held=totals["held"],
+            came=totals["came"],
+        ),
     )
-    paragraph(intro, size=16, font="仿宋_GB2312")
-
-    def grid(header: list[str], rows: list[list[str]], bold_last: bool = False) -> None:
-        t = doc.add_table(rows=1, cols=len(header))
-        t.style = "Table Grid"
-        for cell, text in zip(t.rows[0].cells, header, strict=True):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(text)
-            run.bold = True
-            run.font.size = Pt(10.5)
-            run.font.name = "黑体"
-            _east_asian(run, "黑体")
-        for n, values in enumerate(rows):
-            cells = t.add_row().cells
-            for cell, text in zip(cells, values, strict=True):
-                run = cell.paragraphs[0].add_run(text)
-                run.font.size = Pt(10.5)
-                run.font.name = "仿宋_GB2312"
-                run.bold = bold_last and n == len(rows) - 1
-                _east_asian(run, "仿宋_GB2312")
-
-    paragraph(tr("county.heading_units"), size=16, font="黑体")
-    grid(table.header, [*table.rows, table.totals], bold_last=True)
-    paragraph(tr("county.heading_missing"), size=16, font="黑体")
+    od.add_heading1(doc, tr("county.heading_overall"))
+    od.add_body(
+        doc,
+        tr(
+            "county.report_overall",
+            on_time=sum(1 for u in status.units if u.plan_on_time),
+            share=_pct(totals["citizen_share"]),
+            satisfaction=_pct(totals["satisfaction"]),
+            closed=totals["suggestions_closed_on_time"],
+            suggestions=totals["suggestions"],
+            overdue=totals["suggestions_overdue"],
+            reports=totals["reports_on_time"],
+            postings=totals["postings_on_time"],
+        ),
+    )
+    od.add_heading1(doc, tr("county.heading_breaches"))
+    with_breaches = [u for u in status.units if u.breaches]
+    for line in with_breaches:
+        od.add_body(doc, tr("county.breach_para", unit=line.unit.name, text="；".join(line.breach_texts())))
+    if not with_breaches:
+        od.add_body(doc, tr("county.no_breaches"))
+    od.add_heading1(doc, tr("county.heading_missing"))
     if table.missing:
-        grid(table.missing_header, table.missing)
+        od.add_table(doc, table.missing_header, table.missing)
     else:
-        paragraph(tr("county.none_missing"), size=16, font="仿宋_GB2312")
+        od.add_body(doc, tr("county.none_missing"))
     for note in table.notes:
-        paragraph(note, size=12, font="仿宋_GB2312")
-    signature = status.office or tr("county.office_default")
-    today = dt.date.today()
-    for text in (signature, tr("county.day_full", y=today.year, m=today.month, d=today.day)):
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        run = p.add_run(text)
-        run.font.size = Pt(16)
-        run.font.name = "仿宋_GB2312"
-        _east_asian(run, "仿宋_GB2312")
+        od.add_body(doc, note)
+    od.add_signature(doc, status.office or tr("county.office_default"), dt.date.today())
+
+    annex = doc.add_section(WD_SECTION.NEW_PAGE)
+    annex.orientation = WD_ORIENT.LANDSCAPE
+    annex.page_width, annex.page_height = Mm(od.PAGE_HEIGHT_MM), Mm(od.PAGE_WIDTH_MM)
+    # the portrait margins turned with the page: 天头 on the left, 订口 at the bottom
+    annex.left_margin, annex.right_margin = Mm(od.TOP_MM), Mm(od.BOTTOM_MM)
+    annex.top_margin, annex.bottom_margin = Mm(od.RIGHT_MM), Mm(od.LEFT_MM)
+    od.add_body(doc, tr("county.annex"))
+    od.add_title(doc, tr("county.annex_title", year=status.year))
+    grid = od.add_table(doc, table.header, [*table.rows, table.totals])
+    grid.autofit = False
+    width = od.PAGE_HEIGHT_MM - od.TOP_MM - od.BOTTOM_MM  # the turned type area, 225 mm
+    widths = [20, 20, 10, 16, 17, 17, 17, 12, 14]
+    widths.append(width - sum(widths))  # the breaches get what is left
+    for column, mm in zip(grid.columns, widths, strict=True):
+        column.width = Mm(mm)  # the table grid, which LibreOffice and WPS follow
+    for row in grid.rows:
+        for cell, mm in zip(row.cells, widths, strict=True):
+            cell.width = Mm(mm)
+    for row in list(grid.rows)[1:]:
+        row.cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT  # breaches read as text
     doc.save(str(path))
 
 

@@ -32,9 +32,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from checkin.county import is_county_file
     from checkin.door import Door
     from checkin.storage import open_db
 
+    if is_county_file(args.db):  # the county office's file opens the county screen (issue 20)
+        from checkin.county import county_db
+        from screens.county import CountyApp
+
+        with county_db(args.db):
+            pass  # a clear error before the screen opens
+        CountyApp(args.db).run()
+        return 0
+    if not args.station:
+        raise CheckinError("county.run_needs_station")
     with open_db(args.db) as db:  # a clear error before the screen opens
         Door(db, args.station, args.operator or "-")  # the event and its check profile must load
     return _run_app(args.db, station=args.station, operator=args.operator, start=args.screen)
@@ -71,7 +82,7 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
 
     p = sub.add_parser("run", help=tr("cli.run.help"), description=tr("cli.run.help"))
     p.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
-    p.add_argument("--station", required=True, metavar="NAME", help=tr("cli.scan.station"))
+    p.add_argument("--station", metavar="NAME", help=tr("cli.scan.station"))
     p.add_argument("--operator", metavar="NAME", help=tr("cli.run.operator"))
     p.add_argument(
         "--screen",

@@ -240,13 +240,20 @@ def test_county_report_table_checked_by_hand(
     from docx import Document
 
     document = Document(str(docx))
-    table = document.tables[0]
-    cells = [[c.text for c in row.cells] for row in table.rows]
-    assert cells[0][0] == "单位" and cells[2][:4] == ["城关街道", "已报备（按期：是）", "是", "12/9"]
-    assert cells[-1][0] == "合计（3 个单位）"
-    assert [[c.text for c in row.cells] for row in document.tables[1].rows][1] == [
-        "水利局", "活动计划、活动结果", "赵刚", "13800000003",
-    ]  # fmt: skip
+    tables = {t.rows[0].cells[0].text + t.rows[0].cells[1].text: t for t in document.tables}
+    units = [[c.text for c in row.cells] for row in tables["单位计划报备"].rows]
+    assert units[0][0] == "单位" and units[2][:4] == ["城关街道", "已报备（按期：是）", "是", "12/9"]
+    assert units[-1][0] == "合计（3 个单位）"
+    missing = [[c.text for c in row.cells] for row in tables["单位缺少"].rows]
+    assert missing == [
+        ["单位", "缺少", "联系人", "联系电话"],
+        ["水利局", "活动计划、活动结果", "赵刚", "13800000003"],
+    ]
+    text = [p.text for p in document.paragraphs]
+    assert "二、存在的问题" in text
+    assert any(t.startswith("科技局：活动日期 11月5日 不在") and t.endswith("。") for t in text)
+    assert document.sections[0].page_width < document.sections[0].page_height  # A4 portrait
+    assert document.sections[-1].page_width > document.sections[-1].page_height  # the annex table, landscape
 
 
 def _snapshot(county: Path) -> list[list[Any]]:
