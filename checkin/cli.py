@@ -30,6 +30,7 @@ from checkin.importer import import_file
 from checkin.people import list_people
 from checkin.selection import CONFIRM_STATUSES, SelectionResult, confirm, select
 from checkin.storage import open_db, storage_error
+from checkin.textcheck import terminal_safe
 
 Handler = Callable[[argparse.Namespace], int]
 Extension = Callable[["argparse._SubParsersAction[Any]"], None]
@@ -45,7 +46,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _out(text: str = "") -> None:
-    print(text)
+    # names and typed text never reach the terminal as control sequences (ESC, OSC 52 …)
+    print(terminal_safe(text))
 
 
 def _json(data: Any) -> None:

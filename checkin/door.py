@@ -30,6 +30,7 @@ from checkin.profiles import CheckResult, Profile, evaluate, load_profile
 from checkin.search import ensure_index
 from checkin.selection import check_walk_in
 from checkin.storage import write_transaction
+from checkin.textcheck import LIMITS, check_text
 
 VERDICTS = ("admitted", "already", "refused", "needs_checks")
 WALK_IN_PREFIX = "W"
@@ -272,6 +273,7 @@ class Door:
         self._require_pin(pin)
         if not reason.strip():
             raise CheckinError("door.reason_required")
+        check_text(reason.strip(), tr("textcheck.field.reason"), limit=LIMITS["reason"])
         number = number.strip().upper()
         with write_transaction(self.db):
             changed = self.db.execute(
@@ -288,6 +290,7 @@ class Door:
         self._require_pin(pin)
         if not reason.strip():
             raise CheckinError("door.reason_required")
+        check_text(reason.strip(), tr("textcheck.field.reason"), limit=LIMITS["reason"])
         row = self.db.execute(
             "SELECT number, name, category, id_masked FROM people WHERE number = ?",
             [number.strip().upper()],
@@ -306,7 +309,7 @@ class Door:
     def register_walk_in(self, name: str, id_number: str, phone: str, category: str, pin: str | None) -> str:
         """Register someone on the spot (supervisor only) when capacity and share allow."""
         self._require_pin(pin)
-        name = name.strip()
+        name = check_text(name.strip(), tr("textcheck.field.name"), limit=LIMITS["name"])
         if not name:
             raise CheckinError("import.name_missing")
         resident = parse_id(id_number, today=self.event.date)

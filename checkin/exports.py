@@ -18,6 +18,7 @@ from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.ledger import list_suggestions
 from checkin.phone import mask_phone
+from checkin.textcheck import private_file, safe_cell
 
 ATTENDANCE_COLUMNS = (
     "number",
@@ -112,6 +113,11 @@ def write_table(
     headers = [tr(f"{header_prefix}.{c}") for c in columns]
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise CheckinError("export.bad_suffix", suffix=suffix or "?")
+    # every cell stays a string: a leading = + - @ (a formula) gets a quote, control characters go
+    rows = [{c: safe_cell(row[c]) for c in columns} for row in rows]
+    private_file(path)
     if suffix == ".csv":
         with path.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
@@ -135,8 +141,6 @@ def write_table(
             sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
         sheet.freeze_panes = "A2"
         book.save(path)
-    else:
-        raise CheckinError("export.bad_suffix", suffix=suffix or "?")
     return path
 
 

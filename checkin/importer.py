@@ -24,6 +24,7 @@ from checkin.idcard import id_hash, parse_id
 from checkin.phone import parse_phone
 from checkin.sheets import Sheet, clean_cell, open_sheet
 from checkin.storage import write_transaction
+from checkin.textcheck import LIMITS, check_text
 
 NUMBER_PREFIX = "A"
 # A validated row, as a tuple to keep 100,000 of them small in memory.
@@ -156,6 +157,11 @@ def parse_gender(value: Any) -> str | None:
     raise CheckinError("import.bad_gender", value=_text(value))
 
 
+def _organization(value: Any) -> str | None:
+    text = _text(value)
+    return check_text(text, tr("textcheck.field.organization"), limit=LIMITS["organization"]) or None
+
+
 def validate_row(
     values: list[Any], columns: dict[str, int], event: Event, secret: bytes, default_direct: bool
 ) -> Record:
@@ -168,7 +174,7 @@ def validate_row(
         return clean_cell(values[index])
 
     try:
-        name = _text(cell("name"))
+        name = check_text(_text(cell("name")), tr("textcheck.field.name"), limit=LIMITS["name"])
         if not name:
             raise CheckinError("import.name_missing")
         raw_id = cell("id_number")
@@ -194,7 +200,10 @@ def validate_row(
             resident.masked,
             age,
             phone,
-            _text(cell("organization")) or None,
+            check_text(
+                _text(cell("organization")), tr("textcheck.field.organization"), limit=LIMITS["organization"]
+            )
+            or None,
             parse_category(event.category_list(), _text(cell("category"))),
             signed_up_at,
             int(parse_invitation(cell("invitation"), default_direct)),

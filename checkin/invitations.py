@@ -26,6 +26,7 @@ from checkin.i18n import tr
 from checkin.keys import Issued, issue_token, require_office
 from checkin.phone import mask_phone
 from checkin.storage import write_transaction
+from checkin.textcheck import private_file, safe_cell
 from checkin.tokens import short_code
 
 Progress = Callable[[int, int], None]
@@ -251,11 +252,17 @@ def render_invitations(
     pdf.output(buffer)
     pdf_path.write_bytes(buffer.getvalue())
     csv_path = out / "tokens.csv"
+    private_file(csv_path)
     with csv_path.open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(["number", "name", "phone", "token"])
         for person in people:
-            writer.writerow([person.number, person.name, mask_phone(person.phone or ""), person.token])
+            writer.writerow(
+                [
+                    safe_cell(v)
+                    for v in (person.number, person.name, mask_phone(person.phone or ""), person.token)
+                ]
+            )
     return InvitationRun(total, pdf_path, csv_path, qr_dir, choice.path)
 
 

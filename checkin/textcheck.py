@@ -8,8 +8,11 @@ characters shown as escapes; a spreadsheet cell that would start a formula is ne
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from checkin.errors import CheckinError
@@ -77,3 +80,14 @@ def safe_cell(value: Any) -> Any:
     if text.startswith(FORMULA_LEADS):
         return "'" + text
     return text
+
+
+def private_file(path: Path) -> None:
+    """Create (or truncate) an export so that only its owner may read it (0600 on POSIX).
+
+    Exports hold names and masked personal data; the later write keeps the mode."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
