@@ -20,7 +20,7 @@ from checkin.storage import open_db
 from checkin.textcheck import check_text, safe_cell, terminal_safe
 from tests.conftest import person_row, write_csv
 
-FORMULAS = ["=HYPERLINK(\"http://evil\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "=1+1"]
+FORMULAS = ['=HYPERLINK("http://evil","点我")', "+1+1", "-2+3", "@SUM(A1)", "=1+1"]
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_every_export_neutralises_formulas_and_is_private(
     quoted = [c for c in texts if c.startswith("'")]
     assert quoted, "the formulas should be there, neutralised"
     if what == "attendance":
-        assert "'=HYPERLINK(\"http://evil\",\"点我\")" in texts and "'=cmd|' /C calc'!A0" in texts
+        assert '\'=HYPERLINK("http://evil","点我")' in texts and "'=cmd|' /C calc'!A0" in texts
     if suffix == ".xlsx":
         book = load_workbook(out)
         sheet = book.active
