@@ -115,10 +115,27 @@ def cmd_event_show(args: argparse.Namespace) -> int:
         ]
         for item in event.agenda:
             rows.append((tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes)))
+        rows += _deadline_rows(db)
         for label, value in rows:
             if value:
                 _out(f"{label}: {value}")
         return 0
+
+
+def _deadline_rows(db: Any) -> list[tuple[str, str]]:
+    """The due dates after the event, with the warning when a year's holidays are not known."""
+    from checkin.workdays import deadlines
+
+    event = load_event(db)
+    due = deadlines(db)
+    rule = tr(f"report.due_kind_{event.report_due_kind}", days=event.report_due_days)
+    if due.missing_years:
+        print(tr("workdays.fallback", years=", ".join(map(str, due.missing_years))), file=sys.stderr)
+    return [
+        (tr("report.f_report_due"), tr("report.due_with_rule", due=_day(due.report), rule=rule)),
+        (tr("report.f_website_due"), _day(due.website)),
+        (tr("report.f_followup_due"), _day(due.followup)),
+    ]
 
 
 # ---------------------------------------------------------------- import
@@ -380,7 +397,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                     )
                 )
             if verdict.checks_due:
-                _out(tr("door.checks_due", checks=", ".join(verdict.checks_due)))
+                _out(tr("door.checks_due", checks=verdict.checks_due_text()))
         return 0 if verdict.admitted else 1
 
 
@@ -581,6 +598,7 @@ def cmd_suggestions_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_suggestions_history(args: argparse.Namespace) -> int:
+    from checkin.labels import history_rows
     from checkin.ledger import history
 
     with open_db(args.db) as db:
@@ -588,8 +606,8 @@ def cmd_suggestions_history(args: argparse.Namespace) -> int:
         if args.json:
             _json(rows)
             return 0
-        for r in rows:
-            _out(f"{r['at']}\t{r['operator']}\t{r['field']}\t{r['old'] or ''} → {r['new'] or ''}")
+        for r in history_rows(rows):
+            _out(f"{r['at']}\t{r['operator']}\t{r['field']}\t{r['old']} → {r['new']}")
         return 0
 
 
@@ -629,13 +647,27 @@ def cmd_export_results(args: argparse.Namespace) -> int:
         return 0
 
 
+def _day(day: Any) -> str:
+    """A date as the user's language writes it: 2026年12月21日, or 2026-12-21."""
+    from checkin.i18n import current_language
+    from checkin.officialdoc import date_cn
+
+    return date_cn(day) if current_language() == "zh" else str(day.isoformat())
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from checkin.report import write_report
+    from checkin.workdays import deadlines
 
+    day = parse_date(args.date) if args.date else None
     with open_db(args.db) as db:
-        path = write_report(db, args.out, photos=args.photos, font=args.font)
+        path = write_report(db, args.out, photos=args.photos, font=args.font, template=args.template, day=day)
         _out(tr("report.done", path=path))
-        return 0
+        due = deadlines(db)
+    _out(tr("report.due_line", due=_day(due.report), website=_day(due.website), followup=_day(due.followup)))
+    if due.missing_years:
+        print(tr("workdays.fallback", years=", ".join(map(str, due.missing_years))), file=sys.stderr)
+    return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -962,6 +994,8 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     _add_db(p)
     p.add_argument("--out", required=True, metavar="FILE.docx|FILE.html", help=tr("cli.report.out"))
     p.add_argument("--photos", metavar="DIR", help=tr("cli.report.photos"))
+    p.add_argument("--template", metavar="FILE", help=tr("cli.report.template"))
+    p.add_argument("--date", metavar="YYYY-MM-DD", help=tr("cli.report.date"))
     p.add_argument("--font", metavar="PATH", help=tr("cli.invites.font"))
     p.set_defaults(handler=cmd_report)
 

@@ -25,6 +25,7 @@ from checkin.event import Event, id_secret, load_event, pin_matches
 from checkin.i18n import tr
 from checkin.idcard import id_hash, parse_id
 from checkin.keys import Verifier
+from checkin.labels import CheckLabels
 from checkin.phone import parse_phone
 from checkin.profiles import CheckResult, Profile, evaluate, load_profile
 from checkin.search import ensure_index
@@ -63,6 +64,8 @@ class Verdict:
     failed: list[CheckResult] = field(default_factory=list)
     scan_uid: str = ""
     at: str = ""
+    # the event's check names and answers in words, set by the Door that judged
+    labels: CheckLabels | None = field(default=None, repr=False, compare=False)
 
     @property
     def admitted(self) -> bool:
@@ -73,8 +76,14 @@ class Verdict:
             return None
         text = tr(f"verdict.{self.reason}")
         if self.failed:
-            text += "：" + "、".join(tr("door.failed_check", name=r.name, value=r.value) for r in self.failed)
+            labels = self.labels or CheckLabels.for_event_profile(None)
+            text += "：" + "、".join(labels.result(r.name, r.value) for r in self.failed)
         return text
+
+    def checks_due_text(self) -> str:
+        """The checks still due, by their names in the profile (身份证、体温 …)."""
+        labels = self.labels or CheckLabels.for_event_profile(None)
+        return tr("labels.list_sep").join(labels.name(name) for name in self.checks_due)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -123,6 +132,7 @@ class Door:
         self.operator = operator.strip()
         self.event: Event = load_event(db)
         self.profile: Profile = load_profile(self.event.checks, self.event.checks_toml)
+        self.labels = CheckLabels(self.profile.checks)
         self.verifier = Verifier(db)
         self.secret = id_secret(db)
 
@@ -214,6 +224,7 @@ class Door:
         results: list[CheckResult],
         checkin_uid: str | None = None,
     ) -> None:
+        verdict.labels = self.labels
         self.db.execute(
             "INSERT INTO scans (uid, at, station, operator, method, verdict, reason, number, "
             "token_seq, token_counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -33,6 +33,7 @@ from checkin.storage import write_transaction
 CHECK_PROFILES = ("none", "id-only", "epidemic-2022")
 UNFILLED_POLICIES = ("pool", "empty")
 MEDIA = "media"
+REPORT_DUE_KINDS = ("calendar", "working")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ID_SECRET = "id_hmac"
 
@@ -67,6 +68,10 @@ class Event:
     signup_deadline: str | None = None
     report_due_days: int = 2
     followup_working_days: int = 15
+    # "calendar": report_due_days calendar days, moved past days off; "working": working days
+    report_due_kind: str = "calendar"
+    # the result on the website's 政府开放日 column within 5 working days (seed 004)
+    website_due_working_days: int = 5
     survey_template: str = "satisfaction"
     double_entry: bool = False
     checks_toml: str | None = None
@@ -111,6 +116,11 @@ class Event:
             raise CheckinError("event.bad_age", value=self.max_age)
         if self.checks not in CHECK_PROFILES and not Path(self.checks).is_file():
             raise CheckinError("event.bad_checks", value=self.checks)
+        if self.report_due_kind not in REPORT_DUE_KINDS:
+            raise CheckinError("report.bad_due_kind", value=self.report_due_kind)
+        for name in ("report_due_days", "followup_working_days", "website_due_working_days"):
+            if not 0 <= int(getattr(self, name)) <= 366:
+                raise CheckinError("report.bad_days", field=name, value=getattr(self, name))
         if not 0 <= self.min_citizen_share <= 1:
             raise CheckinError("event.bad_share", value=str(self.min_citizen_share))
         cats = self.category_list()

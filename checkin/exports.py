@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from checkin.categories import category_label
 from checkin.errors import CheckinError
 from checkin.i18n import tr
+from checkin.labels import CheckLabels
 from checkin.ledger import list_suggestions
 from checkin.phone import mask_phone
 from checkin.textcheck import private_file, safe_cell
@@ -52,13 +53,14 @@ LEDGER_COLUMNS = (
 
 def attendance_rows(db: Database, *, only_no_shows: bool = False) -> list[dict[str, Any]]:
     """Everyone invited, declined or waiting, with arrival and check results."""
+    words = CheckLabels.for_event(db)
     checks: dict[str, list[str]] = {}
     for number, name, value in db.execute(
         "SELECT c.number, r.name, r.value FROM check_results r "
         "JOIN checkins c ON c.uid = r.checkin_uid "
         "WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL ORDER BY r.id"
     ):
-        checks.setdefault(number, []).append(f"{name}={value}")
+        checks.setdefault(number, []).append(words.result(name, value))
     rows = []
     for row in db.query(
         "SELECT p.number, p.name, p.category, p.organization, p.phone, p.id_masked, p.status, "
@@ -86,7 +88,7 @@ def attendance_rows(db: Database, *, only_no_shows: bool = False) -> list[dict[s
                 "status": tr(f"export.status.{status}"),
                 "checked_in_at": (row["at"] or "")[:19].replace("T", " "),
                 "station": row["station"] or "",
-                "checks": "; ".join(checks.get(row["number"], [])),
+                "checks": tr("labels.list_sep").join(checks.get(row["number"], [])),
             }
         )
     return rows

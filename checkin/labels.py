@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -167,6 +168,7 @@ class CheckLabels:
     """Names and answers of one event's entry checks, as its check profile words them."""
 
     def __init__(self, specs: Iterable[object]) -> None:
+        self.profile_label = ""
         self._checks: dict[str, _CheckInfo] = {}
         for spec in specs:
             choices = {str(c.value): (str(c.label_zh), str(c.label_en)) for c in getattr(spec, "choices", ())}
@@ -182,19 +184,31 @@ class CheckLabels:
         """The labels of the check profile stored in the event file."""
         from checkin.errors import CheckinError
         from checkin.event import load_event
+
+        try:
+            return cls.for_event_profile(load_event(db))
+        except CheckinError:
+            return cls.for_event_profile(None)
+
+    @classmethod
+    def for_event_profile(cls, event: Any) -> CheckLabels:
+        """The labels of `event`'s check profile (with the shipped 2022 checks for older results)."""
+        from checkin.errors import CheckinError
         from checkin.profiles import load_profile
 
         specs: list[object] = []
-        try:
-            event = load_event(db)
-            specs = list(load_profile(event.checks, event.checks_toml).checks)
-        except CheckinError:
-            pass
+        profile_label = ""
+        if event is not None:
+            with contextlib.suppress(CheckinError):
+                profile = load_profile(event.checks, event.checks_toml)
+                specs = list(profile.checks)
+                profile_label = profile.label()
         seen = {str(getattr(s, "name", "")) for s in specs}
-        # Checks of the shipped 2022 profile label results from merged or older files too.
         with contextlib.suppress(CheckinError):  # the shipped profile is always there
             specs += [s for s in load_profile("epidemic-2022").checks if s.name not in seen]
-        return cls(specs)
+        labels = cls(specs)
+        labels.profile_label = profile_label
+        return labels
 
     def name(self, check: str, lang: str | None = None) -> str:
         info = self._checks.get(check)
@@ -222,3 +236,17 @@ class CheckLabels:
             name=self.name(check, lang),
             value=self.value(check, value, lang),
         )
+
+
+def history_rows(rows: Iterable[Mapping[str, Any]], lang: str | None = None) -> list[dict[str, str]]:
+    """A suggestion's history (`ledger.history`) in words: who, what changed, from what to what."""
+    return [
+        {
+            "at": str(row["at"]),
+            "operator": label("operator", row["operator"], lang),
+            "field": label("history_field", row["field"], lang),
+            "old": history_value(str(row["field"]), row["old"], lang),
+            "new": history_value(str(row["field"]), row["new"], lang),
+        }
+        for row in rows
+    ]

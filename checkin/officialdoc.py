@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -338,6 +339,13 @@ def _styles(document: Document, fonts: Fonts) -> None:
         style = _paragraph_style(document, name)
         _run_fonts(style.element.get_or_add_rPr(), font, size, condense=size == BODY_PT)
         _paragraph_format(style.element.get_or_add_pPr(), **options)
+    # Table text breathes a little; a picture stays on the page of its caption.
+    spacing = document.styles[STYLE_TABLE].element.get_or_add_pPr().find(qn("w:spacing"))
+    spacing.set(qn("w:before"), "60")
+    spacing.set(qn("w:after"), "60")
+    figure = document.styles[STYLE_FIGURE].element.get_or_add_pPr()
+    figure.insert(0, OxmlElement("w:keepNext"))
+    _sort(figure, _PPR_ORDER)
     # Word's built-in headings carry theme fonts and blue colours: make them follow the standard
     # too, for text a user types into the template with them.
     for builtin, name in (
@@ -479,24 +487,40 @@ def add_signature(document: Document, unit: str, day: dt.date) -> tuple[Paragrap
     """发文机关署名 centred over 成文日期, the date four characters from the right."""
     for _ in range(SIGNATURE_BLANK_LINES):
         document.add_paragraph("", style=STYLE_ADDRESSEE)
-    date_text = date_cn(day)
     name = document.add_paragraph(unit, style=STYLE_SIGNATURE)
-    centre_right = SIGNATURE_RIGHT_CHARS + text_width_chars(date_text) / 2
-    right_chars = max(0.0, centre_right - text_width_chars(unit) / 2)
-    ppr = name._p.get_or_add_pPr()
-    ind = _set(ppr, "w:ind")
-    ind.set(qn("w:right"), str(_pt_twips(BODY_PT * right_chars)))
-    ind.set(qn("w:rightChars"), str(round(right_chars * 100)))
-    _sort(ppr, _PPR_ORDER)
-    date = document.add_paragraph(date_text, style=STYLE_DATE)
+    date = document.add_paragraph(date_cn(day), style=STYLE_DATE)
+    centre_signature(document)
     return name, date
 
 
-def add_table(document: Document, header: list[str], rows: list[list[str]]) -> Table:
-    """A plain grid table, centred, text in 小4号 仿宋, the header row repeated on each page."""
+def centre_signature(document: Document) -> None:
+    """Centre every 发文机关署名 over the 成文日期 that follows it (after a template is filled in)."""
+    paragraphs = document.paragraphs
+    for name, date in itertools.pairwise(paragraphs):
+        if name.style is None or name.style.name != STYLE_SIGNATURE:
+            continue
+        if date.style is None or date.style.name != STYLE_DATE:
+            continue
+        centre_right = SIGNATURE_RIGHT_CHARS + text_width_chars(date.text.strip()) / 2
+        right_chars = max(0.0, centre_right - text_width_chars(name.text.strip()) / 2)
+        ppr = name._p.get_or_add_pPr()
+        ind = _set(ppr, "w:ind")
+        ind.set(qn("w:right"), str(_pt_twips(BODY_PT * right_chars)))
+        ind.set(qn("w:rightChars"), str(round(right_chars * 100)))
+        _sort(ppr, _PPR_ORDER)
+
+
+def add_table(
+    document: Document, header: list[str], rows: list[list[str]], first_column_share: float = 0.3
+) -> Table:
+    """A plain grid table across the type area, centred, text in 小4号 仿宋, the header row
+    repeated on each page; the first column (the labels) gets `first_column_share` of the width."""
     table: Table = document.add_table(rows=1, cols=len(header))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    first = TYPE_WIDTH_MM * first_column_share if len(header) > 1 else TYPE_WIDTH_MM
+    widths = [first] + [(TYPE_WIDTH_MM - first) / (len(header) - 1)] * (len(header) - 1)
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.paragraphs[0].style = document.styles[STYLE_TABLE]
         cell.paragraphs[0].add_run(text).bold = True
@@ -506,11 +530,15 @@ def add_table(document: Document, header: list[str], rows: list[list[str]]) -> T
         for cell, text in zip(cells, values, strict=True):
             cell.paragraphs[0].style = document.styles[STYLE_TABLE]
             cell.paragraphs[0].add_run(text)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)  # the grid, which LibreOffice reads
+        for cell in column.cells:
+            cell.width = Mm(width)  # each cell, which Word reads
     return table
 
 
 def add_picture(
-    document: Document, image: str | Path | Any, caption: str | None, width_mm: float = 140
+    document: Document, image: str | Path | Any, caption: str | None, width_mm: float = 110
 ) -> None:
     """A centred picture (not on the exact line grid, which would crop it) and its caption."""
     paragraph = document.add_paragraph(style=STYLE_FIGURE)
@@ -537,6 +565,7 @@ __all__ = [
     "STYLE_ADDRESSEE", "STYLE_CAPTION", "STYLE_DATE", "STYLE_FIGURE", "STYLE_HEADING1",
     "STYLE_HEADING2", "STYLE_NOTE", "STYLE_SIGNATURE", "STYLE_TABLE", "STYLE_TITLE", "TOP_MM",
     "Font", "Fonts", "add_addressee", "add_body", "add_heading1", "add_heading2", "add_picture",
-    "add_signature", "add_table", "add_title", "apply_layout", "date_cn", "new_document",
+    "add_signature", "add_table", "add_title", "apply_layout", "centre_signature", "date_cn",
+    "new_document",
     "text_width_chars",
 ]  # fmt: skip

@@ -1,18 +1,26 @@
-"""The report for the county office (活动开展情况): .docx (Word, WPS, LibreOffice) or .html.
+"""The report for the county office (活动开展情况): an official document (.docx) or a web page (.html).
 
-Event facts and agenda; invited / arrived / no-show / declined per category; the citizen
-share; the entry-check outcomes; the satisfaction results with a chart; the suggestions with
-their status and due dates; photos; and the date the report is due at the county office.
+Written, not dumped: the figures are gathered here (`gather`), turned into the words a
+report uses (`context`), and the wording itself comes from a template the office can edit —
+`data/templates/report.docx` (Word with Jinja tags, rendered by docxtpl) for the document,
+`data/templates/report.html` for the page on the website's 政府开放日 column — or the unit's
+own (`--template FILE`), with its letterhead and phrasing.
+
+The figures are people, not scans; the return rate counts at most one form per guest who came
+(more forms than guests is said in so many words); the due dates fall on working days of the
+statutory calendar. No code the program stores reaches the text: everything goes through
+`checkin.labels`. The web page names no guest.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +28,19 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlite_utils import Database
 
 from checkin.board import build_board
-from checkin.categories import category_label
 from checkin.errors import CheckinError
-from checkin.event import CHECK_PROFILES, Event, load_event
+from checkin.event import Event, load_event
 from checkin.fonts import FontChoice, find_cjk_font
-from checkin.i18n import tr
-from checkin.ledger import Suggestion, due_date, list_suggestions
+from checkin.i18n import current_language, tr
+from checkin.labels import CheckLabels, label
+from checkin.ledger import Suggestion, list_suggestions
+from checkin.officialdoc import date_cn
+from checkin.paths import data_dir
 from checkin.survey import SurveySummary, summarise
+from checkin.workdays import Deadlines, deadlines
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
+TEMPLATE_SUFFIXES = {".docx": ".docx", ".html": ".html", ".htm": ".html"}
 
 
 @dataclass
@@ -44,14 +56,16 @@ class CategoryFigures:
 class ReportData:
     event: Event
     categories: list[CategoryFigures] = field(default_factory=list)
-    citizen_share: float | None = None
-    refusals: dict[str, int] = field(default_factory=dict)
+    citizens_present: int = 0
+    counted_present: int = 0
+    citizen_share: Fraction | None = None
+    # people turned away at the door and never admitted, by the reason of their last refusal
+    refused_people: dict[str, int] = field(default_factory=dict)
+    # people who failed an entry check (and were not admitted), by check
     failed_checks: dict[str, int] = field(default_factory=dict)
     survey: SurveySummary | None = None
     suggestions: list[Suggestion] = field(default_factory=list)
-    followup_due: dt.date | None = None
-    calendar_warning: list[int] = field(default_factory=list)
-    report_due: dt.date | None = None
+    due: Deadlines | None = None
     photos: list[Path] = field(default_factory=list)
 
     @property
@@ -64,15 +78,28 @@ class ReportData:
             total.declined += line.declined
         return total
 
+    @property
+    def forms(self) -> int:
+        return self.survey.forms_counted if self.survey else 0
+
+    @property
+    def forms_excess(self) -> int:
+        """Forms beyond one per guest who came (0 when there are not more forms than guests)."""
+        return max(0, self.forms - self.totals.arrived)
+
+    @property
+    def return_rate(self) -> float | None:
+        """Forms from guests who came ÷ guests who came: never above 100 %."""
+        arrived = self.totals.arrived
+        return min(self.forms, arrived) / arrived if arrived else None
+
 
 def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     event = load_event(db)
     data = ReportData(event)
     figures = {c.code: CategoryFigures(c.code) for c in event.category_list()}
-    arrived = {
-        r[0]
-        for r in db.execute("SELECT number FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL")
-    }
+    live = "SELECT number FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
+    arrived = {r[0] for r in db.execute(live)}
     for number, category, status in db.execute("SELECT number, category, status FROM people"):
         line = figures.setdefault(category, CategoryFigures(category))
         if status == "invited":
@@ -85,20 +112,26 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
             line.declined += 1
     data.categories = [f for f in figures.values() if f.invited or f.declined]
     board = build_board(db)
-    data.citizen_share = float(board.citizen_share) if board.citizen_share is not None else None
-    data.refusals = dict(
-        Counter(
-            r[0]
-            for r in db.execute("SELECT reason FROM scans WHERE verdict = 'refused' AND reason IS NOT NULL")
-        )
-    )
-    data.failed_checks = dict(
-        Counter(r[0] for r in db.execute("SELECT name FROM check_results WHERE passed = 0"))
-    )
+    data.citizens_present, data.counted_present = board.citizens_present, board.counted_present
+    data.citizen_share = board.citizen_share
+    # People, not scans: each person refused and never admitted counts once, under the reason
+    # of their last refusal; scans that name nobody (not an invitation, forged) are no person.
+    last_reason: dict[str, str] = {}
+    for number, reason in db.execute(
+        "SELECT number, reason FROM scans WHERE verdict = 'refused' AND number IS NOT NULL "
+        "AND reason IS NOT NULL ORDER BY at, id"
+    ):
+        if number not in arrived:
+            last_reason[number] = reason
+    data.refused_people = dict(Counter(last_reason.values()))
+    failed: dict[str, set[str]] = {}
+    for name, number in db.execute("SELECT name, number FROM check_results WHERE passed = 0"):
+        if number and number not in arrived:
+            failed.setdefault(name, set()).add(number)
+    data.failed_checks = {name: len(people) for name, people in failed.items()}
     data.survey = summarise(db)
     data.suggestions = list_suggestions(db)
-    data.followup_due, data.calendar_warning = due_date(db)
-    data.report_due = event.date + dt.timedelta(days=event.report_due_days)
+    data.due = deadlines(db)
     if photos:
         folder = Path(photos)
         if not folder.is_dir():
@@ -107,256 +140,318 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     return data
 
 
+# ---------------------------------------------------------------- words
+
+
+def _pct(value: float | Fraction | None) -> str:
+    return f"{float(value):.1%}" if value is not None else "—"
+
+
+def chinese_quotes(text: str) -> str:
+    """Straight quotes "…" and '…' → “…” and ‘…’, as Chinese text writes them."""
+    text = re.sub(r'"([^"]*)"', r"“\1”", text)
+    return re.sub(r"'([^']*)'", r"‘\1’", text)
+
+
+def event_name(event: Event) -> str:
+    """The event's name ending in 活动 exactly once: 政府开放日 → 政府开放日活动."""
+    name = chinese_quotes(event.title.strip())
+    if current_language() == "zh":
+        return name if name.endswith("活动") else name + "活动"
+    return name
+
+
+def share_words(share: Fraction) -> str:
+    """1/3 → 三分之一 (zh) or one third; other values as a percentage."""
+    words = {
+        Fraction(1, 3): ("三分之一", "one third"),
+        Fraction(1, 2): ("二分之一", "one half"),
+        Fraction(1, 4): ("四分之一", "one quarter"),
+    }
+    if share in words:
+        return words[share][0 if current_language() == "zh" else 1]
+    return _pct(share)
+
+
+def _day(day: dt.date | None) -> str:
+    if day is None:
+        return "—"
+    return date_cn(day) if current_language() == "zh" else day.strftime("%d %B %Y").lstrip("0")
+
+
+def _join(parts: list[str]) -> str:
+    return tr("report.list_sep").join(p for p in parts if p)
+
+
+def photo_caption(path: Path) -> str:
+    """A photo's caption from its file name: 01_座谈交流现场.jpg → 座谈交流现场."""
+    caption = re.sub(r"^[\d\s._-]+", "", path.stem).replace("_", " ").strip()
+    return caption or path.stem
+
+
+def context(data: ReportData, *, day: dt.date | None = None, html: bool = False) -> dict[str, Any]:
+    """Everything a template may use, in words (no stored codes), for .docx and .html alike."""
+    event, t = data.event, data.totals
+    checks = CheckLabels.for_event_profile(event)
+    unit = chinese_quotes(event.organizer or "")
+    categories = [
+        {
+            "label": label("category", f.category),
+            "invited": f.invited,
+            "arrived": f.arrived,
+            "no_show": f.no_show,
+            "declined": f.declined,
+        }
+        for f in data.categories
+    ]
+    by_category = _join(
+        [tr("report.people_of", label=c["label"], count=c["arrived"]) for c in categories if c["arrived"]]
+    )
+    refused = _join(
+        [
+            tr("report.people_for", reason=label("verdict", reason), count=count)
+            for reason, count in sorted(data.refused_people.items())
+            if not (reason in ("check_failed", "id_mismatch") and data.failed_checks)
+        ]
+    )
+    failed = _join(
+        [
+            tr("report.people_failed", check=checks.name(name), count=count)
+            for name, count in sorted(data.failed_checks.items())
+        ]
+    )
+    survey = data.survey
+    items = []
+    if survey:
+        items = [
+            {"label": i.label, "rate": _pct(i.satisfaction_rate), "valid": i.valid, "blanks": i.blanks}
+            for i in survey.items
+        ]
+    statuses = Counter(s.status for s in data.suggestions)
+    sources = Counter(s.source for s in data.suggestions)
+    suggestions = [
+        {
+            "number": n,
+            "text": chinese_quotes(s.text.strip()).rstrip("。.；;，,"),
+            "source": label("source", s.source),
+            "department": s.department or "",
+            "status": label("suggestion_status", s.status),
+            "outcome": label("outcome", s.outcome),
+            "reason": s.reason or "",
+            "reply": s.reply or "",
+            "due": _day(dt.date.fromisoformat(s.due_date)),
+        }
+        for n, s in enumerate(data.suggestions, start=1)
+    ]
+    due = data.due
+    agenda = [{"item": a.item, "minutes": a.minutes} for a in event.agenda]
+    time_text = (
+        tr("report.time_range", starts=event.starts, ends=event.ends)
+        if event.starts and event.ends
+        else (event.starts or "")
+    )
+    photos = [{"path": p, "caption": photo_caption(p)} for p in data.photos]
+    return {
+        "unit": unit,
+        "addressee": tr("report.addressee"),
+        "report_title": tr("report.title", unit=unit, name=event_name(event)),
+        "event_name": event_name(event),
+        "theme": chinese_quotes(event.theme or ""),
+        "date": _day(event.date),
+        "time": time_text,
+        "location": event.location or "",
+        "meeting_point": event.meeting_point or "",
+        "places": _join(event.places),
+        "agenda": agenda,
+        "agenda_text": _join([tr("event.agenda_item", item=a.item, minutes=a.minutes) for a in event.agenda]),
+        "capacity": event.capacity,
+        "checks": label("check_profile", event.checks) if event.checks_toml is None else checks.profile_label,
+        "categories": categories,
+        "total": {"invited": t.invited, "arrived": t.arrived, "no_show": t.no_show, "declined": t.declined},
+        "arrived_by_category": by_category,
+        "citizens_present": data.citizens_present,
+        "counted_present": data.counted_present,
+        "citizen_share": _pct(data.citizen_share),
+        "citizen_share_ok": data.citizen_share is not None and data.citizen_share >= event.min_citizen_share,
+        "min_share": share_words(event.min_citizen_share),
+        "refused": refused,
+        "failed_checks": failed,
+        "forms": data.forms,
+        "return_rate": _pct(data.return_rate),
+        "forms_excess": data.forms_excess,
+        "overall_rate": _pct(survey.overall_rate) if survey else "—",
+        "overall_method": survey.overall_method if survey else "",
+        "survey_items": items,
+        "suggestions": suggestions,
+        "suggestion_count": len(suggestions),
+        "from_forum": sources.get("forum", 0),
+        "from_forms": sources.get("survey", 0),
+        "suggestion_statuses": _join(
+            [
+                tr("report.count_of", label=label("suggestion_status", k), count=v)
+                for k, v in sorted(statuses.items(), key=lambda kv: _STATUS_ORDER.index(kv[0]))
+            ]
+        ),
+        "followup_days": event.followup_working_days,
+        "followup_due": _day(due.followup if due else None),
+        "website_days": event.website_due_working_days,
+        "website_due": _day(due.website if due else None),
+        "report_due": _day(due.report if due else None),
+        "calendar_note": (
+            tr("report.calendar_note", years=tr("report.list_sep").join(map(str, due.missing_years)))
+            if due and due.missing_years
+            else ""
+        ),
+        "photos": photos,
+        "report_date": _day(day or dt.date.today()),
+        "html": html,
+    }
+
+
+_STATUS_ORDER = ["pending", "assigned", "transferred", "in_progress", "resolved", "replied"]
+
+
+# ---------------------------------------------------------------- the chart
+
+
 def satisfaction_chart(summary: SurveySummary, font: FontChoice) -> bytes:
-    """A horizontal bar per item: its 满意率, drawn with a CJK font (PNG bytes)."""
+    """A horizontal bar per item: its 满意率, drawn with the Simplified Chinese face (PNG bytes)."""
     items = [i for i in summary.items if i.satisfaction_rate is not None] or summary.items
-    width, row, left, top = 1200, 70, 330, 90
-    height = top + row * max(len(items), 1) + 40
+    width, row, left, top = 1400, 80, 360, 110
+    height = top + row * max(len(items), 1) + 50
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    title_font = ImageFont.truetype(str(font.path), 34, index=font.index)
-    label_font = ImageFont.truetype(str(font.path), 28, index=font.index)
-    draw.text((30, 20), tr("report.chart_title"), font=title_font, fill="black")
-    span = width - left - 140
+    title_font = ImageFont.truetype(str(font.path), 40, index=font.index)
+    label_font = ImageFont.truetype(str(font.path), 32, index=font.index)
+    title = tr("report.chart_title")
+    box = draw.textbbox((0, 0), title, font=title_font)
+    draw.text(((width - (box[2] - box[0])) // 2, 24), title, font=title_font, fill="black")
+    span = width - left - 170
     for n, item in enumerate(items):
         y = top + n * row
         rate = item.satisfaction_rate or 0.0
-        draw.text((30, y + 12), item.label, font=label_font, fill="black")
-        draw.rectangle((left, y + 10, left + span, y + 50), outline=(200, 200, 200))
-        draw.rectangle((left, y + 10, left + int(span * rate), y + 50), fill=(46, 139, 87))
+        box = draw.textbbox((0, 0), item.label, font=label_font)
+        draw.text((left - 24 - (box[2] - box[0]), y + 14), item.label, font=label_font, fill="black")
+        draw.rectangle((left, y + 12, left + span, y + 58), outline=(170, 170, 170))
+        draw.rectangle((left, y + 12, left + int(span * rate), y + 58), fill=(178, 34, 34))
         text = f"{rate:.1%}" if item.satisfaction_rate is not None else "—"
-        draw.text((left + span + 12, y + 12), text, font=label_font, fill="black")
+        draw.text((left + span + 14, y + 14), text, font=label_font, fill="black")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
-def _pct(value: float | None) -> str:
-    return f"{value:.1%}" if value is not None else "—"
+# ---------------------------------------------------------------- templates
 
 
-def _facts(event: Event) -> list[tuple[str, str]]:
-    checks = tr(f"checks.{event.checks}") if event.checks in CHECK_PROFILES else event.checks
-    time = f"{event.date.isoformat()} {event.starts or ''}–{event.ends or ''}".strip()
-    rows = [
-        (tr("event.f.theme"), event.theme or event.title),
-        (tr("event.f.organizer"), event.organizer or ""),
-        (tr("event.f.time"), time),
-        (tr("event.f.location"), event.location or ""),
-        (tr("event.f.meeting_point"), event.meeting_point or ""),
-        (tr("event.f.places"), "、".join(event.places)),
-        (
-            tr("event.f.agenda"),
-            "；".join(tr("event.agenda_item", item=a.item, minutes=a.minutes) for a in event.agenda),
-        ),
-        (tr("event.f.capacity"), str(event.capacity)),
-        (tr("event.f.checks"), checks),
-    ]
-    return [(k, v) for k, v in rows if v]
+def default_template(suffix: str) -> Path:
+    lang = current_language()
+    folder = data_dir() / "templates"
+    own = folder / f"report.{lang}{suffix}"
+    return own if own.is_file() else folder / f"report{suffix}"
 
 
-def _attendance_table(data: ReportData) -> tuple[list[str], list[list[str]]]:
-    header = [
-        tr("app.col.category"),
-        tr("report.invited"),
-        tr("report.arrived"),
-        tr("report.no_show"),
-        tr("report.declined"),
-    ]
-    body = [
-        [category_label(f.category), str(f.invited), str(f.arrived), str(f.no_show), str(f.declined)]
-        for f in data.categories
-    ]
-    t = data.totals
-    body.append([tr("app.board_total"), str(t.invited), str(t.arrived), str(t.no_show), str(t.declined)])
-    return header, body
+def _environment() -> Any:
+    # The template may come from anywhere: a sandbox lets it format, never reach Python.
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(autoescape=True)
 
 
-def _survey_table(summary: SurveySummary) -> tuple[list[str], list[list[str]]]:
-    header = [tr("app.col.item"), tr("report.valid"), tr("survey.blank"), tr("survey.rate")]
-    body = [[i.label, str(i.valid), str(i.blanks), _pct(i.satisfaction_rate)] for i in summary.items]
-    return header, body
+def _template_error(path: Path, exc: Exception) -> CheckinError:
+    detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    line = getattr(exc, "lineno", None)
+    if line:
+        detail = f"{detail} (line {line})"
+    return CheckinError("report.template_invalid", path=str(path), error=detail)
 
 
-def _suggestion_table(data: ReportData) -> tuple[list[str], list[list[str]]]:
-    header = [tr(f"ledger.col.{c}") for c in ("number", "text", "department", "status", "due_date")]
-    body = [
-        [s.number, s.text, s.department or "—", tr(f"ledger.status.{s.status}"), s.due_date]
-        for s in data.suggestions
-    ]
-    return header, body
+def write_docx(values: dict[str, Any], path: Path, chart: bytes | None, template: Path) -> None:
+    import zipfile
 
+    import jinja2
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
 
-def _summary_lines(data: ReportData) -> list[str]:
-    t = data.totals
-    lines = [
-        tr(
-            "report.line_attendance",
-            invited=t.invited,
-            arrived=t.arrived,
-            no_show=t.no_show,
-            declined=t.declined,
-        ),
-        tr("report.line_share", share=_pct(data.citizen_share)),
-    ]
-    if data.refusals or data.failed_checks:
-        refusals = "、".join(f"{tr('verdict.' + k)} {v}" for k, v in sorted(data.refusals.items()))
-        failed = "、".join(f"{k} {v}" for k, v in sorted(data.failed_checks.items()))
-        lines.append(tr("report.line_checks", refusals=refusals or "—", failed=failed or "—"))
-    else:
-        lines.append(tr("report.line_no_refusals"))
-    if data.survey:
-        s = data.survey
-        lines.append(
-            tr(
-                "report.line_survey",
-                counted=s.forms_counted,
-                rate=_pct(s.return_rate),
-                overall=_pct(s.overall_rate),
-                method=s.overall_method,
-            )
-        )
-    status_counts = Counter(s.status for s in data.suggestions)
-    lines.append(
-        tr(
-            "report.line_suggestions",
-            count=len(data.suggestions),
-            statuses="、".join(f"{tr('ledger.status.' + k)} {v}" for k, v in sorted(status_counts.items()))
-            or "—",
-            due=data.followup_due.isoformat() if data.followup_due else "—",
-        )
-    )
-    if data.calendar_warning:
-        lines.append(tr("workdays.fallback", years=", ".join(map(str, data.calendar_warning))))
-    lines.append(tr("report.line_due", due=data.report_due.isoformat() if data.report_due else "—"))
-    return lines
+    from checkin.officialdoc import centre_signature
 
-
-# ---------------------------------------------------------------- .docx
-
-
-def _east_asian(run_or_style: Any, name: str) -> None:
-    from docx.oxml.ns import qn
-
-    element = run_or_style.element
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), name)
-
-
-def write_docx(data: ReportData, path: Path, chart: bytes | None) -> None:
-    from docx import Document
-    from docx.shared import Cm, Pt
-
-    document = Document()
-    for style_name in ("Normal", "Title", "Heading 1", "Heading 2"):
-        style = document.styles[style_name]
-        style.font.name = "SimSun" if style_name == "Normal" else "SimHei"
-        _east_asian(style, "宋体" if style_name == "Normal" else "黑体")
-    document.styles["Normal"].font.size = Pt(11)
-    document.add_heading(tr("report.title", title=data.event.title), level=0)
-    for line in _summary_lines(data):
-        document.add_paragraph(line)
-
-    def table(header: list[str], body: list[list[str]]) -> None:
-        grid = document.add_table(rows=1, cols=len(header))
-        grid.style = "Table Grid"
-        for cell, text in zip(grid.rows[0].cells, header, strict=True):
-            cell.text = text
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        for values in body:
-            cells = grid.add_row().cells
-            for cell, text in zip(cells, values, strict=True):
-                cell.text = text
-
-    document.add_heading(tr("report.h_event"), level=1)
-    table([tr("report.field"), tr("report.value")], [[k, v] for k, v in _facts(data.event)])
-    document.add_heading(tr("report.h_attendance"), level=1)
-    table(*_attendance_table(data))
-    document.add_heading(tr("report.h_survey"), level=1)
-    if data.survey:
-        table(*_survey_table(data.survey))
-    if chart:
-        document.add_picture(io.BytesIO(chart), width=Cm(15))
-    document.add_heading(tr("report.h_suggestions"), level=1)
-    if data.suggestions:
-        table(*_suggestion_table(data))
-    else:
-        document.add_paragraph(tr("report.no_suggestions"))
-    if data.photos:
-        document.add_heading(tr("report.h_photos"), level=1)
-        for photo in data.photos:
-            document.add_picture(str(photo), width=Cm(15))
-            document.add_paragraph(photo.name)
+    try:
+        document = DocxTemplate(str(template))
+        document.init_docx()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise _template_error(template, exc) from None
+    values = dict(values)
+    values["chart"] = InlineImage(document, io.BytesIO(chart), width=Mm(150)) if chart else ""
+    photos = []
+    for photo in values["photos"]:
+        try:
+            with Image.open(photo["path"]) as probe:
+                probe.verify()
+        except (OSError, SyntaxError, ValueError):
+            raise CheckinError("report.photo_unreadable", path=str(photo["path"])) from None
+        photos.append({**photo, "image": InlineImage(document, str(photo["path"]), width=Mm(110))})
+    values["photos"] = photos
+    try:
+        document.render(values, jinja_env=_environment(), autoescape=True)
+    except (jinja2.TemplateError, ValueError, TypeError, KeyError) as exc:
+        raise _template_error(template, exc) from None
+    centre_signature(document.docx)
     document.save(str(path))
 
 
-# ---------------------------------------------------------------- .html
+def write_html(values: dict[str, Any], path: Path, chart: bytes | None, template: Path) -> None:
+    import jinja2
 
+    def data_uri(data: bytes, mime: str) -> str:
+        return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
-def write_html(data: ReportData, path: Path, chart: bytes | None) -> None:
-    e = html.escape
-
-    def table(header: list[str], body: list[list[str]]) -> str:
-        head = "".join(f"<th>{e(h)}</th>" for h in header)
-        rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in body)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
-    def image(data_bytes: bytes, mime: str, alt: str) -> str:
-        return f'<img alt="{e(alt)}" src="data:{mime};base64,{base64.b64encode(data_bytes).decode()}">'
-
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{e(tr('report.title', title=data.event.title))}</title>",
-        "<style>body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;"
-        "max-width:60em;"
-        "margin:2em auto;line-height:1.6}table{border-collapse:collapse;margin:1em 0}"
-        "td,th{border:1px solid #999;padding:.3em .6em}img{max-width:100%}</style></head><body>",
-        f"<h1>{e(tr('report.title', title=data.event.title))}</h1>",
-        *(f"<p>{e(line)}</p>" for line in _summary_lines(data)),
-        f"<h2>{e(tr('report.h_event'))}</h2>",
-        table([tr("report.field"), tr("report.value")], [[k, v] for k, v in _facts(data.event)]),
-        f"<h2>{e(tr('report.h_attendance'))}</h2>",
-        table(*_attendance_table(data)),
-        f"<h2>{e(tr('report.h_survey'))}</h2>",
+    values = dict(values)
+    values["chart"] = data_uri(chart, "image/png") if chart else ""
+    values["photos"] = [
+        {
+            "caption": p["caption"],
+            "src": data_uri(
+                p["path"].read_bytes(), "image/png" if p["path"].suffix.lower() == ".png" else "image/jpeg"
+            ),
+        }
+        for p in values["photos"]
     ]
-    if data.survey:
-        parts.append(table(*_survey_table(data.survey)))
-    if chart:
-        parts.append(image(chart, "image/png", tr("report.chart_title")))
-    parts.append(f"<h2>{e(tr('report.h_suggestions'))}</h2>")
-    parts.append(
-        table(*_suggestion_table(data)) if data.suggestions else f"<p>{e(tr('report.no_suggestions'))}</p>"
-    )
-    if data.photos:
-        parts.append(f"<h2>{e(tr('report.h_photos'))}</h2>")
-        for photo in data.photos:
-            mime = "image/png" if photo.suffix.lower() == ".png" else "image/jpeg"
-            parts.append(
-                f"<figure>{image(photo.read_bytes(), mime, photo.name)}"
-                f"<figcaption>{e(photo.name)}</figcaption></figure>"
-            )
-    parts.append("</body></html>")
-    path.write_text("\n".join(parts), encoding="utf-8")
+    try:
+        source = template.read_text(encoding="utf-8")
+        page = _environment().from_string(source).render(values)
+    except (OSError, UnicodeDecodeError, jinja2.TemplateError, ValueError, TypeError) as exc:
+        raise _template_error(template, exc) from None
+    path.write_text(page, encoding="utf-8")
 
 
 def write_report(
-    db: Database, out: str | Path, *, photos: str | Path | None = None, font: str | Path | None = None
+    db: Database,
+    out: str | Path,
+    *,
+    photos: str | Path | None = None,
+    font: str | Path | None = None,
+    template: str | Path | None = None,
+    day: dt.date | None = None,
 ) -> Path:
+    """Write the report as .docx (official document) or .html (web page); returns the path."""
     path = Path(out)
-    suffix = path.suffix.lower()
-    if suffix not in (".docx", ".html", ".htm"):
-        raise CheckinError("report.bad_suffix", suffix=suffix or "?")
+    suffix = TEMPLATE_SUFFIXES.get(path.suffix.lower())
+    if suffix is None:
+        raise CheckinError("report.bad_suffix", suffix=path.suffix or "?")
+    chosen = Path(template) if template else default_template(suffix)
+    if not chosen.is_file():
+        raise CheckinError("report.template_missing", path=str(chosen))
+    if TEMPLATE_SUFFIXES.get(chosen.suffix.lower()) != suffix:
+        raise CheckinError("report.template_kind", path=str(chosen), suffix=suffix)
     data = gather(db, photos)
-    chart = satisfaction_chart(data.survey, find_cjk_font(font)) if data.survey else None
+    chart = (
+        satisfaction_chart(data.survey, find_cjk_font(font)) if data.survey and data.survey.items else None
+    )
+    values = context(data, day=day, html=suffix == ".html")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".docx":
-        write_docx(data, path, chart)
+        write_docx(values, path, chart, chosen)
     else:
-        write_html(data, path, chart)
+        write_html(values, path, chart, chosen)
     return path

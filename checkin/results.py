@@ -156,7 +156,7 @@ def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         (
             RESULTS_FORMAT, event.id, event.title, event.organizer or "", event.date.isoformat(),
             event.location or "", dt.datetime.now().isoformat(timespec="seconds"), __version__, share,
-            summary.attended, summary.forms_counted, summary.return_rate, summary.overall_rate,
+            summary.attended, summary.forms_counted, data.return_rate, summary.overall_rate,
             summary.overall_method,
         )
     ]  # fmt: skip

@@ -456,6 +456,13 @@ def m010_i14_station_keys_and_files(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_i18_report_deadlines(db: Database) -> None:
+    # the county report's deadline in calendar or working days; the website posting deadline
+    db.execute("ALTER TABLE event ADD COLUMN report_due_kind TEXT NOT NULL DEFAULT 'calendar'")
+    db.execute("ALTER TABLE event ADD COLUMN website_due_working_days INTEGER NOT NULL DEFAULT 5")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

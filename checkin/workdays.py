@@ -1,9 +1,17 @@
 """Working days on China's statutory calendar, with the weekend days moved to make holidays (调休).
 
 `chinese-calendar` knows the published years. For a year it has no data for, nothing
-crashes and nothing silently counts Mondays to Fridays: the caller gets the weekday
-fallback together with a warning naming the year, and the office can load that year's
-holiday file (`checkin holidays load`) once the State Council has published it.
+crashes and nothing silently counts Mondays to Fridays: the statutory holidays the law
+itself fixes (《全国年节及纪念日放假办法》, as amended in 2024: 元旦 1 day, 春节 4 days from
+除夕, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3) are days off, the lunar ones computed with
+`lunardate`; only the State Council's yearly moves (调休, bridging days) are unknown. The
+caller gets a warning naming the year, and the office can load that year's holiday file
+(`checkin holidays load`) once the State Council has published it.
+
+Deadlines after the event (`deadlines()`): the county report (`report_due_days`, counted in
+calendar days and moved past days off, or in working days: `report_due_kind`), the
+website posting (5 working days, seed 004) and the suggestions' answers (15 working days).
+None of them falls on a weekend or a statutory holiday.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import chinese_calendar
+from lunardate import LunarDate
 from sqlite_utils import Database
 
 from checkin.errors import CheckinError
@@ -39,8 +48,24 @@ class Calendar:
                 return bool(chinese_calendar.is_workday(day))
             except NotImplementedError:
                 self.missing_years.add(day.year)
-                return day.weekday() < 5
+                return day.weekday() < 5 and day not in statutory_holidays(day.year)
         return day.weekday() < 5
+
+    def has_data(self, year: int) -> bool:
+        """Is the year's holiday arrangement known (a loaded file or chinese-calendar's data)?"""
+        if year in self.covered_years:
+            return True
+        try:
+            chinese_calendar.is_workday(dt.date(year, 1, 1))
+        except NotImplementedError:
+            return False
+        return True
+
+    def next_workday(self, day: dt.date) -> dt.date:
+        """`day` itself when it is a working day, else the first working day after it."""
+        while not self.is_workday(day):
+            day += dt.timedelta(days=1)
+        return day
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The date `days` working days after `start` (start itself not counted)."""
@@ -61,6 +86,71 @@ class Calendar:
         return sum(
             1 for n in range(1, (end - start).days + 1) if self.is_workday(start + dt.timedelta(days=n))
         )
+
+
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The days off the law fixes for `year` (without the State Council's 调休 moves)."""
+
+    def lunar(month: int, day: int) -> dt.date:
+        return LunarDate(year, month, day).to_solar_date()  # type: ignore[no-any-return]
+
+    spring = lunar(1, 1)
+    days = {
+        dt.date(year, 1, 1): "元旦",
+        spring - dt.timedelta(days=1): "春节",
+        spring: "春节",
+        spring + dt.timedelta(days=1): "春节",
+        spring + dt.timedelta(days=2): "春节",
+        dt.date(year, 5, 1): "劳动节",
+        dt.date(year, 5, 2): "劳动节",
+        lunar(5, 5): "端午节",
+        lunar(8, 15): "中秋节",
+        dt.date(year, 10, 1): "国庆节",
+        dt.date(year, 10, 2): "国庆节",
+        dt.date(year, 10, 3): "国庆节",
+    }
+    for qingming in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 10)):
+        days[qingming[0]] = "清明节"
+    return days
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The dates due after an event, and the years counted without the State Council's data."""
+
+    report: dt.date
+    website: dt.date
+    followup: dt.date
+    missing_years: list[int]
+
+
+def report_due(calendar: Calendar, event_date: dt.date, days: int, kind: str) -> dt.date:
+    """`days` after the event: working days, or calendar days moved past any day off."""
+    if kind == "working":
+        return calendar.add_working_days(event_date, days)
+    return calendar.next_workday(event_date + dt.timedelta(days=days))
+
+
+def deadlines(db: Database) -> Deadlines:
+    from checkin.event import load_event
+
+    event = load_event(db)
+    calendar = event_calendar(db)
+    report = report_due(calendar, event.date, event.report_due_days, event.report_due_kind)
+    website = calendar.add_working_days(event.date, event.website_due_working_days)
+    followup = calendar.add_working_days(event.date, event.followup_working_days)
+    last = max(report, website, followup)
+    missing = sorted(
+        set(calendar.missing_years)
+        | {y for y in range(event.date.year, last.year + 1) if not calendar.has_data(y)}
+    )
+    return Deadlines(report, website, followup, missing)
+
+
+def missing_years_between(db: Database, start: dt.date, end: dt.date) -> list[int]:
+    """Years from `start` to `end` whose holiday arrangement is not known."""
+    calendar = event_calendar(db)
+    return [y for y in range(start.year, end.year + 1) if not calendar.has_data(y)]
 
 
 def parse_holiday_file(path: str | Path) -> tuple[int, set[dt.date], set[dt.date]]:

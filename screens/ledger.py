@@ -15,8 +15,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from checkin.errors import CheckinError
 from checkin.i18n import tr
+from checkin.labels import history_rows
 from checkin.ledger import STATUSES, Suggestion, add_suggestion, edit, history, list_suggestions, set_status
 from checkin.storage import open_db
+from checkin.workdays import deadlines
 from screens.bindings import bind, localise_bindings
 
 URGENCY_STYLE = {"overdue": "bold red", "due_soon": "bold yellow", "ok": "", "done": "green"}
@@ -73,10 +75,8 @@ class HistoryDialog(ModalScreen[None]):
         table.add_columns(
             tr("app.col.time"), tr("app.col.operator"), tr("app.col.field"), tr("app.col.change")
         )
-        for row in self.rows:
-            table.add_row(
-                str(row["at"])[:16], row["operator"], row["field"], f"{row['old'] or ''} → {row['new'] or ''}"
-            )
+        for row in history_rows(self.rows):
+            table.add_row(row["at"][:16], row["operator"], row["field"], f"{row['old']} → {row['new']}")
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -111,6 +111,8 @@ class LedgerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))
         yield Static("", id="ledger-filters")
+        # Shown only when a due date is counted in a year whose holidays are not published.
+        yield Static("", id="ledger-calendar", classes="warning")
         yield DataTable(id="ledger", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -127,12 +129,18 @@ class LedgerScreen(Screen[None]):
             with open_db(self.db_path) as db:
                 everything = list_suggestions(db)
                 shown = list_suggestions(db, status=self.status_filter, department=self.department_filter)
+                missing = deadlines(db).missing_years
         except CheckinError as exc:
             self.app.call_from_thread(self.notify, exc.message(), severity="error")
             return
-        self.app.call_from_thread(self._show, everything, shown)
+        self.app.call_from_thread(self._show, everything, shown, missing)
 
-    def _show(self, everything: list[Suggestion], shown: list[Suggestion]) -> None:
+    def _show(
+        self, everything: list[Suggestion], shown: list[Suggestion], missing: list[int] | None = None
+    ) -> None:
+        warning = self.query_one("#ledger-calendar", Static)
+        warning.update(tr("workdays.fallback", years=", ".join(map(str, missing))) if missing else "")
+        warning.display = bool(missing)
         self.departments = sorted({s.department for s in everything if s.department})
         self.items = shown
         table = self.query_one("#ledger", DataTable)

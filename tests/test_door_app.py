@@ -160,7 +160,7 @@ async def test_epidemic_checks_pass_with_six_keys_and_fail_on_red_code(demo: Pat
         await pilot.press("1", "6", "5", "1")
         await settle(app, pilot)
         assert "-refused" in panel_classes(app)
-        assert "health_code=red" in panel(app)
+        assert "健康码：红码" in panel(app)  # in words, not health_code=red
     assert [r[0] for r in live_checkins(demo)] == [healthy]
 
 
