@@ -158,6 +158,75 @@ def c001_i20_county(db: Database) -> None:
     )
 
 
+@county_migrations()
+def c002_i20_views(db: Database) -> None:
+    """Views with Chinese names and headings, for Datasette (data/datasette/county.json)."""
+    db.execute(
+        """
+        CREATE VIEW 单位一览 AS
+        SELECT u.name AS 单位, u.kind AS 类别, u.contact AS 联系人, u.phone AS 联系电话,
+            CASE WHEN p.n IS NULL THEN '未报备' ELSE '已报备' END AS 计划报备,
+            p.filed AS 报备日期, p.dates AS 活动日期,
+            CASE WHEN r.came > 0 THEN '是' ELSE '否' END AS 已举办,
+            r.invited AS 邀请, r.came AS 实到, r.share AS 群众代表比例, r.satisfaction AS 满意率,
+            r.received AS 结果报送日期, r.posted AS 网站展示日期,
+            (SELECT COUNT(*) FROM breaches b WHERE b.unit = u.name) AS 问题数,
+            CASE WHEN p.n IS NULL THEN '未报备计划'
+                 WHEN r.n IS NULL THEN '未报送结果'
+                 WHEN EXISTS (SELECT 1 FROM breaches b WHERE b.unit = u.name) THEN '存在问题'
+                 ELSE '符合要求' END AS 状态
+        FROM units u
+        LEFT JOIN (SELECT unit, COUNT(*) AS n, MIN(received_on) AS filed, group_concat(date, '、') AS dates
+                   FROM plans GROUP BY unit) p ON p.unit = u.name
+        LEFT JOIN (SELECT unit, COUNT(*) AS n, SUM(invited) AS invited, SUM(came) AS came,
+                          ROUND(AVG(citizen_share), 4) AS share, ROUND(AVG(satisfaction), 4) AS satisfaction,
+                          MIN(received_on) AS received, MIN(posted_on) AS posted
+                   FROM results GROUP BY unit) r ON r.unit = u.name
+        ORDER BY u.line
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW 问题清单 AS
+        SELECT unit AS 单位, CASE stage WHEN 'plan' THEN '计划' ELSE '结果' END AS 环节,
+            text AS 问题, as_of AS 统计截至
+        FROM breaches ORDER BY id
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW 活动计划 AS
+        SELECT unit AS 单位, title AS 活动名称, theme AS 活动主题, date AS 活动日期, starts AS 开始,
+            ends AS 结束, sites AS 开放点, capacity AS 计划人数, places AS 名额,
+            citizen_share AS 群众代表比例,
+            announce_on AS 公告日期, announce_url AS 公告网址, received_on AS 报备日期
+        FROM plans ORDER BY unit, date
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW 活动结果 AS
+        SELECT unit AS 单位, title AS 活动名称, date AS 活动日期, invited AS 邀请, came AS 实到,
+            citizens_came AS 群众代表实到, citizen_share AS 群众代表比例, forms AS 有效问卷,
+            satisfaction AS 满意率, received_on AS 报送日期, announced_on AS 公告日期,
+            posted_on AS 网站展示日期, posted_url AS 网站展示网址
+        FROM results ORDER BY unit, date
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW 意见建议 AS
+        SELECT r.unit AS 单位, s.number AS 编号,
+            CASE s.status WHEN 'pending' THEN '待办' WHEN 'assigned' THEN '交办'
+                WHEN 'transferred' THEN '转办' WHEN 'in_progress' THEN '办理中'
+                WHEN 'resolved' THEN '已办结' WHEN 'replied' THEN '已反馈' ELSE s.status END AS 状态,
+            s.due_date AS 单位办理期限, s.closed_on AS 反馈日期
+        FROM result_suggestions s JOIN results r ON r.event_id = s.event_id
+        ORDER BY r.unit, s.number
+        """
+    )
+
+
 KNOWN_COUNTY_MIGRATIONS = frozenset(m.name for m in county_migrations._migrations)
 
 
@@ -481,8 +550,9 @@ class UnitImport:
 
 
 def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
-    """NFKC, trimmed (full-width spaces too), control characters refused."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()
+    """Trimmed (full-width spaces too), control characters refused; the spelling is kept as given
+    (`乡镇（街道）` stays full-width; names are compared with `unit_key`)."""
+    text = ("" if value is None else str(value)).strip().strip("\u3000\ufeff\xa0").strip()
     if any(unicodedata.category(c) == "Cc" for c in text):
         raise CheckinError("county.control_chars")
     if len(text) > limit:

@@ -330,7 +330,7 @@ def take_results(db: Database, files: list[str | Path], received_on: dt.date) ->
             intakes.append(_store(db, result))
         from checkin.plans import refresh_breaches
 
-        refresh_breaches(db, received_on)
+        refresh_breaches(db, max(received_on, dt.date.today()))
     return intakes
 
 

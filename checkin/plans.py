@@ -489,7 +489,7 @@ def take_plans(db: Database, files: list[str | Path], received_on: dt.date) -> l
     with write_transaction(db):
         for plan in plans:
             intakes.append(_store_plan(db, plan))
-        refresh_breaches(db, received_on)
+        refresh_breaches(db, max(received_on, dt.date.today()))
     for intake, plan in zip(intakes, plans, strict=True):
         stored = Plan.from_row(next(db.query("SELECT * FROM plans WHERE event_id = ?", [plan.event_id])))
         intake.breaches = plan_breaches(rules, calendar, stored)

@@ -150,6 +150,7 @@ def test_status_json_checked_by_hand(year: dict[str, Path], capsys: pytest.Captu
     good, bad, never = units["城关街道"], units["科技局"], units["水利局"]
 
     assert good["breaches"] == []
+    assert good["kind"] == "乡镇（街道）"  # kept as the county spelt it
     assert (good["planned"], good["plan_on_time"], good["held"]) == (True, True, True)
     assert (good["invited"], good["came"], good["citizens_came"]) == (12, 9, 4)
     assert good["citizen_share"] == pytest.approx(4 / 9, abs=1e-4)
@@ -380,3 +381,32 @@ def test_not_a_results_file(
     # an event file is not a results file either
     assert run("county", "results", "--db", year["county"], year["county"].parent / "城关街道.db") == 2
     assert "不是活动结果文件" in capsys.readouterr().err
+
+
+def test_datasette_metadata_names_real_tables_views_and_columns(year: dict[str, Path]) -> None:
+    from checkin.paths import data_dir
+
+    metadata = json.loads((data_dir() / "datasette" / "county.json").read_text(encoding="utf-8"))
+    tables = metadata["databases"]["county"]["tables"]
+    conn = sqlite3.connect(year["county"])
+    try:
+        known = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        for name, config in tables.items():
+            assert name in known, name
+            columns = {r[1] for r in conn.execute("SELECT * FROM pragma_table_info(?)", [name])}
+            for facet in config.get("facets", []):
+                assert facet in columns, (name, facet)
+            assert set(config.get("columns", {})) <= columns, name
+        # the Chinese views read as the county table does
+        rows = conn.execute("SELECT 单位, 计划报备, 已举办, 实到, 状态 FROM 单位一览").fetchall()
+        assert rows == [
+            ("科技局", "已报备", "是", 35, "存在问题"),
+            ("城关街道", "已报备", "是", 9, "符合要求"),
+            ("水利局", "未报备", "否", None, "未报备计划"),
+        ]
+        problems = [r[0] for r in conn.execute("SELECT 问题 FROM 问题清单 WHERE 单位 = '科技局'")]
+        assert "计划人数 35，超过每个开放点 30 人" in problems
+        assert conn.execute("SELECT COUNT(*) FROM 问题清单 WHERE 单位 = '城关街道'").fetchone()[0] == 0
+        assert conn.execute("SELECT 状态 FROM 意见建议 WHERE 单位 = '城关街道'").fetchall() == [("已反馈",)]
+    finally:
+        conn.close()
