@@ -143,22 +143,37 @@ def _deadline_rows(db: Any) -> list[tuple[str, str]]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
-        result = import_file(db, args.file, direct=args.direct)
-        if args.json:
-            _json(result.to_json())
-            return 0
+        result = import_file(db, args.file, direct=args.direct, sheet=args.sheet)
+    if args.json:
+        _json(result.to_json())
+        return 0
+    for report in result.files:
+        _out(report.status_line())
+        for sheet in report.sheets:
+            _out("  " + sheet.describe())
+        for warning in report.warnings:
+            _out("  " + warning)
+        for rejection in report.rejected:
+            _out(tr("import.rejected_line", reason=rejection.reason))
+    if len(result.files) > 1:
         _out(
             tr(
-                "import.summary",
+                "import.total",
                 imported=result.imported,
                 unchanged=result.unchanged,
                 rejected=len(result.rejected),
-                encoding=result.encoding,
             )
         )
-        for rejection in result.rejected:
-            _out(tr("import.rejected_line", line=rejection.line, reason=rejection.reason))
-        return 0
+    return 0
+
+
+def cmd_signup_form(args: argparse.Namespace) -> int:
+    from checkin.signup_form import write_signup_form
+
+    with open_db(args.db) as db:
+        path = write_signup_form(db, args.out, send_to=args.send_to)
+    _out(tr("signup_form.written", path=str(path)))
+    return 0
 
 
 # ---------------------------------------------------------------- selection
@@ -777,11 +792,18 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     add_event_commands(event_sub)
 
     p = sub.add_parser("import", help=tr("cli.import.help"), description=tr("cli.import.help"))
-    p.add_argument("file", metavar="FILE", help=tr("cli.import.file"))
+    p.add_argument("file", metavar="FILE|FOLDER", help=tr("cli.import.file"))
     _add_db(p)
     p.add_argument("--direct", action="store_true", help=tr("cli.import.direct"))
+    p.add_argument("--sheet", metavar="NAME", help=tr("cli.import.sheet"))
     _add_json(p)
     p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("signup-form", help=tr("cli.signup_form.help"), description=tr("cli.signup_form.help"))
+    _add_db(p)
+    p.add_argument("--out", required=True, metavar="报名表.docx|报名表.xlsx", help=tr("cli.signup_form.out"))
+    p.add_argument("--send-to", metavar="EMAIL", help=tr("cli.signup_form.send_to"))
+    p.set_defaults(handler=cmd_signup_form)
 
     p = sub.add_parser("select", help=tr("cli.select.help"), description=tr("cli.select.help"))
     _add_db(p)

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from sqlite_utils import Database
+
 from checkin.errors import CheckinError
 
 # ISO 7064 MOD 11-2 weights and check characters, GB 11643-1999 §8.2
@@ -88,7 +90,7 @@ def parse_id(raw: str, today: dt.date | None = None) -> ResidentId:
         raise CheckinError("id.length", length=len(text))
     if not _SHAPE.match(text):
         raise CheckinError("id.characters")
-    if text[:2] not in PROVINCE_CODES or text[2:6] == "0000":
+    if text[:2] not in PROVINCE_CODES or (text[2:6] == "0000" and text[:6] not in _PERMIT_AREAS):
         raise CheckinError("id.area")
     try:
         birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
@@ -116,3 +118,124 @@ def id_hash(secret: bytes, number: str) -> str:
 def make_id(first17: str) -> str:
     """Append the check character (used by the demo and tests to invent valid numbers)."""
     return first17 + check_char(first17)
+
+
+# ---------------------------------------------------------------- other identity documents
+#
+# Registration forms ask 证件类型 + 证件号码. Every document is validated as far as its format
+# allows, then hashed (the same HMAC over the normalised number, so the door can match any of
+# them typed or read) and masked to the last four like the ID number.
+
+RESIDENT_ID = "resident_id"
+DOCUMENT_TYPES = (
+    RESIDENT_ID,  # 居民身份证
+    "hmt_residence_permit",  # 港澳台居民居住证 (18 digits, area 810000/820000/830000)
+    "foreign_permanent",  # 外国人永久居留身份证, 2023 format: 18 characters starting with 9
+    "passport",  # 护照
+    "hk_macao_permit",  # 港澳居民来往内地通行证
+    "taiwan_permit",  # 台湾居民来往大陆通行证
+)
+# documents whose number carries the birth date; the others need an 出生日期 column
+CARRIES_BIRTH_DATE = frozenset({RESIDENT_ID, "hmt_residence_permit", "foreign_permanent"})
+
+_PERMIT_AREAS = ("810000", "820000", "830000")
+_FOREIGN_SHAPE = re.compile(r"^9[0-9]{16}[0-9X]$")
+_PASSPORT_SHAPE = re.compile(r"^[A-Z0-9]{5,17}$")
+_HK_MACAO_SHAPE = re.compile(r"^[HM][0-9]{8}([0-9]{2})?$")
+_TAIWAN_SHAPE = re.compile(r"^[0-9]{8}([0-9]{2})?$")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A validated identity document: its type, the normalised number and, if it carries one,
+    the birth date. Keep it only as long as needed to hash and mask it."""
+
+    doc_type: str
+    number: str
+    birth_date: dt.date | None
+
+    @property
+    def masked(self) -> str:
+        return mask_id(self.number)
+
+    def age_on(self, day: dt.date) -> int | None:
+        return age_on(self.birth_date, day) if self.birth_date else None
+
+
+def _birth_from(text: str, start: int, today: dt.date) -> dt.date:
+    try:
+        birth = dt.date(
+            int(text[start : start + 4]), int(text[start + 4 : start + 6]), int(text[start + 6 : start + 8])
+        )
+    except ValueError:
+        raise CheckinError("id.birth_date") from None
+    if birth.year < 1900 or birth > today:
+        raise CheckinError("id.birth_date")
+    return birth
+
+
+def parse_document(raw: str, doc_type: str = RESIDENT_ID, today: dt.date | None = None) -> Document:
+    """Validate a document number of the given type; raise CheckinError (key `id.*`) otherwise."""
+    today = today or dt.date.today()
+    if doc_type in (RESIDENT_ID, "hmt_residence_permit"):
+        resident = parse_id(raw, today=today)
+        is_permit = resident.number[:6] in _PERMIT_AREAS
+        if doc_type == "hmt_residence_permit" and not is_permit:
+            raise CheckinError("id.permit_area")
+        # a permit number on a row typed 居民身份证 is still the same card family: accept it as a permit
+        return Document(
+            "hmt_residence_permit" if is_permit else RESIDENT_ID, resident.number, resident.birth_date
+        )
+    text = normalise_id(raw)
+    if not text:
+        raise CheckinError("id.missing")
+    if _EXCEL_NUMBER.match(text):
+        raise CheckinError("id.excel_number")
+    if doc_type == "foreign_permanent":
+        if len(text) != 18:
+            raise CheckinError("id.foreign_length", length=len(text))
+        if not _FOREIGN_SHAPE.match(text):
+            raise CheckinError("id.foreign_shape")
+        if text[1:3] not in PROVINCE_CODES:
+            raise CheckinError("id.area")
+        birth = _birth_from(text, 6, today)
+        if check_char(text[:17]) != text[17]:
+            raise CheckinError("id.check_digit")
+        return Document(doc_type, text, birth)
+    text = text.replace("-", "")
+    shapes = {"passport": _PASSPORT_SHAPE, "hk_macao_permit": _HK_MACAO_SHAPE, "taiwan_permit": _TAIWAN_SHAPE}
+    shape = shapes.get(doc_type)
+    if shape is None:
+        raise CheckinError("id.unknown_type", value=doc_type)
+    if not shape.match(text):
+        raise CheckinError(f"id.{doc_type}_shape")
+    # a travel permit keeps its number when reissued; only the two-digit issue count changes
+    base = {"hk_macao_permit": 9, "taiwan_permit": 8}.get(doc_type)
+    return Document(doc_type, text[:base] if base else text, None)
+
+
+def document_candidates(text: str) -> list[str]:
+    """The normalised numbers a scanned or typed text may stand for (for matching at the door):
+    the text itself, and for a travel permit also without the two-digit issue count."""
+    number = normalise_id(text).replace("-", "")
+    if not re.fullmatch(r"[A-Z0-9]{5,18}", number):
+        return []
+    found = [number]
+    if _HK_MACAO_SHAPE.match(number) and len(number) == 11:
+        found.append(number[:9])
+    if _TAIWAN_SHAPE.match(number) and len(number) == 10:
+        found.append(number[:8])
+    return found
+
+
+def find_by_document(db: Database, text: str) -> str | None:
+    """The number (A001…) of the person whose identity document is `text` (any type, typed or
+    read by a scanner), or None. Only hashes are compared; nothing is stored or logged."""
+    from checkin.event import id_secret
+
+    secret = id_secret(db)
+    for number in document_candidates(text):
+        row = db.execute("SELECT number FROM people WHERE id_hash = ?", [id_hash(secret, number)]).fetchone()
+        if row is not None:
+            return str(row[0])
+    return None

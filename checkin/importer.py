@@ -1,7 +1,11 @@
 """Sign-up import (报名): validate every row, report the bad ones, keep the good ones.
 
-A person is their ID number: importing the same file again adds nothing, and the same
-person twice in one file keeps the earlier sign-up and reports the later one.
+A person is their identity document: importing the same file again adds nothing, and the same
+person twice in one import keeps the earlier sign-up and reports the later one. A file, a
+workbook with several sheets or a folder of e-mailed forms is one transaction.
+
+Sign-up order: rows with a time by that time; a date without a time comes after that day's
+timed sign-ups, in file order; rows without a date last, in file order.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -20,37 +24,75 @@ from checkin.categories import parse_category
 from checkin.errors import CheckinError
 from checkin.event import Event, id_secret, load_event
 from checkin.i18n import tr
-from checkin.idcard import id_hash, parse_id
+from checkin.idcard import CARRIES_BIRTH_DATE, DOCUMENT_TYPES, RESIDENT_ID, age_on, id_hash, parse_document
 from checkin.phone import parse_phone
-from checkin.sheets import Sheet, clean_cell, open_sheet
+from checkin.sheets import (
+    HEADER_SEARCH_ROWS,
+    SheetNote,
+    Source,
+    Table,
+    clean_cell,
+    column_letter,
+    document_type_for,
+    folder_files,
+    name_in_file_name,
+    read_path,
+)
 from checkin.storage import write_transaction
 from checkin.textcheck import LIMITS, check_text
 
 NUMBER_PREFIX = "A"
-# A validated row, as a tuple to keep 100,000 of them small in memory.
-RECORD_FIELDS = (
-    "name", "gender", "id_hash", "id_masked", "age", "phone",
-    "organization", "category", "signed_up_at", "direct",
-)  # fmt: skip
-Record = tuple[Any, ...]
-_HASH = RECORD_FIELDS.index("id_hash")
-_AT = RECORD_FIELDS.index("signed_up_at")
-_CATEGORY = RECORD_FIELDS.index("category")
+
+
+class Record(NamedTuple):
+    """A validated person, with no full document number in it. Add fields at the end; the ones
+    in STORED_FIELDS go into the people table."""
+
+    name: str
+    gender: str | None
+    id_type: str
+    id_hash: str
+    id_masked: str
+    age: int
+    phone: str
+    email: str | None
+    organization: str | None
+    category: str
+    signed_up_at: str | None
+    direct: int
+    group: str | None = None  # the form a group sign-up came on (several people on one form)
+
+
+STORED_FIELDS = Record._fields[: Record._fields.index("direct") + 1]
+RECORD_FIELDS = STORED_FIELDS
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
+    "%Y.%m.%d %H:%M:%S",
     "%Y.%m.%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
     "%Y年%m月%d日 %H:%M",
     "%Y年%m月%d日%H:%M",
     "%Y年%m月%d日 %H时%M分",
+    "%Y年%m月%d日%H时%M分",
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y年%m月%d日",
+)
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+# month and day without a year: the year of the event
+_MONTH_DAY_FORMATS = (
+    ("%m月%d日 %H:%M", True),
+    ("%m月%d日%H:%M", True),
+    ("%m月%d日 %H时%M分", True),
+    ("%m-%d %H:%M", True),
+    ("%m/%d %H:%M", True),
+    ("%m月%d日", False),
+    ("%m月%d号", False),
+    ("%m-%d", False),
+    ("%m/%d", False),
 )
 _DIRECT_WORDS = {"定向邀请", "直接邀请", "邀请", "direct", "invited", "yes", "是", "1", "true"}
 _SIGNUP_WORDS = {
@@ -59,6 +101,7 @@ _SIGNUP_WORDS = {
     "自主报名",
     "网上报名",
     "电话报名",
+    "邮件报名",
     "signup",
     "sign-up",
     "no",
@@ -69,13 +112,123 @@ _GENDERS = {
     "男": "M", "男性": "M", "m": "M", "male": "M",
     "女": "F", "女性": "F", "f": "F", "female": "F",
 }  # fmt: skip
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+# ---------------------------------------------------------------- results
 
 
 @dataclass
 class Rejection:
     line: int
     code: str
-    reason: str
+    reason: str  # the message, with the place: sheet, row and column as Excel shows them
+    file: str = ""
+    sheet: str | None = None
+    column: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class SheetResult:
+    """One sheet, form or group table as read: header row, columns left out, rows skipped."""
+
+    name: str
+    status: str
+    header_row: int = 0
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)
+    blank: int = 0
+    detail: str = ""
+    workbook: bool = False
+
+    def describe(self) -> str:
+        """One line for the report, in the user's language."""
+        name = (
+            tr("import.sheet_name", sheet=self.name)
+            if self.workbook
+            else tr("import.file_name", file=self.name)
+        )
+        if self.status in ("no_header", "empty", "no_form", "no_attachment", "refused"):
+            return tr(f"import.sheet_{self.status}", sheet=name, detail=self.detail, rows=HEADER_SEARCH_ROWS)
+        if self.status == "near_header":
+            row, _, missing = self.detail.partition(":")
+            return tr(
+                "import.sheet_near_header", sheet=name, row=row, columns=_field_labels(missing.split(","))
+            )
+        parts = [
+            tr("import.sheet_form", sheet=name)
+            if self.status == "form"
+            else tr("import.sheet_header", sheet=name, row=self.header_row)
+        ]
+        if self.ignored:
+            columns = "、".join(
+                tr("import.ignored_column", text=text, column=letter) for text, letter in self.ignored
+            )
+            parts.append(tr("import.ignored_columns", columns=columns))
+        if self.skipped:
+            items = "、".join(
+                tr(f"import.skipped_{kind}", line=line, text=text) for line, kind, text in self.skipped
+            )
+            parts.append(tr("import.skipped_rows", rows=items))
+        if self.blank:
+            parts.append(tr("import.blank_rows", count=self.blank))
+        return tr("import.list_sep").join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sheet": self.name,
+            "status": self.status,
+            "header_row": self.header_row or None,
+            "ignored_columns": [{"header": text, "column": letter} for text, letter in self.ignored],
+            "skipped": [{"line": line, "kind": kind} for line, kind, _ in self.skipped],
+            "blank_rows": self.blank,
+        }
+
+
+@dataclass
+class FileResult:
+    file: str
+    imported: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    refused: str | None = None  # the whole file could not be read: why
+    warnings: list[str] = field(default_factory=list)
+    sheets: list[SheetResult] = field(default_factory=list)
+    encoding: str = ""
+
+    def status_line(self) -> str:
+        if self.refused is not None:
+            return tr("import.file_refused", file=self.file, reason=self.refused)
+        if self.imported == 0 and self.unchanged and not self.rejected:
+            return tr("import.file_unchanged", file=self.file, unchanged=self.unchanged)
+        return tr(
+            "import.file_line",
+            file=self.file,
+            imported=self.imported,
+            unchanged=self.unchanged,
+            rejected=len(self.rejected),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "imported": self.imported,
+            "unchanged": self.unchanged,
+            "rejected": [r.to_json() for r in self.rejected],
+            "refused": self.refused,
+            "warnings": self.warnings,
+            "sheets": [s.to_json() for s in self.sheets],
+        }
 
 
 @dataclass
@@ -84,18 +237,28 @@ class ImportResult:
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     encoding: str = ""
+    files: list[FileResult] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "files": [f.to_json() for f in self.files],
             "imported": self.imported,
             "unchanged": self.unchanged,
-            "rejected": [{"line": r.line, "reason": r.reason, "code": r.code} for r in self.rejected],
+            "rejected": [r.to_json() for r in self.rejected],
         }
 
 
 class RowError(Exception):
-    def __init__(self, error: CheckinError) -> None:
+    def __init__(self, error: CheckinError, field_name: str | None = None) -> None:
         self.error = error
+        self.field = field_name
+
+
+def _field_labels(fields: Iterable[str]) -> str:
+    return "、".join(tr(f"import.field.{f}") for f in fields if f)
+
+
+# ---------------------------------------------------------------- cells
 
 
 def _text(value: Any) -> str:
@@ -106,37 +269,84 @@ def _text(value: Any) -> str:
     return str(clean_cell(str(value)))
 
 
-def parse_signup_time(value: Any) -> str | None:
-    """An Excel date cell, an Excel serial number, or text → 'YYYY-MM-DD HH:MM:SS'."""
+def _month_day(text: str, event_date: dt.date | None) -> str | None:
+    for fmt, timed in _MONTH_DAY_FORMATS:
+        try:
+            moment = dt.datetime.strptime(f"2000 {text}", f"%Y {fmt}")  # 2000: a leap year, 2月29日 parses
+        except ValueError:
+            continue
+        day = event_date or dt.date.today()
+        year = day.year if (moment.month, moment.day) <= (day.month, day.day) else day.year - 1
+        try:
+            moment = moment.replace(year=year)
+        except ValueError:
+            raise CheckinError("import.bad_time", value=text) from None
+        return moment.strftime("%Y-%m-%d %H:%M:%S") if timed else moment.strftime("%Y-%m-%d")
+    return None
+
+
+def parse_signup_time(value: Any, event_date: dt.date | None = None) -> str | None:
+    """An Excel date cell, an Excel serial number, or text → 'YYYY-MM-DD HH:MM:SS', or
+    'YYYY-MM-DD' when only the date is known (it sorts after that day's timed sign-ups)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime(value.year, value.month, value.day)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if value.time() == dt.time(0, 0):
+            return value.strftime("%Y-%m-%d")  # a date cell read as midnight
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, int | float) and not isinstance(value, bool):
         if not 20000 < float(value) < 80000:
             raise CheckinError("import.bad_time", value=str(value))
-        moment = _EXCEL_EPOCH + dt.timedelta(days=float(value))
-        moment = moment.replace(microsecond=0)
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        text = re.sub(r"\s+", " ", text)
-        if not text:
-            return None
-        for fmt in _TIME_FORMATS:
-            try:
-                moment = dt.datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        else:
-            try:
-                serial = float(text)
-            except ValueError:
-                raise CheckinError("import.bad_time", value=text) from None
-            return parse_signup_time(serial)
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+        moment = (_EXCEL_EPOCH + dt.timedelta(days=float(value))).replace(microsecond=0)
+        if float(value).is_integer():
+            return moment.strftime("%Y-%m-%d")
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = re.sub(r"\s+", " ", text)
+    if not text:
+        return None
+    for fmt in _TIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).strftime("%Y-%m-%d")
+        except ValueError:
+            continue
+    found = _month_day(text, event_date)
+    if found is not None:
+        return found
+    try:
+        serial = float(text)
+    except ValueError:
+        raise CheckinError("import.bad_time", value=text) from None
+    return parse_signup_time(serial)
+
+
+def parse_birth_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1000 < float(value) < 80000:
+            return (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
+        value = _text(value)
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    if not text:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise CheckinError("import.bad_birth_date", value=text)
 
 
 def parse_invitation(value: Any, default_direct: bool) -> bool:
@@ -162,65 +372,349 @@ def _organization(value: Any) -> str | None:
     return check_text(text, tr("textcheck.field.organization"), limit=LIMITS["organization"]) or None
 
 
+def parse_email(value: Any) -> str | None:
+    text = unicodedata.normalize("NFKC", _text(value)).strip()
+    if not text:
+        return None
+    if not _EMAIL.match(text) or len(text) > 254:
+        raise CheckinError("import.bad_email", value=text)
+    return text
+
+
+def parse_document_type(value: Any) -> str:
+    text = _text(value)
+    if not text:
+        return RESIDENT_ID
+    code = document_type_for(text)
+    if code is None:
+        names = "、".join(tr(f"idtype.{c}") for c in DOCUMENT_TYPES)
+        raise CheckinError("id.unknown_type", value=text, types=names)
+    return code
+
+
+# ---------------------------------------------------------------- one row
+
+
 def validate_row(
-    values: list[Any], columns: dict[str, int], event: Event, secret: bytes, default_direct: bool
+    values: list[Any],
+    columns: dict[str, int],
+    event: Event,
+    secret: bytes,
+    default_direct: bool,
+    shared: dict[str, Any] | None = None,
+    received_at: str | None = None,
 ) -> Record:
-    """One sheet row → a person record (no full ID number in it), or RowError."""
+    """One sheet row (or form) → a person record (no full document number in it), or RowError
+    naming the field at fault."""
+    shared = shared or {}
 
     def cell(field_name: str) -> Any:
         index = columns.get(field_name)
-        if index is None or index >= len(values):
-            return None
-        return clean_cell(values[index])
+        value = values[index] if index is not None and index < len(values) else None
+        value = clean_cell(value)
+        if (value is None or value == "") and field_name in shared:
+            return clean_cell(shared[field_name])
+        return value
 
+    current = "name"
     try:
         name = check_text(_text(cell("name")), tr("textcheck.field.name"), limit=LIMITS["name"])
         if not name:
             raise CheckinError("import.name_missing")
+        current = "id_type"
+        doc_type = parse_document_type(cell("id_type"))
+        current = "id_number"
         raw_id = cell("id_number")
         if isinstance(raw_id, float) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)):
             raise CheckinError("id.excel_number")
-        resident = parse_id(_text(raw_id), today=event.date)
-        age = resident.age_on(event.date)
+        document = parse_document(_text(raw_id), doc_type, today=event.date)
+        age = document.age_on(event.date)
+        if age is None or "birth_date" in columns:
+            current = "birth_date"
+            birth = parse_birth_date(cell("birth_date"))
+            if birth is None and age is None:
+                raise CheckinError("import.birth_date_needed", type=tr(f"idtype.{document.doc_type}"))
+            if birth is not None:
+                if birth.year < 1900 or birth > event.date:
+                    raise CheckinError("import.bad_birth_date", value=birth.isoformat())
+                if document.birth_date is not None and birth != document.birth_date:
+                    raise CheckinError("import.birth_date_differs")
+                age = age_on(birth, event.date)
+        assert age is not None
+        current = "id_number" if document.doc_type in CARRIES_BIRTH_DATE else "birth_date"
         if age < event.min_age:
             raise CheckinError("import.too_young", age=age, min_age=event.min_age)
         if event.max_age is not None and age > event.max_age:
             raise CheckinError("import.too_old", age=age, max_age=event.max_age)
-        phone_text = _text(cell("phone"))
-        phone = parse_phone(phone_text)
-        signed_up_at = parse_signup_time(cell("signed_up_at"))
-        if (
-            signed_up_at and event.signup_deadline and signed_up_at > parse_signup_time(event.signup_deadline)  # type: ignore[operator]
-        ):
-            raise CheckinError("import.after_deadline", deadline=event.signup_deadline)
-        record: Record = (
-            name,
-            parse_gender(cell("gender")),
-            id_hash(secret, resident.number),
-            resident.masked,
-            age,
-            phone,
-            check_text(
-                _text(cell("organization")), tr("textcheck.field.organization"), limit=LIMITS["organization"]
-            )
-            or None,
-            parse_category(event.category_list(), _text(cell("category"))),
-            signed_up_at,
-            int(parse_invitation(cell("invitation"), default_direct)),
+        current = "phone"
+        phone = parse_phone(_text(cell("phone")))
+        current = "email"
+        mail = parse_email(cell("email"))
+        current = "signed_up_at"
+        signed_up_at = parse_signup_time(cell("signed_up_at"), event.date) or received_at
+        if signed_up_at and event.signup_deadline:
+            deadline = parse_signup_time(event.signup_deadline, event.date) or ""
+            if signed_up_at > deadline:
+                raise CheckinError("import.after_deadline", deadline=event.signup_deadline)
+        current = "organization"
+        organization = _organization(cell("organization"))
+        current = "gender"
+        gender = parse_gender(cell("gender"))
+        current = "category"
+        category = parse_category(event.category_list(), _text(cell("category")))
+        current = "invitation"
+        direct = int(parse_invitation(cell("invitation"), default_direct))
+        return Record(
+            name=name,
+            gender=gender,
+            id_type=document.doc_type,
+            id_hash=id_hash(secret, document.number),
+            id_masked=document.masked,
+            age=age,
+            phone=phone,
+            email=mail,
+            organization=organization,
+            category=category,
+            signed_up_at=signed_up_at,
+            direct=direct,
         )
     except CheckinError as exc:
-        raise RowError(exc) from None
-    return record
+        raise RowError(exc, current) from None
 
 
-def _order_key(record: Record, line: int) -> tuple[int, str, int]:
-    """Sign-up order: rows with a time by that time, then rows without one in file order."""
-    at = record[_AT]
-    return (0, at, line) if at else (1, "", line)
+def _order_key(record: Record, position: tuple[int, int, int]) -> tuple[Any, ...]:
+    """Sign-up order: by time; a date without a time after that day's timed sign-ups; no date
+    last; ties and the rest in file order."""
+    at = record.signed_up_at
+    if not at:
+        return (1, "", 0, "", position)
+    return (0, at[:10], int(len(at) == 10), at, position)
 
 
 def format_number(seq: int) -> str:
     return f"{NUMBER_PREFIX}{seq:03d}"
+
+
+# ---------------------------------------------------------------- places in messages
+
+
+def place(table: Table, line: int, field_name: str | None) -> tuple[str, str | None]:
+    """Where a value is, as the user sees it: (text, column letter)."""
+    if table.form:
+        where = table.places.get(field_name or "")
+        if where and table.sheet is not None:
+            match = re.match(r"([A-Z]+)(\d+)$", where)
+            if match:
+                text = tr(
+                    "import.at_cell",
+                    line=match.group(2),
+                    column=match.group(1),
+                    label=tr(f"import.field.{field_name}"),
+                )
+                return tr("import.in_sheet", sheet=table.sheet, at=text), match.group(1)
+        if where:
+            return tr("import.at_label", label=where), None
+        return tr("import.at_form"), None
+    index = table.columns.get(field_name or "")
+    if index is None:
+        text = tr("import.at_row", line=line)
+        letter = None
+    else:
+        letter = column_letter(index)
+        label = table.labels.get(index) or tr(f"import.field.{field_name}")
+        text = tr("import.at_cell", line=line, column=letter, label=label)
+    if table.sheet is not None:
+        text = tr("import.in_sheet", sheet=table.sheet, at=text)
+    elif table.table_no is not None:
+        text = tr("import.in_table", n=table.table_no, at=text)
+    return text, letter
+
+
+# ---------------------------------------------------------------- the import
+
+
+@dataclass
+class _Chosen:
+    order: tuple[Any, ...]
+    record: Record
+    file: FileResult
+    where: str
+
+
+def _sheet_results(source: Source) -> list[SheetResult]:
+    results = []
+    for note in source.sheets:
+        results.append(SheetResult(note.name, note.status, detail=note.detail))
+    return results
+
+
+def _describe_unreadable(source: Source) -> CheckinError:
+    """No sign-ups anywhere in a file: say which sheets were looked at and what was missing."""
+    near = [n for n in source.sheets if n.status == "near_header"]
+    if near:
+        row, _, missing = near[0].detail.partition(":")
+        return CheckinError(
+            "import.missing_columns", sheet=near[0].name, row=row, columns=_field_labels(missing.split(","))
+        )
+    refused = [n for n in source.sheets if n.status == "refused"]
+    if refused:
+        return CheckinError("import.attachment_refused", reason=refused[0].detail)
+    names = "、".join(n.name for n in source.sheets) or source.file
+    return CheckinError("import.no_header", sheets=names, rows=HEADER_SEARCH_ROWS)
+
+
+def import_sources(
+    db: Database,
+    files: list[tuple[str, list[Source] | CheckinError]],
+    *,
+    direct: bool = False,
+    single: bool = False,
+) -> ImportResult:
+    """Validate everything read from some files and store the people; one transaction.
+
+    `single`: one file was named, so a file with no sign-ups at all is an error (CheckinError)
+    rather than a refused line in the report."""
+    event = load_event(db)
+    secret = id_secret(db)
+    known = {r[0] for r in db.execute("SELECT id_hash FROM people")}
+    result = ImportResult()
+    chosen: dict[str, _Chosen] = {}
+    for file_index, (name, read) in enumerate(files):
+        report = FileResult(name)
+        result.files.append(report)
+        if isinstance(read, CheckinError):
+            if single:
+                raise read
+            report.refused = read.message()
+            continue
+        if not any(source.tables for source in read):
+            error = _describe_unreadable(read[0]) if read else CheckinError("import.empty", path=name)
+            if single:
+                raise error
+            report.refused = error.message()
+            continue
+        for source_index, source in enumerate(read):
+            report.encoding = report.encoding or source.encoding
+            notes = {
+                n.name: SheetResult(n.name, n.status, detail=n.detail, workbook=n.workbook)
+                for n in source.sheets
+            }
+            names_on_form: list[str] = []
+            for table_index, table in enumerate(source.tables):
+                group = f"{name}#{table_index}" if table.group else None
+                for line, values in table.rows:
+                    try:
+                        record = validate_row(
+                            values, table.columns, event, secret, direct, table.shared, source.received_at
+                        )
+                    except RowError as err:
+                        where, letter = place(table, line, err.field)
+                        report.rejected.append(
+                            Rejection(
+                                line,
+                                err.error.key,
+                                tr("import.problem", place=where, message=err.error.message()),
+                                name,
+                                table.sheet,
+                                letter,
+                            )
+                        )
+                        continue
+                    if group:
+                        record = record._replace(group=group)
+                    names_on_form.append(record.name)
+                    if record.id_hash in known:
+                        report.unchanged += 1
+                        continue
+                    order = _order_key(record, (file_index, source_index * 1000 + table_index, line))
+                    where, _ = place(table, line, None)
+                    if len(files) > 1:
+                        where = f"{name} {where}" if not table.form else name
+                    previous = chosen.get(record.id_hash)
+                    if previous is None:
+                        chosen[record.id_hash] = _Chosen(order, record, report, where)
+                        continue
+                    keep, drop = previous, _Chosen(order, record, report, where)
+                    if order < previous.order:
+                        keep, drop = drop, keep
+                    chosen[record.id_hash] = keep
+                    drop.file.rejected.append(
+                        Rejection(
+                            drop.order[-1][-1],
+                            "import.duplicate",
+                            tr(
+                                "import.problem",
+                                place=drop.where,
+                                message=tr("import.duplicate", place=keep.where),
+                            ),
+                            drop.file.file,
+                            None,
+                            None,
+                        )
+                    )
+                note = (
+                    notes.get(table.sheet or "")
+                    or notes.get(f"{source.file} #{table.table_no}")
+                    or notes.get(source.file)
+                )
+                if note is not None and note.status in ("table", "form"):
+                    note.header_row = table.header_row
+                    note.ignored = table.ignored
+                    note.skipped = table.skipped
+                    note.blank = table.blank
+            report.sheets.extend(notes.values())
+            if source.form_file:
+                _check_file_name(source, names_on_form, report, any(t.group for t in source.tables))
+    ordered = sorted(chosen.values(), key=lambda item: item.order)
+    for item in ordered:
+        item.file.imported += 1
+    for report in result.files:
+        report.rejected.sort(key=lambda r: (r.sheet or "", r.line))
+        result.imported += report.imported
+        result.unchanged += report.unchanged
+        result.rejected.extend(report.rejected)
+    result.encoding = result.files[0].encoding if len(result.files) == 1 else ""
+    _store(db, event, ordered, result)
+    return result
+
+
+def _check_file_name(source: Source, names: list[str], report: FileResult, group: bool) -> None:
+    """Forms are sent as `活动报名+姓名`: a file name that names someone else is worth a look.
+    A group form may be named after its unit."""
+    claimed = name_in_file_name(source.file_stem)
+    if claimed is None:
+        report.warnings.append(tr("import.file_name_rule", file=source.file_stem))
+        return
+    if group:
+        return
+    plain = {re.sub(r"\s+", "", n) for n in names}
+    if names and re.sub(r"\s+", "", claimed) not in plain:
+        report.warnings.append(tr("import.file_name_differs", claimed=claimed, names="、".join(names)))
+
+
+def _store(db: Database, event: Event, ordered: list[_Chosen], result: ImportResult) -> None:
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    outside = set(event.outside_capacity)
+    cols = [*STORED_FIELDS, "seq", "number", "source", "created_at", "updated_at", "status", "in_capacity"]
+    with write_transaction(db):
+        row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM people").fetchone()
+        next_seq = int(row[0]) + 1
+
+        def insert_rows() -> Iterable[tuple[Any, ...]]:
+            for offset, item in enumerate(ordered):
+                seq = next_seq + offset
+                record = item.record
+                in_capacity = int(record.category not in outside)
+                stored = tuple(getattr(record, f) for f in STORED_FIELDS)
+                yield (*stored, seq, format_number(seq), item.file.file, now, now, "signed_up", in_capacity)
+
+        placeholders = ", ".join("?" for _ in cols)
+        db.conn.executemany(f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", insert_rows())
+        for report in result.files:
+            db.conn.execute(
+                "INSERT INTO imports (at, file, imported, unchanged, rejected) VALUES (?, ?, ?, ?, ?)",
+                [now, report.file, report.imported, report.unchanged, len(report.rejected)],
+            )
 
 
 def import_rows(
@@ -231,68 +725,29 @@ def import_rows(
     source: str,
     direct: bool = False,
 ) -> ImportResult:
-    """Validate and store rows; the whole import is one transaction."""
-    event = load_event(db)
-    secret = id_secret(db)
-    known = {r[0] for r in db.execute("SELECT id_hash FROM people")}
-    result = ImportResult()
-    chosen: dict[str, tuple[tuple[int, str, int], int, Record]] = {}
-    for line, values in rows:
-        if all(v is None or _text(v) == "" for v in values):
-            continue
-        try:
-            record = validate_row(values, columns, event, secret, direct)
-        except RowError as err:
-            result.rejected.append(Rejection(line, err.error.key, err.error.message()))
-            continue
-        key = record[_HASH]
-        if key in known:
-            result.unchanged += 1
-            continue
-        order = _order_key(record, line)
-        previous = chosen.get(key)
-        if previous is None:
-            chosen[key] = (order, line, record)
-            continue
-        keep, drop = (previous, (order, line, record))
-        if order < previous[0]:
-            keep, drop = drop, keep
-        chosen[key] = keep
-        result.rejected.append(Rejection(drop[1], "import.duplicate", tr("import.duplicate", line=keep[1])))
-    result.rejected.sort(key=lambda r: r.line)
-    now = dt.datetime.now().isoformat(timespec="seconds")
-    ordered = sorted(chosen.values(), key=lambda item: item[0])
-    with write_transaction(db):
-        row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM people").fetchone()
-        next_seq = int(row[0]) + 1
-        outside = set(event.outside_capacity)
-        cols = [*RECORD_FIELDS, "seq", "number", "source", "created_at", "updated_at",
-                "status", "in_capacity"]  # fmt: skip
-
-        def insert_rows() -> Iterable[Record]:
-            for offset, (_, _, record) in enumerate(ordered):
-                seq = next_seq + offset
-                in_capacity = int(record[_CATEGORY] not in outside)
-                yield (*record, seq, format_number(seq), source, now, now, "signed_up", in_capacity)
-
-        placeholders = ", ".join("?" for _ in cols)
-        db.conn.executemany(f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", insert_rows())
-        result.imported = len(ordered)
-        db.table("imports").insert(
-            {
-                "at": now,
-                "file": source,
-                "imported": result.imported,
-                "unchanged": result.unchanged,
-                "rejected": len(result.rejected),
-            }
-        )
-    return result
+    """Validate and store rows already read (the demo, tests); one transaction."""
+    table = Table(source, None, columns, rows)
+    read = Source(source, tables=[table], sheets=[SheetNote(source, "table")])
+    return import_sources(db, [(source, [read])], direct=direct, single=True)
 
 
-def import_file(db: Database, path: str | Path, *, direct: bool = False) -> ImportResult:
-    """Read a CSV/XLSX sheet and import it; CheckinError if the file cannot be read at all."""
-    sheet: Sheet = open_sheet(path)
-    result = import_rows(db, sheet.rows, sheet.columns, source=Path(path).name, direct=direct)
-    result.encoding = sheet.encoding
-    return result
+def import_file(
+    db: Database, path: str | Path, *, direct: bool = False, sheet: str | None = None
+) -> ImportResult:
+    """Import a sheet, a form, a saved mail, or a folder of them.
+
+    A single file that cannot be read at all raises CheckinError; in a folder such a file is
+    refused with its reason and the others are imported."""
+    path = Path(path)
+    if path.is_dir():
+        files: list[tuple[str, list[Source] | CheckinError]] = []
+        for item in folder_files(path):
+            shown = str(item.relative_to(path))
+            try:
+                files.append((shown, read_path(item, sheet)))
+            except CheckinError as exc:
+                files.append((shown, exc))
+        if not files:
+            raise CheckinError("import.empty_folder", path=str(path))
+        return import_sources(db, files, direct=direct)
+    return import_sources(db, [(path.name, read_path(path, sheet))], direct=direct, single=True)

@@ -33,7 +33,10 @@ from checkin.keys import revoke_current
 from checkin.storage import write_transaction
 
 CONFIRM_STATUSES = ("confirmed", "declined", "unreachable")
-SIGNUP_ORDER = "(signed_up_at IS NULL), signed_up_at, seq"
+# a date without a time ('2026-11-19', 10 characters) comes after that day's timed sign-ups
+SIGNUP_ORDER = (
+    "(signed_up_at IS NULL), substr(signed_up_at, 1, 10), length(signed_up_at) = 10, signed_up_at, seq"
+)
 # who may be selected: a direct invitation skips review; everyone else needs none or an approval
 SELECTABLE = "(direct = 1 OR review IS NULL OR review = 'approved')"
 POOL = ""  # the general pool's key among the quota counters

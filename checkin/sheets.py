@@ -1,61 +1,113 @@
-"""Reading sign-up sheets: CSV in any encoding Chinese Excel writes, and .xlsx."""
+"""Reading sign-ups as offices receive them.
+
+Sheets: .xlsx/.xls/.ods (python-calamine reads all three) and CSV/.txt in UTF-8 (with or
+without BOM), GBK/GB18030 or UTF-16 (Excel's "Unicode 文本"), separated by commas, tabs or
+semicolons. The header row is searched for in the first rows of every sheet, below title
+rows, merged cells and notes; header text is normalised and looked up in the synonym table
+`data/import_headers.toml`.
+
+Registration forms (报名表, one person or a group per file): .docx (a label cell with the value
+in the cell to its right, or "标签：值" paragraphs), form-shaped .xlsx/.xls/.ods, and .eml messages
+saved from a mail client (their attachments are read).
+
+This module only reads: it turns files into `Table`s of rows; `checkin.importer` validates them.
+"""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
+import email
+import email.policy
 import io
+import re
+import tomllib
 import unicodedata
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from checkin.errors import CheckinError
+from checkin.paths import data_dir
 
-# Column name → field. Chinese headers as on the 报名表, English as in exports.
-HEADERS: dict[str, str] = {
-    "姓名": "name",
-    "name": "name",
-    "性别": "gender",
-    "gender": "gender",
-    "sex": "gender",
-    "身份证号": "id_number",
-    "身份证号码": "id_number",
-    "公民身份号码": "id_number",
-    "id_number": "id_number",
-    "id": "id_number",
-    "联系电话": "phone",
-    "电话": "phone",
-    "手机": "phone",
-    "手机号": "phone",
-    "手机号码": "phone",
-    "phone": "phone",
-    "工作单位": "organization",
-    "单位": "organization",
-    "工作单位/职业": "organization",
-    "职业": "organization",
-    "organization": "organization",
-    "类别": "category",
-    "代表类别": "category",
-    "身份类别": "category",
-    "category": "category",
-    "报名时间": "signed_up_at",
-    "signed_up_at": "signed_up_at",
-    "邀请方式": "invitation",
-    "invitation": "invitation",
-}
+HEADER_SEARCH_ROWS = 20  # the header is looked for in this many rows at the top of each sheet
 REQUIRED = ("name", "id_number")
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+FORM_SUFFIXES = (".docx",)
+MAIL_SUFFIXES = (".eml",)
+READABLE_SUFFIXES = SHEET_SUFFIXES + TEXT_SUFFIXES + FORM_SUFFIXES + MAIL_SUFFIXES
+# Files a folder of saved mail also holds: never reported.
+_NOISE = re.compile(r"^(~\$|\.|thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
+_FILE_NAME_RULE = re.compile(r"^活动报名\s*[+＋]\s*(?P<name>.+?)\s*(\(\d+\)|（\d+）)?$")
+_CHECKED = re.compile(r"[☑■√✓✔▣☒]\s*([^□☐☑■√✓✔▣☒\s]+)")
+_UNCHECKED = "□☐"
+_CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
-@dataclass
-class Sheet:
-    """Field → column index, and the data rows with their line numbers in the file."""
+# ---------------------------------------------------------------- the synonym table
 
-    columns: dict[str, int]
-    rows: Iterator[tuple[int, list[Any]]]
-    encoding: str
+
+@dataclass(frozen=True)
+class Vocabulary:
+    fields: dict[str, str]  # normalised header text → field
+    ignored: frozenset[str]
+    document_types: dict[str, str]  # normalised 证件类型 text → document type code
+    totals: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def header_key(cell: Any) -> str:
+    """`姓  名`, `身份证号（必填）`, `*E-mail：` → `姓名`, `身份证号`, `e-mail`."""
+    text = unicodedata.normalize("NFKC", str(cell if cell is not None else ""))
+    text = re.sub(r"\([^)]*\)|【[^】]*】|\[[^\]]*\]|〔[^〕]*〕", "", text)
+    text = re.sub(r"\s+", "", text).lower()
+    return text.strip("*:：").strip()
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    with (data_dir() / "import_headers.toml").open("rb") as fh:
+        table = tomllib.load(fh)
+    fields = {header_key(word): name for name, words in table["fields"].items() for word in words}
+    documents = {header_key(word): code for code, words in table["document_types"].items() for word in words}
+    return Vocabulary(
+        fields=fields,
+        ignored=frozenset(header_key(w) for w in table["ignored"]["known"]),
+        document_types=documents,
+        totals=tuple(table["notes"]["totals"]),
+        notes=tuple(table["notes"]["notes"]),
+    )
+
+
+def field_for(cell: Any) -> str | None:
+    """The field a header cell or form label names, or None."""
+    if cell is None or isinstance(cell, int | float | dt.date):
+        return None
+    key = header_key(cell)
+    if not key or len(key) > 30:
+        return None
+    return vocabulary().fields.get(key)
+
+
+def document_type_for(text: str) -> str | None:
+    return vocabulary().document_types.get(header_key(text))
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as Excel shows it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def clean_cell(value: Any) -> Any:
@@ -65,28 +117,350 @@ def clean_cell(value: Any) -> Any:
     return value
 
 
-def _header_key(cell: Any) -> str:
-    text = unicodedata.normalize("NFKC", str(cell or "")).strip().lower()
-    return text.replace(" ", "_").rstrip("*")
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not clean_cell(value))
 
 
-def map_headers(header: list[Any]) -> dict[str, int]:
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(clean_cell(str(value)))
+
+
+# ---------------------------------------------------------------- what a reader returns
+
+
+@dataclass
+class Table:
+    """Rows of sign-ups from one sheet, one form or one group table.
+
+    `rows` yields (row number as Excel or the form shows it, values); `columns` maps a field to
+    the index in values. For a form, `places` says where each field's value is written.
+    """
+
+    source: str
+    sheet: str | None
+    columns: dict[str, int]
+    rows: Iterable[tuple[int, list[Any]]]
+    labels: dict[int, str] = field(default_factory=dict)  # column index → header text as written
+    header_row: int = 0
+    ignored: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # header cells not read: (text, column letter)
+    skipped: list[tuple[int, str, str]] = field(
+        default_factory=list
+    )  # (row, kind, text) filled while reading
+    blank: int = 0  # blank rows skipped, counted while reading
+    form: bool = False
+    places: dict[str, str] = field(default_factory=dict)  # form field → "D4" (sheet) or the label (docx)
+    shared: dict[str, Any] = field(default_factory=dict)  # form values every person of a group form inherits
+    group: bool = False
+    table_no: int | None = None  # the n-th table of a Word document
+
+
+@dataclass
+class SheetNote:
+    """What came of one sheet of a workbook: `table` or why nothing was read from it."""
+
+    name: str
+    status: str  # "table", "form", "no_header", "near_header", "empty", …
+    detail: str = ""
+    workbook: bool = False  # a sheet of a workbook (else a file, a form or a mail)
+
+
+@dataclass
+class Source:
+    """One file (or one attachment of a mail) as read."""
+
+    file: str
+    tables: list[Table] = field(default_factory=list)
+    sheets: list[SheetNote] = field(default_factory=list)
+    encoding: str = ""
+    received_at: str | None = None  # a mail's Date, for forms without a sign-up time
+    form_file: bool = False  # a registration form (the file-name rule 活动报名+姓名 applies)
+    file_stem: str = ""
+
+
+# ---------------------------------------------------------------- finding the header
+
+
+@dataclass
+class _Header:
+    row: int  # index in the grid
+    rows_used: int  # 1, or 2 for a two-row (merged) header
+    columns: dict[str, int]
+    labels: dict[int, str]
+    ignored: list[tuple[str, str]]
+
+
+def _map_row(cells: list[Any]) -> tuple[dict[str, int], dict[int, str], list[tuple[str, str]]]:
     columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        field = HEADERS.get(_header_key(cell))
-        if field and field not in columns:
-            columns[field] = index
-    missing = [f for f in REQUIRED if f not in columns]
-    if missing:
-        raise CheckinError("import.missing_columns", columns=", ".join(missing))
-    return columns
+    labels: dict[int, str] = {}
+    ignored: list[tuple[str, str]] = []
+    for index, cell in enumerate(cells):
+        if _is_empty(cell):
+            continue
+        text = re.sub(r"\s+", " ", _as_text(cell))
+        name = field_for(cell)
+        if name and name not in columns:
+            columns[name] = index
+            labels[index] = text
+        else:
+            ignored.append((text, column_letter(index)))
+    return columns, labels, ignored
+
+
+def _two_row_labels(top: list[Any], below: list[Any]) -> list[Any]:
+    """A merged group header over a row of sub-headers (证件 over 类型 | 号码) → one label per column."""
+    width = max(len(top), len(below))
+    filled: list[Any] = []
+    last: Any = None
+    for i in range(width):
+        cell = top[i] if i < len(top) else None
+        if not _is_empty(cell):
+            last = cell
+        filled.append(
+            cell if not _is_empty(cell) else (last if i < len(below) and not _is_empty(below[i]) else None)
+        )
+    out: list[Any] = []
+    for i in range(width):
+        upper = filled[i]
+        lower = below[i] if i < len(below) else None
+        choices = [f"{_as_text(upper)}{_as_text(lower)}", lower, upper]
+        out.append(
+            next(
+                (c for c in choices if not _is_empty(c) and field_for(c)),
+                lower if not _is_empty(lower) else upper,
+            )
+        )
+    return out
+
+
+def _is_form_row(cells: list[Any], columns: dict[str, int]) -> bool:
+    """`姓名 | 张三 | 证件号码 | …`: a label followed by its value, not a header."""
+    index = columns["name"]
+    right = next((c for c in cells[index + 1 :] if not _is_empty(c)), None)
+    if right is None:
+        return False
+    return field_for(right) is None and header_key(right) not in vocabulary().ignored
+
+
+def find_header(grid: list[list[Any]]) -> tuple[_Header | None, tuple[int, dict[str, int]] | None]:
+    """The header row among the first rows; else the best near miss (row, fields found) for the message."""
+    near: tuple[int, dict[str, int]] | None = None
+    top = grid[:HEADER_SEARCH_ROWS]
+    for i, cells in enumerate(top):
+        columns, labels, ignored = _map_row(cells)
+        rows_used = 1
+        below_alone = _map_row(grid[i + 1])[0] if i + 1 < len(grid) else {}
+        if (
+            not all(f in columns for f in REQUIRED)
+            and not all(f in below_alone for f in REQUIRED)
+            and i + 1 < len(grid)
+        ):
+            merged = _two_row_labels(cells, grid[i + 1])
+            columns2, labels2, ignored2 = _map_row(merged)
+            if all(f in columns2 for f in REQUIRED) and len(columns2) > len(columns):
+                columns, labels, ignored, rows_used, cells = columns2, labels2, ignored2, 2, merged
+        if all(f in columns for f in REQUIRED):
+            if _is_form_row(cells, columns):
+                return None, None
+            return _Header(i, rows_used, columns, labels, ignored), None
+        better = near is None or len(columns) > len(near[1])
+        if "name" in columns and len(columns) >= 2 and better and not _is_form_row(cells, columns):
+            near = (i, columns)
+    return None, near
+
+
+def _row_kind(values: list[Any], header: _Header) -> tuple[str, str] | None:
+    """A row that is not a person: blank, a repeated header, a totals row or a note."""
+    texts = [(i, _as_text(v)) for i, v in enumerate(values) if not _is_empty(v)]
+    used = set(header.columns.values())
+    ignorable = vocabulary().ignored
+    if all(i not in used and (header_key(t) in ignorable or t.isdigit()) for i, t in texts):
+        return "blank", ""
+    name_at = header.columns["name"]
+    id_at = header.columns["id_number"]
+    name = _as_text(values[name_at]) if name_at < len(values) else ""
+    number = _as_text(values[id_at]) if id_at < len(values) else ""
+    if name and field_for(name) == "name" and field_for(number) == "id_number":
+        return "header", ""
+    if number:
+        return None
+    first = texts[0][1] if not texts[0][1].isdigit() or len(texts) == 1 else texts[1][1]
+    voc = vocabulary()
+    if any(first.lower().startswith(w) for w in voc.totals):
+        return "total", first[:12]
+    if not name or any(first.startswith(w) for w in voc.notes):
+        phone_at = header.columns.get("phone")
+        phone = _as_text(values[phone_at]) if phone_at is not None and phone_at < len(values) else ""
+        if not name and phone:
+            return None
+        return "note", first[:12]
+    return None
+
+
+def _table_rows(
+    table: Table, header: _Header, numbered: Iterable[tuple[int, list[Any]]]
+) -> Iterator[tuple[int, list[Any]]]:
+    for line, values in numbered:
+        kind = _row_kind(values, header)
+        if kind is None:
+            yield line, values
+        elif kind[0] == "blank":
+            table.blank += 1
+        else:
+            table.skipped.append((line, kind[0], kind[1]))
+
+
+# ---------------------------------------------------------------- forms (label cell → value cell)
+
+
+def _checked_choice(text: str) -> str:
+    """`☑居民身份证 □护照` → `居民身份证`; text without check boxes passes through."""
+    if not any(box in text for box in _UNCHECKED + "☑■√✓✔▣☒"):
+        return text
+    match = _CHECKED.search(text)
+    return match.group(1) if match else ""
+
+
+def form_pairs(grid: list[list[Any]]) -> dict[str, tuple[Any, int, int]]:
+    """Label/value pairs of a form: field → (value, row, column index); also `姓名：张三` in one cell."""
+    found: dict[str, tuple[Any, int, int]] = {}
+    voc = vocabulary()
+    for r, cells in enumerate(grid):
+        for c, cell in enumerate(cells):
+            if _is_empty(cell) or not isinstance(cell, str):
+                continue
+            name = field_for(cell)
+            if name is None:
+                label, sep, value = unicodedata.normalize("NFKC", cell).partition(":")
+                name = field_for(label) if sep else None
+                if name and name not in found and value.strip():
+                    found[name] = (_checked_choice(value.strip()), r, c)
+                continue
+            if name in found:
+                continue
+            value_at = next((i for i in range(c + 1, len(cells)) if not _is_empty(cells[i])), None)
+            if value_at is None:
+                found[name] = (None, r, c + 1)
+                continue
+            value = cells[value_at]
+            if field_for(value) or header_key(value) in voc.ignored:
+                found[name] = (None, r, c + 1)
+            else:
+                found[name] = (_checked_choice(value) if isinstance(value, str) else value, r, value_at)
+    return found
+
+
+def _form_table(
+    source: str,
+    sheet: str | None,
+    pairs: dict[str, tuple[Any, int, int]],
+    *,
+    cells: bool,
+    labels: dict[str, str] | None = None,
+) -> Table:
+    names = sorted(pairs)
+    values = [pairs[n][0] for n in names]
+    columns = {n: i for i, n in enumerate(names)}
+    if cells:
+        places = {n: f"{column_letter(pairs[n][2])}{pairs[n][1] + 1}" for n in names}
+    else:
+        places = {n: (labels or {}).get(n, n) for n in names}
+    line = pairs["name"][1] + 1 if "name" in pairs else 1
+    return Table(source, sheet, columns, [(line, values)], form=True, places=places)
+
+
+def _shared(pairs: dict[str, tuple[Any, int, int]]) -> dict[str, Any]:
+    keep = ("organization", "phone", "email", "category", "signed_up_at", "invitation")
+    return {k: pairs[k][0] for k in keep if k in pairs and not _is_empty(pairs[k][0])}
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def _grid_tables(
+    source: Source,
+    sheet: str | None,
+    grid: list[list[Any]],
+    numbered: Iterable[tuple[int, list[Any]]] | None = None,
+) -> None:
+    """Find the sign-ups in one grid (a sheet): a table below its header, or a form."""
+    label = sheet or source.file
+    if not any(any(not _is_empty(c) for c in row) for row in grid[:HEADER_SEARCH_ROWS]):
+        source.sheets.append(SheetNote(label, "empty", workbook=sheet is not None))
+        return
+    header, near = find_header(grid)
+    if header is not None:
+        start = header.row + header.rows_used
+        table = Table(source.file, sheet, header.columns, [], header.labels, header.row + 1, header.ignored)
+        body = (
+            numbered
+            if numbered is not None
+            else ((i + 1, row) for i, row in enumerate(grid[start:], start=start))
+        )
+        table.rows = _table_rows(table, header, body)
+        above = form_pairs(grid[: header.row])
+        table.shared = _shared(above)
+        table.group = bool(above) and "name" not in above and source.form_file
+        source.tables.append(table)
+        source.sheets.append(SheetNote(label, "table", str(header.row + 1), workbook=sheet is not None))
+        return
+    pairs = form_pairs(grid[:200])
+    if "name" in pairs and "id_number" in pairs:
+        source.tables.append(_form_table(source.file, sheet, pairs, cells=True))
+        source.sheets.append(SheetNote(label, "form"))
+        source.form_file = True
+        return
+    if near is not None:
+        row, columns = near
+        missing = [f for f in REQUIRED if f not in columns]
+        source.sheets.append(
+            SheetNote(label, "near_header", f"{row + 1}:{','.join(missing)}", workbook=sheet is not None)
+        )
+        return
+    source.sheets.append(SheetNote(label, "no_header", workbook=sheet is not None))
+
+
+def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for damaged or foreign files
+        raise CheckinError("import.bad_workbook", path=source.file, error=str(exc)[:200]) from None
+    names = list(book.sheet_names)
+    if only_sheet is not None and only_sheet not in names:
+        raise CheckinError("import.no_such_sheet", sheet=only_sheet, sheets="、".join(names))
+    for name in names:
+        if only_sheet is not None and name != only_sheet:
+            continue
+        try:
+            grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise CheckinError("import.bad_workbook", path=source.file, error=str(exc)[:200]) from None
+        _grid_tables(source, name, [list(row) for row in grid])
+    source.encoding = "workbook"
+
+
+# ---------------------------------------------------------------- CSV and text
 
 
 def detect_encoding(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030, a superset of GBK.
+    """A BOM says so (UTF-8, UTF-16); else UTF-8, then GB18030 (a superset of GBK).
 
     Decodes in chunks and throws the text away, so a large file is never held twice.
     """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if data[:4096].count(b"\x00") > len(data[:4096]) // 4 and len(data) % 2 == 0:
+        # UTF-16 without a BOM: every other byte of CJK-free text is zero
+        return "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+    if b"\x00" in data[:4096]:
+        raise CheckinError("import.not_a_table", path="")
     for encoding in ("utf-8-sig", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
@@ -99,73 +473,272 @@ def detect_encoding(data: bytes) -> str:
     raise CheckinError("import.undecodable")
 
 
-def _csv_sheet(path: Path) -> Sheet:
-    data = path.read_bytes()
-    if b"\x00" in data[:4096]:
-        raise CheckinError("import.not_a_table", path=str(path))
-    encoding = detect_encoding(data)
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-    sample = stream.read(8192)
-    stream.seek(0)
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(stream, dialect)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CheckinError("import.empty", path=str(path)) from None
-    columns = map_headers(header)
+def _delimiter(sample: str) -> str:
+    """Tab, comma or semicolon: the one that splits the sample's lines into the most cells."""
+    lines = [line for line in sample.splitlines()[: HEADER_SEARCH_ROWS + 5] if line.strip()]
+    best, score = ",", 0
+    for candidate in ("\t", ",", ";"):
+        most = max((line.count(candidate) for line in lines), default=0)
+        if most > score:
+            best, score = candidate, most
+    return best
 
-    def rows() -> Iterator[tuple[int, list[Any]]]:
+
+def _read_text(source: Source, data: bytes) -> None:
+    try:
+        encoding = detect_encoding(data)
+    except CheckinError as exc:
+        if exc.key == "import.not_a_table":
+            raise CheckinError("import.not_a_table", path=source.file) from None
+        raise
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise CheckinError("import.undecodable") from None
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:16384]))
+    head: list[tuple[int, list[Any]]] = []
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
         try:
             for values in reader:
-                yield reader.line_num, values
+                yield reader.line_num, list(values)
         except csv.Error as exc:
             raise CheckinError("import.bad_csv", line=reader.line_num, error=str(exc)) from None
 
-    return Sheet(columns, rows(), encoding)
+    stream = numbered()
+    for item in stream:
+        head.append(item)
+        if len(head) >= HEADER_SEARCH_ROWS + 1:
+            break
+    if not head:
+        raise CheckinError("import.empty", path=source.file)
+    grid = [values for _, values in head]
+    header, _ = find_header(grid)
+    rest: Iterable[tuple[int, list[Any]]] = stream
+    if header is not None:
+        start = header.row + header.rows_used
+        rest = _chain(head[start:], stream)
+    _grid_tables(source, None, grid, rest)
+    source.encoding = {"utf-8-sig": "UTF-8", "gb18030": "GBK/GB18030"}.get(encoding, "UTF-16")
 
 
-def _xlsx_sheet(path: Path) -> Sheet:
-    from openpyxl import load_workbook
+def _chain(
+    first: list[tuple[int, list[Any]]], then: Iterator[tuple[int, list[Any]]]
+) -> Iterator[tuple[int, list[Any]]]:
+    yield from first
+    yield from then
+
+
+# ---------------------------------------------------------------- .docx forms
+
+
+def _docx_grid(table: Any) -> list[list[Any]]:
+    grid: list[list[Any]] = []
+    for row in table.rows:
+        cells: list[Any] = []
+        seen: set[int] = set()
+        for cell in row.cells:
+            key = id(cell._tc)
+            cells.append(cell.text if key not in seen else "")
+            seen.add(key)
+        grid.append(cells)
+    return grid
+
+
+def _read_docx(source: Source, data: bytes) -> None:
+    import docx
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise CheckinError("import.bad_xlsx", path=str(path), error=str(exc)) from None
-    sheet = book.worksheets[0]
-    it = sheet.iter_rows(values_only=True)
-    try:
-        header = list(next(it))
-    except StopIteration:
-        book.close()
-        raise CheckinError("import.empty", path=str(path)) from None
-    columns = map_headers(header)
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several types for a damaged package
+        raise CheckinError("import.bad_docx", path=source.file, error=str(exc)[:200]) from None
+    source.form_file = True
+    source.encoding = "docx"
+    pairs: dict[str, tuple[Any, int, int]] = {}
+    labels: dict[str, str] = {}
+    group_tables: list[Table] = []
+    for number, word_table in enumerate(document.tables, start=1):
+        grid = _docx_grid(word_table)
+        header, _ = find_header(grid)
+        if header is not None:
+            start = header.row + header.rows_used
+            found = Table(
+                source.file,
+                None,
+                header.columns,
+                [],
+                header.labels,
+                header.row + 1,
+                header.ignored,
+                group=True,
+                table_no=number,
+            )
+            found.rows = _table_rows(
+                found, header, ((i + 1, r) for i, r in enumerate(grid[start:], start=start))
+            )
+            group_tables.append(found)
+            above = form_pairs(grid[: header.row])
+        else:
+            above = form_pairs(grid)
+        for name, value in above.items():
+            if name not in pairs or _is_empty(pairs[name][0]):
+                pairs[name] = value
+                labels[name] = _label_at(grid, value)
+    paragraphs = [[p.text] for p in document.paragraphs if ":" in p.text or "：" in p.text]
+    for name, value in form_pairs(paragraphs).items():
+        if name not in pairs or _is_empty(pairs[name][0]):
+            pairs[name] = value
+            labels[name] = _as_text(paragraphs[value[1]][0]).split("：")[0].split(":")[0]
+    if group_tables:
+        shared = _shared(pairs)
+        for table in group_tables:
+            table.shared = shared
+            source.tables.append(table)
+            source.sheets.append(
+                SheetNote(f"{source.file} #{table.table_no}", "table", str(table.header_row))
+            )
+        return
+    if "name" not in pairs and "id_number" not in pairs:
+        source.sheets.append(SheetNote(source.file, "no_form"))
+        return
+    source.tables.append(_form_table(source.file, None, pairs, cells=False, labels=labels))
+    source.sheets.append(SheetNote(source.file, "form"))
 
-    def rows() -> Iterator[tuple[int, list[Any]]]:
+
+def _label_at(grid: list[list[Any]], value: tuple[Any, int, int]) -> str:
+    _, r, c = value
+    row = grid[r]
+    for i in range(min(c, len(row)) - 1, -1, -1):
+        if field_for(row[i]):
+            return re.sub(r"\s+", "", _as_text(row[i]))
+    return ""
+
+
+# ---------------------------------------------------------------- mail
+
+
+def _read_mail(data: bytes, name: str, only_sheet: str | None) -> list[Source]:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    received: str | None = None
+    try:
+        when = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
+    except (TypeError, ValueError):
+        when = None
+    if when is not None:
+        if when.tzinfo is not None:
+            when = when.astimezone(_CHINA).replace(tzinfo=None)
+        received = when.strftime("%Y-%m-%d %H:%M:%S")
+    sources: list[Source] = []
+    if not isinstance(message, EmailMessage):
+        raise CheckinError("import.bad_mail", path=name)
+    for part in message.iter_attachments():
+        filename = part.get_filename() or ""
+        if not filename:
+            continue
         try:
-            for line, values in enumerate(it, start=2):
-                if all(v is None or v == "" for v in values):
-                    continue
-                yield line, list(values)
-        finally:
-            book.close()
+            payload = part.get_content()
+        except (LookupError, ValueError):
+            continue
+        if isinstance(payload, str):
+            payload = payload.encode("utf-8")
+        if not isinstance(payload, bytes):
+            continue
+        shown = f"{name} / {filename}"
+        try:
+            source = read_bytes(payload, filename, only_sheet, shown=shown)
+        except CheckinError as exc:
+            refused = Source(shown)
+            refused.sheets.append(SheetNote(shown, "refused", exc.message()))
+            sources.append(refused)
+            continue
+        source.received_at = received
+        sources.append(source)
+    if not sources:
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        source = Source(name, received_at=received, encoding="mail", form_file=True)
+        grid = [[line] for line in str(text).splitlines()]
+        pairs = form_pairs(grid)
+        if "name" in pairs and "id_number" in pairs:
+            source.tables.append(_form_table(name, None, pairs, cells=False))
+            source.sheets.append(SheetNote(name, "form"))
+        else:
+            source.sheets.append(SheetNote(name, "no_attachment"))
+        sources.append(source)
+    return sources
 
-    return Sheet(columns, rows(), "xlsx")
+
+# ---------------------------------------------------------------- entry points
 
 
-def open_sheet(path: str | Path) -> Sheet:
-    """Open a sign-up sheet, or raise CheckinError when it cannot be read at all."""
+def _kind(data: bytes, suffix: str) -> str:
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as package:
+                names = set(package.namelist())
+                mimetype = package.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return "bad_zip"
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names or "spreadsheet" in mimetype:
+            return "workbook"
+        return "other_zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: .xls, or an old .doc / Outlook .msg
+        return "workbook" if suffix not in (".doc", ".msg", ".wps") else "old_office"
+    if suffix in MAIL_SUFFIXES:
+        return "mail"
+    if suffix in (".pdf", ".doc", ".wps", ".odt", ".numbers", ".msg", ".jpg", ".png", ".zip", ".rar"):
+        return "unsupported"
+    return "text"
+
+
+def read_bytes(data: bytes, name: str, only_sheet: str | None = None, *, shown: str | None = None) -> Source:
+    """Read one file's contents (a sheet, a form, CSV) into tables; CheckinError if it cannot be read."""
+    suffix = Path(name).suffix.lower()
+    source = Source(shown or name)
+    if not data:
+        raise CheckinError("import.empty", path=source.file)
+    kind = _kind(data, suffix)
+    if kind == "workbook":
+        _read_workbook(source, data, only_sheet)
+    elif kind == "docx":
+        _read_docx(source, data)
+    elif kind == "text":
+        _read_text(source, data)
+    elif kind in ("bad_zip", "other_zip") and suffix == ".docx":
+        raise CheckinError("import.bad_docx", path=source.file, error="zip")
+    elif kind in ("bad_zip", "other_zip"):
+        raise CheckinError("import.bad_workbook", path=source.file, error=suffix or "zip")
+    else:
+        raise CheckinError("import.unsupported", suffix=suffix or name)
+    source.file_stem = Path(name).stem
+    return source
+
+
+def read_path(path: str | Path, only_sheet: str | None = None) -> list[Source]:
+    """Read a file (a mail may hold several) into sources; CheckinError if it cannot be read at all."""
     path = Path(path)
     if not path.is_file():
         raise CheckinError("import.missing_file", path=str(path))
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    suffix = path.suffix.lower()
-    if magic == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
-        return _xlsx_sheet(path)
-    if suffix in (".xls", ".et", ".numbers", ".ods", ".pdf", ".docx"):
-        raise CheckinError("import.unsupported", suffix=suffix)
-    return _csv_sheet(path)
+    data = path.read_bytes()
+    if path.suffix.lower() in MAIL_SUFFIXES:
+        return _read_mail(data, path.name, only_sheet)
+    return [read_bytes(data, path.name, only_sheet)]
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """Every file in a folder of saved forms and mails (subfolders too), in name order."""
+    found = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(_NOISE.match(part) for part in p.relative_to(folder).parts)
+    ]
+    return sorted(found, key=lambda p: str(p.relative_to(folder)))
+
+
+def name_in_file_name(stem: str) -> str | None:
+    """`活动报名+张三` → `张三`; None when the file name does not follow the rule."""
+    match = _FILE_NAME_RULE.match(stem)
+    return match.group("name") if match else None

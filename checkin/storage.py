@@ -463,6 +463,13 @@ def m011_i18_report_deadlines(db: Database) -> None:
     db.execute("ALTER TABLE event ADD COLUMN website_due_working_days INTEGER NOT NULL DEFAULT 5")
 
 
+@migrations()
+def m012_i16_email_and_document_type(db: Database) -> None:
+    # an e-mail address kept for notices; the kind of identity document (居民身份证, 护照, …)
+    db.execute("ALTER TABLE people ADD COLUMN email TEXT")
+    db.execute("ALTER TABLE people ADD COLUMN id_type TEXT NOT NULL DEFAULT 'resident_id'")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

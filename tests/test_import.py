@@ -166,7 +166,7 @@ def test_same_person_twice_keeps_earlier_signup(tmp_path: Path, db: Database) ->
     result = import_file(db, write_csv(tmp_path / "s.csv", [later, earlier, person_row(2)]))
     assert result.imported == 2
     assert [(r.line, r.code) for r in result.rejected] == [(2, "import.duplicate")]
-    assert "line 3" in result.rejected[0].reason
+    assert result.rejected[0].reason.startswith("row 2: Same person as row 3")
     assert db.execute("SELECT name FROM people WHERE seq = 1").fetchone()[0] == "早报名"
 
 
@@ -238,7 +238,15 @@ def test_missing_required_columns_is_unreadable(tmp_path: Path, db: Database) ->
     path = write_csv(tmp_path / "s.csv", [["a", "b"]], header=["foo", "bar"])
     with pytest.raises(CheckinError) as info:
         import_file(db, path)
+    assert info.value.key == "import.no_header"
+    assert "姓名" in info.value.message() and "first 20 rows" in info.value.message()
+    near = write_csv(tmp_path / "near.csv", [["张三", "13812345678"]], header=["姓名", "联系方式"])
+    with pytest.raises(CheckinError) as info:
+        import_file(db, near)
     assert info.value.key == "import.missing_columns"
+    assert info.value.message().startswith(
+        'Sheet "near.csv" row 1 looks like the header but lacks the column 身份证号 or 证件号码'
+    )
 
 
 cell = st.one_of(

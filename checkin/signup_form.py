@@ -1,0 +1,114 @@
+"""The registration form to send out (报名表): .docx or .xlsx, in exactly the shape the import reads.
+
+Each box is a label cell with an empty value cell to its right; filled in and sent back as
+`活动报名+姓名.docx`, it imports as it is (`checkin import FOLDER`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from checkin.categories import CATEGORIES, category_label
+from checkin.errors import CheckinError
+from checkin.event import Event, load_event
+from checkin.i18n import tr
+from checkin.idcard import DOCUMENT_TYPES
+
+
+def form_rows() -> list[list[str]]:
+    """The boxes, two label/value pairs a row ("" = a value cell to fill in)."""
+    return [
+        ["姓名", "", "性别", ""],
+        ["证件类型", "", "证件号码", ""],
+        [tr("signup_form.label_birth_date"), "", "联系电话", ""],
+        [tr("signup_form.label_organization"), "", "", ""],
+        [tr("signup_form.label_category"), "", tr("signup_form.label_email"), ""],
+    ]
+
+
+def form_text(event: Event, send_to: str | None) -> tuple[str, list[str], list[str]]:
+    """Title, lines above the boxes, lines below them."""
+    when = event.date.isoformat()
+    hours = f" {event.starts}-{event.ends}" if event.starts and event.ends else ""
+    above = [tr("signup_form.intro", date=when, time=hours, location=event.location or "")]
+    if event.signup_deadline:
+        above.append(tr("signup_form.deadline", deadline=event.signup_deadline))
+    above.append(tr("signup_form.send", address=send_to) if send_to else tr("signup_form.send_no_address"))
+    below = [
+        tr("signup_form.documents", types="、".join(tr(f"idtype.{c}") for c in DOCUMENT_TYPES)),
+        tr("signup_form.categories", categories="、".join(category_label(c) for c in CATEGORIES)),
+        tr("signup_form.privacy"),
+    ]
+    return tr("signup_form.title", title=event.title), above, below
+
+
+def _write_docx(path: Path, title: str, above: list[str], below: list[str]) -> None:
+    from docx import Document
+
+    document = Document()
+    document.add_heading(title, level=1)
+    for line in above:
+        document.add_paragraph(line)
+    rows = form_rows()
+    table = document.add_table(rows=len(rows), cols=4)
+    table.style = "Table Grid"
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            table.cell(r, c).text = text
+    # 工作单位及职务 takes the whole row after its label
+    merged = table.cell(3, 1).merge(table.cell(3, 3))
+    merged.text = ""  # one empty paragraph to type into, not the three the merge leaves
+    for line in below:
+        document.add_paragraph(line)
+    document.save(str(path))
+
+
+def _write_xlsx(path: Path, title: str, above: list[str], below: list[str]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "报名表"
+    sheet.append([title])
+    sheet.merge_cells("A1:D1")
+    sheet["A1"].font = Font(bold=True, size=14)
+    for line in above:
+        sheet.append([line])
+        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=4)
+    sheet.append([])
+    thin = Side(style="thin")
+    for cells in form_rows():
+        sheet.append(cells)
+        row = sheet.max_row
+        for column in range(1, 5):
+            cell = sheet.cell(row=row, column=column)
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            if column % 2 == 0:
+                cell.number_format = "@"  # text: an ID number typed here stays a text, not 1.1E+17
+    sheet.merge_cells(start_row=sheet.max_row - 1, start_column=2, end_row=sheet.max_row - 1, end_column=4)
+    sheet.append([])
+    for line in below:
+        sheet.append([line])
+        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=4)
+    for letter, width in zip("ABCD", (22, 28, 22, 28), strict=True):
+        sheet.column_dimensions[letter].width = width
+    book.save(str(path))
+
+
+def write_signup_form(db: Database, out: str | Path, *, send_to: str | None = None) -> Path:
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix not in (".docx", ".xlsx"):
+        raise CheckinError("signup_form.unsupported", suffix=suffix or "?")
+    title, above, below = form_text(load_event(db), send_to)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".docx":
+        _write_docx(path, title, above, below)
+    else:
+        _write_xlsx(path, title, above, below)
+    return path
