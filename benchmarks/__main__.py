@@ -11,6 +11,7 @@ import sys
 
 BENCHMARKS = [
     "benchmarks.import_signups",
+    "benchmarks.import_forms",
     "benchmarks.invitations",
     "benchmarks.door",
     "benchmarks.survey",

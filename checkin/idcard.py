@@ -239,3 +239,8 @@ def find_by_document(db: Database, text: str) -> str | None:
         if row is not None:
             return str(row[0])
     return None
+
+
+def document_matches(secret: bytes, typed: str, stored_hash: str) -> bool:
+    """Whether a typed or scanned document number is the one stored as `stored_hash` (any type)."""
+    return any(hmac.compare_digest(id_hash(secret, n), stored_hash) for n in document_candidates(typed))

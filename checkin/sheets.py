@@ -533,47 +533,72 @@ def _chain(
 # ---------------------------------------------------------------- .docx forms
 
 
-def _docx_grid(table: Any) -> list[list[Any]]:
+_DOCX_LIMIT = 20 << 20  # a form's text part is a few kB; refuse a zip bomb before inflating it
+
+
+def _docx_body(source: Source, data: bytes) -> Any:
+    """The body of word/document.xml, parsed by python-docx's own (entity-safe) XML parser.
+
+    Only this one part is read: opening the whole package (styles, theme, fonts) would take
+    three times as long for a folder of a thousand forms, and a form's boxes are all here."""
+    from docx.oxml.parser import parse_xml
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            info = package.getinfo("word/document.xml")
+            if info.file_size > _DOCX_LIMIT:
+                raise CheckinError("import.bad_docx", path=source.file, error="too large")
+            xml = package.read(info)
+        return parse_xml(xml).body
+    except CheckinError:
+        raise
+    except Exception as exc:  # a damaged package or XML
+        raise CheckinError("import.bad_docx", path=source.file, error=str(exc)[:200]) from None
+
+
+def _docx_text(element: Any) -> str:
+    """The text of a cell or paragraph, paragraphs joined by line breaks."""
+    from docx.oxml.ns import qn
+
+    if element.tag == qn("w:p"):
+        return str(element.text)
+    return "\n".join(str(p.text) for p in element.iter(qn("w:p")))
+
+
+def _docx_grid(tbl: Any) -> list[list[Any]]:
+    """A Word table as rows of cell texts on its grid: a merged cell's text in its first grid
+    column, "" in the columns it spans and in the rows it is merged down into."""
+    from docx.oxml.ns import qn
+
     grid: list[list[Any]] = []
-    for row in table.rows:
+    for tr in tbl.iterchildren(qn("w:tr")):
         cells: list[Any] = []
-        seen: set[int] = set()
-        for cell in row.cells:
-            key = id(cell._tc)
-            cells.append(cell.text if key not in seen else "")
-            seen.add(key)
+        for tc in tr.iterchildren(qn("w:tc")):
+            continued = tc.vMerge == "continue"
+            cells.append("" if continued else _docx_text(tc))
+            cells.extend("" for _ in range(max(int(tc.grid_span), 1) - 1))
         grid.append(cells)
     return grid
 
 
 def _read_docx(source: Source, data: bytes) -> None:
-    import docx
+    from docx.oxml.ns import qn
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several types for a damaged package
-        raise CheckinError("import.bad_docx", path=source.file, error=str(exc)[:200]) from None
+    body = _docx_body(source, data)
     source.form_file = True
     source.encoding = "docx"
     pairs: dict[str, tuple[Any, int, int]] = {}
     labels: dict[str, str] = {}
     group_tables: list[Table] = []
-    for number, word_table in enumerate(document.tables, start=1):
+    for number, word_table in enumerate(body.iterchildren(qn("w:tbl")), start=1):
         grid = _docx_grid(word_table)
         header, _ = find_header(grid)
         if header is not None:
             start = header.row + header.rows_used
             found = Table(
-                source.file,
-                None,
-                header.columns,
-                [],
-                header.labels,
-                header.row + 1,
-                header.ignored,
-                group=True,
-                table_no=number,
-            )
+                source.file, None, header.columns, [], header.labels, header.row + 1, header.ignored,
+                group=True, table_no=number,
+            )  # fmt: skip
             found.rows = _table_rows(
                 found, header, ((i + 1, r) for i, r in enumerate(grid[start:], start=start))
             )
@@ -585,7 +610,8 @@ def _read_docx(source: Source, data: bytes) -> None:
             if name not in pairs or _is_empty(pairs[name][0]):
                 pairs[name] = value
                 labels[name] = _label_at(grid, value)
-    paragraphs = [[p.text] for p in document.paragraphs if ":" in p.text or "：" in p.text]
+    texts = (_docx_text(p) for p in body.iterchildren(qn("w:p")))
+    paragraphs = [[text] for text in texts if ":" in text or "：" in text]
     for name, value in form_pairs(paragraphs).items():
         if name not in pairs or _is_empty(pairs[name][0]):
             pairs[name] = value

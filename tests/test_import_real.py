@@ -344,3 +344,16 @@ def test_unreadable_files_say_why(tmp_path: Path, db: Database) -> None:
         LIBREOFFICE_DIR / "报名表.ods", tmp_path / "改了扩展名.xlsx"
     )  # the content decides, not the name
     assert import_file(db, tmp_path / "改了扩展名.xlsx").imported == 5
+
+
+def test_document_matches_any_type_and_nothing_else(corpus: dict[str, Path], db: Database) -> None:
+    from checkin.event import id_secret
+    from checkin.idcard import document_matches
+
+    import_file(db, corpus["merged_header"])
+    stored = db.execute("SELECT id_hash FROM people WHERE name = '王五'").fetchone()[0]
+    secret = id_secret(db)
+    assert document_matches(secret, "h12345678", stored)
+    assert document_matches(secret, "H 1234 5678 02", stored)  # reissued: another issue count
+    assert not document_matches(secret, "H12345679", stored)
+    assert not document_matches(secret, "", stored)
