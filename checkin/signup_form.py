@@ -10,7 +10,6 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from checkin.categories import CATEGORIES, category_label
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.i18n import tr
@@ -38,7 +37,7 @@ def form_text(event: Event, send_to: str | None) -> tuple[str, list[str], list[s
     above.append(tr("signup_form.send", address=send_to) if send_to else tr("signup_form.send_no_address"))
     below = [
         tr("signup_form.documents", types="、".join(tr(f"idtype.{c}") for c in DOCUMENT_TYPES)),
-        tr("signup_form.categories", categories="、".join(category_label(c) for c in CATEGORIES)),
+        tr("signup_form.categories", categories="、".join(c.label() for c in event.category_list())),
         tr("signup_form.privacy"),
     ]
     return tr("signup_form.title", title=event.title), above, below
