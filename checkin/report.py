@@ -445,9 +445,9 @@ def write_report(
     if TEMPLATE_SUFFIXES.get(chosen.suffix.lower()) != suffix:
         raise CheckinError("report.template_kind", path=str(chosen), suffix=suffix)
     data = gather(db, photos)
-    chart = (
-        satisfaction_chart(data.survey, find_cjk_font(font)) if data.survey and data.survey.items else None
-    )
+    # A chart only when a form was counted (and only then a Chinese font is needed).
+    rated = data.survey is not None and any(i.satisfaction_rate is not None for i in data.survey.items)
+    chart = satisfaction_chart(data.survey, find_cjk_font(font)) if data.survey and rated else None
     values = context(data, day=day, html=suffix == ".html")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".docx":

@@ -62,11 +62,12 @@ ZH: list[tuple[str, str]] = [
     ("h1", "四、满意度测评情况"),
     (
         "body",
-        "活动结束后，现场发放满意度测评表，收回有效测评表{{ forms }}份，回收率{{ return_rate }}"
+        "{% if forms %}活动结束后，现场发放满意度测评表，收回有效测评表{{ forms }}份，回收率{{ return_rate }}"
         "{% if forms_excess %}（收回的测评表比到场人数多{{ forms_excess }}份，回收率按到场人数计，"
         "多出的测评表仍计入满意率）{% endif %}。总体满意率为{{ overall_rate }}（{{ overall_method }}）"
         "{% if survey_items %}，其中{% for i in survey_items %}{{ i.label }}{{ i.rate }}"
-        "{% if not loop.last %}、{% endif %}{% endfor %}{% endif %}。",
+        "{% if not loop.last %}、{% endif %}{% endfor %}{% endif %}。"
+        "{% else %}活动现场未收回满意度测评表。{% endif %}",
     ),
     ("chart", ""),
     ("h1", "五、意见建议征集和办理情况"),
@@ -143,12 +144,12 @@ EN: list[tuple[str, str]] = [
     ("h1", "4. Satisfaction"),
     (
         "body",
-        "{{ forms }} valid satisfaction forms were returned, a return rate of {{ return_rate }}"
+        "{% if forms %}{{ forms }} valid satisfaction forms were returned, a return rate of {{ return_rate }}"
         "{% if forms_excess %} ({{ forms_excess }} more forms than guests who came: the rate counts "
         "at most one per guest; all forms count towards satisfaction){% endif %}. Overall "
         "satisfaction: {{ overall_rate }} ({{ overall_method }}){% if survey_items %}; "
         "{% for i in survey_items %}{{ i.label }} {{ i.rate }}{% if not loop.last %}, {% endif %}"
-        "{% endfor %}{% endif %}.",
+        "{% endfor %}{% endif %}.{% else %}No satisfaction forms were returned.{% endif %}",
     ),
     ("chart", ""),
     ("h1", "5. Suggestions and how they are handled"),
@@ -195,8 +196,10 @@ def build(path: Path, lang: str = "zh") -> Path:
     for kind, text in ZH if lang == "zh" else EN:
         if kind == "title":
             od.add_title(document, text)
-        elif kind == "addressee":
+        elif kind == "addressee" and lang == "zh":
             od.add_addressee(document, text)
+        elif kind == "addressee":
+            document.add_paragraph(text + ":", style=od.STYLE_ADDRESSEE)
         elif kind == "h1":
             od.add_heading1(document, text)
         elif kind == "body":

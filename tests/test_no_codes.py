@@ -1,0 +1,173 @@
+"""No internal code reaches a user: a full demo run, in both languages, read back in full.
+
+The run does what an office does with the demo event — show it, list people, print
+invitations and forms, scan at the door (good, bad, a failed check), key forms, take the
+suggestions into the ledger and move them along, export attendance, the ledger, the results
+file, write the report as .docx and .html — and then every line printed and every file
+written (CSV, Excel, Word, HTML, PDF text, the results file's views) is searched for the
+shape of a stored code: `snake_case` words (`id_card`, `no_show`, `in_progress`) and
+`name=value` pairs (`id_card=seen`). The screens are covered by the snapshot files.
+
+What is left out, on purpose: `--help` (it documents what to type, codes included), `--json`
+output (for programs), and the results file's code columns (for programs that roll units up;
+people browse its Chinese views).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from checkin.cli import main as cli_main
+from checkin.demo import build_demo
+from checkin.i18n import set_language
+from tests.test_invitations import FONT
+
+SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+NAME_VALUE = re.compile(r"\b[A-Za-z_]+=[A-Za-z0-9_.]+")
+SNAPSHOTS = Path(__file__).parent / "__snapshots__"
+
+
+def codes_in(text: str) -> list[str]:
+    return SNAKE.findall(text) + NAME_VALUE.findall(text)
+
+
+class Run:
+    """Runs CLI commands in-process and keeps what each printed."""
+
+    def __init__(self, folder: Path, lang: str) -> None:
+        self.folder, self.lang = folder, lang
+        self.printed: dict[str, str] = {}
+
+    def __call__(self, *args: str, code: int | None = 0) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            result = cli_main(["--lang", self.lang, *args])
+        if code is not None:
+            assert result == code, (args, err.getvalue())
+        text = out.getvalue() + err.getvalue()
+        self.printed[" ".join(args[:2])] = self.printed.get(" ".join(args[:2]), "") + text
+        return text
+
+
+def file_texts(folder: Path) -> Iterator[tuple[str, str]]:
+    for path in sorted(folder.rglob("*")):
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            yield path.name, path.read_bytes().decode("utf-8-sig", errors="replace")
+        elif suffix == ".xlsx":
+            book = load_workbook(path, read_only=True)
+            cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row]
+            yield path.name, "\n".join(c for c in cells if c != "None")
+        elif suffix == ".docx":
+            document = Document(str(path))
+            parts = [p.text for p in document.paragraphs]
+            parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+            yield path.name, "\n".join(parts)
+        elif suffix in (".html", ".htm"):
+            page = path.read_text(encoding="utf-8")
+            page = re.sub(r"data:[a-z/]+;base64,[A-Za-z0-9+/=]+", "", page)
+            page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+            yield path.name, re.sub(r"<[^>]+>", " ", page)
+        elif suffix == ".pdf":
+            yield path.name, "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+        elif suffix == ".sqlite":
+            connection = sqlite3.connect(path)
+            try:
+                views = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
+                rows = [
+                    " ".join(str(v) for v in row)
+                    for view in views
+                    for row in connection.execute(f'SELECT * FROM "{view}"')  # names from the file itself
+                ]
+            finally:
+                connection.close()
+            yield path.name, "\n".join(views + rows)
+
+
+def full_run(folder: Path, lang: str) -> dict[str, str]:
+    """The demo event from sign-up to report; returns {what: text the user reads}."""
+    run = Run(folder, lang)
+    db = str(folder / "demo.db")
+    out = folder / "out"
+    out.mkdir()
+    database, _, _ = build_demo(db)  # what `checkin demo` builds
+    database.conn.close()
+    run("event", "show", "--db", db)
+    run("people", "--db", db)
+    run("invites", "--db", db, "--out", str(out / "invites"), "--font", str(FONT))
+    with (out / "invites" / "tokens.csv").open(encoding="utf-8-sig") as fh:
+        tokens = [row["token"] for row in csv.DictReader(fh)]
+    run("scan", "--db", db, "--station", "东门", "--check", "id_card=seen", tokens[0])
+    run("scan", "--db", db, "--station", "东门", tokens[1], code=None)  # checks still due
+    run("scan", "--db", db, "--station", "东门", "--check", "id_card=110101199001010011", tokens[1], code=None)
+    run("scan", "--db", db, "--station", "东门", "HELLO", code=None)
+    run("scan", "--db", db, "--station", "东门", "--check", "id_card=seen", tokens[2])
+    run("scan", "--db", db, "--station", "东门", "--check", "id_card=seen", tokens[2], code=None)  # again
+    run("forms", "--db", db, "--out", str(out / "forms.pdf"), "--count", "3", "--font", str(FONT))
+    run("survey", "add", "--db", db, "--form", "1", "--answers", "1,2,1,1,1", "--text", "希望增加停车位")
+    run("survey", "add", "--db", db, "--form", "2", "--answers", "1,1,3,0,1")
+    run("survey", "summary", "--db", db)
+    run("suggestions", "from-surveys", "--db", db)
+    run("suggestions", "add", "--db", db, "--text", "建议周末开放", "--source", "forum")
+    run("suggestions", "status", "--db", db, "S001", "--to", "assigned", "--department", "办公室")
+    run("suggestions", "status", "--db", db, "S001", "--to", "in_progress")
+    run("suggestions", "status", "--db", db, "S001", "--to", "resolved", "--outcome", "partly_adopted")
+    run("suggestions", "list", "--db", db)
+    run("suggestions", "history", "--db", db, "S001")
+    run("suggestions", "export", "--db", db, "--out", str(out / "台账.xlsx"))
+    run("export", "attendance", "--db", db, "--out", str(out / "签到名单.csv"))
+    run("export", "attendance", "--db", db, "--out", str(out / "签到名单.xlsx"))
+    run("export", "results", "--db", db, "--out", str(out / "results.sqlite"))
+    run("report", "--db", db, "--out", str(out / "活动开展情况.docx"), "--font", str(FONT))
+    run("report", "--db", db, "--out", str(out / "活动开展情况.html"), "--font", str(FONT))
+    texts = {f"printed by: checkin {k}": v for k, v in run.printed.items()}
+    texts.update({f"file {name}": text for name, text in file_texts(out)})
+    # Paths the run chose (pytest's folder names) are not the program's words.
+    return {k: v.replace(str(folder), "<folder>") for k, v in texts.items()}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_internal_code_in_any_output_of_a_full_run(tmp_path: Path, lang: str) -> None:
+    texts = full_run(tmp_path, lang)
+    assert len(texts) >= 20  # every step printed or wrote something
+    found = {what: codes_in(text) for what, text in texts.items() if codes_in(text)}
+    assert found == {}, found
+    # Plain-word codes the pattern cannot tell from English: the history and the door say
+    # who and what in the user's words.
+    history = texts["printed by: checkin suggestions history"]
+    scans = texts["printed by: checkin scan --db"]
+    if lang == "zh":
+        assert "办公室\t状态\t待办 → 交办" in history and "office" not in history
+        assert "本人身份证：号码不符" in scans and "不是邀请函二维码" in scans
+    else:
+        assert "Office staff\tStatus\tPending → Assigned" in history
+
+
+def test_screens_show_no_internal_code() -> None:
+    """Every snapshot of the desk's screens (tests/__snapshots__) reads as words."""
+    svgs = sorted(SNAPSHOTS.rglob("*.svg"))
+    assert svgs
+    for svg in svgs:
+        text = " ".join(re.findall(r">([^<>]+)</text>", svg.read_text(encoding="utf-8")))
+        text = text.replace("&#160;", " ")
+        assert codes_in(text) == [], svg.name
+
+
+def test_the_scan_finds_what_it_looks_for() -> None:
+    """The scan is not blind: the old outputs it must catch are caught."""
+    set_language("zh")
+    assert codes_in("查验未通过 id_card 1") == ["id_card"]
+    assert codes_in("id_card=seen") == ["id_card", "id_card=seen"]
+    assert codes_in("status pending → assigned") == []  # plain words need their own checks:
+    assert codes_in("办理中 in_progress") == ["in_progress"]
