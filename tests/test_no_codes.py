@@ -67,7 +67,9 @@ def file_texts(folder: Path) -> Iterator[tuple[str, str]]:
             yield path.name, path.read_bytes().decode("utf-8-sig", errors="replace")
         elif suffix == ".xlsx":
             book = load_workbook(path, read_only=True)
-            cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row]
+            cells = [
+                str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row
+            ]
             yield path.name, "\n".join(c for c in cells if c != "None")
         elif suffix == ".docx":
             document = Document(str(path))
@@ -84,7 +86,9 @@ def file_texts(folder: Path) -> Iterator[tuple[str, str]]:
         elif suffix == ".sqlite":
             connection = sqlite3.connect(path)
             try:
-                views = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
+                views = [
+                    r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'view'")
+                ]
                 rows = [
                     " ".join(str(v) for v in row)
                     for view in views
@@ -110,7 +114,9 @@ def full_run(folder: Path, lang: str) -> dict[str, str]:
         tokens = [row["token"] for row in csv.DictReader(fh)]
     run("scan", "--db", db, "--station", "东门", "--check", "id_card=seen", tokens[0])
     run("scan", "--db", db, "--station", "东门", tokens[1], code=None)  # checks still due
-    run("scan", "--db", db, "--station", "东门", "--check", "id_card=110101199001010011", tokens[1], code=None)
+    run(
+        "scan", "--db", db, "--station", "东门", "--check", "id_card=110101199001010011", tokens[1], code=None
+    )
     run("scan", "--db", db, "--station", "东门", "HELLO", code=None)
     run("scan", "--db", db, "--station", "东门", "--check", "id_card=seen", tokens[2])
     run("scan", "--db", db, "--station", "东门", "--check", "id_card=seen", tokens[2], code=None)  # again
