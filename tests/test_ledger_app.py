@@ -84,3 +84,39 @@ async def test_history_dialog_lists_changes(demo: Path) -> None:
         rows = app.screen.query_one("#history-table", DataTable)
         assert rows.row_count == 4  # created, status, department, handed over
         assert dt.date.today().isoformat() in str(rows.get_row_at(3)[3])
+
+
+async def test_missing_holiday_year_is_said_on_the_ledger_screen(demo: Path) -> None:
+    """The demo's suggestions are due in January 2027, whose 调休 is not published: say so;
+    once the year's holiday file is loaded, the warning goes."""
+    from textual.widgets import Static
+
+    from checkin.workdays import load_holiday_file
+
+    app = make_app(demo, operator="小王", start="ledger")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        warning = app.screen.query_one("#ledger-calendar", Static)
+        assert warning.display and "2027" in str(warning.render())
+    holidays = demo.parent / "2027.toml"
+    holidays.write_text("year = 2027\nholidays = [2027-01-01]\nworkdays = []\n", encoding="utf-8")
+    db = open_db(demo)
+    load_holiday_file(db, holidays)
+    db.conn.close()
+    app = make_app(demo, operator="小王", start="ledger")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert not app.screen.query_one("#ledger-calendar", Static).display
+
+
+async def test_history_dialog_reads_as_words(demo: Path) -> None:
+    app = make_app(demo, operator="小王", start="ledger")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "h")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryDialog)
+        table = app.screen.query_one("#history-table", DataTable)
+        cells = [str(c) for row in range(table.row_count) for c in table.get_row_at(row)]
+        assert "办公室" in cells and "状态" in cells and "待办 → 交办" in cells
+        assert not any(c in ("office", "status", "created") or "pending" in c for c in cells)

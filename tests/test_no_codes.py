@@ -16,6 +16,8 @@ people browse its Chinese views).
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import io
 import re
 import sqlite3
@@ -81,6 +83,10 @@ def file_texts(folder: Path) -> Iterator[tuple[str, str]]:
             page = re.sub(r"data:[a-z/]+;base64,[A-Za-z0-9+/=]+", "", page)
             page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
             yield path.name, re.sub(r"<[^>]+>", " ", page)
+        elif suffix == ".eml":
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            parts = [p.get_content() for p in message.walk() if p.get_content_maintype() == "text"]
+            yield path.name, "\n".join([str(message["Subject"]), *parts])
         elif suffix == ".pdf":
             yield path.name, "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
         elif suffix == ".sqlite":
@@ -135,6 +141,8 @@ def full_run(folder: Path, lang: str) -> dict[str, str]:
     run("export", "attendance", "--db", db, "--out", str(out / "签到名单.csv"))
     run("export", "attendance", "--db", db, "--out", str(out / "签到名单.xlsx"))
     run("export", "results", "--db", db, "--out", str(out / "results.sqlite"))
+    run("review", "list", "--db", db, "--all")
+    run("notices", "--db", db, "--out", str(out / "notices"), "--font", str(FONT))
     run("report", "--db", db, "--out", str(out / "活动开展情况.docx"), "--font", str(FONT))
     run("report", "--db", db, "--out", str(out / "活动开展情况.html"), "--font", str(FONT))
     texts = {f"printed by: checkin {k}": v for k, v in run.printed.items()}
