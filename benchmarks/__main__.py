@@ -16,6 +16,7 @@ BENCHMARKS = [
     "benchmarks.door",
     "benchmarks.survey",
     "benchmarks.merge",
+    "benchmarks.sealed_pack",
     "benchmarks.memory",
 ]
 

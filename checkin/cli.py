@@ -367,7 +367,11 @@ def cmd_station_pack(args: argparse.Namespace) -> int:
     from checkin.pack import station_pack
 
     out = station_pack(args.db, args.station, args.out, with_waiting=args.with_waiting)
+    if args.json:
+        _json({"station": args.station, "path": str(out), "passphrase": out.passphrase})
+        return 0
     _out(tr("pack.done", station=args.station, path=out))
+    _out(tr("packseal.passphrase", passphrase=out.passphrase))
     return 0
 
 
@@ -858,6 +862,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     r.add_argument("--station", required=True, metavar="NAME", help=tr("cli.station.name"))
     r.add_argument("--out", required=True, metavar="FILE", help=tr("cli.station.out"))
     r.add_argument("--with-waiting", action="store_true", help=tr("cli.station14.with_waiting"))
+    _add_json(r)
     r.set_defaults(handler=cmd_station_pack)
     r = st_sub.add_parser("revoke", help=tr("cli.station14.revoke"), description=tr("cli.station14.revoke"))
     r.add_argument("name", metavar="NAME", help=tr("cli.station.name"))
@@ -1036,6 +1041,24 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     return parser
 
 
+def _split_passphrase(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Take `--passphrase X` (for a sealed door pack) out of argv wherever it stands."""
+    value: str | None = None
+    rest: list[str] = []
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg == "--passphrase" and i + 1 < len(argv):
+            value, skip = argv[i + 1], True
+        elif arg.startswith("--passphrase="):
+            value = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return value, rest
+
+
 def _split_language(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     """Take `--lang X` out of argv wherever it stands (before or after the command)."""
     lang: str | None = None
@@ -1061,6 +1084,12 @@ def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()
         print(f"checkin: --lang must be zh or en, not {lang!r}", file=sys.stderr)
         return 2
     set_language(resolve_language(lang))
+    from checkin import packseal
+
+    passphrase, argv = _split_passphrase(argv)
+    packseal.set_passphrase(passphrase)
+    # a sealed pack opened with no --passphrase and no CHECKIN_PASSPHRASE: ask at a terminal
+    packseal.set_prompt(packseal.terminal_prompt if sys.stdin.isatty() else None)
     parser = build_parser(extensions)
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)

@@ -18,11 +18,17 @@ from sqlite_utils import Database
 from checkin.errors import CheckinError
 from checkin.event import ID_SECRET
 from checkin.keys import require_office
+from checkin.packseal import remember, seal_pack
 from checkin.seal import new_sealing_pair, new_signing_pair
-from checkin.search import ensure_index
 from checkin.storage import new_file, open_db, write_transaction
 from checkin.sync import OFFICE_SEAL_PRIVATE, OFFICE_SEAL_PUBLIC, STATION_PRIVATE
 from checkin.textcheck import check_text
+
+
+class PackPath(type(Path())):  # type: ignore[misc]
+    """The new pack's path, with the passphrase to show once (never stored anywhere)."""
+
+    passphrase: str = ""
 
 
 def _now() -> str:
@@ -41,7 +47,9 @@ def _office_seal_public(db: Database) -> bytes:
     return public
 
 
-def station_pack(db_path: str | Path, station: str, out: str | Path, *, with_waiting: bool = False) -> Path:
+def station_pack(
+    db_path: str | Path, station: str, out: str | Path, *, with_waiting: bool = False
+) -> PackPath:
     """Copy what a door laptop needs into a new pack, with a fresh station key pair.
 
     The file is vacuumed with secure_delete on, so removed rows and keys are not left
@@ -80,15 +88,17 @@ def station_pack(db_path: str | Path, station: str, out: str | Path, *, with_wai
                     [(STATION_PRIVATE, station_private), (OFFICE_SEAL_PUBLIC, office_public)],
                 )
                 target.execute("INSERT INTO station_info (name, packed_at) VALUES (?, ?)", [station, _now()])
+                passphrase = seal_pack(target)
             target.execute("VACUUM")
         except BaseException:
             target.close()
             out.unlink(missing_ok=True)
             raise
         target.close()
-    with open_db(out) as packed:
-        ensure_index(packed)  # look-up ready the moment the door laptop starts
-    return out
+    remember(out, passphrase)
+    made = PackPath(out)
+    made.passphrase = passphrase
+    return made
 
 
 def _strip(target: sqlite3.Connection, with_waiting: bool) -> None:

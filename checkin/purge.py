@@ -13,12 +13,14 @@ from pathlib import Path
 
 from checkin.errors import CheckinError
 from checkin.event import load_event
+from checkin.packseal import destroy_seal, sealed_as_is
 from checkin.storage import open_db, write_transaction
 
 
 def purge(db_path: str | Path, *, force: bool = False, today: dt.date | None = None) -> int:
     """Anonymise everyone in the event file; returns how many people were anonymised."""
-    with open_db(db_path) as db:
+    # a sealed door pack is purged without its passphrase: the sealed parts are destroyed whole
+    with sealed_as_is(), open_db(db_path) as db:
         event = load_event(db)
         today = today or dt.date.today()
         if today <= event.date and not force:
@@ -33,6 +35,7 @@ def purge(db_path: str | Path, *, force: bool = False, today: dt.date | None = N
             )
             conn.execute("DELETE FROM people_search")
             conn.execute("DELETE FROM secret")
+            destroy_seal(conn)
             conn.execute("UPDATE activity SET detail = '{}'")
             conn.execute("UPDATE checkins SET override_reason = NULL, annul_reason = NULL")
             conn.execute("UPDATE imports SET file = ''")

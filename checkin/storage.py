@@ -654,6 +654,9 @@ def open_db(path: str | Path, *, create: bool = False, shared: bool = False) -> 
                 raise CheckinError("storage.read_only")
             with write_transaction(db):  # two programs opening one old file: one migrates
                 migrations.apply(db)
+        from checkin.packseal import unseal
+
+        unseal(db, path)  # a sealed door pack: its personal parts opened with the passphrase
     except sqlite3.Error as exc:
         conn.close()
         raise storage_error(exc, path) from exc

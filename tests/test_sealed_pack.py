@@ -1,0 +1,150 @@
+"""Sealed door packs: the raw bytes give nothing away; without the passphrase nothing opens."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from checkin import door as door_module
+from checkin import packseal
+from checkin.demo import build_demo
+from checkin.door import Door
+from checkin.errors import CheckinError
+from checkin.keys import issue_token
+from checkin.pack import station_pack
+from checkin.purge import purge
+from checkin.storage import open_db
+from tests.conftest import valid_id
+
+
+@pytest.fixture(autouse=True)
+def event_day(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(door_module, "_now", lambda: "2026-12-18T09:30:00.000")
+    yield
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    path = tmp_path / "office.db"
+    db, _, _ = build_demo(path)
+    db.execute("UPDATE event SET checks = 'none'")
+    db.conn.close()
+    return path
+
+
+def personal_values(office: Path, statuses: tuple[str, ...] = ("invited",)) -> list[bytes]:
+    """Every name, phone, ID hash and masked ID of the people a pack carries, as bytes."""
+    marks = ", ".join("?" for _ in statuses)
+    with open_db(office) as db:
+        rows = db.execute(
+            f"SELECT name, phone, id_hash, id_masked FROM people WHERE status IN ({marks})", statuses
+        ).fetchall()
+        secret = [bytes(r[0]) for r in db.execute("SELECT value FROM secret")]
+    values = [str(v).encode() for row in rows for v in row if v]
+    return values + secret
+
+
+def raw(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
+
+
+def test_raw_bytes_of_a_pack_hold_no_name_phone_id_hash_or_masked_id(office: Path) -> None:
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    data = raw(pack)
+    values = personal_values(office)
+    assert len(values) > 100
+    found = [v.decode(errors="replace") for v in values if v in data]
+    assert found == []
+    # with the passphrase the door sees everyone it needs
+    with open_db(pack) as db:
+        names = {r[0] for r in db.execute("SELECT name FROM people")}
+    assert "" not in names and len(names) == 32
+
+
+def test_a_pack_carries_only_the_invited_unless_asked(office: Path) -> None:
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    with open_db(pack) as db:
+        statuses = {r[0] for r in db.execute("SELECT DISTINCT status FROM people")}
+    assert statuses == {"invited"}
+    wide = station_pack(office, "西门", office.parent / "west.db", with_waiting=True)
+    with open_db(wide) as db:
+        statuses = {r[0] for r in db.execute("SELECT DISTINCT status FROM people")}
+    assert "waiting" in statuses
+    assert not [v for v in personal_values(office, ("invited", "waiting")) if v in raw(wide)]
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k != packseal.ENV}
+    return subprocess.run(
+        [sys.executable, "-m", "screens.main", *args],
+        capture_output=True, text=True, encoding="utf-8", env={**clean, **(env or {})},
+        stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+
+
+def test_every_command_refuses_clearly_without_the_passphrase(office: Path) -> None:
+    made = _cli("station", "pack", "--db", str(office), "--station", "东门", "--out",
+                str(office.parent / "east.db"), "--json")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    passphrase = json.loads(made.stdout)["passphrase"]
+    assert len(passphrase.replace("-", "")) == 16 and packseal.passphrase_bits() >= 60
+    pack = str(office.parent / "east.db")
+    for command in (["people", "--db", pack], ["event", "show", "--db", pack], ["scan", "X", "--db", pack]):
+        run = _cli(*command)
+        assert run.returncode == 2, (command, run.stdout)
+        assert "passphrase" in run.stderr and "Traceback" not in run.stderr
+        wrong = _cli(*command, "--passphrase", "AAAA-AAAA-AAAA-AAAA")
+        assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    ok = _cli("people", "--db", pack, "--passphrase", passphrase.lower())
+    assert ok.returncode == 0 and "\t" in ok.stdout
+    by_env = _cli("people", "--db", pack, env={packseal.ENV: passphrase})
+    assert by_env.returncode == 0 and by_env.stdout == ok.stdout
+
+
+def test_the_door_works_on_a_sealed_pack_and_a_walk_in_stays_sealed(office: Path) -> None:
+    with open_db(office) as db:
+        number = db.execute("SELECT number FROM people WHERE status = 'invited' LIMIT 1").fetchone()[0]
+        token = issue_token(db, number).token
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    with open_db(pack) as db:
+        door = Door(db, "东门", "a")
+        assert door.scan(token).admitted
+        walk_in = door.register_walk_in("路人乙", valid_id(902), "13900000002", "群众代表", "2468")
+        assert door.judge(walk_in).admitted
+    with open_db(pack) as db:
+        assert db.execute("SELECT name FROM people WHERE number = ?", [walk_in]).fetchone()[0] == "路人乙"
+        assert Door(db, "东门", "a").judge(number).verdict == "already"
+    data = raw(pack)
+    assert "路人乙".encode() not in data and b"13900000002" not in data
+
+
+def test_a_wrong_passphrase_is_refused(office: Path) -> None:
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    copy = office.parent / "copy.db"
+    copy.write_bytes(pack.read_bytes())  # another path: not remembered by this process
+    packseal.set_passphrase("AAAA-BBBB-CCCC-DDDD")
+    try:
+        with pytest.raises(CheckinError) as info:
+            open_db(copy)
+        assert info.value.key == "packseal.wrong_passphrase"
+    finally:
+        packseal.set_passphrase(None)
+    with pytest.raises(CheckinError) as info:
+        open_db(copy)
+    assert info.value.key == "packseal.passphrase_required"
+
+
+def test_purge_on_a_pack_works_without_the_passphrase(office: Path) -> None:
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    copy = office.parent / "copy.db"
+    copy.write_bytes(pack.read_bytes())
+    assert purge(copy, force=True) > 0
+    with open_db(copy) as db:  # no longer sealed: opens without a passphrase, nothing personal
+        assert db.execute("SELECT COUNT(*) FROM people WHERE name <> ''").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM secret").fetchone()[0] == 0
