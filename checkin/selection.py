@@ -316,6 +316,11 @@ def select(db: Database) -> SelectionResult:
     result.waiting = waiting
     result.counted, result.citizens = places.counted, places.citizens
     _explain(result, places, queue, placed)
+    pending = db.execute(
+        "SELECT COUNT(*) FROM people WHERE review = 'pending' AND status = 'signed_up'"
+    ).fetchone()[0]
+    if pending:
+        result.warnings.append(("select.pending_review", {"count": int(pending)}))
     _store(db, result)
     result.groups = _groups(db, invited, waiting)
     return result

@@ -25,10 +25,10 @@ class CheckinApp(App[None]):
         bind("f3", "switch_mode('people')", "mode_people"),
         bind("f4", "switch_mode('board')", "mode_board"),
         bind("f5", "switch_mode('calls')", "mode_calls"),
-        bind("f6", "switch_mode('review')", "mode_review"),
         bind("f9", "switch_mode('survey')", "mode_survey"),
         bind("f10", "switch_mode('results')", "mode_results"),
         bind("f11", "switch_mode('ledger')", "mode_ledger"),
+        bind("f12", "switch_mode('review')", "mode_review"),
         bind("ctrl+l", "toggle_language", "language"),
         bind("ctrl+q", "quit", "quit", priority=True),
     ]

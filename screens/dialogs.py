@@ -120,6 +120,11 @@ class WalkInDialog(ModalScreen[WalkInAnswer | None]):
 
     BINDINGS = [bind("escape", "cancel", "cancel")]
 
+    def __init__(self, categories: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        # (label, code) of the event's categories, its own ones included (issue 17)
+        self.categories = categories or [(category_label(code), code) for code in CATEGORIES]
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Static(tr("app.walk_in_title"), classes="dialog-question")
@@ -127,7 +132,7 @@ class WalkInDialog(ModalScreen[WalkInAnswer | None]):
             yield Input(placeholder=tr("app.col.id"), id="id_number")
             yield Input(placeholder=tr("app.col.phone"), id="phone")
             yield Select(
-                [(category_label(code), code) for code in CATEGORIES],
+                self.categories,
                 value="citizen",
                 allow_blank=False,
                 id="category",

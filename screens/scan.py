@@ -354,7 +354,10 @@ class ScanScreen(Screen[None]):
             if answer:
                 self.register_walk_in(answer)
 
-        self.app.push_screen(WalkInDialog(), registered)
+        categories = (
+            [(c.label(), c.code) for c in self.door.event.category_list()] if self.door is not None else None
+        )
+        self.app.push_screen(WalkInDialog(categories), registered)
 
     @work(thread=True, group="door", exit_on_error=False, description="register a walk-in")
     def register_walk_in(self, answer: WalkInAnswer) -> None:

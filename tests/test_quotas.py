@@ -7,6 +7,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from checkin.categories import CustomCategory
@@ -360,3 +362,51 @@ def test_quota_status_for_the_report(tmp_path: Path) -> None:
     select(db)
     lines = {q.key: (q.filled, q.extra, q.places, q.applied) for q in quota_status(db)}
     assert lines == {"enterprise": (2, 0, 2, 3), "media": (1, 0, 1, 1)}
+
+
+CATS = ["群众代表", "企业代表", "科技特派员", "人大代表", "媒体记者"]
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    cats=st.lists(st.sampled_from(CATS), min_size=1, max_size=24),
+    capacity=st.integers(1, 12),
+    enterprise=st.integers(0, 5),
+    group=st.integers(0, 8),
+    media=st.integers(0, 2),
+    unfilled=st.sampled_from(["pool", "empty"]),
+)
+def test_quota_invariants(
+    tmp_path_factory: pytest.TempPathFactory,
+    cats: list[str],
+    capacity: int,
+    enterprise: int,
+    group: int,
+    media: int,
+    unfilled: str,
+) -> None:
+    db = event_db(
+        capacity,
+        unfilled=unfilled,
+        quotas={"enterprise": enterprise, "citizen+commissioner": group, "media": media},
+    )
+    sign_up(db, tmp_path_factory.mktemp("q"), cats)
+    result = select(db)
+    by_number = dict(db.execute("SELECT number, category FROM people").fetchall())
+    invited = [by_number[n] for n in result.invited]
+    # capacity and the share always hold (no direct invitations here)
+    assert result.counted == sum(c != "media" for c in invited) <= capacity
+    assert result.citizens * 3 >= result.counted
+    # a quota outside capacity is never exceeded; with unfilled = empty none is
+    assert invited.count("media") <= media
+    if unfilled == "empty":
+        assert invited.count("enterprise") <= enterprise
+        assert sum(c in ("citizen", "commissioner") for c in invited) <= group
+    # everyone is either invited or waiting, once
+    assert sorted(result.invited + result.waiting) == sorted(by_number)
+    # nobody waits while their quota has room, capacity has room and taking them keeps the share
+    if result.counted < capacity:
+        waiting = [by_number[n] for n in result.waiting]
+        assert not any(
+            c == "citizen" and sum(x in ("citizen", "commissioner") for x in invited) < group for c in waiting
+        )

@@ -95,7 +95,8 @@ def test_rejected_people_are_never_selected(tmp_path: Path) -> None:
     rows = [person_row(i, at=f"2026-11-2{i} 09:00") for i in range(1, 9)]
     sign_up(db, tmp_path, rows)
     # nothing approved yet: nobody is selected
-    assert select(db).invited == []
+    nobody = select(db)
+    assert nobody.invited == [] and dict(nobody.warnings)["select.pending_review"] == {"count": 8}
     approve(
         db, ["A002", "A003", "A004", "A005", "A006", "A007", "A008"], operator=OFFICE, residence="户籍在本区"
     )
