@@ -32,6 +32,7 @@ from checkin.storage import write_transaction
 
 CHECK_PROFILES = ("none", "id-only", "epidemic-2022")
 UNFILLED_POLICIES = ("pool", "empty")
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 MEDIA = "media"
 REPORT_DUE_KINDS = ("calendar", "working")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -128,6 +129,8 @@ class Event:
         for code in [*self.outside_capacity, *self.signup_excluded]:
             if code not in codes:
                 raise CheckinError("category.unknown", value=code, known="、".join(c.zh for c in cats))
+        if self.reply_email is not None and not _EMAIL.fullmatch(self.reply_email):
+            raise CheckinError("notices.bad_reply_email", value=self.reply_email)
         if self.unfilled not in UNFILLED_POLICIES:
             raise CheckinError("quota.bad_unfilled", value=self.unfilled)
         if not 0 <= self.review_working_days <= 60:

@@ -163,7 +163,7 @@ def _cell(value: object) -> str:
 
 def _address(value: str | None) -> str | None:
     text = (value or "").strip()
-    return text if _EMAIL.match(text) else None
+    return text if _EMAIL.fullmatch(text) else None
 
 
 def _people(db: Database) -> list[dict[str, Any]]:
@@ -193,7 +193,8 @@ def _message(
     event: Event, row: dict[str, Any], kind: str, to: str | None, params: dict[str, Any]
 ) -> EmailMessage:
     msg = EmailMessage(policy=SMTP)
-    msg["Subject"] = tr(f"notices.subject.{kind}", lang="zh", **params)
+    # one line whatever the event title holds: a header never carries a line break
+    msg["Subject"] = " ".join(tr(f"notices.subject.{kind}", lang="zh", **params).split())
     if event.reply_email:
         msg["From"] = event.reply_email
     if to:

@@ -268,24 +268,24 @@ def select(db: Database) -> SelectionResult:
                 )
             )  # fmt: skip
 
-    # citizens still to come after each position of the queue, per quota key
-    later: list[dict[str, int]] = [{} for _ in range(len(queue) + 1)]
+    # citizens still to come after each position of the queue, per quota key (one list per key)
+    keys = sorted({places.key(code) for code in places.citizen})
+    later = {key: [0] * (len(queue) + 1) for key in keys}
     for i in range(len(queue) - 1, -1, -1):
-        counts = dict(later[i + 1])
+        for key in keys:
+            later[key][i] = later[key][i + 1]
         person = queue[i]
         if person["in_capacity"] and places.is_citizen(person["category"]):
-            key = places.key(person["category"])
-            counts[key] = counts.get(key, 0) + 1
-        later[i] = counts
+            later[places.key(person["category"])][i] += 1
 
     placed: set[str] = set()
     for i, person in enumerate(queue):
         category, in_capacity = person["category"], bool(person["in_capacity"])
-        if not places.room(category, in_capacity) or (in_capacity and places.counted >= capacity):
+        if (in_capacity and places.counted >= capacity) or not places.room(category, in_capacity):
             continue
         if in_capacity and not places.is_citizen(category):
             places.take(category, True)  # try it, and undo if the share can no longer be reached
-            room = places.citizen_room(later[i + 1])
+            room = places.citizen_room({key: counts[i + 1] for key, counts in later.items()})
             reachable = share_reachable(places.counted, places.citizens, capacity, room, share)
             _untake(places, category)
             if not reachable:

@@ -193,3 +193,22 @@ def test_notices_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert written["sms_csv"].endswith("sms.csv")
     assert main(["--lang", "zh", "notices", "--db", str(path), "--out", str(tmp_path / "n")]) == 0
     assert "没有需要新发的通知" in capsys.readouterr().out
+
+
+def test_a_bad_reply_address_is_refused_at_init() -> None:
+    from checkin.errors import CheckinError
+
+    with pytest.raises(CheckinError) as info:
+        create_event(memory_db(), Event(title="t", date=EVENT_DATE, reply_email="office\r\nBcc: x@y.z"))
+    assert info.value.key == "notices.bad_reply_email"
+
+
+def test_a_title_with_a_line_break_still_makes_a_one_line_subject(tmp_path: Path) -> None:
+    db = memory_db()
+    create_event(db, Event(title="开放日\r\nBcc: someone@example.com", date=EVENT_DATE, review=True))
+    import_file(db, write_csv(tmp_path / "s.csv", [person_row(1)]))
+    reject(db, ["A001"], reason="incomplete", operator=OFFICE)
+    run = write_notices(db, tmp_path / "out")
+    message = parse(run.notices[0].eml)
+    assert message["Bcc"] is None
+    assert message["Subject"] == "【开放日 Bcc: someone@example.com】报名审核结果"
