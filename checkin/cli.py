@@ -112,6 +112,7 @@ def cmd_event_show(args: argparse.Namespace) -> int:
             ),
             (tr("event.f.share"), str(event.min_citizen_share)),
             (tr("event.f.outside"), "、".join(category_label(c) for c in event.outside_capacity)),
+            *_before_event_rows(event),
         ]
         for item in event.agenda:
             rows.append((tr("event.f.agenda"), tr("event.agenda_item", item=item.item, minutes=item.minutes)))
@@ -135,6 +136,21 @@ def _deadline_rows(db: Any) -> list[tuple[str, str]]:
         (tr("report.f_report_due"), tr("report.due_with_rule", due=_day(due.report), rule=rule)),
         (tr("report.f_website_due"), _day(due.website)),
         (tr("report.f_followup_due"), _day(due.followup)),
+    ]
+
+
+def _before_event_rows(event: Event) -> list[tuple[str, str]]:
+    """Issue 17: the event's own categories, places per category and review."""
+    from checkin.selection import group_label
+
+    own = [c for c in event.category_list() if not c.builtin]
+    quotas = "；".join(f"{group_label(codes)} {places}" for _, codes, places in event.quota_groups())
+    review = tr("event.review_on", days=event.review_working_days) if event.review else ""
+    return [
+        (tr("event.f.own_categories"), "、".join(c.label() for c in own)),
+        (tr("event.f.quotas"), quotas + (f"（{tr(f'event.unfilled.{event.unfilled}')}）" if quotas else "")),
+        (tr("event.f.review"), review),
+        (tr("event.f.signup_excluded"), "、".join(category_label(c) for c in event.signup_excluded)),
     ]
 
 

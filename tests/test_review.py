@@ -218,3 +218,24 @@ def test_review_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     listed_groups = json.loads(out[out.index("[") :])
     assert listed_groups[0]["contact_phone"] == "139****1111"
     assert listed_groups[0]["members"][0]["number"] == "A001"
+
+
+def test_listing_a_read_only_file_still_shows_the_failed_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+
+    import checkin.review
+
+    db = review_db(signup_excluded=["npc_deputy"])
+    sign_up(db, tmp_path, [person_row(1, category="人大代表")])
+
+    @contextlib.contextmanager
+    def read_only(_db: Database):  # type: ignore[no-untyped-def]
+        raise CheckinError("storage.read_only")
+        yield
+
+    monkeypatch.setattr(checkin.review, "write_transaction", read_only)
+    assert run_auto_checks(db) == []
+    (app,) = list_applications(db)
+    assert app.review == "pending" and app.problems == ("excluded",)
