@@ -35,12 +35,12 @@ from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.phone import mask_phone
 from checkin.storage import write_transaction
+from checkin.textcheck import safe_cell
 
 KINDS = ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")
 SMS_PART = 70  # characters in a single Chinese SMS
 SMS_PART_LONG = 67  # per part when a message is split
 _MOBILE = re.compile(r"^1\d{10}$")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 
@@ -153,12 +153,6 @@ def _free_name(folder: Path, stem: str, suffix: str) -> Path:
         candidate = folder / f"{stem}-{n}{suffix}"
         n += 1
     return candidate
-
-
-def _cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def _address(value: str | None) -> str | None:
@@ -278,7 +272,7 @@ def write_notices(
         writer.writerow(
             [tr(f"notices.col.{c}", lang="zh") for c in ("number", "name", "phone", "kind", "text", "parts")]
         )
-        writer.writerows([[_cell(v) for v in r] for r in sms_rows])
+        writer.writerows([[safe_cell(v) for v in r] for r in sms_rows])
         run.sms_csv = _free_name(folder, "sms", ".csv")
         _write_new(run.sms_csv, buffer.getvalue().encode("utf-8-sig"))
     now = dt.datetime.now().isoformat(timespec="seconds")
