@@ -19,6 +19,7 @@ from checkin.errors import CheckinError
 from checkin.phone import mask_phone, parse_phone
 from checkin.selection import log_activity
 from checkin.storage import write_transaction
+from checkin.textcheck import check_text
 
 PREFIX = "G"
 MAX_TEXT = 200
@@ -70,7 +71,7 @@ def _text(value: str | None, *, required: str | None = None) -> str | None:
         raise CheckinError(required)
     if len(text) > MAX_TEXT:
         raise CheckinError("groups.too_long", limit=MAX_TEXT)
-    return text or None
+    return check_text(text, "organization", limit=MAX_TEXT) or None
 
 
 def _now() -> str:

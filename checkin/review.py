@@ -25,6 +25,7 @@ from checkin.i18n import tr
 from checkin.phone import mask_phone
 from checkin.selection import log_activity
 from checkin.storage import write_transaction
+from checkin.textcheck import check_text
 from checkin.workdays import Calendar, event_calendar
 
 STATES = ("pending", "approved", "rejected")
@@ -262,10 +263,11 @@ def _expand(db: Database, numbers: Iterable[str]) -> list[str]:
 
 
 def _clean(text: str | None, limit: int) -> str:
+    """One line of typed text; control characters refused (textcheck), length capped."""
     value = " ".join((text or "").split())
     if len(value) > limit:
         raise CheckinError("review.too_long", limit=limit)
-    return value
+    return check_text(value, "reason", limit=limit)
 
 
 def approve(

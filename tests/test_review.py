@@ -239,3 +239,15 @@ def test_listing_a_read_only_file_still_shows_the_failed_checks(
     assert run_auto_checks(db) == []
     (app,) = list_applications(db)
     assert app.review == "pending" and app.problems == ("excluded",)
+
+
+def test_typed_text_with_control_characters_is_refused(tmp_path: Path) -> None:
+    db = review_db()
+    sign_up(db, tmp_path, [person_row(1)])
+    with pytest.raises(CheckinError) as info:
+        reject(db, ["A001"], reason="不符\x1b[31m", operator=OFFICE)
+    assert info.value.key == "text.control"
+    with pytest.raises(CheckinError) as info:
+        create_group(db, "单位\u202e", "张")
+    assert info.value.key == "text.control"
+    assert db.execute("SELECT review FROM people").fetchone()[0] == "pending"
