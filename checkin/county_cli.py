@@ -115,8 +115,32 @@ def cmd_county_results(args: argparse.Namespace) -> int:
             [{"file": i.file, "unit": i.unit, "event_id": i.event_id, "outcome": i.outcome} for i in intakes]
         )
         return 0
+    from checkin.county_status import build_status
+
+    with county_db(args.db) as db:
+        status = {u.unit.name: u for u in build_status(db, _date(args.received)).units}
     for i in intakes:
         _out(tr(f"county.results_{i.outcome}", unit=i.unit, file=i.file))
+        line = status[i.unit]
+        texts = [
+            t
+            for (stage, _, _), t in zip(line.breaches, line.breach_texts(), strict=True)
+            if stage == "results"
+        ]
+        for text in texts:
+            _out("  " + tr("county.breach_line", unit=i.unit, text=text))
+        if not texts:
+            _out("  " + tr("county.plan_ok", unit=i.unit))
+    return 0
+
+
+def cmd_county_holidays(args: argparse.Namespace) -> int:
+    from checkin.county import county_db
+    from checkin.workdays import load_holiday_file
+
+    with county_db(args.db) as db:
+        year = load_holiday_file(db, args.file)
+    _out(tr("workdays.loaded", year=year))
     return 0
 
 
@@ -206,6 +230,10 @@ def add_county_commands(sub: argparse._SubParsersAction[Any], parser_class: Any)
         r.add_argument("--received", metavar="YYYY-MM-DD", help=tr("cli.county.received"))
         r.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
         r.set_defaults(handler=handler)
+    r = c.add_parser("holidays", help=tr("cli.county.holidays"), description=tr("cli.county.holidays"))
+    r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
+    r.add_argument("file", metavar="FILE.toml", help=tr("cli.holidays.file"))
+    r.set_defaults(handler=cmd_county_holidays)
     r = c.add_parser("status", help=tr("cli.county.status"), description=tr("cli.county.status"))
     r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
     r.add_argument("--as-of", metavar="YYYY-MM-DD", help=tr("cli.county.as_of"))

@@ -358,6 +358,19 @@ def build_status(db: Database, as_of: dt.date) -> CountyStatus:
                 line.missing.append("results")
             if as_of > rules.window_end:
                 line.report_on_time = line.posting_on_time = False  # nothing to score but a miss
+        held = sum(1 for r in line.results if r.came > 0)
+        # 每年至少举办1次: said once the window has closed, unless results are still awaited
+        awaited = any(p.event_id not in reported for p in line.plans)
+        if as_of > rules.window_end and held < rules.min_events and not awaited:
+            if held:
+                line.breaches.append(
+                    (
+                        "results",
+                        "county.breach.too_few_held",
+                        {"year": rules.year, "held": held, "min": rules.min_events},
+                    )
+                )
+            else:
                 line.breaches.append(("results", "county.breach.not_held", {"year": rules.year}))
         lines.append(line)
     return CountyStatus(

@@ -410,3 +410,22 @@ def test_datasette_metadata_names_real_tables_views_and_columns(year: dict[str, 
         assert conn.execute("SELECT 状态 FROM 意见建议 WHERE 单位 = '城关街道'").fetchall() == [("已反馈",)]
     finally:
         conn.close()
+
+
+def test_results_intake_words_breaches_and_loaded_holidays_move_deadlines(
+    year: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    county = tmp_path / "c.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", year["units"]) == 0
+    capsys.readouterr()
+    assert run("county", "results", "--db", county, year["results-科技局"], "--received", "2026-11-10") == 0
+    out = capsys.readouterr().out
+    assert "科技局：活动开展情况 11月10日 报送，晚于 11月9日" in out
+    assert "科技局：实到 35 人，超过每个开放点 30 人" in out
+    # a holiday file that makes Monday 9 November a day off: the report due date moves to the 10th
+    holidays = tmp_path / "2026.toml"
+    holidays.write_text("year = 2026\nholidays = [2026-11-09]\nworkdays = []\n", encoding="utf-8")
+    assert run("county", "holidays", "--db", county, holidays) == 0
+    units = {u["unit"]: u for u in status(county, capsys)["units"]}
+    assert units["科技局"]["report_on_time"] is True
+    assert not any("报送，晚于" in b for b in units["科技局"]["breaches"])
