@@ -472,7 +472,8 @@ def cmd_survey_add(args: argparse.Namespace) -> int:
 
 
 def cmd_survey_summary(args: argparse.Namespace) -> int:
-    from checkin.survey import summarise
+    from checkin.labels import mismatch_counts
+    from checkin.survey import event_template, summarise
 
     with open_db(args.db) as db:
         summary = summarise(db)
@@ -498,13 +499,14 @@ def cmd_survey_summary(args: argparse.Namespace) -> int:
             _out(f"{item.label}: {tr('survey.rate')} {rate}, {tr('survey.blank')} {item.blanks}{mean}")
         _out(tr("survey.overall", rate=pct(summary.overall_rate), method=summary.overall_method))
         if summary.mismatches_per_item:
-            counts = "、".join(f"{item} {n}" for item, n in sorted(summary.mismatches_per_item.items()))
+            counts = mismatch_counts(event_template(db), summary.mismatches_per_item)
             _out(tr("survey.mismatch_counts", counts=counts))
         return 0
 
 
 def cmd_survey_mismatches(args: argparse.Namespace) -> int:
-    from checkin.survey import format_form, mismatches
+    from checkin.labels import survey_words
+    from checkin.survey import event_template, format_form, mismatches
 
     with open_db(args.db) as db:
         found = mismatches(db)
@@ -522,20 +524,28 @@ def cmd_survey_mismatches(args: argparse.Namespace) -> int:
                 ]
             )
             return 0
+        template = event_template(db)
         for m in found:
-            resolved = m.resolved is not None
-            state = tr("survey.resolved_as", value=m.resolved) if resolved else tr("survey.open")
-            _out(f"{format_form(m.form)}\t{m.item}\t{m.first!r} ≠ {m.second!r}\t{state}")
+            label, first, second = survey_words(template, m.item, m.first, m.second)
+            if m.resolved is not None:
+                state = tr("survey.resolved_as", value=survey_words(template, m.item, m.resolved)[1])
+            else:
+                state = tr("survey.open")
+            _out(f"{format_form(m.form)}\t{label}\t{first} ≠ {second}\t{state}")
         return 0
 
 
 def cmd_survey_resolve(args: argparse.Namespace) -> int:
-    from checkin.survey import format_form, parse_form, resolve
+    from checkin.labels import survey_item, survey_words
+    from checkin.survey import event_template, format_form, parse_form, resolve
 
     with open_db(args.db) as db:
         form = parse_form(args.form)
-        value = resolve(db, form, args.item, args.use, args.value, operator=args.operator)
-        _out(tr("survey.resolved", form=format_form(form), item=args.item, value=value))
+        template = event_template(db)
+        item = survey_item(template, args.item)
+        value = resolve(db, form, item, args.use, args.value, operator=args.operator)
+        label, word = survey_words(template, item, value)
+        _out(tr("survey.resolved", form=format_form(form), item=label, value=word))
         return 0
 
 

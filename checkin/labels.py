@@ -250,3 +250,43 @@ def history_rows(rows: Iterable[Mapping[str, Any]], lang: str | None = None) -> 
         }
         for row in rows
     ]
+
+
+def survey_words(template: Any, item: str, *values: Any) -> tuple[str, ...]:
+    """A survey item and its answers as the printed form words them: (服务态度, 满意, 基本满意)."""
+    from checkin.errors import CheckinError
+    from checkin.survey import TEXT_ITEM
+
+    if item == TEXT_ITEM:
+        return (str(template.text_label()), *(f"“{v}”" for v in values))
+    try:
+        spec = template.item(item)
+    except CheckinError:
+        return (item, *(str(v) for v in values))
+    words = []
+    for value in values:
+        try:
+            words.append(str(spec.value_label(int(value))))
+        except (TypeError, ValueError):
+            words.append(str(value))
+    return (str(spec.label()), *words)
+
+
+def survey_item(template: Any, text: str) -> str:
+    """The item a user names, by its name or its label on the form (工作成效 → effectiveness)."""
+    from checkin.survey import TEXT_ITEM
+
+    wanted = text.strip()
+    if wanted in (TEXT_ITEM, template.text_label_zh, template.text_label_en):
+        return str(TEXT_ITEM)
+    for spec in template.items:
+        if wanted in (spec.name, spec.label_zh, spec.label_en):
+            return str(spec.name)
+    return wanted
+
+
+def mismatch_counts(template: Any, counts: Mapping[str, int], lang: str | None = None) -> str:
+    """{effectiveness: 2} → 工作成效 2 (the two passes' disagreements per item)."""
+    return tr("labels.list_sep", lang=lang).join(
+        f"{survey_words(template, item)[0]} {n}" for item, n in sorted(counts.items())
+    )

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from checkin.errors import CheckinError
 from checkin.i18n import tr
+from checkin.labels import mismatch_counts, survey_words
 from checkin.storage import open_db
 from checkin.survey import (
     BLANK,
@@ -244,6 +245,7 @@ class ResultsScreen(Screen[None]):
         self.db_path = db_path
         self.operator = operator
         self.summary: SurveySummary | None = None
+        self.template: Template | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))
@@ -266,6 +268,7 @@ class ResultsScreen(Screen[None]):
             with open_db(self.db_path) as db:
                 summary = summarise(db)
                 found = mismatches(db)
+                self.template = event_template(db)
         except CheckinError as exc:
             self.app.call_from_thread(self.notify, exc.message(), severity="error")
             return
@@ -277,14 +280,9 @@ class ResultsScreen(Screen[None]):
         table = self.query_one("#mismatches", DataTable)
         table.clear()
         for m in found:
-            table.add_row(
-                format_form(m.form),
-                m.item,
-                m.first,
-                m.second,
-                m.resolved if m.resolved is not None else "—",
-                key=f"{m.form}|{m.item}",
-            )
+            label, first, second = survey_words(self.template, m.item, m.first, m.second)
+            resolved = survey_words(self.template, m.item, m.resolved)[1] if m.resolved is not None else "—"
+            table.add_row(format_form(m.form), label, first, second, resolved, key=f"{m.form}|{m.item}")
 
     @staticmethod
     def _pct(value: float | None) -> str:
@@ -293,7 +291,7 @@ class ResultsScreen(Screen[None]):
     def _chart(self, summary: SurveySummary) -> Table:
         caption = tr("survey.overall", rate=self._pct(summary.overall_rate), method=summary.overall_method)
         if summary.mismatches_per_item:
-            counts = "、".join(f"{k} {v}" for k, v in sorted(summary.mismatches_per_item.items()))
+            counts = mismatch_counts(self.template, summary.mismatches_per_item)
             caption += "\n" + tr("survey.mismatch_counts", counts=counts)
         head = tr(
             "survey.summary_head",
@@ -349,7 +347,13 @@ class ResultsScreen(Screen[None]):
             self.app.call_from_thread(self.notify, exc.message(), severity="error")
             return
         self.app.call_from_thread(
-            self.notify, tr("survey.resolved", form=format_form(form), item=item, value=value)
+            self.notify,
+            tr(
+                "survey.resolved",
+                form=format_form(form),
+                item=survey_words(self.template, item)[0],
+                value=survey_words(self.template, item, value)[1],
+            ),
         )
         self.load()
 

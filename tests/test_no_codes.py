@@ -127,8 +127,28 @@ def full_run(folder: Path, lang: str) -> dict[str, str]:
     run("scan", "--db", db, "--station", "东门", "--check", "id_card=seen", tokens[2])
     run("scan", "--db", db, "--station", "东门", "--check", "id_card=seen", tokens[2], code=None)  # again
     run("forms", "--db", db, "--out", str(out / "forms.pdf"), "--count", "3", "--font", str(FONT))
+    with sqlite3.connect(db) as connection:  # this event keys every form twice (blind double entry)
+        connection.execute("UPDATE event SET double_entry = 1")
+    connection.close()
     run("survey", "add", "--db", db, "--form", "1", "--answers", "1,2,1,1,1", "--text", "希望增加停车位")
+    run(
+        "survey",
+        "add",
+        "--db",
+        db,
+        "--form",
+        "1",
+        "--pass",
+        "2",
+        "--answers",
+        "1,2,2,1,1",
+        "--text",
+        "希望增加停车位",
+    )
     run("survey", "add", "--db", db, "--form", "2", "--answers", "1,1,3,0,1")
+    run("survey", "add", "--db", db, "--form", "2", "--pass", "2", "--answers", "1,1,3,0,1")
+    run("survey", "mismatches", "--db", db)
+    run("survey", "resolve", "--db", db, "--form", "1", "--item", "attitude", "--use", "first")
     run("survey", "summary", "--db", db)
     run("suggestions", "from-surveys", "--db", db)
     run("suggestions", "add", "--db", db, "--text", "建议周末开放", "--source", "forum")
@@ -164,6 +184,7 @@ def test_no_internal_code_in_any_output_of_a_full_run(tmp_path: Path, lang: str)
     if lang == "zh":
         assert "办公室\t状态\t待办 → 交办" in history and "office" not in history
         assert "本人身份证：号码不符" in scans and "不是邀请函二维码" in scans
+        assert "F00001\t服务态度\t满意 ≠ 基本满意\t待裁定" in texts["printed by: checkin survey mismatches"]
     else:
         assert "Office staff\tStatus\tPending → Assigned" in history
 
