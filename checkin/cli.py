@@ -336,7 +336,7 @@ def cmd_invites(args: argparse.Namespace) -> int:
             progress=ProgressBar(tr("invites.progress")),
         )
         _out(tr("invites.done", count=run.count, pdf=run.pdf, csv=run.tokens_csv, qr=run.qr_dir))
-        _out(tr("invites.font", path=run.font))
+        _out(tr("invites.font", path=f"{run.font} ({run.font_face})" if run.font_face else run.font))
         return 0
 
 
@@ -493,6 +493,8 @@ def cmd_survey_summary(args: argparse.Namespace) -> int:
                 rate=pct(summary.return_rate),
             )
         )
+        if summary.forms_excess:
+            _out(tr("report.forms_excess_note", excess=summary.forms_excess, attended=summary.attended))
         for item in summary.items:
             mean = f"  {tr('survey.mean')} {item.mean:.2f}" if item.mean is not None else ""
             rate = f"{pct(item.satisfaction_rate)} ({item.satisfied}/{item.valid})"

@@ -48,6 +48,7 @@ class InvitationRun:
     tokens_csv: Path
     qr_dir: Path
     font: Path
+    font_face: str = ""  # the face used inside a collection, e.g. Noto Sans CJK SC
 
 
 QR_BOX = 6  # pixels per module in the PNGs
@@ -263,7 +264,7 @@ def render_invitations(
                     for v in (person.number, person.name, mask_phone(person.phone or ""), person.token)
                 ]
             )
-    return InvitationRun(total, pdf_path, csv_path, qr_dir, choice.path)
+    return InvitationRun(total, pdf_path, csv_path, qr_dir, choice.path, choice.family)
 
 
 def invitation_attachments(db: Database, event: Event, number: str, font: FontChoice) -> tuple[bytes, bytes]:

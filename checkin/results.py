@@ -23,7 +23,7 @@ results_info (exactly one row)
     citizen_share REAL       share of citizens among those inside who take a place (or NULL)
     attended INTEGER         people checked in
     forms_counted INTEGER    survey forms that count in the figures
-    return_rate REAL         forms_counted / attended (or NULL)
+    return_rate REAL         min(forms_counted, attended) / attended: at most 1 (or NULL)
     overall_satisfaction REAL
     overall_method TEXT      how overall_satisfaction was computed (Chinese)
 

@@ -408,7 +408,13 @@ class SurveySummary:
 
     @property
     def return_rate(self) -> float | None:
-        return self.forms_counted / self.attended if self.attended else None
+        """Forms from guests who came ÷ guests who came: at most one form per guest, never > 100 %."""
+        return min(self.forms_counted, self.attended) / self.attended if self.attended else None
+
+    @property
+    def forms_excess(self) -> int:
+        """Forms beyond one per guest who came (to be said in words, not hidden in a rate)."""
+        return max(0, self.forms_counted - self.attended)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -418,6 +424,7 @@ class SurveySummary:
             "forms_awaiting_resolution_or_second_pass": self.forms_awaiting,
             "attended": self.attended,
             "return_rate": self.return_rate,
+            "forms_beyond_guests": self.forms_excess,
             "overall_satisfaction": self.overall_rate,
             "overall_method": self.overall_method,
             "pooled_satisfaction": self.pooled_rate,

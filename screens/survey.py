@@ -300,6 +300,10 @@ class ResultsScreen(Screen[None]):
             attended=summary.attended,
             rate=self._pct(summary.return_rate),
         )
+        if summary.forms_excess:
+            head += "\n" + tr(
+                "report.forms_excess_note", excess=summary.forms_excess, attended=summary.attended
+            )
         table = Table(title=head, caption=caption, expand=True, show_lines=True)
         table.add_column(tr("app.col.item"))
         table.add_column(tr("app.col.answers"))

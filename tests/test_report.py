@@ -258,3 +258,16 @@ def test_shipped_templates_are_what_the_builder_writes(tmp_path: Path) -> None:
         assert [p.text for p in Document(str(shipped)).paragraphs] == [
             p.text for p in Document(str(fresh)).paragraphs
         ], f"run python -m checkin.report_template to rebuild {shipped.name}"
+
+
+def test_survey_summary_never_says_125_percent(day: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from checkin.cli import main as cli_main
+    from checkin.survey import summarise
+
+    summary = summarise(open_db(day))
+    assert (summary.forms_counted, summary.attended) == (5, 4)
+    assert summary.return_rate == 1.0 and summary.forms_excess == 1
+    assert cli_main(["--lang", "zh", "survey", "summary", "--db", str(day)]) == 0
+    out = capsys.readouterr().out
+    assert "回收率 100.0%" in out and "125" not in out
+    assert "收回的测评表比到场人数（4人）多1份" in out
