@@ -383,14 +383,10 @@ def write_docx(values: dict[str, Any], path: Path, chart: bytes | None, template
         raise _template_error(template, exc) from None
     values = dict(values)
     values["chart"] = InlineImage(document, io.BytesIO(chart), width=Mm(150)) if chart else ""
-    photos = []
-    for photo in values["photos"]:
-        try:
-            with Image.open(photo["path"]) as probe:
-                probe.verify()
-        except (OSError, SyntaxError, ValueError):
-            raise CheckinError("report.photo_unreadable", path=str(photo["path"])) from None
-        photos.append({**photo, "image": InlineImage(document, str(photo["path"]), width=Mm(110))})
+    photos = [
+        {**photo, "image": InlineImage(document, str(photo["path"]), width=Mm(110))}
+        for photo in values["photos"]
+    ]
     values["photos"] = photos
     try:
         document.render(values, jinja_env=_environment(), autoescape=True)
@@ -445,6 +441,12 @@ def write_report(
     if TEMPLATE_SUFFIXES.get(chosen.suffix.lower()) != suffix:
         raise CheckinError("report.template_kind", path=str(chosen), suffix=suffix)
     data = gather(db, photos)
+    for photo in data.photos:  # a damaged or disguised file is named, not embedded
+        try:
+            with Image.open(photo) as probe:
+                probe.verify()
+        except (OSError, SyntaxError, ValueError):
+            raise CheckinError("report.photo_unreadable", path=str(photo)) from None
     # A chart only when a form was counted (and only then a Chinese font is needed).
     rated = data.survey is not None and any(i.satisfaction_rate is not None for i in data.survey.items)
     chart = satisfaction_chart(data.survey, find_cjk_font(font)) if data.survey and rated else None

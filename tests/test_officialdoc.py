@@ -60,6 +60,9 @@ def test_fonts_are_east_asian_with_fallbacks_and_the_standard_sizes(tmp_path: Pa
     assert normal.paragraph_format.first_line_indent == Pt(32)  # two characters
     assert normal.element.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "200"
     assert normal.paragraph_format.line_spacing == Pt(28.95)
+    # 28 characters of 16 pt, each drawn closer by the character spacing, fit the 156 mm line.
+    spacing = int(normal.element.rPr.find(qn("w:spacing")).get(qn("w:val"))) / 20
+    assert 28 * (16 + spacing) <= Mm(156).pt < 29 * (16 + spacing)
     assert east_asia_font(styles[od.STYLE_TITLE]) == "方正小标宋简体"
     assert styles[od.STYLE_TITLE].font.size == Pt(22)
     assert east_asia_font(styles[od.STYLE_HEADING1]) == "黑体"

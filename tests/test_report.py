@@ -271,3 +271,14 @@ def test_survey_summary_never_says_125_percent(day: Path, capsys: pytest.Capture
     out = capsys.readouterr().out
     assert "回收率 100.0%" in out and "125" not in out
     assert "收回的测评表比到场人数（4人）多1份" in out
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".html"])
+def test_a_damaged_photo_is_named_not_embedded(day: Path, tmp_path: Path, suffix: str) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "现场.jpg").write_bytes(b"<html>not a picture</html>")
+    with pytest.raises(CheckinError) as info:
+        write_report(open_db(day), tmp_path / f"r{suffix}", photos=photos, font=FONT)
+    assert info.value.key == "report.photo_unreadable" and "现场.jpg" in info.value.message()
+    assert not (tmp_path / f"r{suffix}").exists()
