@@ -668,11 +668,15 @@ def cmd_suggestions_export(args: argparse.Namespace) -> int:
 
 
 def cmd_holidays_load(args: argparse.Namespace) -> int:
+    from checkin.ledger import due_date, refresh_due_dates
     from checkin.workdays import load_holiday_file
 
     with open_db(args.db) as db:
         year = load_holiday_file(db, args.file)
         _out(tr("workdays.loaded", year=year))
+        changed = refresh_due_dates(db)
+        if changed:
+            _out(tr("labels.due_dates_moved", count=changed, due=_day(due_date(db)[0])))
         return 0
 
 

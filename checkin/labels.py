@@ -86,6 +86,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
             "reply",
             "handed_over_at",
             "replied_at",
+            "due_date",
         ),
     ),
     "check_profile": ("checks", ("none", "id-only", "epidemic-2022")),

@@ -72,6 +72,25 @@ def due_date(db: Database) -> tuple[dt.date, list[int]]:
     return due, sorted(calendar.missing_years)
 
 
+def refresh_due_dates(db: Database, operator: str = "system") -> int:
+    """After a year's holidays are loaded: suggestions not yet answered get the due date the
+    calendar now gives (each change in their history). Returns how many changed."""
+    due, _ = due_date(db)
+    changed = 0
+    with write_transaction(db):
+        for uid, old in db.execute(
+            "SELECT uid, due_date FROM suggestions WHERE status != 'replied' AND due_date != ?",
+            [due.isoformat()],
+        ).fetchall():
+            db.execute(
+                "UPDATE suggestions SET due_date = ?, updated_at = ? WHERE uid = ?",
+                [due.isoformat(), _now(), uid],
+            )
+            _history(db, uid, operator, "due_date", old, due.isoformat())
+            changed += 1
+    return changed
+
+
 def add_suggestion(
     db: Database,
     text: str,

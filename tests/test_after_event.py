@@ -290,3 +290,25 @@ def test_purge_cli_asks_for_yes(finished: Path, capsys: pytest.CaptureFixture[st
     assert cli_main(["purge", "--db", str(finished)]) == 2
     assert "--yes" in capsys.readouterr().err
     assert cli_main(["purge", "--db", str(finished), "--yes", "--force"]) == 0
+
+
+def test_loading_a_years_holidays_moves_open_due_dates(demo: Path, tmp_path: Path) -> None:
+    """Due 2027-01-11 while 2027 is unpublished; a file making Mon 11 Jan a day off moves the
+    open suggestions to Tue 12 Jan (in their history), not the answered one."""
+    from checkin.i18n import set_language
+
+    set_language("zh")
+    db = open_db(demo)
+    first = add_suggestion(db, "一")
+    second = add_suggestion(db, "二")
+    for status, extra in (("assigned", {"department": "办公室"}), ("in_progress", {}),
+                          ("resolved", {"outcome": "adopted"}), ("replied", {"reply": "已采纳"})):  # fmt: skip
+        set_status(db, second, status, **extra)  # type: ignore[arg-type]
+    db.conn.close()
+    holidays = tmp_path / "2027.toml"
+    holidays.write_text("year = 2027\nholidays = [2027-01-01, 2027-01-11]\nworkdays = []\n", encoding="utf-8")
+    assert cli_main(["--lang", "zh", "holidays", "load", str(holidays), "--db", str(demo)]) == 0
+    db = open_db(demo)
+    due = dict(db.execute("SELECT number, due_date FROM suggestions").fetchall())
+    assert due == {first: "2027-01-12", second: "2027-01-11"}
+    assert history(db, first)[-1]["field"] == "due_date"
