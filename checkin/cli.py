@@ -15,6 +15,7 @@ from typing import Any
 
 from checkin import __version__
 from checkin.categories import category_label
+from checkin.cli_visit import add_visit_commands
 from checkin.errors import CheckinError
 from checkin.event import (
     CHECK_PROFILES,
@@ -1068,6 +1069,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
 
     add_review_commands(sub)
     add_county_commands(sub, _Parser)
+    add_visit_commands(sub, _Parser)  # itinerary, buses, rollcall (checkin/cli_visit.py)
     for extend in extensions:
         extend(sub)
     return parser

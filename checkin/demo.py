@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from checkin.event import create_event, event_from_toml
 from checkin.idcard import make_id
 from checkin.importer import ImportResult, import_rows
+from checkin.itinerary import assign_buses
 from checkin.paths import data_dir
 from checkin.selection import SelectionResult, select
 from checkin.storage import open_db
@@ -106,4 +107,6 @@ def build_demo(path: str | Path) -> tuple[Database, ImportResult, SelectionResul
     )}  # fmt: skip
     body: list[tuple[int, list[Any]]] = [(i, list(r)) for i, r in enumerate(rows[1:], start=2)]
     imported = import_rows(db, body, columns, source="demo")
-    return db, imported, select(db)
+    selection = select(db)
+    assign_buses(db, "category")  # the site visit: every guest has a seat on a bus
+    return db, imported, selection

@@ -27,6 +27,16 @@ from checkin.categories import (
     register_labels,
 )
 from checkin.errors import CheckinError
+from checkin.itinerary import (
+    Bus,
+    Stop,
+    buses_from_json,
+    buses_json,
+    plan_from_raw,
+    stops_from_json,
+    stops_json,
+)
+from checkin.itinerary import validate_plan as validate_itinerary
 from checkin.keys import create_signing_key
 from checkin.storage import write_transaction
 
@@ -89,6 +99,9 @@ class Event:
     signup_excluded: list[str] = field(default_factory=list)
     # the office's reply address, the From: of notice drafts
     reply_email: str | None = None
+    # the site visit (issue 19): stops in order and the buses; who rides which is bus_riders
+    stops: list[Stop] = field(default_factory=list)
+    buses: list[Bus] = field(default_factory=list)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     supervisor_pin_hash: str | None = None
 
@@ -148,6 +161,7 @@ class Event:
                 seen[code] = key
             if len({code in outside for code in group}) > 1:
                 raise CheckinError("quota.mixed", group=key)
+        validate_itinerary(self.stops, self.buses)
 
     def to_row(self) -> dict[str, Any]:
         row = asdict(self)
@@ -160,6 +174,8 @@ class Event:
         row["quotas"] = json.dumps(self.quotas, ensure_ascii=False)
         row["signup_excluded"] = json.dumps(self.signup_excluded)
         row["review"] = int(self.review)
+        row["stops"] = stops_json(self.stops)
+        row["buses"] = buses_json(self.buses)
         return row
 
     @classmethod
@@ -175,6 +191,8 @@ class Event:
         values["quotas"] = json.loads(row.get("quotas") or "{}")
         values["signup_excluded"] = json.loads(row.get("signup_excluded") or "[]")
         values["review"] = bool(row.get("review", 0))
+        values["stops"] = stops_from_json(row.get("stops"))
+        values["buses"] = buses_from_json(row.get("buses"))
         event = cls(**values)
         event.category_list()  # registers the event's own labels for every screen and export
         return event
@@ -191,6 +209,8 @@ class Event:
         data["quotas"] = self.quotas
         data["signup_excluded"] = self.signup_excluded
         data["review"] = self.review
+        data["stops"] = [asdict(s) for s in self.stops]
+        data["buses"] = [asdict(b) for b in self.buses]
         data["has_supervisor_pin"] = self.supervisor_pin_hash is not None
         return data
 
@@ -275,6 +295,8 @@ def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
     values["date"] = date if isinstance(date, dt.date) else parse_date(str(date))
     if "min_citizen_share" in values:
         values["min_citizen_share"] = parse_share(str(values["min_citizen_share"]))
+    if "stops" in values or "buses" in values:
+        values["stops"], values["buses"] = plan_from_raw(values.get("stops", []), values.get("buses", []))
     if "agenda" in values:
         values["agenda"] = [AgendaItem(str(a["item"]), int(a["minutes"])) for a in values["agenda"]]
     for name in ("starts", "ends", "arrive_by"):

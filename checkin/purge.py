@@ -39,6 +39,7 @@ def purge(db_path: str | Path, *, force: bool = False, today: dt.date | None = N
             conn.execute("UPDATE activity SET detail = '{}'")
             conn.execute("UPDATE checkins SET override_reason = NULL, annul_reason = NULL")
             conn.execute("UPDATE imports SET file = ''")
+            conn.execute("UPDATE roll_marks SET reason = NULL WHERE reason = 'unwell'")  # health: i19
             conn.execute(
                 "INSERT INTO activity (at, action, number, detail) VALUES (?, 'purge', NULL, '{}')",
                 [dt.datetime.now().isoformat(timespec="seconds")],

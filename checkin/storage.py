@@ -470,6 +470,58 @@ def m012_i16_email_and_document_type(db: Database) -> None:
     db.execute("ALTER TABLE people ADD COLUMN id_type TEXT NOT NULL DEFAULT 'resident_id'")
 
 
+@migrations()
+def m013_i19_site_visit(db: Database) -> None:
+    # the itinerary (stops, buses) lives in the event row; who rides which bus, roll calls and
+    # departures are records of their own (the last two travel in station bundles, by uid)
+    db.execute("ALTER TABLE event ADD COLUMN stops TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE event ADD COLUMN buses TEXT NOT NULL DEFAULT '[]'")
+    db.execute(
+        """
+        CREATE TABLE bus_riders (
+            number TEXT PRIMARY KEY,
+            bus TEXT NOT NULL,
+            how TEXT NOT NULL CHECK (how IN ('category', 'group', 'even', 'hand')),
+            assigned_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE roll_marks (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            stop TEXT NOT NULL,
+            bus TEXT,
+            number TEXT NOT NULL,
+            mark TEXT NOT NULL CHECK (mark IN ('present', 'left')),
+            reason TEXT CHECK (reason IS NULL OR reason IN ('went_home', 'unwell', 'other')),
+            method TEXT NOT NULL,
+            at TEXT NOT NULL,
+            station TEXT NOT NULL,
+            operator TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX roll_marks_stop ON roll_marks(stop, number)")
+    db.execute(
+        """
+        CREATE TABLE departures (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            stop TEXT NOT NULL,
+            bus TEXT,
+            at TEXT NOT NULL,
+            expected INTEGER NOT NULL,
+            missing TEXT NOT NULL DEFAULT '[]',
+            anyway INTEGER NOT NULL DEFAULT 0,
+            station TEXT NOT NULL,
+            operator TEXT NOT NULL
+        )
+        """
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

@@ -1,0 +1,272 @@
+"""Commands of the site visit: `itinerary`, `buses` and `rollcall` (added to `checkin`)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import Any
+
+from checkin.errors import CheckinError
+from checkin.i18n import tr
+from checkin.itinerary import (
+    ASSIGN_MODES,
+    LEAVE_REASONS,
+    assign_buses,
+    bus_loads,
+    load_plan,
+    set_bus,
+    set_plan,
+)
+from checkin.storage import open_db
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+def _json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- itinerary
+
+
+def cmd_itinerary_show(args: argparse.Namespace) -> int:
+    from checkin.event import load_event
+    from checkin.rollcall import schedule
+
+    with open_db(args.db) as db:
+        event = load_event(db)
+        loads, unseated = bus_loads(db)
+        now = schedule(db, event, dt.datetime.now())
+    if args.json:
+        _json(
+            {
+                "stops": [
+                    {"name": s.name, "address": s.address, "arrive": s.arrive, "minutes": s.minutes,
+                     "kind": s.kind, "leave": s.leave}
+                    for s in event.stops
+                ],
+                "buses": [load.to_json() for load in loads],
+                "unseated": [{"number": n, "name": name} for n, name in unseated],
+                "schedule": now.to_json() if now else None,
+            }
+        )  # fmt: skip
+        return 0
+    if not event.stops and not event.buses:
+        _out(tr("visit.no_stops"))
+        return 0
+    _out(tr("visit.itinerary_title"))
+    for stop in event.stops:
+        kind = tr(f"visit.kind.{stop.kind}")
+        _out("  " + tr("visit.stop_line", arrive=stop.arrive, name=stop.name, kind=kind,
+                       minutes=stop.minutes, address=stop.address).rstrip())  # fmt: skip
+    _out(tr("visit.buses_title"))
+    for load in loads:
+        bus = load.bus
+        _out("  " + tr("visit.bus_line", name=bus.name, seats=bus.seats, riders=len(load.riders),
+                       leader=bus.leader or "—", phone=bus.phone).rstrip())  # fmt: skip
+    if unseated and event.buses:
+        _out(tr("visit.unseated", n=len(unseated)))
+    if now:
+        _out(now.text())
+    return 0
+
+
+def cmd_itinerary_load(args: argparse.Namespace) -> int:
+    from checkin.event import event_from_toml
+    from checkin.keys import require_office
+
+    event, _ = event_from_toml(args.from_file)
+    with open_db(args.db) as db:
+        require_office(db)
+        set_plan(db, event.stops, event.buses)
+    _out(tr("visit.plan_loaded", stops=len(event.stops), buses=len(event.buses)))
+    return 0
+
+
+# ---------------------------------------------------------------- buses
+
+
+def cmd_buses_assign(args: argparse.Namespace) -> int:
+    with open_db(args.db) as db:
+        result = assign_buses(db, args.by)
+    if args.json:
+        _json(result.to_json())
+        return 0
+    counts = "，".join(f"{bus} {len(numbers)}" for bus, numbers in result.riders.items())
+    _out(tr("visit.assigned", mode=tr(f"visit.mode.{args.by}"), counts=counts))
+    if result.kept:
+        _out(tr("visit.assigned_kept", n=result.kept))
+    if result.split:
+        labels = []
+        for key in result.split:
+            labels.append(tr(f"category.{key}") if args.by == "category" else key)
+        _out(tr("visit.split_group", groups="、".join(labels)))
+    return 0
+
+
+def cmd_buses_set(args: argparse.Namespace) -> int:
+    with open_db(args.db) as db:
+        bus = None if args.none else args.bus
+        if bus is None and not args.none:
+            raise CheckinError("visit.cli.no_bus_given")
+        set_bus(db, args.number, bus)
+    number = args.number.strip().upper()
+    _out(tr("visit.set_bus", number=number, bus=bus) if bus else tr("visit.unset_bus", number=number))
+    return 0
+
+
+def cmd_buses_list(args: argparse.Namespace) -> int:
+    with open_db(args.db) as db:
+        _, buses = load_plan(db)
+        loads, unseated = bus_loads(db)
+    if args.json:
+        _json({"buses": [load.to_json() for load in loads],
+               "unseated": [{"number": n, "name": name} for n, name in unseated]})  # fmt: skip
+        return 0
+    if not buses:
+        raise CheckinError("visit.no_buses")
+    for load in loads:
+        bus = load.bus
+        _out(tr("visit.bus_line", name=bus.name, seats=bus.seats, riders=len(load.riders),
+                leader=bus.leader or "—", phone=bus.phone).rstrip())  # fmt: skip
+        for number, name in load.riders:
+            _out(f"  {number}\t{name}")
+    if unseated:
+        _out(tr("visit.unseated", n=len(unseated)))
+        for number, name in unseated:
+            _out(f"  {number}\t{name}")
+    return 0
+
+
+# ---------------------------------------------------------------- roll call
+
+
+def _print_status(status: Any) -> None:
+    from checkin.rollcall import RollStatus
+
+    assert isinstance(status, RollStatus)
+    bus = status.bus.name if status.bus else tr("visit.whole_stop")
+    _out(tr("visit.cli.status_line", stop=status.stop.name, bus=bus, expected=status.expected,
+            present=len(status.present), missing=len(status.missing)))  # fmt: skip
+    _out(status.departure_text())
+    for rider in status.missing:
+        _out(f"  {rider.number}\t{rider.name}\t{rider.phone or ''}".rstrip())
+    for left in status.left:
+        _out(tr("visit.cli.left_line", number=left.number, name=left.name,
+                reason=tr(f"visit.reason.{left.reason}"), stop=left.stop))  # fmt: skip
+
+
+def cmd_rollcall(args: argparse.Namespace) -> int:
+    from checkin.rollcall import RollCall
+
+    words = [w for w in args.words if w.strip()]
+    if not words:
+        raise CheckinError("visit.not_recognised")
+    with open_db(args.db) as db:
+        station = args.station or _station_name(db)
+        roll = RollCall(db, station, args.operator)
+        if words == ["status"]:
+            status = roll.status(args.stop, args.bus)
+            if args.json:
+                _json(status.to_json())
+            else:
+                _print_status(status)
+            return 0
+        if words == ["depart"]:
+            departure = roll.depart(args.stop, args.bus, anyway=args.anyway)
+            if args.json:
+                _json({**departure.status.to_json(), "departed": departure.recorded,
+                       "anyway": departure.anyway, "at": departure.at})  # fmt: skip
+                return 0 if departure.recorded else 1
+            _out(departure.status.departure_text())
+            if not departure.recorded:
+                _out(tr("visit.not_departed"))
+                return 1
+            bus = departure.status.bus.name if departure.status.bus else tr("visit.whole_stop")
+            _out(
+                tr("visit.departed", stop=departure.status.stop.name, bus=bus, at=(departure.at or "")[11:16])
+            )
+            if departure.anyway:
+                _out(tr("visit.left_anyway", n=len(departure.status.missing)))
+            return 0
+        text = " ".join(words)
+        if args.left:
+            number, _ = roll.identify(text)
+            result = roll.leave(args.stop, args.bus, number, args.left, method="cli")
+        else:
+            number, method = roll.identify(text)
+            result = roll.mark_present(
+                args.stop, args.bus, number, method="cli" if method == "lookup" else method
+            )
+        status = roll.status(args.stop, args.bus)
+    if args.json:
+        _json({"outcome": result.outcome, "number": result.rider.number, "name": result.rider.name,
+               "assigned_bus": result.rider.bus, "status": status.to_json()})  # fmt: skip
+        return 0
+    _out(result.text())
+    _out(status.departure_text())
+    return 0
+
+
+def _station_name(db: Any) -> str:
+    row = db.execute("SELECT name FROM station_info").fetchone()
+    return str(row[0]) if row else "cli"
+
+
+# ---------------------------------------------------------------- parser
+
+
+def add_visit_commands(
+    sub: argparse._SubParsersAction[Any], parser_class: type[argparse.ArgumentParser]
+) -> None:
+    def db_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
+
+    def json_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+
+    p = sub.add_parser("itinerary", help=tr("cli.visit.itinerary"), description=tr("cli.visit.itinerary"))
+    it = p.add_subparsers(dest="itinerary_command", metavar="ACTION", parser_class=parser_class)
+    r = it.add_parser("show", help=tr("cli.visit.itinerary_show"), description=tr("cli.visit.itinerary_show"))
+    db_option(r)
+    json_option(r)
+    r.set_defaults(handler=cmd_itinerary_show)
+    r = it.add_parser("load", help=tr("cli.visit.itinerary_load"), description=tr("cli.visit.itinerary_load"))
+    db_option(r)
+    r.add_argument("--from", dest="from_file", required=True, metavar="EVENT.toml", help=tr("cli.init.from"))
+    r.set_defaults(handler=cmd_itinerary_load)
+
+    p = sub.add_parser("buses", help=tr("cli.visit.buses"), description=tr("cli.visit.buses"))
+    bs = p.add_subparsers(dest="buses_command", metavar="ACTION", parser_class=parser_class)
+    r = bs.add_parser("assign", help=tr("cli.visit.assign"), description=tr("cli.visit.assign"))
+    db_option(r)
+    r.add_argument("--by", required=True, choices=ASSIGN_MODES, help=tr("cli.visit.by"))
+    json_option(r)
+    r.set_defaults(handler=cmd_buses_assign)
+    r = bs.add_parser("set", help=tr("cli.visit.set"), description=tr("cli.visit.set"))
+    db_option(r)
+    r.add_argument("number", metavar="NUMBER", help=tr("cli.confirm.number"))
+    r.add_argument("bus", nargs="?", metavar="BUS", help=tr("cli.visit.bus"))
+    r.add_argument("--none", action="store_true", help=tr("cli.visit.none"))
+    r.set_defaults(handler=cmd_buses_set)
+    r = bs.add_parser("list", help=tr("cli.visit.list"), description=tr("cli.visit.list"))
+    db_option(r)
+    json_option(r)
+    r.set_defaults(handler=cmd_buses_list)
+
+    p = sub.add_parser("rollcall", help=tr("cli.visit.rollcall"), description=tr("cli.visit.rollcall_long"))
+    p.add_argument("words", nargs="+", metavar="TEXT|status|depart", help=tr("cli.visit.text"))
+    db_option(p)
+    p.add_argument("--stop", required=True, metavar="NAME", help=tr("cli.visit.stop"))
+    p.add_argument("--bus", metavar="NAME", help=tr("cli.visit.bus"))
+    p.add_argument(
+        "--left", choices=LEAVE_REASONS, metavar="went_home|unwell|other", help=tr("cli.visit.left")
+    )
+    p.add_argument("--anyway", action="store_true", help=tr("cli.visit.anyway"))
+    p.add_argument("--station", metavar="NAME", help=tr("cli.scan.station"))
+    p.add_argument("--operator", default="cli", metavar="NAME", help=tr("cli.scan.operator"))
+    json_option(p)
+    p.set_defaults(handler=cmd_rollcall)

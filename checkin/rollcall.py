@@ -1,0 +1,505 @@
+"""Roll call (点名) at every stop of the site visit, departures, and the schedule as run.
+
+At each stop the leader of a bus (or the organiser, for the whole stop) sees who is
+expected, marks who is here — by scanning the invitation or the ID card, by look-up, or with
+one key — and before leaving gets "all N aboard" or "2 missing: 张三、李四". Leaving with
+people missing is allowed and recorded. Someone who leaves the visit (went home, unwell) is
+marked once and is no longer expected from that stop on; scanned again later, they are back.
+
+Who is expected at a stop: the bus's riders (or, for the whole stop, every invited guest)
+plus anyone marked here on this bus, minus anyone marked here on another bus and anyone who
+left the visit. After the first stop only people known to have come are expected (checked in
+at the door, or present at an earlier roll call): a guest who never came is a no-show, not
+"missing" at every site.
+
+Marks and departures are records with a unique id, a time, the station and the operator:
+they never change once written, so station bundles merge them by id in any order, and the
+state read from them is the same whatever the order (a "came back" is decided by time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from checkin.errors import CheckinError
+from checkin.event import Event, id_secret, load_event
+from checkin.i18n import tr
+from checkin.idcard import id_hash, parse_id
+from checkin.itinerary import LEAVE_REASONS as REASONS
+from checkin.itinerary import Bus, Stop, find_bus, find_stop
+from checkin.keys import Verifier
+from checkin.storage import write_transaction
+
+METHODS = ("scan", "lookup", "key", "cli")
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9Xx])")
+_NUMBER = re.compile(r"^(A[0-9]{1,7}|W[0-9A-F]{4,11})$")
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="milliseconds")
+
+
+def _uid() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Rider:
+    number: str
+    name: str
+    phone: str | None
+    bus: str | None  # the bus they were assigned to
+
+    def to_json(self) -> dict[str, Any]:
+        return {"number": self.number, "name": self.name}
+
+
+@dataclass(frozen=True)
+class LeftRider:
+    number: str
+    name: str
+    reason: str
+    stop: str
+    at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "name": self.name,
+            "reason": tr(f"visit.reason.{self.reason}"),
+            "stop": self.stop,
+            "at": self.at[:19],
+        }
+
+
+@dataclass
+class RollStatus:
+    stop: Stop
+    bus: Bus | None
+    present: list[Rider] = field(default_factory=list)
+    missing: list[Rider] = field(default_factory=list)
+    left: list[LeftRider] = field(default_factory=list)
+    departed_at: str | None = None
+
+    @property
+    def expected(self) -> int:
+        return len(self.present) + len(self.missing)
+
+    def departure_text(self) -> str:
+        """ "all 18 aboard" or "2 missing: 张三、李四" — what the leader reads before leaving."""
+        if not self.missing:
+            return tr("visit.all_aboard", n=self.expected)
+        return tr("visit.missing_names", n=len(self.missing), names="、".join(r.name for r in self.missing))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stop": self.stop.name,
+            "bus": self.bus.name if self.bus else None,
+            "expected": self.expected,
+            "present": [r.to_json() for r in self.present],
+            "missing": [{"number": r.number, "name": r.name, "phone": r.phone} for r in self.missing],
+            "left": [r.to_json() for r in self.left],
+        }
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    """What a mark did: `present`, `already` (marked here before), `back` (had left) or `left`."""
+
+    outcome: str
+    rider: Rider
+    other_bus: str | None = None  # they were assigned to another bus
+
+    def text(self) -> str:
+        line = tr(f"visit.outcome.{self.outcome}", name=self.rider.name, number=self.rider.number)
+        if self.other_bus:
+            line += tr("visit.assigned_other_bus", bus=self.other_bus)
+        return line
+
+
+@dataclass(frozen=True)
+class Departure:
+    status: RollStatus
+    recorded: bool
+    anyway: bool
+    at: str | None = None
+
+
+class RollCall:
+    """One laptop's roll calls (office file or a door pack on the bus)."""
+
+    def __init__(self, db: Database, station: str, operator: str) -> None:
+        if not station.strip():
+            raise CheckinError("door.no_station")
+        if not operator.strip():
+            raise CheckinError("door.no_operator")
+        self.db = db
+        self.station = station.strip()
+        self.operator = operator.strip()
+        self.event: Event = load_event(db)
+        self.stops: list[Stop] = self.event.stops
+        self.buses: list[Bus] = self.event.buses
+        if not self.stops:
+            raise CheckinError("visit.no_stops")
+        self._verifier: Verifier | None = None
+
+    # ------------------------------------------------------------ places
+
+    def stop(self, name: str) -> Stop:
+        return find_stop(self.stops, name)
+
+    def bus(self, name: str | None) -> Bus | None:
+        return find_bus(self.buses, name) if name else None
+
+    def _position(self, stop: Stop) -> int:
+        return self.stops.index(stop)
+
+    # ------------------------------------------------------------ who is it
+
+    def identify(self, text: str) -> tuple[str, str]:
+        """A scanned or typed text → (person number, method). Invitation codes, an ID number
+        anywhere in a card reader's text, or the person number (A017).
+
+        The ID number is only hashed to find the person; nothing of it is kept."""
+        raw = unicodedata.normalize("NFKC", text or "").strip()
+        if not raw or len(raw) > 400:
+            raise CheckinError("visit.not_recognised")
+        upper = raw.upper()
+        if _NUMBER.match(upper):
+            return upper, "lookup"
+        match = _ID_IN_TEXT.search(raw)
+        if match:
+            resident = parse_id(match.group(0), today=self.event.date)
+            hashed = id_hash(id_secret(self.db), resident.number)
+            row = self.db.execute("SELECT number FROM people WHERE id_hash = ?", [hashed]).fetchone()
+            if row is None:
+                raise CheckinError("visit.not_on_list")
+            return str(row[0]), "scan"
+        if self._verifier is None:
+            self._verifier = Verifier(self.db)
+        number, _ = self._verifier.verify(raw)
+        return number, "scan"
+
+    def rider(self, number: str) -> Rider:
+        row = self.db.execute(
+            "SELECT p.number, p.name, p.phone, r.bus, p.status FROM people p "
+            "LEFT JOIN bus_riders r ON r.number = p.number WHERE p.number = ?",
+            [unicodedata.normalize("NFKC", number).strip().upper()],
+        ).fetchone()
+        if row is None:
+            raise CheckinError("people.unknown_number", number=number)
+        if row[4] != "invited":
+            raise CheckinError("visit.not_on_visit", number=row[0], name=row[1])
+        return Rider(str(row[0]), str(row[1]), row[2], row[3])
+
+    # ------------------------------------------------------------ marking
+
+    def scan(self, stop: str, bus: str | None, text: str) -> MarkResult:
+        number, method = self.identify(text)
+        return self.mark_present(stop, bus, number, method=method)
+
+    def mark_present(self, stop: str, bus: str | None, number: str, *, method: str = "key") -> MarkResult:
+        place, coach = self.stop(stop), self.bus(bus)
+        rider = self.rider(number)
+        if method not in METHODS:
+            raise CheckinError("visit.bad_value", field="method", value=method)
+        status = self.status(place.name, coach.name if coach else None)
+        other = rider.bus if coach and rider.bus and rider.bus != coach.name else None
+        if any(r.number == rider.number for r in status.present):
+            return MarkResult("already", rider, other)
+        was_left = any(r.number == rider.number for r in status.left)
+        self._insert_mark(place, coach, rider.number, "present", None, method)
+        return MarkResult("back" if was_left else "present", rider, other)
+
+    def leave(
+        self, stop: str, bus: str | None, number: str, reason: str, *, method: str = "key"
+    ) -> MarkResult:
+        """They left the visit (went home, unwell): no longer expected from this stop on."""
+        if reason not in REASONS:
+            raise CheckinError(
+                "visit.bad_reason", value=reason, choices="、".join(tr(f"visit.reason.{r}") for r in REASONS)
+            )
+        place, coach = self.stop(stop), self.bus(bus)
+        rider = self.rider(number)
+        self._insert_mark(place, coach, rider.number, "left", reason, method)
+        return MarkResult("left", rider)
+
+    def _insert_mark(
+        self, stop: Stop, bus: Bus | None, number: str, mark: str, reason: str | None, method: str
+    ) -> None:
+        with write_transaction(self.db):
+            self.db.execute(
+                "INSERT INTO roll_marks (uid, stop, bus, number, mark, reason, method, at, station, "
+                "operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_uid(), stop.name, bus.name if bus else None, number, mark, reason, method, _now(),
+                 self.station, self.operator],
+            )  # fmt: skip
+
+    # ------------------------------------------------------------ reading the state
+
+    def status(self, stop: str, bus: str | None = None) -> RollStatus:
+        place, coach = self.stop(stop), self.bus(bus)
+        return roll_status(self.db, self.stops, place, coach)
+
+    def depart(self, stop: str, bus: str | None = None, *, anyway: bool = False) -> Departure:
+        """Check before leaving; recorded when all are aboard, or when leaving anyway."""
+        status = self.status(stop, bus)
+        if status.missing and not anyway:
+            return Departure(status, recorded=False, anyway=False)
+        at = _now()
+        with write_transaction(self.db):
+            self.db.execute(
+                "INSERT INTO departures (uid, stop, bus, at, expected, missing, anyway, station, operator) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_uid(), status.stop.name, status.bus.name if status.bus else None, at, status.expected,
+                 json.dumps([r.number for r in status.missing]), int(bool(status.missing)),
+                 self.station, self.operator],
+            )  # fmt: skip
+        status.departed_at = at
+        return Departure(status, recorded=True, anyway=bool(status.missing), at=at)
+
+
+def _order(db: Database) -> dict[str, tuple[int, int]]:
+    return {
+        str(r[0]): (int(r[1] is None), int(r[1] or 0))
+        for r in db.execute("SELECT number, queue_pos FROM people WHERE status = 'invited'")
+    }
+
+
+def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) -> RollStatus:
+    """Who is expected at this stop (on this bus), who is here, who is missing, who left."""
+    position = stops.index(stop)
+    earlier = {s.name for s in stops[:position]}
+    up_to_here = earlier | {stop.name}
+    people = {
+        str(r[0]): Rider(str(r[0]), str(r[1]), r[2], r[3])
+        for r in db.execute(
+            "SELECT p.number, p.name, p.phone, r.bus FROM people p LEFT JOIN bus_riders r "
+            "ON r.number = p.number WHERE p.status = 'invited'"
+        )
+    }
+    marks = db.execute("SELECT stop, bus, number, mark, reason, at FROM roll_marks").fetchall()
+    here_present: dict[str, list[tuple[str | None, str]]] = {}
+    came: set[str] = {
+        str(r[0])
+        for r in db.execute("SELECT number FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL")
+    }
+    left_marks: dict[str, tuple[str, str, str]] = {}  # number → (at, stop, reason), the earliest
+    for stop_name, bus_name, number, mark, reason, at in marks:
+        if stop_name not in up_to_here or number not in people:
+            continue
+        if mark == "present":
+            came.add(number)
+            if stop_name == stop.name:
+                here_present.setdefault(number, []).append((bus_name, at))
+        elif mark == "left" and (number not in left_marks or (at, stop_name) < left_marks[number][:2]):
+            left_marks[number] = (at, stop_name, reason or "other")
+    # back on the visit: present here after leaving
+    gone = {
+        number: info
+        for number, info in left_marks.items()
+        if not any(at > info[0] for _, at in here_present.get(number, []))
+    }
+    if bus is None:
+        candidates = set(people) if position == 0 else set(people) & came
+    else:
+        elsewhere = {
+            n for n, seen in here_present.items() if all(b is not None and b != bus.name for b, _ in seen)
+        }
+        on_this = {n for n, seen in here_present.items() if any(b == bus.name for b, _ in seen)}
+        assigned = {n for n, r in people.items() if r.bus == bus.name}
+        if position > 0:
+            assigned &= came
+        candidates = (assigned - elsewhere) | on_this
+    expected = candidates - set(gone)
+    order = _order(db)
+    ordered = sorted(expected, key=lambda n: (order.get(n, (1, 0)), n))
+    status = RollStatus(stop, bus)
+    status.present = [people[n] for n in ordered if n in here_present]
+    status.missing = [people[n] for n in ordered if n not in here_present]
+    relevant = set(gone) if bus is None else {n for n in gone if people[n].bus == bus.name or n in on_this}
+    status.left = sorted(
+        (LeftRider(n, people[n].name, gone[n][2], gone[n][1], gone[n][0]) for n in relevant),
+        key=lambda r: (r.at, r.number),
+    )
+    row = db.execute(
+        "SELECT MAX(at) FROM departures WHERE stop = ? AND bus IS ?", [stop.name, bus.name if bus else None]
+    ).fetchone()
+    status.departed_at = row[0] if row else None
+    return status
+
+
+# ---------------------------------------------------------------- the schedule
+
+
+def _at(day: dt.date, hhmm: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.fromisoformat(hhmm))
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return round(delta.total_seconds() / 60)
+
+
+@dataclass(frozen=True)
+class StopRun:
+    """One stop, planned and as run: first mark or departure there, last departure."""
+
+    stop: Stop
+    arrived: str | None
+    departed: str | None
+
+    def late_arriving(self, day: dt.date) -> int | None:
+        if not self.arrived:
+            return None
+        return _minutes(dt.datetime.fromisoformat(self.arrived) - _at(day, self.stop.arrive))
+
+    def late_leaving(self, day: dt.date) -> int | None:
+        if not self.departed:
+            return None
+        return _minutes(dt.datetime.fromisoformat(self.departed) - _at(day, self.stop.leave))
+
+
+def stop_runs(db: Database, stops: list[Stop], bus: str | None = None) -> list[StopRun]:
+    runs = []
+    where = "stop = :s AND (:b IS NULL OR bus IS NULL OR bus = :b)"
+    for stop in stops:
+        first_mark, first_departure, last_departure = db.execute(
+            f"SELECT (SELECT MIN(at) FROM roll_marks WHERE {where}), "
+            f"(SELECT MIN(at) FROM departures WHERE {where}), (SELECT MAX(at) FROM departures WHERE {where})",
+            {"s": stop.name, "b": bus},
+        ).fetchone()
+        arrived = min((t for t in (first_mark, first_departure) if t), default=None)
+        runs.append(StopRun(stop, arrived, last_departure))
+    return runs
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where the visit is: `not_started`, `at_stop`, `on_the_way` or `finished`; minutes behind
+    the plan (negative: ahead)."""
+
+    state: str
+    current: Stop | None
+    next: Stop | None
+    behind: int
+
+    def text(self) -> str:
+        if self.behind > 0:
+            lag = tr("visit.behind", minutes=self.behind)
+        elif self.behind < 0:
+            lag = tr("visit.ahead", minutes=-self.behind)
+        else:
+            lag = tr("visit.on_time")
+        state = "at_last" if self.state == "at_stop" and self.next is None else self.state
+        where = tr(
+            f"visit.state.{state}",
+            current=self.current.name if self.current else "",
+            next=self.next.name if self.next else "",
+            next_at=self.next.arrive if self.next else "",
+        )
+        return f"{where} · {lag}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "current": self.current.name if self.current else None,
+            "next": self.next.name if self.next else None,
+            "minutes_behind": self.behind,
+        }
+
+
+def schedule(db: Database, event: Event, now: dt.datetime, bus: str | None = None) -> Schedule | None:
+    """The current stop, the next, and how far behind (or ahead of) the plan; None without stops."""
+    stops = event.stops
+    if not stops:
+        return None
+    runs = stop_runs(db, stops, bus)
+    day = event.date
+    active = [i for i, run in enumerate(runs) if run.arrived or run.departed]
+    if not active:
+        behind = max(0, _minutes(now - _at(day, stops[0].arrive)))
+        return Schedule("not_started", None, stops[0], behind)
+    i = active[-1]
+    run = runs[i]
+    following = stops[i + 1] if i + 1 < len(stops) else None
+    if run.departed is None:
+        late = run.late_arriving(day) or 0
+        behind = max(late, _minutes(now - _at(day, run.stop.leave)))
+        return Schedule("at_stop", run.stop, following, behind)
+    late = run.late_leaving(day) or 0
+    if following is None:
+        return Schedule("finished", run.stop, None, late)
+    behind = max(late, _minutes(now - _at(day, following.arrive)))
+    return Schedule("on_the_way", run.stop, following, behind)
+
+
+# ---------------------------------------------------------------- for the report
+
+
+@dataclass(frozen=True)
+class StopCount:
+    stop: Stop
+    expected: int
+    present: int
+    left_here: int
+
+
+@dataclass
+class VisitSummary:
+    """Who attended which part of the visit, who left early and why, the schedule as run."""
+
+    counts: list[StopCount] = field(default_factory=list)
+    left: list[LeftRider] = field(default_factory=list)
+    runs: list[StopRun] = field(default_factory=list)
+    forced_departures: list[tuple[str, str | None, int]] = field(default_factory=list)  # stop, bus, missing
+
+    def to_json(self, day: dt.date) -> dict[str, Any]:
+        return {
+            "stops": [
+                {"stop": c.stop.name, "expected": c.expected, "present": c.present, "left": c.left_here}
+                for c in self.counts
+            ],
+            "left": [r.to_json() for r in self.left],
+            "schedule": [
+                {
+                    "stop": r.stop.name,
+                    "planned_arrival": r.stop.arrive,
+                    "arrived": r.arrived[11:16] if r.arrived else None,
+                    "planned_departure": r.stop.leave,
+                    "departed": r.departed[11:16] if r.departed else None,
+                    "late_arriving": r.late_arriving(day),
+                    "late_leaving": r.late_leaving(day),
+                }
+                for r in self.runs
+            ],
+        }
+
+
+def visit_summary(db: Database) -> VisitSummary | None:
+    """None when the event has no itinerary."""
+    event = load_event(db)
+    if not event.stops:
+        return None
+    summary = VisitSummary()
+    everyone: dict[str, LeftRider] = {}
+    for stop in event.stops:
+        status = roll_status(db, event.stops, stop, None)
+        left_here = [r for r in status.left if r.stop == stop.name]
+        summary.counts.append(StopCount(stop, status.expected, len(status.present), len(left_here)))
+        for r in status.left:
+            everyone.setdefault(r.number, r)
+    summary.left = sorted(everyone.values(), key=lambda r: (r.at, r.number))
+    summary.runs = stop_runs(db, event.stops)
+    summary.forced_departures = [
+        (str(r[0]), r[1], len(json.loads(r[2])))
+        for r in db.execute("SELECT stop, bus, missing FROM departures WHERE anyway = 1 ORDER BY at")
+    ]
+    return summary

@@ -1,0 +1,381 @@
+"""The site visit: itinerary in the event file, bus assignment, roll calls, departures, schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from checkin import rollcall as rollcall_module
+from checkin.cli import main as cli_main
+from checkin.demo import demo_rows
+from checkin.errors import CheckinError
+from checkin.event import Event, create_event, event_from_toml, load_event
+from checkin.importer import import_file
+from checkin.itinerary import Bus, Stop, assign_buses, bus_loads, plan_from_raw, set_bus, set_plan
+from checkin.keys import issue_token
+from checkin.rollcall import RollCall, schedule, visit_summary
+from checkin.search import ensure_index, look_up
+from checkin.selection import select
+from checkin.storage import memory_db, open_db
+from tests.conftest import EVENT_DATE, valid_id, write_csv
+
+STOPS = [Stop("东门集合", "13:50", 15, "assembly", "人民路1号"), Stop("办税服务厅", "14:20", 90, "visit")]
+
+
+def riders_db(tmp_path: Path, people: list[tuple[str, str]], buses: list[Bus]) -> Database:
+    """An event with these buses and one invited guest per (category, organisation)."""
+    db = memory_db()
+    create_event(db, Event(title="t", date=EVENT_DATE, capacity=100, min_citizen_share=0, stops=STOPS,
+                           buses=buses))  # fmt: skip
+    rows = [
+        [f"客{n:03d}", "男", valid_id(n), "13812345678", org, category, f"2026-12-01 09:{n:02d}", "报名"]
+        for n, (category, org) in enumerate(people)
+    ]
+    import_file(db, write_csv(tmp_path / "s.csv", rows))
+    select(db)
+    return db
+
+
+def bus_of(db: Database) -> dict[str, str]:
+    return {str(r[0]): str(r[1]) for r in db.execute("SELECT COALESCE(p.organization, '') || '/' || p.category || '/' || "
+                                                      "p.number, r.bus FROM bus_riders r JOIN people p USING "
+                                                      "(number)")}  # fmt: skip
+
+
+# ---------------------------------------------------------------- the plan in the event file
+
+
+def test_event_file_gives_stops_and_buses(tmp_path: Path) -> None:
+    path = tmp_path / "e.toml"
+    path.write_text(
+        '[event]\ntitle = "t"\ndate = 2026-12-18\n'
+        '[[event.stops]]\nname = "县政务中心B栋北门"\narrive = 13:50:00\nminutes = 10\nkind = "集合"\n'
+        '[[event.stops]]\nname = "轴承小镇"\naddress = "工业园"\narrive = "14:30"\nminutes = 90\nkind = "观摩"\n'
+        '[[event.stops]]\nname = "路演厅"\narrive = "16:10"\nminutes = 60\nkind = "座谈"\n'
+        '[[event.buses]]\nname = "1号车"\nseats = 25\nleader = "王伟"\nphone = "139 0000 1111"\n',
+        encoding="utf-8",
+    )
+    event, _ = event_from_toml(path)
+    db = memory_db()
+    create_event(db, event)
+    loaded = load_event(db)
+    assert [(s.name, s.arrive, s.minutes, s.kind) for s in loaded.stops] == [
+        ("县政务中心B栋北门", "13:50", 10, "assembly"), ("轴承小镇", "14:30", 90, "visit"),
+        ("路演厅", "16:10", 60, "forum"),
+    ]  # fmt: skip
+    assert loaded.stops[1].leave == "16:00" and loaded.stops[1].address == "工业园"
+    assert loaded.buses == [Bus("1号车", 25, "王伟", "13900001111")]
+
+
+@pytest.mark.parametrize(
+    ("stops", "buses", "key"),
+    [
+        ([{"name": "a", "arrive": "9:00", "minutes": 5, "kind": "游览"}], [], "visit.bad_kind"),
+        ([{"name": "a", "arrive": "25:00", "minutes": 5}], [], "event.bad_time"),
+        (
+            [{"name": "a", "arrive": "10:00"}, {"name": "b", "arrive": "09:00"}],
+            [],
+            "visit.stops_out_of_order",
+        ),
+        ([{"name": "a", "arrive": "10:00"}, {"name": "a", "arrive": "11:00"}], [], "visit.duplicate"),
+        ([{"name": "a", "arrive": "10:00", "sql": "x"}], [], "event.file_unknown_keys"),
+        ([{"name": "\x1b]52;c;x\x07", "arrive": "10:00"}], [], "visit.bad_value"),
+        ([], [{"name": "1号车", "seats": 0}], "visit.out_of_range"),
+        ([], [{"name": "1号车", "seats": True}], "visit.bad_value"),
+        ([], [{"name": "1号车", "seats": 20, "phone": "123"}], "phone.invalid"),
+        ([], [{"name": "x" * 61, "seats": 20}], "visit.too_long"),
+        ("not a list", [], "visit.bad_value"),
+    ],
+)
+def test_a_bad_itinerary_is_refused_in_words(stops: object, buses: object, key: str) -> None:
+    with pytest.raises(CheckinError) as caught:
+        plan_from_raw(stops, buses)
+    assert caught.value.key == key
+    assert "{" not in caught.value.message()
+
+
+# ---------------------------------------------------------------- who rides which bus
+
+
+def test_evenly_respects_seats_and_refuses_more_guests_than_seats(tmp_path: Path) -> None:
+    buses = [Bus("1号车", 4), Bus("2号车", 2), Bus("3号车", 2)]
+    db = riders_db(tmp_path, [("citizen", "")] * 6, buses)
+    result = assign_buses(db, "even")
+    # each guest to the bus least full for its size
+    assert {bus: len(n) for bus, n in result.riders.items()} == {"1号车": 3, "2号车": 2, "3号车": 1}
+    for bus in buses:
+        assert len(result.riders[bus.name]) <= bus.seats
+    # two more guests than seats: refused, the earlier assignment untouched
+    before = bus_of(db)
+    db.execute("UPDATE event SET buses = ?", [json.dumps([{"name": "1号车", "seats": 4, "leader": "",
+                                                           "phone": ""}])])  # fmt: skip
+    with pytest.raises(CheckinError) as caught:
+        assign_buses(db, "even")
+    assert caught.value.key == "visit.not_enough_seats"
+    assert caught.value.params == {"guests": 6, "seats": 4}
+    assert bus_of(db) == before
+
+
+def test_by_category_keeps_each_category_on_one_bus(tmp_path: Path) -> None:
+    people = [("citizen", "")] * 5 + [("npc_deputy", "")] * 3 + [("enterprise", "")] * 2
+    db = riders_db(tmp_path, people, [Bus("1号车", 6), Bus("2号车", 6)])
+    assign_buses(db, "category")
+    per_category: dict[str, set[str]] = {}
+    for key, bus in bus_of(db).items():
+        per_category.setdefault(key.split("/")[1], set()).add(bus)
+    assert all(len(buses) == 1 for buses in per_category.values()), per_category
+    counts = Counter(bus_of(db).values())
+    assert counts["1号车"] <= 6 and counts["2号车"] <= 6 and sum(counts.values()) == 10
+
+
+def test_by_group_keeps_organisations_together_and_splits_only_what_cannot_fit(tmp_path: Path) -> None:
+    people = [("citizen", "示范小学")] * 4 + [("citizen", "永兴建材厂")] * 3 + [("citizen", "")] * 2
+    people += [("citizen", "大企业")] * 5  # fits no bus whole
+    db = riders_db(tmp_path, people, [Bus("1号车", 4), Bus("2号车", 4), Bus("3号车", 4), Bus("4号车", 2)])
+    result = assign_buses(db, "group")
+    assert result.split == ["大企业"]
+    by_org: dict[str, set[str]] = {}
+    for key, bus in bus_of(db).items():
+        by_org.setdefault(key.split("/")[0], set()).add(bus)
+    assert len(by_org["示范小学"]) == 1 and len(by_org["永兴建材厂"]) == 1
+    counts = Counter(bus_of(db).values())
+    assert counts == {"1号车": 4, "2号车": 4, "3号车": 4, "4号车": 2}
+
+
+def test_by_hand_respects_seats_and_is_kept_by_later_assignments(tmp_path: Path) -> None:
+    db = riders_db(tmp_path, [("citizen", "")] * 4, [Bus("1号车", 2), Bus("2号车", 2)])
+    numbers = [str(r[0]) for r in db.execute("SELECT number FROM people ORDER BY seq")]
+    set_bus(db, numbers[3], "2号车")
+    set_bus(db, numbers[2], "2号车")
+    with pytest.raises(CheckinError) as caught:
+        set_bus(db, numbers[1], "2号车")
+    assert caught.value.key == "visit.bus_full"
+    with pytest.raises(CheckinError) as unknown:
+        set_bus(db, numbers[1], "9号车")
+    assert unknown.value.key == "visit.unknown_bus"
+    result = assign_buses(db, "even")
+    assert result.kept == 2
+    assert sorted(result.riders["2号车"]) == sorted(numbers[2:])
+    assert sorted(result.riders["1号车"]) == sorted(numbers[:2])
+    # a smaller bus in a new plan: the riders beyond its seats lose their place, hand ones last
+    set_plan(db, STOPS, [Bus("1号车", 1), Bus("2号车", 2)])
+    loads, unseated = bus_loads(db)
+    assert [len(load.riders) for load in loads] == [1, 2] and len(unseated) == 1
+
+
+# ---------------------------------------------------------------- roll call at two stops, two buses
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Roll-call times under the test's control: set now[0] (HH:MM) before each action."""
+    now = ["13:40"]
+    monkeypatch.setattr(rollcall_module, "_now", lambda: f"2026-12-18T{now[0]}:00.000")
+    yield now
+
+
+def demo_ids() -> dict[str, str]:
+    return {row[0]: row[2] for row in demo_rows()[1:]}
+
+
+def test_roll_call_with_scans_lookups_keys_leaving_early_and_departures(demo: Path, clock: list[str]) -> None:
+    db = open_db(demo)
+    ensure_index(db)
+    loads = {load.bus.name: load.riders for load in bus_loads(db)[0]}
+    one, two = loads["1号车"], loads["2号车"]
+    assert len(one) >= 4 and len(two) >= 4
+    ids = demo_ids()
+    roll1 = RollCall(db, "1号车平板", "王志强")
+    roll2 = RollCall(db, "2号车平板", "李秀英")
+    first, second = "政务服务中心东门", "办税服务厅"
+
+    # stop 1, bus 1: an invitation scan, an ID card through a reader (with the name after it),
+    # a look-up, one key on the list for everyone else but one
+    token = issue_token(db, one[0][0]).token
+    assert roll1.scan(first, "1号车", token).outcome == "present"
+    assert roll1.scan(first, "1号车", token).outcome == "already"
+    reader_text = f"{ids[one[1][1]]} {one[1][1]}"
+    assert roll1.scan(first, "1号车", reader_text).rider.number == one[1][0]
+    found = look_up(db, one[2][1])
+    assert found[0] == one[2][0]
+    roll1.mark_present(first, "1号车", found[0], method="lookup")
+    for number, _ in one[3:-1]:
+        roll1.mark_present(first, "1号车", number)
+    missing_one = one[-1]
+    status = roll1.status(first, "1号车")
+    assert status.expected == len(one)
+    assert [r.number for r in status.missing] == [missing_one[0]]
+    assert status.missing[0].phone  # the leader can call them
+    assert status.departure_text() == f"1 missing: {missing_one[1]}"
+    # departure with one missing: not recorded until the leader leaves anyway
+    clock[0] = "14:05"
+    assert not roll1.depart(first, "1号车").recorded
+    gone = roll1.depart(first, "1号车", anyway=True)
+    assert gone.recorded and gone.anyway and [r.number for r in gone.status.missing] == [missing_one[0]]
+
+    # stop 1, bus 2: everyone by key; one of them rides bus 1 today
+    clock[0] = "13:55"
+    for number, _ in two:
+        roll2.mark_present(first, "2号车", number)
+    status = roll2.status(first, "2号车")
+    assert status.missing == [] and status.departure_text() == f"All {len(two)} aboard"
+    clock[0] = "14:06"
+    assert roll2.depart(first, "2号车").recorded
+
+    # stop 2: the one missing at stop 1 never came, so is no longer expected; one guest of bus 2
+    # leaves the visit unwell; one of bus 1 is missing at departure
+    clock[0] = "14:35"
+    leaver = two[0]
+    assert roll2.leave(second, "2号车", leaver[0], "unwell").outcome == "left"
+    for number, _ in two[1:]:
+        roll2.mark_present(second, "2号车", number)
+    status2 = roll2.status(second, "2号车")
+    assert status2.expected == len(two) - 1 and status2.missing == []
+    assert [(r.number, r.reason, r.stop) for r in status2.left] == [(leaver[0], "unwell", second)]
+    for number, _ in one[1:-1]:
+        roll1.mark_present(second, "1号车", number)
+    status1 = roll1.status(second, "1号车")
+    assert [r.number for r in status1.missing] == [one[0][0]]
+    assert missing_one[0] not in [r.number for r in status1.missing + status1.present]
+    clock[0] = "15:55"
+    check = roll1.depart(second, "1号车")
+    assert not check.recorded and check.status.departure_text() == f"1 missing: {one[0][1]}"
+    # ... then they turn up: a scan, and all are aboard
+    roll1.scan(second, "1号车", one[0][0])
+    assert roll1.depart(second, "1号车").status.departure_text() == f"All {len(one) - 1} aboard"
+
+    # the whole stop, both buses: the counts the report uses
+    summary = visit_summary(db)
+    assert summary is not None
+    counts = {c.stop.name: (c.expected, c.present, c.left_here) for c in summary.counts}
+    everyone = len(one) + len(two)
+    assert counts[first] == (everyone, everyone - 1, 0)
+    assert counts[second] == (everyone - 2, everyone - 2, 1)
+    assert [(r.number, r.reason) for r in summary.left] == [(leaver[0], "unwell")]
+    assert len(summary.forced_departures) == 1
+
+
+def test_a_person_not_on_the_visit_is_refused_and_nothing_is_written(demo: Path) -> None:
+    db = open_db(demo)
+    roll = RollCall(db, "bus", "op")
+    waiting = db.execute("SELECT number FROM people WHERE status = 'waiting' LIMIT 1").fetchone()[0]
+    for text, key in (
+        (waiting, "visit.not_on_visit"),
+        ("https://u.wechat.com/abc", "verdict.not_token"),
+        (valid_id(999), "visit.not_on_list"),
+        ("", "visit.not_recognised"),
+        ("A999", "people.unknown_number"),
+    ):
+        with pytest.raises(CheckinError) as caught:
+            roll.scan("办税服务厅", "1号车", text)
+        assert caught.value.key == key
+    for stop, bus, key in (
+        ("地球", None, "visit.unknown_stop"),
+        ("办税服务厅", "9号车", "visit.unknown_bus"),
+    ):
+        with pytest.raises(CheckinError) as caught:
+            roll.status(stop, bus)
+        assert caught.value.key == key
+    assert db.execute("SELECT COUNT(*) FROM roll_marks").fetchone()[0] == 0
+    # the ID number is only hashed: it is in no table
+    assert not any(valid_id(999) in str(v) for r in db.execute("SELECT * FROM scans") for v in r)
+
+
+def test_someone_who_left_and_comes_back_is_expected_again(demo: Path, clock: list[str]) -> None:
+    db = open_db(demo)
+    roll = RollCall(db, "bus", "op")
+    number = bus_loads(db)[0][0].riders[0][0]
+    clock[0] = "14:30"
+    roll.leave("办税服务厅", None, number, "went_home")
+    assert number in [r.number for r in roll.status("办税服务厅").left]
+    clock[0] = "14:40"
+    assert roll.mark_present("办税服务厅", None, number).outcome == "back"
+    status = roll.status("办税服务厅")
+    assert number in [r.number for r in status.present] and status.left == []
+
+
+# ---------------------------------------------------------------- schedule
+
+
+def test_schedule_says_where_the_visit_is_and_how_late(demo: Path, clock: list[str]) -> None:
+    db = open_db(demo)
+    event = load_event(db)
+    roll = RollCall(db, "bus", "op")
+    day = event.date
+
+    def at(hhmm: str) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.fromisoformat(hhmm))
+
+    before = schedule(db, event, at("13:00"))
+    assert before is not None and before.state == "not_started" and before.next == event.stops[0]
+    number = bus_loads(db)[0][0].riders[0][0]
+    clock[0] = "13:45"
+    roll.mark_present("政务服务中心东门", None, number)
+    here = schedule(db, event, at("13:50"))
+    assert here is not None and (here.state, here.behind) == ("at_stop", -5)
+    assert here.text() == "now: 政务服务中心东门; next: 办税服务厅 · 5 min ahead of the plan"
+    late = schedule(db, event, at("14:15"))  # planned to leave at 14:05 and still here
+    assert late is not None and late.behind == 10
+    clock[0] = "14:25"
+    roll.depart("政务服务中心东门", None, anyway=True)
+    road = schedule(db, event, at("14:26"))
+    assert road is not None and (road.state, road.current, road.next, road.behind) == (
+        "on_the_way",
+        event.stops[0],
+        event.stops[1],
+        20,
+    )
+    clock[0] = "14:41"
+    roll.mark_present("办税服务厅", None, number)
+    there = schedule(db, event, at("14:45"))
+    assert there is not None and (there.state, there.behind, there.next) == ("at_stop", 21, None)
+    assert there.text() == "now: 办税服务厅 (last stop) · 21 min behind the plan"
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_cli_marks_and_reports_status_in_the_documented_shape(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = open_db(demo)
+    riders = bus_loads(db)[0][1].riders  # 2号车
+    db.close()
+    base = ["--db", str(demo), "--stop", "政务服务中心东门", "--bus", "2号车"]
+    for number, _ in riders[:-1]:
+        assert cli_main(["rollcall", *base, number.lower()]) == 0
+    assert cli_main(["rollcall", *base, "--left", "unwell", riders[-1][0]]) == 0
+    capsys.readouterr()
+    assert cli_main(["rollcall", "status", *base, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"stop", "bus", "expected", "present", "missing", "left"}
+    assert data["stop"] == "政务服务中心东门" and data["bus"] == "2号车"
+    assert data["expected"] == len(riders) - 1 and data["missing"] == []
+    assert data["left"][0]["number"] == riders[-1][0] and data["left"][0]["reason"] == "unwell"
+    assert cli_main(["rollcall", "depart", *base]) == 0
+    assert "All" in capsys.readouterr().out
+    # a missing person: status lists the phone; depart refuses without --anyway
+    base1 = ["--db", str(demo), "--stop", "政务服务中心东门", "--bus", "1号车"]
+    assert cli_main(["rollcall", "status", *base1, "--json"]) == 0
+    missing = json.loads(capsys.readouterr().out)["missing"]
+    assert missing and set(missing[0]) == {"number", "name", "phone"} and missing[0]["phone"]
+    assert cli_main(["rollcall", "depart", *base1]) == 1
+    assert cli_main(["rollcall", "depart", *base1, "--anyway"]) == 0
+    assert cli_main(["rollcall", "--db", str(demo), "--stop", "月球", "A001"]) == 2
+    assert "no stop called" in capsys.readouterr().err
+
+
+def test_cli_assigns_buses_and_speaks_chinese(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["--lang", "zh", "buses", "assign", "--db", str(demo), "--by", "even"]) == 0
+    assert "已按平均分车" in capsys.readouterr().out
+    assert cli_main(["--lang", "zh", "itinerary", "show", "--db", str(demo)]) == 0
+    out = capsys.readouterr().out
+    assert "政务服务中心东门（集合，15分钟）" in out and "1号车：20座，已安排16人" in out
+    assert cli_main(["buses", "set", "--db", str(demo), "A001"]) == 2
+    assert "--none" in capsys.readouterr().err
