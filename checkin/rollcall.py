@@ -381,6 +381,13 @@ def stop_runs(db: Database, stops: list[Stop], bus: str | None = None) -> list[S
     return runs
 
 
+def run_day(runs: list[StopRun], planned: dt.date) -> dt.date:
+    """The day the visit ran: the day of its first record (a rehearsal on another day is
+    measured against that day's clock), else the event's date."""
+    times = [t for run in runs for t in (run.arrived, run.departed) if t]
+    return dt.date.fromisoformat(min(times)[:10]) if times else planned
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Where the visit is: `not_started`, `at_stop`, `on_the_way` or `finished`; minutes behind
@@ -422,10 +429,10 @@ def schedule(db: Database, event: Event, now: dt.datetime, bus: str | None = Non
     if not stops:
         return None
     runs = stop_runs(db, stops, bus)
-    day = event.date
+    day = run_day(runs, event.date)
     active = [i for i, run in enumerate(runs) if run.arrived or run.departed]
     if not active:
-        behind = max(0, _minutes(now - _at(day, stops[0].arrive)))
+        behind = max(0, _minutes(now - _at(day, stops[0].arrive))) if now.date() == day else 0
         return Schedule("not_started", None, stops[0], behind)
     i = active[-1]
     run = runs[i]
@@ -439,6 +446,12 @@ def schedule(db: Database, event: Event, now: dt.datetime, bus: str | None = Non
         return Schedule("finished", run.stop, None, late)
     behind = max(late, _minutes(now - _at(day, following.arrive)))
     return Schedule("on_the_way", run.stop, following, behind)
+
+
+def visit_schedule(db: Database, now: dt.datetime | None = None) -> str | None:
+    """One line for the board: where the visit is against the plan (None without stops)."""
+    plan = schedule(db, load_event(db), now or dt.datetime.now())
+    return plan.text() if plan else None
 
 
 # ---------------------------------------------------------------- for the report
@@ -460,8 +473,10 @@ class VisitSummary:
     left: list[LeftRider] = field(default_factory=list)
     runs: list[StopRun] = field(default_factory=list)
     forced_departures: list[tuple[str, str | None, int]] = field(default_factory=list)  # stop, bus, missing
+    day: dt.date | None = None  # the day the visit ran
 
-    def to_json(self, day: dt.date) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
+        day = self.day or dt.date.today()
         return {
             "stops": [
                 {"stop": c.stop.name, "expected": c.expected, "present": c.present, "left": c.left_here}
@@ -498,6 +513,7 @@ def visit_summary(db: Database) -> VisitSummary | None:
             everyone.setdefault(r.number, r)
     summary.left = sorted(everyone.values(), key=lambda r: (r.at, r.number))
     summary.runs = stop_runs(db, event.stops)
+    summary.day = run_day(summary.runs, event.date)
     summary.forced_departures = [
         (str(r[0]), r[1], len(json.loads(r[2])))
         for r in db.execute("SELECT stop, bus, missing FROM departures WHERE anyway = 1 ORDER BY at")

@@ -29,6 +29,7 @@ class CheckinApp(App[None]):
         bind("f10", "switch_mode('results')", "mode_results"),
         bind("f11", "switch_mode('ledger')", "mode_ledger"),
         bind("f12", "switch_mode('review')", "mode_review"),
+        bind("f1", "switch_mode('rollcall')", "mode_rollcall"),
         bind("ctrl+l", "toggle_language", "language"),
         bind("ctrl+q", "quit", "quit", priority=True),
     ]
@@ -42,8 +43,12 @@ class CheckinApp(App[None]):
         start: str = "scan",
         still: bool = False,
         survey_pass: int = 1,
+        stop: str | None = None,
+        bus: str | None = None,
     ) -> None:
         super().__init__()
+        self.stop = stop  # the roll call's stop and bus (checkin run --screen rollcall)
+        self.bus = bus
         # still=True: no header clock and no blinking cursor (snapshot tests)
         self.still = still
         self.survey_pass = survey_pass
@@ -55,7 +60,7 @@ class CheckinApp(App[None]):
 
     def on_mount(self) -> None:
         localise_bindings(self)
-        if self.start in ("scan", "survey") and not self.operator:
+        if self.start in ("scan", "survey", "rollcall") and not self.operator:
             self.push_screen(OperatorDialog(), self._operator_chosen)
         else:
             self._open_modes()
@@ -74,6 +79,7 @@ class CheckinApp(App[None]):
         self.add_mode("survey", self._survey_screen)
         self.add_mode("results", self._results_screen)
         self.add_mode("ledger", self._ledger_screen)
+        self.add_mode("rollcall", self._rollcall_screen)
         self.switch_mode(self.start)
 
     def _scan_screen(self) -> Screen[None]:
@@ -116,6 +122,11 @@ class CheckinApp(App[None]):
 
         return ResultsScreen(self.db_path, self.operator or "?")
 
+    def _rollcall_screen(self) -> Screen[None]:
+        from screens.rollcall import RollCallScreen
+
+        return RollCallScreen(self.db_path, self.station, self.operator or "?", self.stop, self.bus)
+
     def action_toggle_language(self) -> None:
         set_language("en" if current_language() == "zh" else "zh")
         self.title = tr("app.title")
@@ -132,6 +143,11 @@ def make_app(
     operator: str | None = None,
     start: str = "scan",
     survey_pass: int = 1,
+    stop: str | None = None,
+    bus: str | None = None,
 ) -> CheckinApp:
     """Build the app for an event file (the file is opened by workers, never at import time)."""
-    return CheckinApp(Path(db_path), station=station, operator=operator, start=start, survey_pass=survey_pass)
+    return CheckinApp(
+        Path(db_path), station=station, operator=operator, start=start, survey_pass=survey_pass, stop=stop,
+        bus=bus,
+    )  # fmt: skip

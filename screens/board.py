@@ -16,6 +16,7 @@ from checkin.board import Board, build_board
 from checkin.categories import CATEGORIES, category_label
 from checkin.errors import CheckinError
 from checkin.i18n import tr
+from checkin.rollcall import visit_schedule
 from checkin.storage import open_db
 from screens.bindings import bind, localise_bindings
 from screens.messages import BoardLoaded, LoadFailed
@@ -41,6 +42,7 @@ class BoardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))
+        yield Static("", id="board-schedule")
         with Horizontal(id="board-main"):
             yield Static(tr("app.loading"), id="board-figures")
             yield DataTable(id="absent", cursor_type="row", zebra_stripes=True)
@@ -67,10 +69,17 @@ class BoardScreen(Screen[None]):
         try:
             with open_db(self.db_path) as db:
                 board = build_board(db)
+                plan = visit_schedule(db)
         except CheckinError as exc:
             self.post_message(LoadFailed(exc.message()))
             return
         self.post_message(BoardLoaded(board))
+        self.app.call_from_thread(self._show_schedule, plan)
+
+    def _show_schedule(self, plan: str | None) -> None:
+        line = self.query_one("#board-schedule", Static)
+        line.display = bool(plan)
+        line.update(plan or "")
 
     @on(LoadFailed)
     def _failed(self, message: LoadFailed) -> None:

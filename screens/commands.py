@@ -8,7 +8,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from checkin.i18n import tr
 
-MODES = ("scan", "people", "board", "calls", "review", "survey", "results", "ledger")
+MODES = ("scan", "people", "board", "calls", "review", "survey", "results", "ledger", "rollcall")
 
 
 class DeskCommands(Provider):

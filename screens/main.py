@@ -48,15 +48,33 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CheckinError("county.run_needs_station")
     with open_db(args.db) as db:  # a clear error before the screen opens
         Door(db, args.station, args.operator or "-")  # the event and its check profile must load
-    return _run_app(args.db, station=args.station, operator=args.operator, start=args.screen)
+        if args.screen == "rollcall" or args.stop or args.bus:
+            from checkin.rollcall import RollCall
+
+            roll = RollCall(db, args.station, args.operator or "-")  # the stop and bus must exist
+            if args.stop:
+                roll.stop(args.stop)
+            roll.bus(args.bus)
+    return _run_app(
+        args.db, station=args.station, operator=args.operator, start=args.screen, stop=args.stop, bus=args.bus
+    )
 
 
 def _run_app(
-    db_path: str, *, station: str, operator: str | None, start: str = "scan", survey_pass: int = 1
+    db_path: str,
+    *,
+    station: str,
+    operator: str | None,
+    start: str = "scan",
+    survey_pass: int = 1,
+    stop: str | None = None,
+    bus: str | None = None,
 ) -> int:
     from screens.app import make_app
 
-    make_app(db_path, station=station, operator=operator, start=start, survey_pass=survey_pass).run()
+    app = make_app(db_path, station=station, operator=operator, start=start, survey_pass=survey_pass,
+                   stop=stop, bus=bus)  # fmt: skip
+    app.run()
     return 0
 
 
@@ -86,10 +104,12 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--operator", metavar="NAME", help=tr("cli.run.operator"))
     p.add_argument(
         "--screen",
-        choices=("scan", "people", "board", "calls", "survey", "results", "ledger"),
+        choices=("scan", "people", "board", "calls", "survey", "results", "ledger", "rollcall"),
         default="scan",
         help=tr("cli.run.screen"),
     )
+    p.add_argument("--stop", metavar="NAME", help=tr("cli.visit.stop"))
+    p.add_argument("--bus", metavar="NAME", help=tr("cli.visit.bus"))
     p.set_defaults(handler=cmd_run)
 
 

@@ -1,0 +1,498 @@
+"""Roll call (点名) on the bus or at a stop: who is expected, who is here, who is missing.
+
+Scanning an invitation or an ID card, picking a name with the look-up (/), or Space / Enter
+on the list marks a person present; F6 marks them as having left the visit (with a reason);
+F7 checks before leaving — "all 18 aboard" or "2 missing: 张三、李四" — and records the
+departure (leaving with people missing asks first, then is recorded); F8 changes the stop
+or the bus. The schedule line says where the visit is against the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from checkin.errors import CheckinError
+from checkin.i18n import tr
+from checkin.itinerary import LEAVE_REASONS
+from checkin.rollcall import MarkResult, RollCall, RollStatus, Schedule, schedule
+from checkin.storage import open_db
+from checkin.tokens import TOKEN_CHARS
+from screens.bindings import bind, localise_bindings
+from screens.dialogs import ConfirmDialog, LookupDialog
+
+SILENCE_SECONDS = 0.1  # scanners that send no terminator: end the scan after this pause
+REFRESH_SECONDS = 5  # other laptops may write to the same file
+PANEL_CLASSES = ("-ok", "-missing", "-left", "-idle", "-error")
+
+
+@dataclass
+class RollOpened(Message):
+    stop_name: str
+    bus_name: str | None
+
+
+@dataclass
+class RollLoaded(Message):
+    status: RollStatus
+    schedule: Schedule | None
+
+
+@dataclass
+class RollMarked(Message):
+    result: MarkResult
+
+
+@dataclass
+class RollFailed(Message):
+    message: str
+
+
+@dataclass
+class RollDeparted(Message):
+    status: RollStatus
+    recorded: bool
+    anyway: bool
+
+
+class RollInput(Input):
+    """Where the scanner types on the roll-call screen; Down moves to the list."""
+
+    BINDINGS = [bind("down", "screen.to_list", "rollcall_to_list", show=False)]
+
+
+class LeaveDialog(ModalScreen[str | None]):
+    """Why someone leaves the visit: 1 went home, 2 unwell, 3 other; Escape cancels."""
+
+    BINDINGS = [
+        bind("1", "choose('went_home')", "leave_home"),
+        bind("2", "choose('unwell')", "leave_unwell"),
+        bind("3", "choose('other')", "leave_other"),
+        bind("escape", "choose('')", "cancel"),
+    ]
+
+    def __init__(self, who: str) -> None:
+        super().__init__()
+        self.who = who
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(tr("app.visit.leave_title", who=self.who), classes="dialog-question")
+            for n, reason in enumerate(LEAVE_REASONS, start=1):
+                yield Static(f"{n}  {tr(f'visit.reason.{reason}')}")
+            yield Static(tr("app.visit.leave_hint"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+
+    def action_choose(self, reason: str) -> None:
+        self.dismiss(reason or None)
+
+
+class PlaceDialog(ModalScreen[tuple[str, str | None] | None]):
+    """Choose the stop and the bus (or all buses) for the roll call."""
+
+    BINDINGS = [bind("escape", "cancel", "cancel")]
+
+    def __init__(self, stops: list[str], buses: list[str], current: tuple[str, str | None]) -> None:
+        super().__init__()
+        self.stops = stops
+        self.buses = buses
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog tall"):
+            yield Static(tr("app.visit.place_title"), classes="dialog-question")
+            yield DataTable(id="places", cursor_type="row")
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+        table = self.query_one("#places", DataTable)
+        table.add_column(tr("app.visit.col_stop"), key="stop")
+        table.add_column(tr("app.visit.col_bus"), key="bus")
+        row = 0
+        for stop in self.stops:
+            for bus in [None, *self.buses]:
+                table.add_row(stop, bus or tr("visit.whole_stop"), key=f"{stop}\x00{bus or ''}")
+                if (stop, bus) == self.current:
+                    table.move_cursor(row=row)
+                row += 1
+        table.focus()
+
+    @on(DataTable.RowSelected, "#places")
+    def _picked(self, event: DataTable.RowSelected) -> None:
+        stop, _, bus = str(event.row_key.value).partition("\x00")
+        self.dismiss((stop, bus or None))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RollCallScreen(Screen[None]):
+    """The bus leader's screen: expected people, who is here, missing with phones, departure."""
+
+    BINDINGS = [
+        bind("slash", "lookup", "lookup", priority=True),
+        bind("space", "mark_selected", "rollcall_present"),
+        bind("f6", "leave", "rollcall_left"),
+        bind("f7", "depart", "rollcall_depart"),
+        bind("f8", "place", "rollcall_place"),
+    ]
+
+    def __init__(
+        self, db_path: Path, station: str, operator: str, stop: str | None = None, bus: str | None = None
+    ) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.station = station
+        self.operator = operator
+        self.stop = stop
+        self.bus = bus
+        self.roll: RollCall | None = None
+        self.roll_lock = threading.Lock()
+        self.silence: Timer | None = None
+        self.status: RollStatus | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield Static("", id="visit-place")
+        yield Static("", id="visit-schedule")
+        with Horizontal(id="visit-main"):
+            with Vertical(id="visit-left"):
+                yield Static(tr("app.loading"), id="visit-panel", classes="-idle")
+                yield Static("", id="visit-counts")
+            yield DataTable(id="visit-list", cursor_type="row", zebra_stripes=True)
+        box = RollInput(placeholder=tr("app.visit.scan_placeholder"), id="visit-scan", select_on_focus=False)
+        box.cursor_blink = not getattr(self.app, "still", False)
+        yield box
+        yield Footer()
+
+    def on_mount(self) -> None:
+        localise_bindings(self)
+        table = self.query_one("#visit-list", DataTable)
+        for key in ("state", "number", "name", "phone", "bus"):
+            table.add_column(tr(f"app.visit.col_{key}"), key=key)
+        self.query_one("#visit-scan", RollInput).focus()
+        self.open_roll()
+        self.set_interval(REFRESH_SECONDS, self.refresh_roll)
+
+    # ------------------------------------------------------------ opening and reading
+
+    @work(
+        thread=True, exclusive=True, group="roll-open", exit_on_error=False, description="open the roll call"
+    )
+    def open_roll(self) -> None:
+        try:
+            db = open_db(self.db_path, shared=True)
+            with self.roll_lock:
+                roll = RollCall(db, self.station, self.operator)
+                stop = self.stop
+                if stop is None:
+                    now = schedule(db, roll.event, dt.datetime.now())
+                    stop = (now.current or now.next or roll.stops[0]).name if now else roll.stops[0].name
+                roll.stop(stop)  # refuse an unknown name now, in words
+                roll.bus(self.bus)
+                self.roll = roll
+        except CheckinError as exc:
+            self.post_message(RollFailed(exc.message()))
+            return
+        self.post_message(RollOpened(stop, self.bus))
+        self.build_search_index()
+
+    @work(thread=True, exclusive=True, group="roll-index", exit_on_error=False, description="index names")
+    def build_search_index(self) -> None:
+        """Pinyin keys for the look-up, on a connection of its own so marking never waits."""
+        from checkin.search import ensure_index
+
+        try:
+            with open_db(self.db_path) as db:
+                ensure_index(db)
+        except CheckinError as exc:
+            self.post_message(RollFailed(exc.message()))
+
+    @on(RollOpened)
+    def _opened(self, message: RollOpened) -> None:
+        self.stop, self.bus = message.stop_name, message.bus_name
+        self.refresh_roll()
+
+    @work(thread=True, exclusive=True, group="roll-read", exit_on_error=False, description="read the roll")
+    def refresh_roll(self) -> None:
+        roll = self.roll
+        if roll is None or self.stop is None:
+            return
+        try:
+            with self.roll_lock:
+                status = roll.status(self.stop, self.bus)
+                plan = schedule(roll.db, roll.event, dt.datetime.now(), self.bus)
+        except CheckinError as exc:
+            self.post_message(RollFailed(exc.message()))
+            return
+        self.post_message(RollLoaded(status, plan))
+
+    @on(RollLoaded)
+    def _loaded(self, message: RollLoaded) -> None:
+        status = message.status
+        self.status = status
+        bus = status.bus
+        place = f"{tr('app.visit.stop')}：{status.stop.name}"
+        if status.stop.address:
+            place += f"（{status.stop.address}）"
+        if bus:
+            place += f" · {bus.name}"
+            if bus.leader or bus.phone:
+                place += f" · {tr('app.visit.leader')} {bus.leader} {bus.phone}".rstrip()
+        else:
+            place += f" · {tr('visit.whole_stop')}"
+        self.query_one("#visit-place", Static).update(place)
+        self.query_one("#visit-schedule", Static).update(message.schedule.text() if message.schedule else "")
+        self.sub_title = f"{tr('app.bind.mode_rollcall')} · {status.stop.name} · " + (
+            bus.name if bus else tr("visit.whole_stop")
+        )
+        counts = tr(
+            "app.visit.counts",
+            expected=status.expected,
+            present=len(status.present),
+            missing=len(status.missing),
+            left=len(status.left),
+        )
+        if status.departed_at:
+            counts += " · " + tr("app.visit.departed_at", at=status.departed_at[11:16])
+        self.query_one("#visit-counts", Static).update(counts)
+        self._fill(status)
+        panel = self.query_one("#visit-panel", Static)
+        if panel.has_class("-idle"):
+            self._panel(status.departure_text(), "-ok" if not status.missing else "-missing")
+
+    def _fill(self, status: RollStatus) -> None:
+        table = self.query_one("#visit-list", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for rider in status.missing:
+            table.add_row(
+                Text(tr("app.visit.missing"), style="bold red"), rider.number, rider.name, rider.phone or "",
+                rider.bus or "", key=rider.number,
+            )  # fmt: skip
+        for rider in status.present:
+            table.add_row(
+                Text(tr("app.visit.present"), style="green"), rider.number, rider.name, "", rider.bus or "",
+                key=rider.number,
+            )  # fmt: skip
+        for left in status.left:
+            table.add_row(
+                Text(tr("app.visit.left", reason=tr(f"visit.reason.{left.reason}")), style="yellow"),
+                left.number, left.name, "", "", key=f"left:{left.number}",
+            )  # fmt: skip
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def _panel(self, text: str, cls: str) -> None:
+        panel = self.query_one("#visit-panel", Static)
+        for name in PANEL_CLASSES:
+            panel.remove_class(name)
+        panel.add_class(cls)
+        panel.update(Text(text, justify="center", style="bold"))
+
+    @on(RollFailed)
+    def _failed(self, message: RollFailed) -> None:
+        self.app.bell()
+        self._panel(message.message, "-error")
+        self.notify(message.message, severity="error", timeout=8)
+
+    # ------------------------------------------------------------ scans and keys
+
+    @on(Input.Changed, "#visit-scan")
+    def _typing(self, event: Input.Changed) -> None:
+        if self.silence is not None:
+            self.silence.stop()
+        if len(event.value.strip()) >= TOKEN_CHARS:
+            self.silence = self.set_timer(SILENCE_SECONDS, self.submit_scan)
+
+    @on(Input.Submitted, "#visit-scan")
+    def submit_scan(self) -> None:
+        box = self.query_one("#visit-scan", RollInput)
+        text = box.value.strip()
+        box.value = ""
+        if self.silence is not None:
+            self.silence.stop()
+        # the focus stays here: a scanner that sends Enter twice never marks the highlighted row
+        if text:
+            self.take_scan(text)
+
+    def take_scan(self, text: str) -> None:
+        """A scanned invitation, ID card or typed number (the door's scan input)."""
+        self.mark(text=text)
+
+    def on_key(self, event: events.Key) -> None:
+        """A scanner types wherever the focus is: letters and digits go to the scan box."""
+        box = self.query_one("#visit-scan", RollInput)
+        if self.focused is box or self.app.screen is not self:
+            return
+        char = event.character or ""
+        if len(char) == 1 and char.isascii() and char.isalnum():
+            box.focus()
+            box.insert_text_at_cursor(char)
+            event.stop()
+            event.prevent_default()
+
+    def action_to_list(self) -> None:
+        self.query_one("#visit-list", DataTable).focus()
+
+    def _selected_number(self) -> str | None:
+        table = self.query_one("#visit-list", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return str(key).removeprefix("left:") if key else None
+
+    def action_mark_selected(self) -> None:
+        number = self._selected_number()
+        if number is None:
+            self.app.bell()
+            return
+        self.mark(number=number, method="key")
+
+    @on(DataTable.RowSelected, "#visit-list")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.mark(number=str(event.row_key.value).removeprefix("left:"), method="key")
+
+    def action_lookup(self) -> None:
+        def chosen(number: str | None) -> None:
+            self.query_one("#visit-scan", RollInput).focus()
+            if number:
+                self.mark(number=number, method="lookup")
+
+        self.app.push_screen(LookupDialog(str(self.db_path)), chosen)
+
+    @work(thread=True, group="roll-write", exit_on_error=False, description="mark present")
+    def mark(self, *, text: str = "", number: str = "", method: str = "key") -> None:
+        roll = self.roll
+        if roll is None or self.stop is None:
+            self.post_message(RollFailed(tr("app.door_not_ready")))
+            return
+        try:
+            with self.roll_lock:
+                if text:
+                    result = roll.scan(self.stop, self.bus, text)
+                else:
+                    result = roll.mark_present(self.stop, self.bus, number, method=method)
+        except CheckinError as exc:
+            self.post_message(RollFailed(exc.message()))
+            return
+        except Exception as exc:  # disk full, locked file: say so, keep the screen running
+            self.post_message(RollFailed(tr("app.door_error", error=str(exc))))
+            return
+        self.post_message(RollMarked(result))
+
+    @on(RollMarked)
+    def _marked(self, message: RollMarked) -> None:
+        result = message.result
+        if result.outcome == "already":
+            self.app.bell()
+        self._panel(result.text(), "-left" if result.outcome == "left" else "-ok")
+        self.refresh_roll()
+
+    # ------------------------------------------------------------ leaving the visit
+
+    def action_leave(self) -> None:
+        number = self._selected_number()
+        status = self.status
+        if number is None or status is None:
+            self.app.bell()
+            return
+        names = {r.number: r.name for r in status.present + status.missing}
+        if number not in names:
+            self.app.bell()
+            return
+
+        def chosen(reason: str | None) -> None:
+            self.query_one("#visit-list", DataTable).focus()
+            if reason:
+                self.leave(number, reason)
+
+        self.app.push_screen(LeaveDialog(f"{names[number]} {number}"), chosen)
+
+    @work(thread=True, group="roll-write", exit_on_error=False, description="left the visit")
+    def leave(self, number: str, reason: str) -> None:
+        roll = self.roll
+        if roll is None or self.stop is None:
+            return
+        try:
+            with self.roll_lock:
+                result = roll.leave(self.stop, self.bus, number, reason)
+        except CheckinError as exc:
+            self.post_message(RollFailed(exc.message()))
+            return
+        self.post_message(RollMarked(result))
+
+    # ------------------------------------------------------------ departure
+
+    def action_depart(self) -> None:
+        self.depart(False)
+
+    @work(thread=True, group="roll-write", exit_on_error=False, description="departure")
+    def depart(self, anyway: bool) -> None:
+        roll = self.roll
+        if roll is None or self.stop is None:
+            return
+        try:
+            with self.roll_lock:
+                departure = roll.depart(self.stop, self.bus, anyway=anyway)
+        except CheckinError as exc:
+            self.post_message(RollFailed(exc.message()))
+            return
+        self.post_message(RollDeparted(departure.status, departure.recorded, departure.anyway))
+
+    @on(RollDeparted)
+    def _departed(self, message: RollDeparted) -> None:
+        status = message.status
+        text = status.departure_text()
+        if message.recorded:
+            line = tr("app.visit.departed_anyway" if message.anyway else "app.visit.departed", text=text)
+            self._panel(line, "-missing" if message.anyway else "-ok")
+            self.refresh_roll()
+            return
+        self.app.bell()
+        self._panel(text, "-missing")
+
+        def answered(yes: bool | None) -> None:
+            self.query_one("#visit-scan", RollInput).focus()
+            if yes:
+                self.depart(True)
+
+        self.app.push_screen(ConfirmDialog(tr("app.visit.leave_anyway", text=text)), answered)
+
+    # ------------------------------------------------------------ stop and bus
+
+    def action_place(self) -> None:
+        roll = self.roll
+        if roll is None or self.stop is None:
+            self.app.bell()
+            return
+
+        def chosen(place: tuple[str, str | None] | None) -> None:
+            self.query_one("#visit-scan", RollInput).focus()
+            if place:
+                self.stop, self.bus = place
+                self._panel(tr("app.loading"), "-idle")
+                self.refresh_roll()
+
+        stops = [s.name for s in roll.stops]
+        buses = [b.name for b in roll.buses]
+        self.app.push_screen(PlaceDialog(stops, buses, (self.stop, self.bus)), chosen)
+
+    def relabel(self) -> None:
+        localise_bindings(self)
+        self.query_one("#visit-scan", RollInput).placeholder = tr("app.visit.scan_placeholder")
+        self.refresh_roll()

@@ -1,0 +1,150 @@
+"""The roll-call screen driven by the Pilot: scans, look-up, one key, leaving, departure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from checkin.i18n import set_language
+from checkin.itinerary import bus_loads
+from checkin.keys import issue_token
+from checkin.storage import open_db
+from screens.app import CheckinApp, make_app
+from screens.board import BoardScreen
+from screens.dialogs import ConfirmDialog, LookupDialog
+from screens.rollcall import LeaveDialog, RollCallScreen
+from tests.conftest import settle
+
+FIRST = "政务服务中心东门"
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> None:
+    set_language("zh")
+
+
+def riders(path: Path, bus: int = 0) -> list[tuple[str, str]]:
+    with open_db(path) as db:
+        return bus_loads(db)[0][bus].riders
+
+
+def marks(path: Path) -> list[tuple[str, str, str | None, str, str | None, str]]:
+    with open_db(path) as db:
+        rows = db.execute(
+            "SELECT stop, number, bus, mark, reason, method FROM roll_marks ORDER BY id"
+        ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def panel(app: CheckinApp) -> str:
+    return str(app.screen.query_one("#visit-panel", Static).render())
+
+
+async def ready(app: CheckinApp, pilot: Pilot[None]) -> RollCallScreen:
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, RollCallScreen)
+    assert screen.roll is not None and screen.status is not None
+    return screen
+
+
+async def scan(app: CheckinApp, pilot: Pilot[None], text: str) -> None:
+    box = app.screen.query_one("#visit-scan", Input)
+    box.focus()
+    box.insert_text_at_cursor(text)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_roll_call_on_the_bus(demo: Path) -> None:
+    one = riders(demo)
+    with open_db(demo) as db:
+        token = issue_token(db, one[0][0]).token
+    app = make_app(demo, station="1号车平板", operator="王志强", start="rollcall", stop=FIRST, bus="1号车")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(app, pilot)
+        assert screen.status is not None and screen.status.expected == len(one)
+        place = str(app.screen.query_one("#visit-place", Static).render())
+        assert FIRST in place and "1号车" in place and "13900001111" in place
+        assert f"缺{len(one)}人" in panel(app)
+        # an invitation scanned, by a scanner that sends Enter twice: one mark, nobody else marked
+        await scan(app, pilot, token)
+        assert f"{one[0][1]} 已到" in panel(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [m[1] for m in marks(demo)] == [one[0][0]]
+        # one key on the list: the first missing person (missing come first)
+        table = app.screen.query_one("#visit-list", DataTable)
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("space")
+        await settle(app, pilot)
+        # the look-up, by name
+        await pilot.press("slash")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LookupDialog)
+        app.screen.query_one("#query", Input).insert_text_at_cursor(one[2][1])
+        await settle(app, pilot)
+        await pilot.press("enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RollCallScreen)
+        present = {m[1] for m in marks(demo) if m[3] == "present"}
+        assert present == {one[0][0], one[1][0], one[2][0]}
+        assert [m[5] for m in marks(demo)] == ["scan", "key", "lookup"]
+        # one of them goes home (F6, then 1) — highlighted row is someone missing
+        table = app.screen.query_one("#visit-list", DataTable)
+        table.focus()
+        table.move_cursor(row=0)
+        leaver = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        await pilot.press("f6")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LeaveDialog)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert marks(demo)[-1][1:5] == (leaver, "1号车", "left", "unwell")
+        # everyone else by key but one
+        status = screen.status
+        assert status is not None
+        for rider in status.missing[:-1]:
+            await scan(app, pilot, rider.number)
+        status = screen.status
+        assert status is not None and len(status.missing) == 1
+        last = status.missing[0]
+        # departure with one missing: the panel names them, a question, then it is recorded
+        await pilot.press("f7")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "仍然出发" in panel(app) and f"缺1人：{last.name}" in panel(app)
+        # the phone of the missing person is on the list for the leader to call
+        table = app.screen.query_one("#visit-list", DataTable)
+        row = table.get_row(last.number)
+        assert str(row[3]) == (last.phone or "")
+    with open_db(demo) as db:
+        departures = db.execute("SELECT stop, bus, anyway, missing FROM departures").fetchall()
+    assert departures == [(FIRST, "1号车", 1, f'["{last.number}"]')]
+
+
+async def test_f12_opens_the_roll_call_and_the_board_shows_the_schedule(demo: Path) -> None:
+    app = make_app(demo, station="desk", operator="小王", start="board")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        line = str(app.screen.query_one("#board-schedule", Static).render())
+        assert "首站：政务服务中心东门（13:50）" in line
+        await pilot.press("f12")
+        await settle(app, pilot)
+        screen = await ready(app, pilot)
+        assert screen.stop == FIRST and screen.bus is None
+        assert screen.status is not None and screen.status.expected == 32
+        await pilot.press("f8")
+        await settle(app, pilot)
+        table = app.screen.query_one("#places", DataTable)
+        table.move_cursor(row=5)  # second stop, 2号车
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert (screen.stop, screen.bus) == ("办税服务厅", "2号车")
