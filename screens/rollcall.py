@@ -187,6 +187,12 @@ class RollCallScreen(Screen[None]):
         self.open_roll()
         self.set_interval(REFRESH_SECONDS, self.refresh_roll)
 
+    def on_unmount(self) -> None:
+        with self.roll_lock:  # after the mark in progress, if any, has committed
+            if self.roll is not None:
+                self.roll.db.close()
+                self.roll = None
+
     # ------------------------------------------------------------ opening and reading
 
     @work(
@@ -194,16 +200,20 @@ class RollCallScreen(Screen[None]):
     )
     def open_roll(self) -> None:
         try:
-            db = open_db(self.db_path, shared=True)
-            with self.roll_lock:
-                roll = RollCall(db, self.station, self.operator)
-                stop = self.stop
-                if stop is None:
-                    now = schedule(db, roll.event, dt.datetime.now())
-                    stop = (now.current or now.next or roll.stops[0]).name if now else roll.stops[0].name
-                roll.stop(stop)  # refuse an unknown name now, in words
-                roll.bus(self.bus)
-                self.roll = roll
+            db = open_db(self.db_path, shared=True)  # the screen's connection: closed on unmount
+            try:
+                with self.roll_lock:
+                    roll = RollCall(db, self.station, self.operator)
+                    stop = self.stop
+                    if stop is None:
+                        now = schedule(db, roll.event, dt.datetime.now())
+                        stop = (now.current or now.next or roll.stops[0]).name if now else roll.stops[0].name
+                    roll.stop(stop)  # refuse an unknown name now, in words
+                    roll.bus(self.bus)
+                    self.roll = roll
+            except BaseException:
+                db.close()
+                raise
         except CheckinError as exc:
             self.post_message(RollFailed(exc.message()))
             return

@@ -173,6 +173,12 @@ def test_by_hand_respects_seats_and_is_kept_by_later_assignments(tmp_path: Path)
 
 
 @pytest.fixture
+def demo_db(demo: Path) -> Iterator[Database]:
+    with open_db(demo) as db:
+        yield db
+
+
+@pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Roll-call times under the test's control: set now[0] (HH:MM) before each action."""
     now = ["13:40"]
@@ -184,8 +190,10 @@ def demo_ids() -> dict[str, str]:
     return {row[0]: row[2] for row in demo_rows()[1:]}
 
 
-def test_roll_call_with_scans_lookups_keys_leaving_early_and_departures(demo: Path, clock: list[str]) -> None:
-    db = open_db(demo)
+def test_roll_call_with_scans_lookups_keys_leaving_early_and_departures(
+    demo_db: Database, clock: list[str]
+) -> None:
+    db = demo_db
     ensure_index(db)
     loads = {load.bus.name: load.riders for load in bus_loads(db)[0]}
     one, two = loads["1号车"], loads["2号车"]
@@ -261,8 +269,8 @@ def test_roll_call_with_scans_lookups_keys_leaving_early_and_departures(demo: Pa
     assert len(summary.forced_departures) == 1
 
 
-def test_a_person_not_on_the_visit_is_refused_and_nothing_is_written(demo: Path) -> None:
-    db = open_db(demo)
+def test_a_person_not_on_the_visit_is_refused_and_nothing_is_written(demo_db: Database) -> None:
+    db = demo_db
     roll = RollCall(db, "bus", "op")
     waiting = db.execute("SELECT number FROM people WHERE status = 'waiting' LIMIT 1").fetchone()[0]
     for text, key in (
@@ -287,8 +295,8 @@ def test_a_person_not_on_the_visit_is_refused_and_nothing_is_written(demo: Path)
     assert not any(valid_id(999) in str(v) for r in db.execute("SELECT * FROM scans") for v in r)
 
 
-def test_someone_who_left_and_comes_back_is_expected_again(demo: Path, clock: list[str]) -> None:
-    db = open_db(demo)
+def test_someone_who_left_and_comes_back_is_expected_again(demo_db: Database, clock: list[str]) -> None:
+    db = demo_db
     roll = RollCall(db, "bus", "op")
     number = bus_loads(db)[0][0].riders[0][0]
     clock[0] = "14:30"
@@ -303,8 +311,8 @@ def test_someone_who_left_and_comes_back_is_expected_again(demo: Path, clock: li
 # ---------------------------------------------------------------- schedule
 
 
-def test_schedule_says_where_the_visit_is_and_how_late(demo: Path, clock: list[str]) -> None:
-    db = open_db(demo)
+def test_schedule_says_where_the_visit_is_and_how_late(demo_db: Database, clock: list[str]) -> None:
+    db = demo_db
     event = load_event(db)
     roll = RollCall(db, "bus", "op")
     day = event.date
@@ -344,9 +352,8 @@ def test_schedule_says_where_the_visit_is_and_how_late(demo: Path, clock: list[s
 def test_cli_marks_and_reports_status_in_the_documented_shape(
     demo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = open_db(demo)
-    riders = bus_loads(db)[0][1].riders  # 2号车
-    db.close()
+    with open_db(demo) as db:
+        riders = bus_loads(db)[0][1].riders  # 2号车
     base = ["--db", str(demo), "--stop", "政务服务中心东门", "--bus", "2号车"]
     for number, _ in riders[:-1]:
         assert cli_main(["rollcall", *base, number.lower()]) == 0
