@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from checkin.categories import category_label
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.itinerary import (
@@ -102,7 +103,7 @@ def cmd_buses_assign(args: argparse.Namespace) -> int:
     if result.split:
         labels = []
         for key in result.split:
-            labels.append(tr(f"category.{key}") if args.by == "category" else key)
+            labels.append(category_label(key) if args.by == "category" else key)
         _out(tr("visit.split_group", groups="、".join(labels)))
     return 0
 

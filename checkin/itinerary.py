@@ -261,23 +261,24 @@ class Assignment:
 
 
 def _guests(db: Database) -> list[tuple[str, str, str]]:
-    """Invited guests (number, category, organisation) in list order."""
+    """Invited guests (number, category, group) in list order. The group is the group
+    application (G-number) they came with, else their organisation, else nobody."""
     return [
-        (str(r[0]), str(r[1]), str(r[2] or ""))
+        (str(r[0]), str(r[1]), str(r[2] or r[3] or ""))
         for r in db.execute(
-            "SELECT number, category, organization FROM people WHERE status = 'invited' "
-            "ORDER BY queue_pos IS NULL, queue_pos, seq"
+            "SELECT number, category, group_number, NULLIF(TRIM(organization), '') FROM people "
+            "WHERE status = 'invited' ORDER BY queue_pos IS NULL, queue_pos, seq"
         )
     ]
 
 
 def assign_buses(db: Database, mode: str) -> Assignment:
-    """Seat every invited guest on a bus, by category, group (organisation) or evenly.
+    """Seat every invited guest on a bus, by category, group or evenly.
 
-    People of one category (or one organisation) ride together where a bus has room for all
-    of them; larger groups are placed first; a group too big for any bus is split over the
-    buses with the most free seats, and named in the result. Hand placements stay. More
-    guests than seats: refused, nothing changed.
+    People of one category (or one group: a group application, else one organisation) ride
+    together where a bus has room for all of them; larger groups are placed first; a group
+    too big for any bus is split over the buses with the most free seats, and named in the
+    result. Hand placements stay. More guests than seats: refused, nothing changed.
     """
     if mode not in ASSIGN_MODES:
         raise CheckinError("visit.bad_mode", value=mode)
@@ -312,8 +313,8 @@ def assign_buses(db: Database, mode: str) -> Assignment:
                 free[bus] -= 1
         else:
             groups: dict[str, list[str]] = {}
-            for number, category, organisation in guests:
-                key = category if mode == "category" else (organisation or f"\x00{number}")
+            for number, category, group in guests:
+                key = category if mode == "category" else (group or f"\x00{number}")
                 groups.setdefault(key, []).append(number)
             # biggest groups first, each on the bus with the most room; ties in list order
             # (dicts keep insertion order and the sort is stable). A group no bus can take whole

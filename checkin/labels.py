@@ -95,6 +95,9 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     # issue 17: review states and the notices told
     "review": ("review.state", ("pending", "approved", "rejected")),
     "notice": ("notices.kind", ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")),
+    # issue 19: the site visit's stop kinds and why someone left it
+    "stop_kind": ("visit.kind", ("assembly", "visit", "forum", "return")),
+    "leave_reason": ("visit.reason", ("went_home", "unwell", "other")),
 }
 
 # History rows whose old/new values are codes of another kind.

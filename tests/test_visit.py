@@ -148,6 +148,18 @@ def test_by_group_keeps_organisations_together_and_splits_only_what_cannot_fit(t
     assert counts == {"1号车": 4, "2号车": 4, "3号车": 4, "4号车": 2}
 
 
+def test_by_group_keeps_a_group_application_together_whatever_the_organisations(tmp_path: Path) -> None:
+    people = [("citizen", f"单位{n}") for n in range(6)]
+    db = riders_db(tmp_path, people, [Bus("1号车", 3), Bus("2号车", 3)])
+    numbers = [str(r[0]) for r in db.execute("SELECT number FROM people ORDER BY seq")]
+    group = [numbers[0], numbers[2], numbers[4]]  # came as one group application, G001
+    db.conn.executemany("UPDATE people SET group_number = 'G001' WHERE number = ?", [(n,) for n in group])
+    assign_buses(db, "group")
+    riders = {number: bus for number, bus in db.execute("SELECT number, bus FROM bus_riders")}
+    assert len({riders[n] for n in group}) == 1
+    assert Counter(riders.values()) == {"1号车": 3, "2号车": 3}
+
+
 def test_by_hand_respects_seats_and_is_kept_by_later_assignments(tmp_path: Path) -> None:
     db = riders_db(tmp_path, [("citizen", "")] * 4, [Bus("1号车", 2), Bus("2号车", 2)])
     numbers = [str(r[0]) for r in db.execute("SELECT number FROM people ORDER BY seq")]
