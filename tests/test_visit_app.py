@@ -129,14 +129,14 @@ async def test_roll_call_on_the_bus(demo: Path) -> None:
     assert departures == [(FIRST, "1号车", 1, f'["{last.number}"]')]
 
 
-async def test_f12_opens_the_roll_call_and_the_board_shows_the_schedule(demo: Path) -> None:
+async def test_f1_opens_the_roll_call_and_the_board_shows_the_schedule(demo: Path) -> None:
     app = make_app(demo, station="desk", operator="小王", start="board")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, BoardScreen)
         line = str(app.screen.query_one("#board-schedule", Static).render())
         assert "首站：政务服务中心东门（13:50）" in line
-        await pilot.press("f12")
+        await pilot.press("f1")
         await settle(app, pilot)
         screen = await ready(app, pilot)
         assert screen.stop == FIRST and screen.bus is None
