@@ -142,7 +142,10 @@ class RollCall:
         if not operator.strip():
             raise CheckinError("door.no_operator")
         self.db = db
-        self.station = station.strip()
+        # on a door pack (a laptop on the bus) the records carry the pack's own station name,
+        # so that its results bundle takes them along
+        pack = db.execute("SELECT name FROM station_info").fetchone()
+        self.station = str(pack[0]) if pack else station.strip()
         self.operator = operator.strip()
         self.event: Event = load_event(db)
         self.stops: list[Stop] = self.event.stops

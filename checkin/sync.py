@@ -67,6 +67,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                     "created_at", "updated_at"),
     "suggestion_history": ("suggestion", "at", "operator", "field", "old", "new"),
     "activity": ("at", "action", "number", "detail"),
+    # the site visit's roll calls (issue 19)
+    "roll_marks": ("uid", "stop", "bus", "number", "mark", "reason", "method", "at", "station", "operator"),
+    "departures": ("uid", "stop", "bus", "at", "expected", "missing", "anyway", "station", "operator"),
 }  # fmt: skip
 
 # what a station exports of each table (its own rows only); `?` is the station's name
@@ -87,6 +90,10 @@ EXPORT_QUERIES: dict[str, str] = {
     "activity": "SELECT at, action, number, detail FROM activity WHERE action IN "
     "('annul', 'override', 'walk_in', 'pin_refused', 'pin_lockout') "
     "AND json_valid(detail) AND json_extract(detail, '$.station') = :station",
+    "roll_marks": "SELECT uid, stop, bus, number, mark, reason, method, at, station, operator "
+    "FROM roll_marks WHERE station = :station",
+    "departures": "SELECT uid, stop, bus, at, expected, missing, anyway, station, operator FROM departures "
+    "WHERE station = :station",
 }
 
 METHODS = ("scan", "lookup", "override", "walkin")
@@ -235,6 +242,8 @@ class Office:
     people: dict[str, str]  # number → status
     suggestions: frozenset[str]  # uids
     categories: tuple[str, ...]  # built-in and the event's own
+    stops: tuple[str, ...] = ()  # the site visit's stops and buses (issue 19)
+    buses: tuple[str, ...] = ()
 
 
 def _read_office(master: Path) -> Office:
@@ -263,6 +272,7 @@ def _read_office(master: Path) -> Office:
             conn.execute("SELECT categories FROM event").fetchone()[0] if "categories" in columns else None
         )
         suggestions = frozenset(str(r[0]) for r in conn.execute("SELECT uid FROM suggestions"))
+        plan = conn.execute("SELECT stops, buses FROM event").fetchone() if "stops" in columns else None
     except sqlite3.DatabaseError as exc:
         raise CheckinError("storage.unreadable", path=str(master), error=str(exc)) from None
     finally:
@@ -286,6 +296,8 @@ def _read_office(master: Path) -> Office:
         people=people,
         suggestions=suggestions,
         categories=categories,
+        stops=tuple(str(s["name"]) for s in json.loads(plan[0] or "[]")) if plan else (),
+        buses=tuple(str(b["name"]) for b in json.loads(plan[1] or "[]")) if plan else (),
     )
 
 
@@ -570,6 +582,52 @@ def _activity(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     return row
 
 
+def _roll_mark(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    from checkin.itinerary import LEAVE_REASONS
+    from checkin.rollcall import METHODS as ROLL_METHODS
+
+    uid, stop, bus, number, mark, reason, method, at, station, operator = row
+    _pattern(uid, "uid", _UID)
+    _choice(stop, "stop", ctx.office.stops)
+    _choice(bus, "bus", ctx.office.buses, optional=True)
+    ctx.person(number, "number")
+    _choice(mark, "mark", ("present", "left"))
+    if mark == "left":
+        _choice(reason, "reason", LEAVE_REASONS)
+    elif reason is not None:
+        raise Bad("reason: only for leaving the visit")
+    _choice(method, "method", ROLL_METHODS)
+    _time(at, "at", ctx.office)
+    ctx.own_station(station, "station")
+    _text(operator, "operator")
+    return row
+
+
+def _departure(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
+    uid, stop, bus, at, expected, missing, anyway, station, operator = row
+    _pattern(uid, "uid", _UID)
+    _choice(stop, "stop", ctx.office.stops)
+    _choice(bus, "bus", ctx.office.buses, optional=True)
+    _time(at, "at", ctx.office)
+    _int(expected, "expected", 0, 100_000)
+    if not isinstance(missing, str) or len(missing) > 200_000:
+        raise Bad("missing: malformed")
+    try:
+        numbers = json.loads(missing)
+    except ValueError:
+        raise Bad("missing: not JSON") from None
+    if not isinstance(numbers, list) or len(numbers) > expected:
+        raise Bad("missing: not a list of people")
+    for number in numbers:
+        ctx.person(number, "missing")
+    _int(anyway, "anyway", 0, 1)
+    if bool(anyway) != bool(numbers):
+        raise Bad("anyway: does not match the missing list")
+    ctx.own_station(station, "station")
+    _text(operator, "operator")
+    return row
+
+
 # in this order: walk-ins before what refers to them, scans before check results
 VALIDATORS: dict[str, Callable[[tuple[Any, ...], _Context], tuple[Any, ...]]] = {
     "walk_ins": _walk_in,
@@ -580,6 +638,8 @@ VALIDATORS: dict[str, Callable[[tuple[Any, ...], _Context], tuple[Any, ...]]] = 
     "suggestions": _suggestion,
     "suggestion_history": _history,
     "activity": _activity,
+    "roll_marks": _roll_mark,
+    "departures": _departure,
 }
 
 
@@ -892,6 +952,29 @@ def _step_activity(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report
     report.added["activity"] = added
 
 
+def _step_roll_marks(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
+    """Roll-call marks never change once written: by uid, in any order (issue 19)."""
+    before = _count(conn, "SELECT COUNT(*) FROM roll_marks")
+    conn.executemany(
+        "INSERT OR IGNORE INTO roll_marks (uid, stop, bus, number, mark, reason, method, at, station, "
+        "operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    added = _count(conn, "SELECT COUNT(*) FROM roll_marks") - before
+    report.added["roll_marks"], report.already["roll_marks"] = added, len(rows) - added
+
+
+def _step_departures(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
+    before = _count(conn, "SELECT COUNT(*) FROM departures")
+    conn.executemany(
+        "INSERT OR IGNORE INTO departures (uid, stop, bus, at, expected, missing, anyway, station, "
+        "operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    added = _count(conn, "SELECT COUNT(*) FROM departures") - before
+    report.added["departures"], report.already["departures"] = added, len(rows) - added
+
+
 STEPS: dict[str, Callable[[sqlite3.Connection, list[tuple[Any, ...]], MergeReport], None]] = {
     "walk_ins": _step_walk_ins,
     "scans": _step_scans,
@@ -901,6 +984,8 @@ STEPS: dict[str, Callable[[sqlite3.Connection, list[tuple[Any, ...]], MergeRepor
     "suggestions": _step_suggestions,
     "suggestion_history": _step_suggestion_history,
     "activity": _step_activity,
+    "roll_marks": _step_roll_marks,
+    "departures": _step_departures,
 }
 
 

@@ -398,3 +398,115 @@ def test_cli_assigns_buses_and_speaks_chinese(demo: Path, capsys: pytest.Capture
     assert "政务服务中心东门（集合，15分钟）" in out and "1号车：20座，已安排16人" in out
     assert cli_main(["buses", "set", "--db", str(demo), "A001"]) == 2
     assert "--none" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- two buses' laptops, merged
+
+
+def _state(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], object]:
+    with open_db(path) as db:
+        marks = db.execute("SELECT uid, stop, bus, number, mark, reason, at, station FROM roll_marks "
+                           "ORDER BY uid").fetchall()  # fmt: skip
+        departures = db.execute(
+            "SELECT uid, stop, bus, missing, anyway FROM departures ORDER BY uid"
+        ).fetchall()
+        summary = visit_summary(db)
+    assert summary is not None
+    return [tuple(r) for r in marks], [tuple(r) for r in departures], summary.to_json()
+
+
+def test_two_buses_roll_calls_on_packs_merge_in_either_order(demo: Path, clock: list[str]) -> None:
+    import shutil
+
+    from checkin.pack import station_pack
+    from checkin.sync import export_bundle, merge_bundles
+
+    with open_db(demo) as db:
+        one, two = (load.riders for load in bus_loads(db)[0])
+        token = issue_token(db, two[0][0]).token
+    packs = {bus: station_pack(demo, bus, demo.parent / f"{bus}.db") for bus in ("1号车", "2号车")}
+    first, second = "政务服务中心东门", "办税服务厅"
+    with open_db(packs["1号车"]) as db:  # the laptop on bus 1, offline
+        roll = RollCall(db, "ignored: a pack records under its own name", "王志强")
+        clock[0] = "13:52"
+        for number, _ in one:
+            roll.mark_present(first, "1号车", number)
+        roll.depart(first, "1号车")
+        clock[0] = "14:25"
+        roll.leave(second, "1号车", one[0][0], "went_home")
+        for number, _ in one[1:-1]:
+            roll.mark_present(second, "1号车", number)
+        clock[0] = "15:52"
+        assert roll.depart(second, "1号车", anyway=True).anyway
+    with open_db(packs["2号车"]) as db:  # the laptop on bus 2
+        roll = RollCall(db, "2号车", "李秀英")
+        clock[0] = "13:55"
+        roll.scan(first, "2号车", token)
+        for number, _ in two[1:]:
+            roll.mark_present(first, "2号车", number)
+        roll.depart(first, "2号车")
+        clock[0] = "14:30"
+        for number, _ in two:
+            roll.mark_present(second, "2号车", number)
+        roll.depart(second, "2号车")
+    bundles = [export_bundle(packs[bus], demo.parent / f"results-{bus}.sqlite") for bus in ("1号车", "2号车")]
+    results = []
+    for order in (bundles, bundles[::-1]):
+        office = demo.parent / f"office-{len(results)}.db"
+        shutil.copy(demo, office)
+        reports = merge_bundles(office, order)
+        assert sum(r.added.get("roll_marks", 0) for r in reports) == 2 * len(one) - 1 + 2 * len(two)
+        merge_bundles(office, order)  # again: nothing doubled
+        results.append(_state(office))
+    assert results[0] == results[1]
+    marks, departures, summary = results[0]
+    assert {m[7] for m in marks} == {"1号车", "2号车"}  # the packs' own names
+    assert len(departures) == 4 and sum(d[4] for d in departures) == 1
+    everyone = len(one) + len(two)
+    assert summary["stops"] == [
+        {"stop": first, "expected": everyone, "present": everyone, "left": 0},
+        {"stop": second, "expected": everyone - 1, "present": everyone - 2, "left": 1},
+    ]
+    assert [(r["number"], r["reason"]) for r in summary["left"]] == [(one[0][0], "went home")]
+    assert summary["schedule"][0]["arrived"] == "13:52" and summary["schedule"][0]["late_arriving"] == 2
+
+
+@pytest.mark.parametrize(
+    ("table", "index", "value", "error"),
+    [
+        ("roll_marks", 1, "长城", "stop"),
+        ("roll_marks", 2, "9号车", "bus"),
+        ("roll_marks", 3, "A999", "number"),
+        ("roll_marks", 4, "vanished", "mark"),
+        ("roll_marks", 7, "2099-01-01T10:00:00.000", "at"),
+        ("roll_marks", 8, "东门", "station"),
+        ("departures", 5, '["A001"); DROP TABLE people; --', "missing"),
+        ("departures", 6, 0, "anyway"),
+    ],
+)
+def test_a_tampered_roll_call_in_a_bundle_is_refused_and_the_office_file_unchanged(
+    demo: Path, clock: list[str], table: str, index: int, value: object, error: str
+) -> None:
+    from checkin.pack import station_pack
+    from checkin.sync import station_records, write_bundle
+
+    pack = station_pack(demo, "1号车", demo.parent / "bus1.db")
+    with open_db(pack) as db:
+        roll = RollCall(db, "1号车", "王志强")
+        riders = bus_loads(db)[0][0].riders
+        clock[0] = "13:52"
+        roll.mark_present("政务服务中心东门", "1号车", riders[0][0])
+        roll.depart("政务服务中心东门", "1号车", anyway=True)
+    event_id, station, secrets, tables = station_records(pack)
+    tables[table][0][index] = value
+    from checkin.sync import OFFICE_SEAL_PUBLIC, STATION_PRIVATE
+
+    out = write_bundle(demo.parent / "bad.sqlite", event_id, station, tables, secrets[STATION_PRIVATE],
+                       secrets[OFFICE_SEAL_PUBLIC])  # fmt: skip
+    before = demo.read_bytes()
+    with pytest.raises(CheckinError) as caught:
+        from checkin.sync import merge_bundles
+
+        merge_bundles(demo, [out])
+    assert caught.value.key == "sync14.invalid" and error in caught.value.params["error"]
+    assert demo.read_bytes() == before
