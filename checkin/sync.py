@@ -672,7 +672,7 @@ def _read_bundle_file(path: Path) -> tuple[Any, ...]:
             raise CheckinError("sync14.unsigned", path=str(path))
         rows = conn.execute("SELECT header, sealed, signature FROM bundle_info").fetchall()
         return tuple(rows[0])
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # damaged text reads as bad UTF-8
         raise CheckinError("sync.corrupt", path=str(path), error=str(exc)) from None
     finally:
         conn.close()
