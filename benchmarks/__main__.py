@@ -12,6 +12,7 @@ import sys
 BENCHMARKS = [
     "benchmarks.import_signups",
     "benchmarks.import_forms",
+    "benchmarks.selection",
     "benchmarks.invitations",
     "benchmarks.door",
     "benchmarks.survey",
