@@ -236,7 +236,8 @@ def review_counts(db: Database, today: dt.date | None = None) -> dict[str, int]:
 
 
 def _expand(db: Database, numbers: Iterable[str]) -> list[str]:
-    """Person numbers, with a group number (G001) standing for all its members."""
+    """Person numbers, with a group number (G001) standing for its members still pending:
+    a decision taken member by member stands when the group is decided."""
     result: list[str] = []
     for raw in numbers:
         number = raw.strip().upper()
@@ -248,6 +249,12 @@ def _expand(db: Database, numbers: Iterable[str]) -> list[str]:
             )]  # fmt: skip
             if not members:
                 raise CheckinError("groups.empty", group=number)
+            members = [r[0] for r in db.execute(
+                "SELECT number FROM people WHERE group_number = ? AND review = 'pending' ORDER BY seq",
+                [number],
+            )]  # fmt: skip
+            if not members:
+                raise CheckinError("review.group_decided", group=number)
             result.extend(m for m in members if m not in result)
             continue
         row = db.execute("SELECT review FROM people WHERE number = ?", [number]).fetchone()

@@ -161,11 +161,12 @@ def test_group_application_reviewed_together_and_shown_in_selection(tmp_path: Pa
         approve(db, ["G001"], operator=OFFICE, residence="单位在本区（营业执照）")
     assert info.value.key == "review.group_documents"
     set_documents(db, "g001", received=True, documents="营业执照、法人证明")
-    assert approve(db, ["G001"], operator=OFFICE, residence="单位在本区（营业执照）") == [
-        "A002",
-        "A003",
-        "A004",
-    ]
+    # member by member first: A004 is rejected on their own, and the group decision leaves that
+    reject(db, ["A004"], reason="incomplete", operator=OFFICE)
+    assert approve(db, ["G001"], operator=OFFICE, residence="单位在本区（营业执照）") == ["A002", "A003"]
+    with pytest.raises(CheckinError) as info:
+        approve(db, ["G001"], operator=OFFICE, residence="x")
+    assert info.value.key == "review.group_decided"
     (g,) = list_groups(db)
     assert (g.organization, g.documents_received, g.documents) == (
         "示范科技有限公司",
@@ -175,11 +176,9 @@ def test_group_application_reviewed_together_and_shown_in_selection(tmp_path: Pa
     assert [(m.number, m.review) for m in g.members] == [
         ("A002", "approved"),
         ("A003", "approved"),
-        ("A004", "approved"),
+        ("A004", "rejected"),
     ]
     assert [a.number for a in list_applications(db, state=None, group="G001")] == ["A002", "A003", "A004"]
-    # member by member: one of them is rejected on their own
-    reject(db, ["A004"], reason="incomplete", operator=OFFICE)
     db.execute("UPDATE event SET min_citizen_share = '0'")
     result = select(db)
     assert result.invited == ["A002", "A003"]
