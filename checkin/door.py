@@ -23,7 +23,7 @@ from checkin.categories import CITIZEN, parse_category
 from checkin.errors import CheckinError
 from checkin.event import Event, id_secret, load_event, pin_matches
 from checkin.i18n import tr
-from checkin.idcard import id_hash, parse_id
+from checkin.idcard import document_matches, id_hash, parse_id
 from checkin.keys import Verifier
 from checkin.labels import CheckLabels
 from checkin.phone import parse_phone
@@ -172,7 +172,7 @@ class Door:
         if first:
             return self._record(Verdict("already", "already", invitee, first), method, token)
         evaluation = evaluate(
-            self.profile, answers or {}, lambda typed: id_hash(self.secret, typed) == stored_hash
+            self.profile, answers or {}, lambda typed: document_matches(self.secret, typed, stored_hash)
         )
         if not evaluation.complete:
             verdict = Verdict("needs_checks", None, invitee, checks_due=evaluation.missing)

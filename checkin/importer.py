@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -112,6 +113,7 @@ _GENDERS = {
     "男": "M", "男性": "M", "m": "M", "male": "M",
     "女": "F", "女性": "F", "f": "F", "female": "F",
 }  # fmt: skip
+_QUICK_TIME = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -307,6 +309,13 @@ def parse_signup_time(value: Any, event_date: dt.date | None = None) -> str | No
     text = re.sub(r"\s+", " ", text)
     if not text:
         return None
+    quick = _QUICK_TIME.match(text)
+    if quick:  # 2026-10-27 18:00, 2026/10/27 18:00:05, 2026.10.27 15:30: most sheets, no format loop
+        try:
+            year, month, day, hour, minute, second = (int(quick.group(i) or 0) for i in (1, 3, 4, 5, 6, 7))
+            return dt.datetime(year, month, day, hour, minute, second).strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise CheckinError("import.bad_time", value=text) from None
     for fmt in _TIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).strftime("%Y-%m-%d %H:%M:%S")
@@ -325,6 +334,11 @@ def parse_signup_time(value: Any, event_date: dt.date | None = None) -> str | No
     except ValueError:
         raise CheckinError("import.bad_time", value=text) from None
     return parse_signup_time(serial)
+
+
+@lru_cache(maxsize=8)
+def _deadline(text: str, day: dt.date) -> str:
+    return parse_signup_time(text, day) or ""
 
 
 def parse_birth_date(value: Any) -> dt.date | None:
@@ -452,10 +466,12 @@ def validate_row(
         mail = parse_email(cell("email"))
         current = "signed_up_at"
         signed_up_at = parse_signup_time(cell("signed_up_at"), event.date) or received_at
-        if signed_up_at and event.signup_deadline:
-            deadline = parse_signup_time(event.signup_deadline, event.date) or ""
-            if signed_up_at > deadline:
-                raise CheckinError("import.after_deadline", deadline=event.signup_deadline)
+        if (
+            signed_up_at
+            and event.signup_deadline
+            and signed_up_at > _deadline(event.signup_deadline, event.date)
+        ):
+            raise CheckinError("import.after_deadline", deadline=event.signup_deadline)
         current = "organization"
         organization = _organization(cell("organization"))
         current = "gender"
@@ -533,12 +549,22 @@ def place(table: Table, line: int, field_name: str | None) -> tuple[str, str | N
 # ---------------------------------------------------------------- the import
 
 
-@dataclass
+@dataclass(slots=True)
 class _Chosen:
     order: tuple[Any, ...]
     record: Record
     file: FileResult
-    where: str
+    table: Table
+    line: int
+    several_files: bool
+
+    @property
+    def where(self) -> str:
+        """Where this sign-up is, for a duplicate's message (made only when one is found)."""
+        if self.several_files and self.table.form:
+            return self.file.file
+        text, _ = place(self.table, self.line, None)
+        return f"{self.file.file} {text}" if self.several_files else text
 
 
 def _sheet_results(source: Source) -> list[SheetResult]:
@@ -622,25 +648,24 @@ def import_sources(
                         continue
                     if group:
                         record = record._replace(group=group)
-                    names_on_form.append(record.name)
+                    if source.form_file:
+                        names_on_form.append(record.name)
                     if record.id_hash in known:
                         report.unchanged += 1
                         continue
                     order = _order_key(record, (file_index, source_index * 1000 + table_index, line))
-                    where, _ = place(table, line, None)
-                    if len(files) > 1:
-                        where = f"{name} {where}" if not table.form else name
+                    item = _Chosen(order, record, report, table, line, len(files) > 1)
                     previous = chosen.get(record.id_hash)
                     if previous is None:
-                        chosen[record.id_hash] = _Chosen(order, record, report, where)
+                        chosen[record.id_hash] = item
                         continue
-                    keep, drop = previous, _Chosen(order, record, report, where)
+                    keep, drop = previous, item
                     if order < previous.order:
                         keep, drop = drop, keep
                     chosen[record.id_hash] = keep
                     drop.file.rejected.append(
                         Rejection(
-                            drop.order[-1][-1],
+                            drop.line,
                             "import.duplicate",
                             tr(
                                 "import.problem",

@@ -276,13 +276,20 @@ def find_header(grid: list[list[Any]]) -> tuple[_Header | None, tuple[int, dict[
 
 def _row_kind(values: list[Any], header: _Header) -> tuple[str, str] | None:
     """A row that is not a person: blank, a repeated header, a totals row or a note."""
+    name_at = header.columns["name"]
+    id_at = header.columns["id_number"]
+    if name_at < len(values) and id_at < len(values):
+        # the common case, a person's row, decided without looking at every cell
+        name_cell, number_cell = values[name_at], values[id_at]
+        if isinstance(name_cell, str) and not _is_empty(name_cell) and not _is_empty(number_cell):
+            if header.labels.get(name_at) == re.sub(r"\s+", " ", clean_cell(name_cell)):
+                return "header", ""
+            return None
     texts = [(i, _as_text(v)) for i, v in enumerate(values) if not _is_empty(v)]
     used = set(header.columns.values())
     ignorable = vocabulary().ignored
     if all(i not in used and (header_key(t) in ignorable or t.isdigit()) for i, t in texts):
         return "blank", ""
-    name_at = header.columns["name"]
-    id_at = header.columns["id_number"]
     name = _as_text(values[name_at]) if name_at < len(values) else ""
     number = _as_text(values[id_at]) if id_at < len(values) else ""
     if name and field_for(name) == "name" and field_for(number) == "id_number":
@@ -491,20 +498,23 @@ def _read_text(source: Source, data: bytes) -> None:
         if exc.key == "import.not_a_table":
             raise CheckinError("import.not_a_table", path=source.file) from None
         raise
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError:
-        raise CheckinError("import.undecodable") from None
-    text = text.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:16384]))
+    # decoded as it is read: a 100,000-row file is never held as bytes and text at once
+    stream_in = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    sample = stream_in.read(16384).lstrip("\ufeff")
+    stream_in.seek(0)
+    reader = csv.reader(stream_in, delimiter=_delimiter(sample))
     head: list[tuple[int, list[Any]]] = []
 
     def numbered() -> Iterator[tuple[int, list[Any]]]:
         try:
             for values in reader:
+                if reader.line_num == 1 and values and values[0].startswith("\ufeff"):
+                    values[0] = values[0][1:]
                 yield reader.line_num, list(values)
         except csv.Error as exc:
             raise CheckinError("import.bad_csv", line=reader.line_num, error=str(exc)) from None
+        except UnicodeDecodeError:
+            raise CheckinError("import.undecodable") from None
 
     stream = numbered()
     for item in stream:

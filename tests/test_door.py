@@ -435,3 +435,21 @@ def test_custom_profile_travels_inside_the_event_file(tmp_path: Path) -> None:
         create_event(
             open_db(tmp_path / "f.db", create=True), Event(title="t", date=EVENT_DATE, checks=str(broken))
         )
+
+
+def test_typed_travel_permit_matches_whatever_the_issue_count(db: Database) -> None:
+    """A guest who signed up with a 港澳居民来往内地通行证 types its number at the door: the card
+    was reissued since (another two-digit issue count), and it still matches; another number not."""
+    from checkin.event import id_secret
+    from checkin.idcard import id_hash, parse_document
+
+    number = invited(db)
+    document = parse_document("H1234567801", "hk_macao_permit")
+    db.execute(
+        "UPDATE people SET id_type = 'hk_macao_permit', id_hash = ? WHERE number = ?",
+        [id_hash(id_secret(db), document.number), number],
+    )
+    token = token_of(db, number)
+    door = Door(db, "A", "op")
+    assert door.scan(token, {"id_card": "H12345679"}).reason == "id_mismatch"
+    assert door.scan(token, {"id_card": "h 12345678 03"}).verdict == "admitted"
