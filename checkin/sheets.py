@@ -25,6 +25,7 @@ import re
 import tomllib
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -432,14 +433,30 @@ def _grid_tables(
     source.sheets.append(SheetNote(label, "no_header", workbook=sheet is not None))
 
 
+def _calamine_failed(exc: BaseException) -> bool:
+    """An error from the Rust reader: its own exception types, or a panic on a damaged file,
+    which pyo3 raises as a BaseException. Ctrl+C and exits pass through."""
+    return not isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
+
+
 def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
     from python_calamine import CalamineWorkbook
 
+    if data.startswith(b"PK\x03\x04"):
+        # a damaged .xlsx/.ods is refused here, by its checksums, before the reader sees it
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as package:
+                if package.testzip() is not None:
+                    raise CheckinError("import.bad_workbook", path=source.file, error="CRC")
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise CheckinError("import.bad_workbook", path=source.file, error=str(exc)[:200]) from None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for damaged or foreign files
+        names = list(book.sheet_names)
+    except BaseException as exc:
+        if not _calamine_failed(exc):
+            raise
         raise CheckinError("import.bad_workbook", path=source.file, error=str(exc)[:200]) from None
-    names = list(book.sheet_names)
     if only_sheet is not None and only_sheet not in names:
         raise CheckinError("import.no_such_sheet", sheet=only_sheet, sheets="、".join(names))
     for name in names:
@@ -447,7 +464,9 @@ def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
             continue
         try:
             grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
+        except BaseException as exc:
+            if not _calamine_failed(exc):
+                raise
             raise CheckinError("import.bad_workbook", path=source.file, error=str(exc)[:200]) from None
         _grid_tables(source, name, [list(row) for row in grid])
     source.encoding = "workbook"
@@ -500,7 +519,10 @@ def _read_text(source: Source, data: bytes) -> None:
         raise
     # decoded as it is read: a 100,000-row file is never held as bytes and text at once
     stream_in = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-    sample = stream_in.read(16384).lstrip("\ufeff")
+    try:
+        sample = stream_in.read(16384).lstrip("\ufeff")
+    except UnicodeDecodeError:
+        raise CheckinError("import.undecodable") from None
     stream_in.seek(0)
     reader = csv.reader(stream_in, delimiter=_delimiter(sample))
     head: list[tuple[int, list[Any]]] = []
@@ -714,7 +736,7 @@ def _kind(data: bytes, suffix: str) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as package:
                 names = set(package.namelist())
                 mimetype = package.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
-        except (zipfile.BadZipFile, KeyError, OSError):
+        except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError, ValueError, NotImplementedError):
             return "bad_zip"
         if "word/document.xml" in names:
             return "docx"
