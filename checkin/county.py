@@ -33,6 +33,7 @@ from sqlite_utils.migrations import Migrations
 from checkin.errors import CheckinError
 from checkin.phone import parse_phone
 from checkin.storage import BUSY_TIMEOUT_MS, _restrict_mode, storage_error, write_transaction
+from checkin.textcheck import has_control
 from checkin.workdays import Calendar, event_calendar
 
 COUNTY_SET = "county"
@@ -553,7 +554,7 @@ def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
     """Trimmed (full-width spaces too), control characters refused; the spelling is kept as given
     (`乡镇（街道）` stays full-width; names are compared with `unit_key`)."""
     text = ("" if value is None else str(value)).strip().strip("\u3000\ufeff\xa0").strip()
-    if any(unicodedata.category(c) == "Cc" for c in text):
+    if has_control(text) or any(unicodedata.category(c) == "Cc" for c in text):
         raise CheckinError("county.control_chars")
     if len(text) > limit:
         raise CheckinError("county.too_long", limit=limit)

@@ -17,6 +17,7 @@ from pathlib import Path
 from checkin.county_status import CountyStatus, UnitLine
 from checkin.errors import CheckinError
 from checkin.i18n import tr
+from checkin.textcheck import private_file, safe_cell
 
 COLUMNS = (
     "unit",
@@ -121,7 +122,7 @@ def write_xlsx(table: CountyTable, path: Path) -> None:
 
     def safe(value: str) -> str:
         # a unit name or a breach never becomes a formula
-        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+        return str(safe_cell(value))
 
     book = Workbook()
     sheet = book.active
@@ -238,6 +239,7 @@ def write_county_report(status: CountyStatus, out: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     table = county_table(status)
     tmp = path.with_name(path.stem + ".tmp" + suffix)
+    private_file(tmp)  # unit contacts and phones: owner only (0600 on POSIX)
     if suffix == ".docx":
         write_docx(table, tmp, status)
     else:

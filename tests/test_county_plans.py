@@ -269,3 +269,36 @@ def test_plan_carries_places_per_category(
     assert run("county", "status", "--db", county, "--json", "--as-of", "2026-09-02") == 0
     unit = next(u for u in json.loads(capsys.readouterr().out)["units"] if u["unit"] == "城关街道")
     assert unit["plans"][0]["places"] == {"人大代表": 1, "科技特派员+三区人才": 8, "群众代表": 12}
+
+
+def test_report_cells_never_formulas_and_files_private(tmp_path: Path) -> None:
+    units = tmp_path / "u.csv"
+    units.write_text(
+        '单位名称,联系电话\n"=HYPERLINK(""http://x"",""y"")",13800000001\n城关街道,\n', encoding="utf-8"
+    )
+    db = tmp_path / "c.db"
+    assert run("county", "init", "--db", db, "--year", "2026", "--units", units) == 0
+    out = tmp_path / "表.xlsx"
+    assert run("county", "report", "--db", db, "--out", out, "--as-of", "2026-12-31") == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out).worksheets[0]
+    cell = sheet["A3"]
+    assert cell.data_type == "s" and str(cell.value).startswith("'=HYPERLINK")
+    import os
+
+    if os.name == "posix":
+        assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_bidi_and_zero_width_characters_refused_in_plans(
+    tmp_path: Path, county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[plan]\nformat = 1\nyear = 2026\nunit = "城关街道"\nevent_id = "abc"\ntitle = "走进\u202e城关"\n'
+        "date = 2026-10-01\ncapacity = 3\nexported_at = 2026-09-01T10:00:00\n",
+        encoding="utf-8",
+    )
+    assert run("county", "plans", "--db", county, bad) == 2
+    assert "控制字符" in capsys.readouterr().err
