@@ -363,11 +363,22 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from checkin.keys import revoke_key
+
+    with open_db(args.db) as db:
+        new = revoke_key(db, args.key_id)
+    _out(tr("keys14.revoked", key_id=args.key_id.upper()))
+    if new is not None:
+        _out(tr("keys14.new_key", key_id=f"{new:04X}", db=args.db))
+    return 0
+
+
 def cmd_keys_list(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         rows = list(
             db.query(
-                "SELECT key_id, created_at, retired_at, private_key IS NOT NULL AS can_sign "
+                "SELECT key_id, created_at, retired_at, revoked_at, private_key IS NOT NULL AS can_sign "
                 "FROM signing_keys ORDER BY id"
             )
         )
@@ -375,7 +386,11 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
             _json([{**r, "key_id": f"{r['key_id']:04X}", "can_sign": bool(r["can_sign"])} for r in rows])
             return 0
         for r in rows:
-            state = tr("keys.retired") if r["retired_at"] else tr("keys.current")
+            state = (
+                tr("keys14.state_revoked")
+                if r["revoked_at"]
+                else (tr("keys.retired") if r["retired_at"] else tr("keys.current"))
+            )
             _out(f"{r['key_id']:04X}\t{r['created_at']}\t{state}")
         return 0
 
@@ -734,6 +749,19 @@ def cmd_purge(args: argparse.Namespace) -> int:
             return 1
     count = purge(args.db, force=args.force)
     _out(tr("purge.done", count=count))
+    from pathlib import Path
+
+    from checkin.files import purge_files
+    from checkin.packseal import sealed_as_is
+
+    with sealed_as_is(), open_db(args.db) as db:
+        deleted, remaining = purge_files(db, [Path(b) for b in args.bundle or []])
+    for path in deleted:
+        _out(tr("purge14.deleted", path=path))
+    for item in remaining:
+        _out(tr(f"purge14.still_{item['kind']}", path=item["path"], station=item["station"] or ""))
+    if not remaining:
+        _out(tr("purge14.none_left"))
     return 0
 
 
@@ -883,6 +911,10 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     r = keys_sub.add_parser("rotate", help=tr("cli.keys.rotate"), description=tr("cli.keys.rotate"))
     _add_db(r)
     r.set_defaults(handler=cmd_keys_rotate)
+    r = keys_sub.add_parser("revoke", help=tr("cli.keys14.revoke"), description=tr("cli.keys14.revoke"))
+    r.add_argument("key_id", metavar="KEYID", help=tr("cli.keys14.key_id"))
+    _add_db(r)
+    r.set_defaults(handler=cmd_keys_revoke)
     r = keys_sub.add_parser("list", help=tr("cli.keys.list"), description=tr("cli.keys.list"))
     _add_db(r)
     _add_json(r)
@@ -1063,6 +1095,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     _add_db(p)
     p.add_argument("--yes", action="store_true", help=tr("cli.purge.yes"))
     p.add_argument("--force", action="store_true", help=tr("cli.purge.force"))
+    p.add_argument("--bundle", action="append", metavar="FILE", help=tr("cli.purge14.bundle"))
     p.set_defaults(handler=cmd_purge)
 
     from checkin.cli_review import add_review_commands  # issue 17: review, groups, notices

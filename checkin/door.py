@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sqlite3
 import uuid
 from collections.abc import Mapping
@@ -34,6 +35,9 @@ from checkin.storage import write_transaction
 from checkin.textcheck import LIMITS, check_text
 
 VERDICTS = ("admitted", "already", "refused", "needs_checks")
+PIN_TRIES = 5
+PIN_LOCK_SECONDS = 30
+PIN_LOCK_MAX_SECONDS = 3600
 WALK_IN_PREFIX = "W"
 
 
@@ -125,6 +129,8 @@ class Door:
             raise CheckinError("door.no_station")
         if not operator.strip():
             raise CheckinError("door.no_operator")
+        check_text(station.strip(), tr("textcheck.field.station"), limit=LIMITS["station"])
+        check_text(operator.strip(), tr("textcheck.field.operator"), limit=LIMITS["operator"])
         self.db = db
         # on a door laptop's pack the station is the pack's: its bundle carries that station's rows
         packed = db.execute("SELECT name FROM station_info").fetchone()
@@ -259,12 +265,44 @@ class Door:
 
     # ------------------------------------------------------------ supervisor actions
 
+    def _pin_failures(self) -> tuple[int, str | None]:
+        """Wrong PINs at this station since the last right one, and the time of the latest."""
+        rows = self.db.execute(
+            "SELECT action, at FROM activity WHERE action IN ('pin_refused', 'pin_ok') "
+            "AND json_valid(detail) AND json_extract(detail, '$.station') = ? ORDER BY id DESC LIMIT 64",
+            [self.station],
+        ).fetchall()
+        count, latest = 0, None
+        for action, at in rows:
+            if action == "pin_ok":
+                break
+            count += 1
+            latest = latest or str(at)
+        return count, latest
+
     def _require_pin(self, pin: str | None) -> None:
+        """The supervisor PIN; after 5 wrong ones at this station a lockout that doubles each
+        time (30 s, 1 min, 2 min … 1 h), every refusal and lockout in the audit trail."""
         if not self.event.supervisor_pin_hash:
             raise CheckinError("door.no_pin_set")
+        failures, latest = self._pin_failures()
+        if failures >= PIN_TRIES and latest:
+            wait = min(PIN_LOCK_MAX_SECONDS, PIN_LOCK_SECONDS * 2 ** (failures - PIN_TRIES))
+            left = (
+                dt.datetime.fromisoformat(latest) + dt.timedelta(seconds=wait)
+            ) - dt.datetime.fromisoformat(_now())
+            if left.total_seconds() > 0:
+                raise CheckinError("door14.pin_locked", seconds=math.ceil(left.total_seconds()))
         if not pin or not pin_matches(self.event.supervisor_pin_hash, pin):
-            self._log("pin_refused", None)
+            with write_transaction(self.db):
+                self._log("pin_refused", None)
+                if failures + 1 >= PIN_TRIES:
+                    wait = min(PIN_LOCK_MAX_SECONDS, PIN_LOCK_SECONDS * 2 ** (failures + 1 - PIN_TRIES))
+                    self._log("pin_lockout", None, seconds=wait)
             raise CheckinError("door.wrong_pin")
+        if failures:
+            with write_transaction(self.db):
+                self._log("pin_ok", None)
 
     def _log(self, action: str, number: str | None, **detail: Any) -> None:
         self.db.table("activity").insert(

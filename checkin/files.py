@@ -35,3 +35,45 @@ def issued_files(db: Database) -> list[dict[str, str | None]]:
             "SELECT kind, path, station, recorded_at, purged_at FROM issued_files ORDER BY id"
         ).fetchall()
     ]
+
+
+def _is_bundle(path: Path) -> bool:
+    """A results bundle (read by SQLite itself, not opened by path), never an event file."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return "bundle_info" in names and "people" not in names
+
+
+def purge_files(db: Database, given: list[Path]) -> tuple[list[str], list[dict[str, str | None]]]:
+    """Delete the bundles given (after checking they are bundles); return them, and every pack or
+    bundle this file recorded that still exists on disk and must be deleted by hand."""
+    from checkin.errors import CheckinError
+
+    deleted: list[str] = []
+    for path in given:
+        if not path.is_file():
+            raise CheckinError("sync.missing", path=str(path))
+        if not _is_bundle(path):
+            raise CheckinError("purge14.not_a_bundle", path=str(path))
+    for path in given:
+        path.unlink()
+        deleted.append(str(path))
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    with write_transaction(db):
+        for path in given:
+            db.execute(
+                "UPDATE issued_files SET purged_at = ? WHERE path = ? AND kind IN ('bundle', 'merged')",
+                [now, str(path.resolve())],
+            )
+    remaining = [f for f in issued_files(db) if f["purged_at"] is None and Path(str(f["path"])).exists()]
+    return deleted, remaining

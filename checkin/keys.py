@@ -27,6 +27,7 @@ from checkin.tokens import (
     encode_token,
     event_id_bytes,
     key_id_of,
+    parse_token,
     verify_token,
 )
 
@@ -41,8 +42,15 @@ def create_signing_key(db: Database) -> int:
     private = Ed25519PrivateKey.generate()
     public = private.public_key()
     key_id = key_id_of(public)
+    if not db.conn.in_transaction:
+        db.execute("PRAGMA secure_delete = ON")  # destroyed keys leave no bytes in free pages
     with write_transaction(db):
-        db.execute("UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL", [_now()])
+        # a retired key verifies what it signed but signs nothing more: its private half goes
+        db.execute(
+            "UPDATE signing_keys SET retired_at = COALESCE(retired_at, ?), private_key = NULL "
+            "WHERE retired_at IS NULL OR private_key IS NOT NULL",
+            [_now()],
+        )
         db.table("signing_keys").insert(
             {
                 "key_id": key_id,
@@ -77,9 +85,45 @@ def current_private_key(db: Database) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(bytes(row[0]))
 
 
+def revoke_key(db: Database, key_id: str) -> int | None:
+    """Refuse every token signed by that key from now on; its private half is destroyed. If it
+    was the signing key, a new one takes over (print the invitations again to reissue them).
+    Returns the new key's id, if one was made."""
+    require_office(db)
+    try:
+        wanted = int(key_id.strip(), 16)
+    except ValueError:
+        raise CheckinError("keys14.unknown", key_id=key_id) from None
+    rows = db.execute(
+        "SELECT id, retired_at FROM signing_keys WHERE key_id = ? AND revoked_at IS NULL", [wanted]
+    ).fetchall()
+    if not rows:
+        raise CheckinError("keys14.unknown", key_id=key_id)
+    was_current = any(r[1] is None for r in rows)
+    if not db.conn.in_transaction:
+        db.execute("PRAGMA secure_delete = ON")
+    with write_transaction(db):
+        db.execute(
+            "UPDATE signing_keys SET revoked_at = ?, retired_at = COALESCE(retired_at, ?), "
+            "private_key = NULL WHERE key_id = ? AND revoked_at IS NULL",
+            [_now(), _now(), wanted],
+        )
+    return create_signing_key(db) if was_current else None
+
+
+def revoked_key_ids(db: Database) -> set[int]:
+    columns = {r[1] for r in db.execute("PRAGMA table_info(signing_keys)")}
+    if "revoked_at" not in columns:
+        return set()
+    return {int(r[0]) for r in db.execute("SELECT key_id FROM signing_keys WHERE revoked_at IS NOT NULL")}
+
+
 def public_keys(db: Database) -> dict[int, list[Ed25519PublicKey]]:
     keys: dict[int, list[Ed25519PublicKey]] = defaultdict(list)
+    revoked = revoked_key_ids(db)
     for key_id, raw in db.execute("SELECT key_id, public_key FROM signing_keys"):
+        if int(key_id) in revoked:
+            continue
         keys[int(key_id)].append(Ed25519PublicKey.from_public_bytes(bytes(raw)))
     return dict(keys)
 
@@ -157,6 +201,14 @@ class Verifier:
         self.db = db
         self.event_id = _event_bytes(db)
         self.keys = public_keys(db)
+        self.revoked = revoked_key_ids(db)
+
+    def _by_revoked_key(self, text: str) -> bool:
+        try:
+            claims, _, _ = parse_token(text)
+        except TokenError:
+            return False
+        return claims.key_id in self.revoked
 
     def verify(self, text: str) -> tuple[str, TokenClaims]:
         """The person number a genuine, unrevoked invitation belongs to; else CheckinError.
@@ -167,6 +219,8 @@ class Verifier:
         try:
             claims = verify_token(text, self.keys, self.event_id)
         except TokenError as exc:
+            if exc.reason == "forged" and self._by_revoked_key(text):
+                raise CheckinError("verdict.revoked") from None
             raise CheckinError(f"verdict.{exc.reason}") from None
         # one indexed look-up: the person, their current issue, and any revocation
         row = self.db.execute(

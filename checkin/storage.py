@@ -522,6 +522,12 @@ def m013_i19_site_visit(db: Database) -> None:
     )
 
 
+@migrations()
+def m014_i14_key_revocation(db: Database) -> None:
+    # a leaked invitation key: every token it signed is refused from then on
+    db.execute("ALTER TABLE signing_keys ADD COLUMN revoked_at TEXT")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

@@ -88,7 +88,7 @@ EXPORT_QUERIES: dict[str, str] = {
     "FROM suggestions",
     "suggestion_history": "SELECT suggestion, at, operator, field, old, new FROM suggestion_history",
     "activity": "SELECT at, action, number, detail FROM activity WHERE action IN "
-    "('annul', 'override', 'walk_in', 'pin_refused', 'pin_lockout') "
+    "('annul', 'override', 'walk_in', 'pin_refused', 'pin_lockout', 'pin_ok') "
     "AND json_valid(detail) AND json_extract(detail, '$.station') = :station",
     "roll_marks": "SELECT uid, stop, bus, number, mark, reason, method, at, station, operator "
     "FROM roll_marks WHERE station = :station",
@@ -99,7 +99,7 @@ EXPORT_QUERIES: dict[str, str] = {
 METHODS = ("scan", "lookup", "override", "walkin")
 REASONS = ("already", "declined", "removed", "not_invited", "check_failed", "id_mismatch", "not_token",
            "other_event", "forged", "revoked", "unknown_person")  # fmt: skip
-ACTIONS = ("annul", "override", "walk_in", "pin_refused", "pin_lockout")
+ACTIONS = ("annul", "override", "walk_in", "pin_refused", "pin_lockout", "pin_ok")
 SUGGESTION_SOURCES = ("survey", "forum", "other")
 SUGGESTION_STATUSES = ("pending", "assigned", "transferred", "in_progress", "resolved", "replied")
 OUTCOMES = ("adopted", "partly_adopted", "not_adopted")
@@ -670,9 +670,11 @@ def _read_bundle_file(path: Path) -> tuple[Any, ...]:
             raise CheckinError("sync.newer_format", path=str(path), format=version)
         if version < BUNDLE_FORMAT:
             raise CheckinError("sync14.unsigned", path=str(path))
-        rows = conn.execute("SELECT header, sealed, signature FROM bundle_info").fetchall()
-        return tuple(rows[0])
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # damaged text reads as bad UTF-8
+        # the header as bytes: a damaged file may hold text that is not UTF-8
+        rows = conn.execute("SELECT CAST(header AS BLOB), sealed, signature FROM bundle_info").fetchall()
+        header = bytes(rows[0][0]).decode("utf-8") if rows[0][0] is not None else None
+        return (header, rows[0][1], rows[0][2])
+    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise CheckinError("sync.corrupt", path=str(path), error=str(exc)) from None
     finally:
         conn.close()

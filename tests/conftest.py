@@ -48,7 +48,7 @@ def db(event: Event) -> Database:
 def file_db(tmp_path: Path, event: Event) -> Path:
     path = tmp_path / "event.db"
     database = open_db(path, create=True)
-    create_event(database, event, supervisor_pin="2468")
+    create_event(database, event, supervisor_pin="246813")
     database.conn.close()
     return path
 

@@ -85,7 +85,7 @@ def test_init_then_show_json(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                 "--checks",
                 "none",
                 "--supervisor-pin",
-                "1234",
+                "123456",
             ]
         )
         == 0

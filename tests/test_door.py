@@ -295,8 +295,8 @@ def test_annul_needs_pin_and_reason_and_is_recorded(db: Database) -> None:
         door.annul(number, "scanned by mistake", "0000")
     assert info.value.key == "door.wrong_pin"
     with pytest.raises(CheckinError):
-        door.annul(number, "", "2468")
-    door.annul(number, "scanned by mistake", "2468")
+        door.annul(number, "", "246813")
+    door.annul(number, "scanned by mistake", "246813")
     row = db.execute("SELECT annulled_by, annul_reason FROM checkins").fetchone()
     assert row == ("小王", "scanned by mistake")
     assert door.judge(number, {"id_card": "seen"}).verdict == "admitted"
@@ -312,7 +312,7 @@ def test_override_admits_a_refused_guest_with_pin(db: Database) -> None:
     assert door.judge(waiting, {"id_card": "seen"}).reason == "not_invited"
     with pytest.raises(CheckinError):
         door.override(waiting, "place freed", None)
-    assert door.override(waiting, "place freed", "2468").verdict == "admitted"
+    assert door.override(waiting, "place freed", "246813").verdict == "admitted"
     assert (
         db.execute("SELECT override_reason FROM checkins WHERE number = ?", [waiting]).fetchone()[0]
         == "place freed"
@@ -324,12 +324,12 @@ def test_walk_in_registration_rules(db: Database) -> None:
     with pytest.raises(CheckinError) as info:
         door.register_walk_in("路人甲", valid_id(901), "13900000000", "群众代表", "9999")
     assert info.value.key == "door.wrong_pin"
-    number = door.register_walk_in("路人甲", valid_id(901), "13900000000", "群众代表", "2468")
+    number = door.register_walk_in("路人甲", valid_id(901), "13900000000", "群众代表", "246813")
     assert number.startswith("W")
     assert door.judge(number, {"id_card": "seen"}).verdict == "admitted"
     assert number in look_up(db, "lurenjia")
     with pytest.raises(CheckinError) as info:
-        door.register_walk_in("路人甲", valid_id(901), "13900000000", "群众代表", "2468")
+        door.register_walk_in("路人甲", valid_id(901), "13900000000", "群众代表", "246813")
     assert info.value.key == "door.walk_in_known"
 
 
@@ -338,7 +338,7 @@ def test_walk_in_refused_when_full(db: Database) -> None:
     door = Door(db, "A", "op")
     door.judge(invited(db), {"id_card": "seen"})
     with pytest.raises(CheckinError) as info:
-        door.register_walk_in("路人乙", valid_id(902), "13900000001", "群众代表", "2468")
+        door.register_walk_in("路人乙", valid_id(902), "13900000001", "群众代表", "246813")
     assert info.value.key == "door.walk_in_full"
 
 
@@ -346,7 +346,7 @@ def test_walk_in_refused_when_share_would_break(db: Database) -> None:
     door = Door(db, "A", "op")
     door.judge(invited(db, "enterprise"), {"id_card": "seen"})
     with pytest.raises(CheckinError) as info:
-        door.register_walk_in("路人丙", valid_id(903), "13900000002", "企业代表", "2468")
+        door.register_walk_in("路人丙", valid_id(903), "13900000002", "企业代表", "246813")
     assert info.value.key == "door.walk_in_share"
 
 

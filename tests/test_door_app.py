@@ -201,7 +201,7 @@ async def test_walk_in_registration_with_pin(demo: Path) -> None:
         dialog.query_one("#name", Input).value = "路人甲"
         dialog.query_one("#id_number", Input).value = valid_id(950)
         dialog.query_one("#phone", Input).value = "13900009999"
-        dialog.query_one("#pin", Input).value = "2468"
+        dialog.query_one("#pin", Input).value = "246813"
         dialog.query_one("#pin", Input).focus()
         await pilot.press("enter")
         await settle(app, pilot)
@@ -229,7 +229,7 @@ async def test_walk_in_wrong_pin_is_refused(demo: Path) -> None:
     assert live_checkins(demo) == []
 
 
-@pytest.mark.parametrize(("pin", "annulled"), [("2468", True), ("1111", False)])
+@pytest.mark.parametrize(("pin", "annulled"), [("246813", True), ("1111", False)])
 async def test_annul_needs_the_supervisor_pin(demo: Path, pin: str, annulled: bool) -> None:
     set_checks(demo, "none")
     number = invited(demo)

@@ -87,7 +87,7 @@ def east(office: Path, template: tuple) -> Path:
     door = Door(open_db(path), "东门", "a")
     door.scan(template[2][0])
     door.scan(template[2][1])
-    door.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "2468")
+    door.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "246813")
     door.db.conn.close()
     return path
 
@@ -381,3 +381,15 @@ def test_conflicting_survey_entries_leave_the_form_out_whatever_the_order(
         summary = summarise(open_db(master)).to_json()
         results.append((summary["forms_counted"], summary["overall_satisfaction"]))
     assert results[0] == results[1] == (1, 1.0)
+
+
+def test_a_header_that_is_not_utf8_is_refused_cleanly(office: Path, east: Path, tmp_path: Path) -> None:
+    """Found by the fuzz test: a flipped byte inside the header text."""
+    good = export_bundle(east, east.parent / "good.sqlite")
+    bad = tmp_path / "bad.sqlite"
+    shutil.copy(good, bad)
+    conn = sqlite3.connect(bad)
+    conn.execute("UPDATE bundle_info SET header = CAST(X'7B22DF22' AS TEXT)")
+    conn.commit()
+    conn.close()
+    refused(office, [bad], "sync.corrupt")

@@ -115,7 +115,7 @@ def test_the_door_works_on_a_sealed_pack_and_a_walk_in_stays_sealed(office: Path
     with open_db(pack) as db:
         door = Door(db, "东门", "a")
         assert door.scan(token).admitted
-        walk_in = door.register_walk_in("路人乙", valid_id(902), "13900000002", "群众代表", "2468")
+        walk_in = door.register_walk_in("路人乙", valid_id(902), "13900000002", "群众代表", "246813")
         assert door.judge(walk_in).admitted
     with open_db(pack) as db:
         assert db.execute("SELECT name FROM people WHERE number = ?", [walk_in]).fetchone()[0] == "路人乙"
@@ -148,3 +148,27 @@ def test_purge_on_a_pack_works_without_the_passphrase(office: Path) -> None:
     with open_db(copy) as db:  # no longer sealed: opens without a passphrase, nothing personal
         assert db.execute("SELECT COUNT(*) FROM people WHERE name <> ''").fetchone()[0] == 0
         assert db.execute("SELECT COUNT(*) FROM secret").fetchone()[0] == 0
+
+
+def test_purge_names_the_packs_left_and_deletes_the_bundles_given(
+    office: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from checkin.cli import main as cli_main
+    from checkin.sync import export_bundle, merge_bundles
+
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    bundle = export_bundle(pack, office.parent / "results-东门.sqlite")
+    merge_bundles(office, [bundle])
+    not_a_bundle = office.parent / "other.db"
+    not_a_bundle.write_bytes(pack.read_bytes())
+    assert cli_main(["purge", "--db", str(office), "--yes", "--force", "--bundle", str(not_a_bundle)]) == 2
+    assert not_a_bundle.exists()
+    capsys.readouterr()
+    assert cli_main(["purge", "--db", str(office), "--yes", "--force", "--bundle", str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert not bundle.exists()
+    assert str(pack.resolve()) in out and "东门" in out
+    assert str(bundle) in out  # deleted, and said so
+    pack.unlink()
+    assert cli_main(["purge", "--db", str(office), "--yes", "--force"]) == 0
+    assert "No pack or bundle" in capsys.readouterr().out

@@ -120,8 +120,8 @@ def test_same_walk_in_at_two_doors_is_one_person(office: Path, clock: list[int])
     east, west = pack(office, "东门"), pack(office, "西门")
     a = Door(open_db(east), "东门", "a")
     b = Door(open_db(west), "西门", "b")
-    number_a = a.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "2468")
-    number_b = b.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "2468")
+    number_a = a.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "246813")
+    number_b = b.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "246813")
     assert number_a == number_b
     clock[0] = 3
     a.judge(number_a)
@@ -167,7 +167,7 @@ def test_annulment_travels_and_the_next_check_in_wins(
     door = Door(open_db(east), "东门", "a")
     clock[0] = 1
     door.scan(tokens[1])
-    door.annul(numbers[1], "wrong person", "2468")
+    door.annul(numbers[1], "wrong person", "246813")
     clock[0] = 9
     Door(open_db(west), "西门", "b").scan(tokens[1])
     merge_bundles(office, [bundle(west), bundle(east)])
@@ -226,7 +226,7 @@ def test_merge_cli_json(office: Path, template: tuple, capsys: pytest.CaptureFix
 def test_bundle_is_signed_and_sealed_and_shows_no_personal_data(office: Path, template: tuple) -> None:
     east = pack(office, "东门")
     door = Door(open_db(east), "东门", "a")
-    number = door.register_walk_in("路人甲", valid_id(901), "13900000001", "群众代表", "2468")
+    number = door.register_walk_in("路人甲", valid_id(901), "13900000001", "群众代表", "246813")
     door.judge(number)
     path = bundle(east)
     raw = path.read_bytes()

@@ -326,7 +326,7 @@ def test_no_file_the_program_writes_holds_a_full_id_number(
     real_id = next(r[2] for r in demo_rows()[1:] if r[0] == name)
     door.judge(numbers[0], {"id_card": real_id})  # an ID number typed at the door
     door.judge(numbers[1], {"id_card": ids[5]})  # a wrong one typed at the door
-    door.register_walk_in("路人甲", "11010519491231002X", "13900000000", "群众代表", "2468")
+    door.register_walk_in("路人甲", "11010519491231002X", "13900000000", "群众代表", "246813")
     add_entry(door.db, 1, [1, 1, 1, 1, 1], "很好")
     door.db.conn.close()
     merge_bundles(office, [export_bundle(east, work / "results-east.sqlite")])
