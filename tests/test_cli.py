@@ -97,7 +97,7 @@ def test_init_then_show_json(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert (shown["capacity"], shown["min_age"], shown["checks"]) == (25, 18, "none")
     assert shown["min_citizen_share"] == "1/3" and shown["outside_capacity"] == ["media"]
     assert shown["has_supervisor_pin"] is True
-    assert "1234" not in json.dumps(shown)
+    assert "123456" not in json.dumps(shown)
 
 
 def test_init_defaults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
