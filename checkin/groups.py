@@ -187,3 +187,40 @@ def list_groups(db: Database) -> list[Group]:
 def get_group(db: Database, group: str) -> Group:
     number = _require(db, group)
     return next(g for g in list_groups(db) if g.number == number)
+
+
+def link_form_groups(db: Database, forms: dict[str, list[str]]) -> list[str]:
+    """Group sign-up forms just imported (form → member numbers) become group applications.
+
+    The form gives the unit (the members' 工作单位 box) and its phone and e-mail; the contact is
+    the first person on it until staff correct it. Documents count as not received until
+    `groups documents G001 --received` says otherwise. Returns the new group numbers."""
+    made = []
+    now = _now()
+    with write_transaction(db):
+        for form, numbers in forms.items():
+            if not numbers:
+                continue
+            first = db.execute(
+                "SELECT name, phone, organization FROM people WHERE number = ?", [numbers[0]]
+            ).fetchone()
+            if first is None:
+                continue
+            email = None
+            if "email" in db["people"].columns_dict:
+                row = db.execute("SELECT email FROM people WHERE number = ?", [numbers[0]]).fetchone()
+                email = row[0] if row else None
+            last = db.execute("SELECT COALESCE(MAX(id), 0) FROM groups").fetchone()[0]
+            number = f"{PREFIX}{int(last) + 1:03d}"
+            organization = first[2] or form.split("#")[0]
+            db.table("groups").insert(
+                {
+                    "number": number, "organization": organization[:MAX_TEXT], "contact_name": first[0],
+                    "contact_phone": first[1], "contact_email": email, "documents_received": 0,
+                    "documents": None, "note": form[:MAX_TEXT], "created_at": now, "updated_at": now,
+                }
+            )  # fmt: skip
+            _attach(db, number, numbers, now)
+            log_activity(db, "group_create", None, group=number, members=numbers, form=form)
+            made.append(number)
+    return made

@@ -735,6 +735,15 @@ def _store(db: Database, event: Event, ordered: list[_Chosen], result: ImportRes
 
         placeholders = ", ".join("?" for _ in cols)
         db.conn.executemany(f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", insert_rows())
+        # a group form's people become one group application (issue 17, checkin.groups)
+        forms: dict[str, list[str]] = {}
+        for offset, item in enumerate(ordered):
+            if item.record.group:
+                forms.setdefault(item.record.group, []).append(format_number(next_seq + offset))
+        if forms:
+            from checkin.groups import link_form_groups
+
+            link_form_groups(db, forms)
         for report in result.files:
             db.conn.execute(
                 "INSERT INTO imports (at, file, imported, unchanged, rejected) VALUES (?, ?, ?, ?, ?)",

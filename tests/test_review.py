@@ -250,3 +250,28 @@ def test_typed_text_with_control_characters_is_refused(tmp_path: Path) -> None:
         create_group(db, "单位\u202e", "张")
     assert info.value.key == "text.control"
     assert db.execute("SELECT review FROM people").fetchone()[0] == "pending"
+
+
+def test_a_group_form_becomes_a_group_application(tmp_path: Path) -> None:
+    from tests.data.make_corpus import group_form_docx
+
+    db = review_db()
+    form = group_form_docx(tmp_path / "活动报名+XX社区.docx")
+    result = import_file(db, form)
+    assert result.imported == 2  # 周一, 周二 (周三's ID number is refused)
+    (group,) = list_groups(db)
+    phone = db.execute("SELECT phone FROM people WHERE name = '周一'").fetchone()[0]
+    assert (group.number, group.organization, group.contact_name, group.contact_phone) == (
+        "G001", "XX社区居委会", "周一", phone,
+    )  # fmt: skip
+    assert phone.replace("-", "") == "02584561234"  # the form's 联系电话 box
+    assert [m.name for m in group.members] == ["周一", "周二"] and not group.documents_received
+    # reviewed together once the unit's documents have arrived
+    with pytest.raises(CheckinError) as info:
+        approve(db, ["G001"], operator=OFFICE, residence="社区在本区")
+    assert info.value.key == "review.group_documents"
+    set_documents(db, "G001", received=True, documents="单位介绍信")
+    assert len(approve(db, ["G001"], operator=OFFICE, residence="社区在本区")) == 2
+    # the same form again adds nobody and no second group
+    import_file(db, form)
+    assert len(list_groups(db)) == 1
