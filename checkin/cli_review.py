@@ -123,6 +123,23 @@ def cmd_groups_documents(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_groups_edit(args: argparse.Namespace) -> int:
+    from checkin.groups import update_group
+
+    with open_db(args.db) as db:
+        update_group(
+            db,
+            args.group,
+            organization=args.org,
+            contact_name=args.contact,
+            contact_phone=args.phone,
+            contact_email=args.email,
+            note=args.note,
+        )
+    _out(tr("groups.edited", group=args.group.strip().upper()))
+    return 0
+
+
 def cmd_groups_list(args: argparse.Namespace) -> int:
     from checkin.groups import list_groups
     from checkin.phone import mask_phone
@@ -244,6 +261,15 @@ def add_review_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     r.add_argument("--documents", metavar="TEXT", help=tr("cli.groups.docs"))
     r.set_defaults(handler=cmd_groups_documents)
+    r = gp.add_parser("edit", help=tr("cli.groups.edit"), description=tr("cli.groups.edit"))
+    r.add_argument("group", metavar="G001", help=tr("cli.groups.group"))
+    _add_db(r)
+    r.add_argument("--org", metavar="NAME", help=tr("cli.groups.org"))
+    r.add_argument("--contact", metavar="NAME", help=tr("cli.groups.contact"))
+    r.add_argument("--phone", metavar="PHONE", help=tr("cli.groups.phone"))
+    r.add_argument("--email", metavar="ADDRESS", help=tr("cli.groups.email"))
+    r.add_argument("--note", metavar="TEXT", help=tr("cli.groups.note"))
+    r.set_defaults(handler=cmd_groups_edit)
     r = gp.add_parser("list", help=tr("cli.groups.list"), description=tr("cli.groups.list"))
     _add_db(r)
     _add_json(r)

@@ -224,3 +224,39 @@ def link_form_groups(db: Database, forms: dict[str, list[str]]) -> list[str]:
             log_activity(db, "group_create", None, group=number, members=numbers, form=form)
             made.append(number)
     return made
+
+
+def update_group(
+    db: Database,
+    group: str,
+    *,
+    organization: str | None = None,
+    contact_name: str | None = None,
+    contact_phone: str | None = None,
+    contact_email: str | None = None,
+    note: str | None = None,
+) -> None:
+    """Correct a group application's details; fields left out (None) stay as they are."""
+    number = _require(db, group)
+    changes: dict[str, Any] = {}
+    if organization is not None:
+        changes["organization"] = _text(organization, required="groups.organization_missing")
+    if contact_name is not None:
+        changes["contact_name"] = _text(contact_name, required="groups.contact_missing")
+    if contact_phone is not None:
+        changes["contact_phone"] = parse_phone(contact_phone) if contact_phone.strip() else None
+    if contact_email is not None:
+        email = _text(contact_email)
+        if email and ("@" not in email or any(c in email for c in " \r\n<>,;")):
+            raise CheckinError("groups.bad_email", value=email)
+        changes["contact_email"] = email
+    if note is not None:
+        changes["note"] = _text(note)
+    if not changes:
+        return
+    changes["updated_at"] = _now()
+    with write_transaction(db):
+        db.table("groups").update(
+            db.execute("SELECT id FROM groups WHERE number = ?", [number]).fetchone()[0], changes
+        )
+        log_activity(db, "group_edit", None, group=number, fields=sorted(changes))

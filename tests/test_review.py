@@ -255,7 +255,9 @@ def test_typed_text_with_control_characters_is_refused(tmp_path: Path) -> None:
 def test_a_group_form_becomes_a_group_application(tmp_path: Path) -> None:
     from tests.data.make_corpus import group_form_docx
 
-    db = review_db()
+    path = tmp_path / "e.db"
+    db = open_db(path, create=True)
+    create_event(db, Event(title="t", date=EVENT_DATE, capacity=6, review=True))
     form = group_form_docx(tmp_path / "活动报名+XX社区.docx")
     result = import_file(db, form)
     assert result.imported == 2  # 周一, 周二 (周三's ID number is refused)
@@ -272,6 +274,18 @@ def test_a_group_form_becomes_a_group_application(tmp_path: Path) -> None:
     assert info.value.key == "review.group_documents"
     set_documents(db, "G001", received=True, documents="单位介绍信")
     assert len(approve(db, ["G001"], operator=OFFICE, residence="社区在本区")) == 2
+    # staff correct the contact the form did not name
+    assert (
+        main(["groups", "edit", "g001", "--contact", "王主任", "--email", "sq@example.cn", "--db", str(path)])
+        == 0
+    )
+    (group,) = list_groups(db)
+    assert (group.contact_name, group.contact_email, group.organization) == (
+        "王主任",
+        "sq@example.cn",
+        "XX社区居委会",
+    )
     # the same form again adds nobody and no second group
     import_file(db, form)
     assert len(list_groups(db)) == 1
+    db.conn.close()
