@@ -302,3 +302,10 @@ def test_bidi_and_zero_width_characters_refused_in_plans(
     )
     assert run("county", "plans", "--db", county, bad) == 2
     assert "控制字符" in capsys.readouterr().err
+
+
+def test_shipped_rules_file_is_the_seed_defaults() -> None:
+    from checkin.county import Rules, load_rules_file
+    from checkin.paths import data_dir
+
+    assert load_rules_file(data_dir() / "county" / "rules.toml", 2026) == Rules.defaults(2026)
