@@ -582,6 +582,10 @@ def _describe_unreadable(source: Source) -> CheckinError:
         return CheckinError(
             "import.missing_columns", sheet=near[0].name, row=row, columns=_field_labels(missing.split(","))
         )
+    if any(n.status == "no_attachment" for n in source.sheets):
+        return CheckinError("import.mail_no_form")
+    if any(n.status == "no_form" for n in source.sheets):
+        return CheckinError("import.no_form")
     refused = [n for n in source.sheets if n.status == "refused"]
     if refused:
         return CheckinError("import.attachment_refused", reason=refused[0].detail)

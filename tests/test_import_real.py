@@ -156,7 +156,7 @@ def test_text_files_with_a_title_row(corpus: dict[str, Path], db: Database, key:
 
 FOLDER_LINES_ZH = [
     "回复：政府开放日报名.eml：导入 1 人，已存在未变 0 人，退回 0 行",
-    "损坏的报名表.docx：未导入——无法打开 Word 文件 损坏的报名表.docx（文件损坏）：请用 Word 或 WPS 打开后另存为 .docx。详情：zip",
+    "损坏的报名表.docx：未导入——无法打开 Word 文件 损坏的报名表.docx（文件损坏）：请用 Word 或 WPS 打开后另存为 .docx",
     "活动报名+XX社区.docx：导入 2 人，已存在未变 0 人，退回 1 行",
     "活动报名+吴一.docx：导入 1 人，已存在未变 0 人，退回 0 行",
     "活动报名+吴三.xlsx：导入 1 人，已存在未变 0 人，退回 0 行",
@@ -357,3 +357,35 @@ def test_document_matches_any_type_and_nothing_else(corpus: dict[str, Path], db:
     assert document_matches(secret, "H 1234 5678 02", stored)  # reissued: another issue count
     assert not document_matches(secret, "H12345679", stored)
     assert not document_matches(secret, "", stored)
+
+
+def test_mail_without_attachment_is_read_from_its_lines(tmp_path: Path, db: Database) -> None:
+    """Some people type the form into the mail itself: "姓名：…" lines; the mail's Date is the time."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"] = "活动报名+冯一"
+    message["Date"] = "Mon, 23 Nov 2026 01:30:00 +0000"
+    message.set_content(
+        f"您好！\n姓名：冯一\n证件类型：居民身份证\n身份证号：{rid(81)}\n联系电话：13300000081\n谢谢"
+    )
+    (tmp_path / "报名.eml").write_bytes(message.as_bytes())
+    mail_without_form = EmailMessage()
+    mail_without_form.set_content("请问报名截止到哪天？")
+    (tmp_path / "咨询.eml").write_bytes(mail_without_form.as_bytes())
+    set_language("zh")
+    result = import_file(db, tmp_path)
+    assert [f.status_line() for f in result.files] == [
+        "咨询.eml：未导入——邮件没有报名表附件，正文中也没有“姓名：…”“证件号码：…”这样的内容：请向报名人要报名表",
+        "报名.eml：导入 1 人，已存在未变 0 人，退回 0 行",
+    ]
+    assert people(db)["冯一"]["signed_up_at"] == "2026-11-23 09:30:00"  # UTC+8
+
+
+def test_csv_messages_name_row_and_column_without_a_sheet(tmp_path: Path, db: Database) -> None:
+    path = tmp_path / "电话报名.csv"
+    path.write_text(f"电话报名登记\n姓名,联系方式,身份证号\n陈一,1380000,{rid(91)}\n", encoding="utf-8")
+    result = import_file(db, path)
+    assert reasons(result) == [
+        "row 3, column B (联系方式): phone number is not valid (***0000): expected an 11-digit mobile or a landline with area code"
+    ]
