@@ -36,6 +36,7 @@ from checkin.labels import CheckLabels, label
 from checkin.ledger import Suggestion, list_suggestions
 from checkin.officialdoc import date_cn
 from checkin.paths import data_dir
+from checkin.rollcall import VisitSummary, visit_summary
 from checkin.survey import SurveySummary, summarise
 from checkin.workdays import Deadlines, deadlines
 
@@ -67,6 +68,7 @@ class ReportData:
     suggestions: list[Suggestion] = field(default_factory=list)
     due: Deadlines | None = None
     photos: list[Path] = field(default_factory=list)
+    visit: VisitSummary | None = None  # the site visit: per stop, who left early, schedule (issue 19)
 
     @property
     def totals(self) -> CategoryFigures:
@@ -132,6 +134,7 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     data.survey = summarise(db)
     data.suggestions = list_suggestions(db)
     data.due = deadlines(db)
+    data.visit = visit_summary(db)
     if photos:
         folder = Path(photos)
         if not folder.is_dir():
@@ -305,6 +308,89 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
         "photos": photos,
         "report_date": _day(day or dt.date.today()),
         "html": html,
+        **visit_words(data.visit, html=html),
+    }
+
+
+def _late(minutes: int | None) -> str:
+    if minutes is None:
+        return ""
+    if minutes > 0:
+        return tr("report.visit.late", minutes=minutes)
+    if minutes < 0:
+        return tr("report.visit.early", minutes=-minutes)
+    return tr("report.visit.on_time")
+
+
+def visit_words(visit: VisitSummary | None, *, html: bool = False) -> dict[str, Any]:
+    """The site visit in words: who attended each stop, who left early and why (named only in
+    the document, counted on the web page), the schedule as run against the plan."""
+    if visit is None or not any(c.expected for c in visit.counts):
+        return {"visit_stops": [], "visit_text": "", "visit_schedule": "", "visit_left": "",
+                "visit_forced": ""}  # fmt: skip
+    day = visit.day or dt.date.today()
+    runs = {r.stop.name: r for r in visit.runs}
+    stops = []
+    for count in visit.counts:
+        run = runs[count.stop.name]
+        stops.append(
+            {
+                "name": count.stop.name,
+                "kind": label("stop_kind", count.stop.kind),
+                "expected": count.expected,
+                "present": count.present,
+                "left": count.left_here,
+                "planned_arrival": count.stop.arrive,
+                "arrived": run.arrived[11:16] if run.arrived else "",
+                "planned_departure": count.stop.leave,
+                "departed": run.departed[11:16] if run.departed else "",
+                "late_arriving": _late(run.late_arriving(day)),
+                "late_leaving": _late(run.late_leaving(day)),
+            }
+        )
+    text = tr(
+        "report.visit.stops",
+        stops=_join([tr("report.visit.stop", name=v["name"], expected=v["expected"], present=v["present"])
+                     for v in stops]),
+    )  # fmt: skip
+    ran = [
+        tr("report.visit.run", name=v["name"], planned=v["planned_arrival"], arrived=v["arrived"],
+           late=v["late_arriving"])
+        + (tr("report.visit.run_left", planned=v["planned_departure"], departed=v["departed"],
+              late=v["late_leaving"]) if v["departed"] else "")
+        for v in stops
+        if v["arrived"]
+    ]  # fmt: skip
+    schedule = tr("report.visit.schedule", runs=_join(ran)) if ran else ""
+    left = ""
+    if visit.left:
+        if html:
+            reasons = Counter(r.reason for r in visit.left)
+            left = tr(
+                "report.visit.left_count",
+                count=len(visit.left),
+                reasons=_join(
+                    [
+                        tr("report.people_of", label=label("leave_reason", k), count=n)
+                        for k, n in reasons.items()
+                    ]
+                ),
+            )
+        else:
+            left = tr("report.visit.left_named", count=len(visit.left), people=_join(
+                [tr("report.visit.left_one", name=r.name, reason=label("leave_reason", r.reason), stop=r.stop)
+                 for r in visit.left]))  # fmt: skip
+    forced = _join(
+        [tr("report.visit.forced", bus=bus, stop=stop, count=n) if bus
+         else tr("report.visit.forced_stop", stop=stop, count=n)
+         for stop, bus, n in visit.forced_departures]
+    )  # fmt: skip
+    return {
+        "visit_stops": stops,
+        "visit_text": text,
+        "visit_schedule": schedule,
+        "visit_left": left,
+        "visit_forced": tr("report.visit.forced_all", items=forced) if forced else "",
     }
 
 

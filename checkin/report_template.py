@@ -59,6 +59,9 @@ ZH: list[tuple[str, str]] = [
         "{% if from_forum %}在座谈交流环节，参加人员提出意见建议{{ from_forum }}条。"
         "{% else %}座谈交流环节，参加人员与工作人员进行了面对面交流。{% endif %}",
     ),
+    ("raw", "{%p if visit_text %}"),
+    ("body", "{{ visit_text }}{{ visit_schedule }}{{ visit_left }}{{ visit_forced }}"),
+    ("raw", "{%p endif %}"),
     ("h1", "四、满意度测评情况"),
     (
         "body",
@@ -141,6 +144,9 @@ EN: list[tuple[str, str]] = [
         "raised {{ from_forum }} suggestions.{% else %}In the forum guests talked with the staff."
         "{% endif %}",
     ),
+    ("raw", "{%p if visit_text %}"),
+    ("body", "{{ visit_text }}{{ visit_schedule }}{{ visit_left }}{{ visit_forced }}"),
+    ("raw", "{%p endif %}"),
     ("h1", "4. Satisfaction"),
     (
         "body",

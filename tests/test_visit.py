@@ -510,3 +510,55 @@ def test_a_tampered_roll_call_in_a_bundle_is_refused_and_the_office_file_unchang
         merge_bundles(demo, [out])
     assert caught.value.key == "sync14.invalid" and error in caught.value.params["error"]
     assert demo.read_bytes() == before
+
+
+# ---------------------------------------------------------------- in the report
+
+
+def test_the_report_tells_per_stop_counts_who_left_and_the_schedule_as_run(
+    demo_db: Database, demo: Path, clock: list[str], tmp_path: Path
+) -> None:
+    from docx import Document
+
+    from checkin.i18n import set_language
+    from checkin.report import gather, write_report
+
+    db = demo_db
+    roll = RollCall(db, "desk", "op")
+    first, second = "政务服务中心东门", "办税服务厅"
+    one, two = (load.riders for load in bus_loads(db)[0])
+    everyone = [n for n, _ in one + two]
+    clock[0] = "13:55"
+    for number in everyone[:-1]:  # one never comes
+        roll.mark_present(first, None, number)
+    clock[0] = "14:12"
+    roll.depart(first, None, anyway=True)
+    clock[0] = "14:31"
+    leaver = one[0]
+    roll.leave(second, None, leaver[0], "unwell")
+    for number in everyone[1:-1]:
+        roll.mark_present(second, None, number)
+    clock[0] = "15:50"
+    roll.depart(second, None)
+    data = gather(db)
+    assert data.visit is not None
+    assert [(c.stop.name, c.expected, c.present, c.left_here) for c in data.visit.counts] == [
+        (first, 32, 31, 0), (second, 30, 30, 1),
+    ]  # fmt: skip
+    set_language("zh")
+    docx = write_report(db, tmp_path / "报告.docx", day=EVENT_DATE)
+    text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert (
+        "参加人员按行程依次到达政务服务中心东门（应到32人，实到31人）、办税服务厅（应到30人，实到30人）。"
+        in text
+    )
+    assert (
+        "政务服务中心东门计划13:50到达，实际13:55到达（晚5分钟），计划14:05出发，实际14:12出发（晚7分钟）"
+        in text
+    )
+    assert "办税服务厅计划14:20到达，实际14:31到达（晚11分钟），计划15:50出发，实际15:50出发（准时）" in text
+    assert f"中途离队1人：{leaver[1]}（身体不适，于办税服务厅离队）。" in text
+    assert "点名时在政务服务中心东门有1人未到即出发，已记录在案。" in text
+    # the web page names no guest: the reason is counted
+    page = write_report(db, tmp_path / "报告.html", day=EVENT_DATE).read_text(encoding="utf-8")
+    assert "中途离队1人（身体不适1人）" in page and leaver[1] not in page
