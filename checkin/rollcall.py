@@ -75,6 +75,7 @@ class LeftRider:
             "number": self.number,
             "name": self.name,
             "reason": tr(f"visit.reason.{self.reason}"),
+            "reason_code": self.reason,
             "stop": self.stop,
             "at": self.at[:19],
         }
