@@ -376,7 +376,11 @@ def test_cli_marks_and_reports_status_in_the_documented_shape(
     assert set(data) == {"stop", "bus", "expected", "present", "missing", "left"}
     assert data["stop"] == "政务服务中心东门" and data["bus"] == "2号车"
     assert data["expected"] == len(riders) - 1 and data["missing"] == []
-    assert data["left"][0]["number"] == riders[-1][0] and data["left"][0]["reason"] == "unwell" and data["left"][0]["reason_code"] == "unwell"
+    assert (
+        data["left"][0]["number"] == riders[-1][0]
+        and data["left"][0]["reason"] == "unwell"
+        and data["left"][0]["reason_code"] == "unwell"
+    )
     assert cli_main(["rollcall", "depart", *base]) == 0
     assert "All" in capsys.readouterr().out
     # a missing person: status lists the phone; depart refuses without --anyway
