@@ -45,6 +45,8 @@ def form_text(event: Event, send_to: str | None) -> tuple[str, list[str], list[s
 
 def _write_docx(path: Path, title: str, above: list[str], below: list[str]) -> None:
     from docx import Document
+    from docx.enum.table import WD_ROW_HEIGHT_RULE
+    from docx.shared import Cm
 
     document = Document()
     document.add_heading(title, level=1)
@@ -54,11 +56,15 @@ def _write_docx(path: Path, title: str, above: list[str], below: list[str]) -> N
     table = document.add_table(rows=len(rows), cols=4)
     table.style = "Table Grid"
     for r, cells in enumerate(rows):
+        table.rows[r].height = Cm(1.1)  # room to write by hand on a printed form
+        table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         for c, text in enumerate(cells):
             table.cell(r, c).text = text
+            table.cell(r, c).width = Cm(3.2 if c % 2 == 0 else 5.0)
     # 工作单位及职务 takes the whole row after its label
     merged = table.cell(3, 1).merge(table.cell(3, 3))
     merged.text = ""  # one empty paragraph to type into, not the three the merge leaves
+    document.add_paragraph()
     for line in below:
         document.add_paragraph(line)
     document.save(str(path))
@@ -83,6 +89,7 @@ def _write_xlsx(path: Path, title: str, above: list[str], below: list[str]) -> N
     for cells in form_rows():
         sheet.append(cells)
         row = sheet.max_row
+        sheet.row_dimensions[row].height = 30  # room to write by hand on a printed form
         for column in range(1, 5):
             cell = sheet.cell(row=row, column=column)
             cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
