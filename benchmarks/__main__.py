@@ -17,6 +17,7 @@ BENCHMARKS = [
     "benchmarks.door",
     "benchmarks.survey",
     "benchmarks.merge",
+    "benchmarks.rollcall",
     "benchmarks.sealed_pack",
     "benchmarks.memory",
 ]
