@@ -209,6 +209,8 @@ class RollCallScreen(Screen[None]):
                         now = schedule(db, roll.event, dt.datetime.now())
                         stop = (now.current or now.next or roll.stops[0]).name if now else roll.stops[0].name
                     roll.stop(stop)  # refuse an unknown name now, in words
+                    if self.bus is None and roll.station in {b.name for b in roll.buses}:
+                        self.bus = roll.station  # the laptop on bus 2 (station 2号车) calls bus 2's roll
                     roll.bus(self.bus)
                     self.roll = roll
             except BaseException:

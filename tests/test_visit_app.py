@@ -148,3 +148,11 @@ async def test_f1_opens_the_roll_call_and_the_board_shows_the_schedule(demo: Pat
         await pilot.press("enter")
         await settle(app, pilot)
         assert (screen.stop, screen.bus) == ("办税服务厅", "2号车")
+
+
+async def test_a_laptop_named_after_a_bus_calls_that_bus(demo: Path) -> None:
+    app = make_app(demo, station="2号车", operator="李秀英", start="rollcall", stop=FIRST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(app, pilot)
+        assert screen.bus == "2号车"
+        assert screen.status is not None and screen.status.expected == len(riders(demo, 1))
