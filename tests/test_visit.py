@@ -566,3 +566,17 @@ def test_the_report_tells_per_stop_counts_who_left_and_the_schedule_as_run(
     # the web page names no guest: the reason is counted
     page = write_report(db, tmp_path / "报告.html", day=EVENT_DATE).read_text(encoding="utf-8")
     assert "中途离队1人（身体不适1人）" in page and leaver[1] not in page
+
+
+def test_purge_forgets_who_was_unwell(demo: Path, clock: list[str]) -> None:
+    from checkin.purge import purge
+
+    with open_db(demo) as db:
+        roll = RollCall(db, "bus", "op")
+        riders = bus_loads(db)[0][0].riders
+        roll.leave("办税服务厅", None, riders[0][0], "unwell")
+        roll.leave("办税服务厅", None, riders[1][0], "went_home")
+    purge(demo, force=True)
+    with open_db(demo) as db:
+        reasons = [r[0] for r in db.execute("SELECT reason FROM roll_marks ORDER BY id")]
+    assert reasons == [None, "went_home"]
