@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import traceback
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -532,7 +533,11 @@ KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 
 class EventConnection(sqlite3.Connection):
-    """A connection to an event file (a subclass only so the leak check can track it)."""
+    """A connection to an event file, tracked (file and where it was opened) so the tests can
+    prove none is left open and no file with a live connection is opened outside SQLite."""
+
+    file: str = ""
+    opened_at: list[str] = []
 
 
 def _uri(path: Path, mode: str) -> str:
@@ -552,7 +557,7 @@ def _connect(path: Path, shared: bool, mode: str) -> sqlite3.Connection:
         check_same_thread=not shared,
         factory=EventConnection,
     )
-    _track(conn)
+    _track(conn, path)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # the first statement that reads the file: "not a database" is SQLite's own verdict
@@ -572,7 +577,9 @@ def _connect(path: Path, shared: bool, mode: str) -> sqlite3.Connection:
 _live: weakref.WeakSet[EventConnection] = weakref.WeakSet()
 
 
-def _track(conn: EventConnection) -> None:
+def _track(conn: EventConnection, path: Path) -> None:
+    conn.file = os.path.abspath(path)
+    conn.opened_at = traceback.format_stack(limit=8)[:-2]
     _live.add(conn)
 
 
@@ -584,9 +591,16 @@ def is_closed(conn: sqlite3.Connection) -> bool:
     return False
 
 
-def open_connections() -> list[sqlite3.Connection]:
+def open_connections() -> list[EventConnection]:
     """Connections opened by open_db that are still open (the leak check in the tests)."""
     return [conn for conn in list(_live) if not is_closed(conn)]
+
+
+def live_files() -> set[str]:
+    """Absolute paths of the files (with their -wal and -shm) that have a connection open in
+    this process: none of them may be opened outside SQLite."""
+    files = {conn.file for conn in open_connections()}
+    return files | {f"{f}-wal" for f in files} | {f"{f}-shm" for f in files} | {f"{f}-journal" for f in files}
 
 
 def _restrict_mode(path: Path) -> None:
@@ -814,7 +828,7 @@ def new_file(path: str | Path) -> sqlite3.Connection:
         )
     except sqlite3.Error as exc:
         raise storage_error(exc, path) from exc
-    _track(conn)
+    _track(conn, path)
     _restrict_mode(path)
     return conn
 

@@ -103,3 +103,55 @@ async def settle(app: Any, pilot: Any) -> None:
         await pilot.pause()
         await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+# ------------------------------------------------------------ the event file's two guards (issue 12)
+
+
+@pytest.fixture(autouse=True)
+def _event_files_closed_and_never_opened_outside_sqlite(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test: (1) no connection open_db made during the test is left open at its end;
+    (2) nothing opens, with open()/os.open(), a file that has a live SQLite connection in this
+    process (closing such a descriptor drops SQLite's POSIX locks: the WAL can vanish)."""
+    import builtins
+    import gc
+    import io
+    import os
+
+    from checkin.storage import live_files, open_connections
+
+    before = {id(conn) for conn in open_connections()}
+
+    def guard(real: Any) -> Any:
+        def guarded(file: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(file, (str, bytes, os.PathLike)):
+                target = os.path.abspath(os.fsdecode(file))
+                if target in live_files():
+                    raise AssertionError(f"{target} opened outside SQLite while a connection to it is open")
+            return real(file, *args, **kwargs)
+
+        return guarded
+
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+    monkeypatch.setattr(io, "open", guard(io.open))
+    monkeypatch.setattr(os, "open", guard(os.open))
+    yield
+    gc.collect()  # a connection nothing refers to any more was closed by Python itself
+    leaked = [conn for conn in open_connections() if id(conn) not in before]
+    for conn in leaked:
+        conn.close()
+    if leaked:
+        where = "".join(leaked[0].opened_at)
+        pytest.fail(f"{len(leaked)} event-file connection(s) left open; the first was opened at:\n{where}")
+
+
+def raw_bytes(*paths: Path) -> bytes:
+    """The bytes of files that may have a live SQLite connection in this process, read by a
+    child process (reading them here would drop this process's SQLite locks)."""
+    import subprocess
+    import sys
+
+    code = "import sys\nfor p in sys.argv[1:]:\n    sys.stdout.buffer.write(open(p, 'rb').read())"
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, paths)], capture_output=True, check=True
+    ).stdout

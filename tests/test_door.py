@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,13 @@ from checkin.profiles import CheckForm, load_profile
 from checkin.search import ensure_index, look_up
 from checkin.selection import confirm
 from checkin.storage import open_db
-from tests.conftest import valid_id
+from tests.conftest import raw_bytes, valid_id
 
 
 @pytest.fixture
-def db(demo: Path) -> Database:
-    return open_db(demo)
+def db(demo: Path) -> Iterator[Database]:
+    with open_db(demo) as database:
+        yield database
 
 
 def set_checks(db: Database, profile: str) -> None:
@@ -119,7 +121,7 @@ def test_typed_id_number_must_match(db: Database, tmp_path: Path) -> None:
     assert door.scan(token, {"id_card": real_id.lower()}).verdict == "admitted"
     stored = db.execute("SELECT value FROM check_results WHERE name = 'id_card' ORDER BY id").fetchall()
     assert [r[0] for r in stored] == ["mismatch", "matched"]
-    raw = Path(db_path(db)).read_bytes() + Path(db_path(db) + "-wal").read_bytes()
+    raw = raw_bytes(Path(db_path(db)), Path(db_path(db) + "-wal"))
     assert real_id.encode() not in raw and valid_id(5).encode() not in raw
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,9 @@ FONT = cjk_font_path()
 
 
 @pytest.fixture
-def demo_db(demo: Path) -> Database:
-    return open_db(demo)
+def demo_db(demo: Path) -> Iterator[Database]:
+    with open_db(demo) as database:
+        yield database
 
 
 def first_invited(db: Database, category: str = "citizen") -> str:

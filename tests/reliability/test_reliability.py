@@ -14,6 +14,7 @@ import sys
 import time
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from checkin.storage import open_db
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("crash_driver.py")
+READER = Path(__file__).with_name("reader_driver.py")
 
 
 def prepare(tmp_path: Path, checks: str = "none") -> tuple[Path, Path, list[str]]:
@@ -97,12 +99,27 @@ def live_checkins(db_path: Path) -> list[str]:
 # ------------------------------------------------------------ crash
 
 
+def reader(db: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, str(READER), str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+
+
 def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path, long_run: bool) -> None:
     db_path, tokens, numbers = prepare_large(tmp_path, 4000 if long_run else 1500)
     rng = random.Random(8)
     kills = 40 if long_run else 6
     reported: list[str] = []
     interrupted = 0
+    # a reader process opens, reads and closes the file the whole time: killed writers and
+    # its closes overlap (a close must never take the WAL away from the others)
+    watcher = reader(db_path)
     for _ in range(kills):
         child = driver(db_path, tokens, "east")
         time.sleep(rng.uniform(0.3, 1.2))  # start-up takes ~0.2 s: kill while it scans
@@ -117,6 +134,12 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path, lon
         assert set(reported) <= set(live), "an admission shown on screen was lost"
         assert len(live) == len(set(live)), "someone admitted twice"
     assert interrupted >= kills // 2, "the kills must land mid-scan to prove anything"
+    watcher.terminate()
+    seen, errors = watcher.communicate(timeout=60)
+    assert "Traceback" not in errors, errors
+    counts = [int(line) for line in seen.split("\n") if line.strip().isdigit()]
+    assert len(counts) > kills, "the reader must overlap the killed writers"
+    assert counts == sorted(counts), "a reader saw committed check-ins disappear"
     final = driver(db_path, tokens, "east")
     out, err = final.communicate(timeout=60)
     assert "DONE" in out, err
@@ -222,11 +245,12 @@ def test_damaged_bundles_are_refused_cleanly(
 
 
 @pytest.fixture
-def door_and_tokens(tmp_path: Path) -> tuple[Door, list[str], Path]:
+def door_and_tokens(tmp_path: Path) -> Iterator[tuple[Door, list[str], Path]]:
     db_path, tokens_file, _ = prepare(tmp_path)
-    door = Door(open_db(db_path), "east", "op")
-    door.db.execute("PRAGMA busy_timeout = 50")
-    return door, tokens_file.read_text().split(), db_path
+    with open_db(db_path) as db:
+        door = Door(db, "east", "op")
+        door.db.execute("PRAGMA busy_timeout = 50")
+        yield door, tokens_file.read_text().split(), db_path
 
 
 def test_locked_database_gives_a_clear_message_and_recovers(door_and_tokens: tuple) -> None:
