@@ -215,3 +215,49 @@ def test_read_only_file_can_be_read_and_says_so_on_write(read_only_folder: Path)
         with pytest.raises(CheckinError) as info, write_transaction(db):
             db.execute("UPDATE event SET title = 'x'")
         assert info.value.key == "storage.read_only"
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB disk (tmpfs, needs root: skipped elsewhere), filled to the last byte."""
+    import subprocess
+
+    folder = tmp_path / "full"
+    folder.mkdir()
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("mounting a small disk needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def fill(folder: Path) -> None:
+    with (folder / "filler").open("wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 512)
+        except OSError:
+            pass
+
+
+def test_a_full_disk_at_open_says_disk_full(full_disk: Path, file_db: Path) -> None:
+    import shutil
+
+    copy = full_disk / "event.db"
+    shutil.copyfile(file_db, copy)  # no connection to either file is open
+    fill(full_disk)
+    with pytest.raises(CheckinError) as info:
+        open_db(copy)
+    assert info.value.key == "storage.disk_full"
+    with pytest.raises(CheckinError) as info:
+        open_db(full_disk / "new.db", create=True)
+    assert info.value.key == "storage.disk_full"
+    (full_disk / "filler").unlink()
+    with open_db(copy) as db:
+        assert db.execute("SELECT count(*) FROM event").fetchone()[0] == 1
