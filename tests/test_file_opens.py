@@ -36,6 +36,7 @@ REVIEWED: dict[str, str] = {
     "checkin/event.py::create_event::.read_text": "a check profile TOML",
     "checkin/event.py::event_from_toml::.open": "an event TOML file",
     "checkin/exports.py::write_table::.open": "a CSV export",
+    "checkin/files.py::_is_bundle::sqlite3.connect": "SQLite itself, read-only (immutable)",
     "checkin/fonts.py::faces::.open": "a font file",
     "checkin/forms_pdf.py::barcode_image::.open": "an in-memory image buffer",
     "checkin/forms_pdf.py::render_forms::.write_bytes": "a PDF",
