@@ -15,6 +15,7 @@ BENCHMARKS = [
     "benchmarks.selection",
     "benchmarks.invitations",
     "benchmarks.door",
+    "benchmarks.door_terminal",
     "benchmarks.survey",
     "benchmarks.merge",
     "benchmarks.rollcall",

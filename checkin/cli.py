@@ -19,6 +19,7 @@ from checkin.cli_visit import add_visit_commands
 from checkin.errors import CheckinError
 from checkin.event import (
     CHECK_PROFILES,
+    TICKETS,
     Event,
     create_event,
     event_from_toml,
@@ -75,7 +76,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         if not args.title or not args.date:
             raise CheckinError("cli.init_needs_title_date")
         event = Event(title=args.title, date=parse_date(args.date))
-    overridable = ("starts", "ends", "location", "meeting_point", "capacity", "min_age", "checks")
+    overridable = ("starts", "ends", "location", "meeting_point", "capacity", "min_age", "checks", "ticket")
     for name in (*overridable, "survey_template", "double_entry"):
         value = getattr(args, name)
         if value is not None:
@@ -111,6 +112,7 @@ def cmd_event_show(args: argparse.Namespace) -> int:
                 tr("event.f.checks"),
                 tr(f"checks.{event.checks}") if event.checks in CHECK_PROFILES else event.checks,
             ),
+            (tr("event.f.ticket"), tr(f"ticket.{event.ticket}")),
             (tr("event.f.share"), str(event.min_citizen_share)),
             (tr("event.f.outside"), "、".join(category_label(c) for c in event.outside_capacity)),
             *_before_event_rows(event),
@@ -153,6 +155,20 @@ def _before_event_rows(event: Event) -> list[tuple[str, str]]:
         (tr("event.f.review"), review),
         (tr("event.f.signup_excluded"), "、".join(category_label(c) for c in event.signup_excluded)),
     ]
+
+
+def cmd_event_set(args: argparse.Namespace) -> int:
+    """`checkin event set --ticket id-card`: what opens the door, changed before the doors open."""
+    from checkin.storage import write_transaction
+
+    if args.ticket is None:
+        raise CheckinError("cli.event_set_nothing")
+    with open_db(args.db) as db:
+        load_event(db)
+        with write_transaction(db):
+            db.execute("UPDATE event SET ticket = ?", [args.ticket])
+    _out(tr("event.ticket_set", ticket=tr(f"ticket.{args.ticket}")))
+    return 0
 
 
 # ---------------------------------------------------------------- import
@@ -841,6 +857,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     p.add_argument("--min-age", type=int, metavar="N", help=tr("cli.init.min_age"))
     p.add_argument("--min-citizen-share", metavar="1/3", help=tr("cli.init.share"))
     p.add_argument("--checks", metavar="none|id-only|epidemic-2022|FILE.toml", help=tr("cli.init.checks"))
+    p.add_argument("--ticket", choices=TICKETS, help=tr("cli.init.ticket"))
     p.add_argument("--supervisor-pin", metavar="PIN", help=tr("cli.init.pin"))
     p.add_argument("--survey-template", metavar="NAME|FILE", help=tr("cli.init.survey_template"))
     p.add_argument("--double-entry", action="store_true", default=None, help=tr("cli.init.double_entry"))
@@ -855,6 +872,10 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     from checkin.county_cli import add_county_commands, add_event_commands
 
     add_event_commands(event_sub)
+    setter = event_sub.add_parser("set", help=tr("cli.event.set"), description=tr("cli.event.set"))
+    _add_db(setter)
+    setter.add_argument("--ticket", choices=TICKETS, help=tr("cli.init.ticket"))
+    setter.set_defaults(handler=cmd_event_set)
 
     p = sub.add_parser("import", help=tr("cli.import.help"), description=tr("cli.import.help"))
     p.add_argument("file", metavar="FILE|FOLDER", help=tr("cli.import.file"))

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import sqlite3
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from sqlite_utils import Database
 
 from checkin.categories import CITIZEN, parse_category
 from checkin.errors import CheckinError
-from checkin.event import Event, id_secret, load_event, pin_matches
+from checkin.event import TICKETS, Event, id_secret, load_event, pin_matches
 from checkin.i18n import tr
 from checkin.idcard import document_matches, id_hash, parse_id
 from checkin.keys import Verifier
@@ -33,12 +35,18 @@ from checkin.search import ensure_index
 from checkin.selection import check_walk_in
 from checkin.storage import write_transaction
 from checkin.textcheck import LIMITS, check_text
+from checkin.tokens import TOKEN_CHARS
 
 VERDICTS = ("admitted", "already", "refused", "needs_checks")
 PIN_TRIES = 5
 PIN_LOCK_SECONDS = 30
 PIN_LOCK_MAX_SECONDS = 3600
 WALK_IN_PREFIX = "W"
+# an 18-character resident ID number anywhere in a scanned text (readers add name and other fields)
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])")
+_NUMBER = re.compile(r"^(A[0-9]{1,7}|W[0-9A-F]{4,11})$")
+_TOKEN_SHAPE = re.compile(r"^[A-Z2-7]+$")
+_URL = re.compile(r"^(https?:|www\.|[a-z][a-z0-9+.-]*://)|^[a-z0-9-]+(\.[a-z0-9-]+)+/", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,9 @@ class Verdict:
     at: str = ""
     # the event's check names and answers in words, set by the Door that judged
     labels: CheckLabels | None = field(default=None, repr=False, compare=False)
+    profile: Profile | None = field(default=None, repr=False, compare=False)
+    # answers the scan itself gave (an ID card read: the id_card check); in memory only
+    presets: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def admitted(self) -> bool:
@@ -98,7 +109,9 @@ class Verdict:
             "first_seen": {"at": self.first_seen.at, "station": self.first_seen.station}
             if self.first_seen
             else None,
-            "checks_due": self.checks_due,
+            "checks_due": [self.profile.label_of(n) for n in self.checks_due]
+            if self.profile
+            else self.checks_due,
         }
 
 
@@ -121,6 +134,84 @@ def walk_in_number(db: Database, hashed: str) -> str:
     raise CheckinError("door.walk_in_number")  # pragma: no cover - a full SHA-256 collision
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """What a scanned or typed text points at: a person (and how), or why not.
+
+    `id_number` is the resident ID number read from the text, kept in memory only long
+    enough to answer the `id_card` check; it is never stored or logged.
+    """
+
+    number: str | None
+    method: str  # scan (invitation), idcard, lookup (a typed number)
+    reason: str | None = None
+    token: tuple[int, int] | None = None
+    id_number: str | None = field(default=None, repr=False)
+
+    @property
+    def found(self) -> bool:
+        return self.number is not None
+
+
+def normalise_scan(text: str) -> str:
+    """Full-width to ASCII, surrounding blanks dropped (the scanner's own terminators too)."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def find_id_number(text: str, today: dt.date | None = None) -> str | None:
+    """The first valid resident ID number anywhere in a text (an ID-card reader's line)."""
+    upper = normalise_scan(text).upper()
+    for match in _ID_IN_TEXT.finditer(upper):
+        try:
+            return parse_id(match.group(0), today=today).number
+        except CheckinError:
+            continue
+    return None
+
+
+def looks_like_number(text: str) -> bool:
+    """A person's number typed at the desk: A009, W1A2B3."""
+    return bool(_NUMBER.match(normalise_scan(text).upper()))
+
+
+def resolve_scan(
+    db: Database,
+    text: str,
+    *,
+    verifier: Verifier | None = None,
+    secret: bytes | None = None,
+    ticket: str = "either",
+    today: dt.date | None = None,
+) -> Resolved:
+    """The one reading of whatever the scan box (or `checkin scan TEXT`) receives:
+    an invitation token, a person's number typed in, or a resident ID number anywhere in
+    the text. Nothing is written; `Door.scan` records the verdict."""
+    clean = normalise_scan(text)
+    upper = clean.upper()
+    if len(upper) == TOKEN_CHARS and _TOKEN_SHAPE.match(upper):
+        if ticket == "id-card":
+            return Resolved(None, "scan", "ticket_id_card")
+        try:
+            number, claims = (verifier or Verifier(db)).verify(upper)
+        except CheckinError as exc:
+            return Resolved(None, "scan", exc.key.split(".", 1)[1])
+        return Resolved(number, "scan", token=(claims.seq, claims.counter))
+    if looks_like_number(upper):
+        return Resolved(upper, "lookup")
+    id_number = find_id_number(clean, today)
+    if id_number is not None:
+        if ticket == "invitation":
+            return Resolved(None, "idcard", "ticket_invitation")
+        key = secret if secret is not None else id_secret(db)
+        row = db.execute("SELECT number FROM people WHERE id_hash = ?", [id_hash(key, id_number)]).fetchone()
+        if row is None:
+            return Resolved(None, "idcard", "not_on_list")
+        return Resolved(str(row[0]), "idcard", id_number=id_number)
+    if _URL.match(clean):
+        return Resolved(None, "scan", "web_address")
+    return Resolved(None, "scan", "not_token")
+
+
 class Door:
     """One entrance: a station name, an operator, and the event's file."""
 
@@ -139,19 +230,40 @@ class Door:
         self.event: Event = load_event(db)
         self.profile: Profile = load_profile(self.event.checks, self.event.checks_toml)
         self.labels = CheckLabels(self.profile.checks)
+        if self.event.ticket not in TICKETS:
+            raise CheckinError("event.bad_ticket", value=self.event.ticket)
         self.verifier = Verifier(db)
         self.secret = id_secret(db)
 
     # ------------------------------------------------------------ scanning
 
+    def resolve(self, text: str) -> Resolved:
+        return resolve_scan(
+            self.db,
+            text,
+            verifier=self.verifier,
+            secret=self.secret,
+            ticket=self.event.ticket,
+            today=self.event.date,
+        )
+
     def scan(self, text: str, answers: Mapping[str, str] | None = None) -> Verdict:
-        """A scanned invitation (and, when due, the check answers) → a recorded verdict."""
-        try:
-            number, claims = self.verifier.verify(text)
-        except CheckinError as exc:
-            reason = exc.key.split(".", 1)[1]
-            return self._record(Verdict("refused", reason), "scan")
-        return self.judge(number, answers, method="scan", token=(claims.seq, claims.counter))
+        """Whatever the scan box took (an invitation, a typed number, an ID card read) and,
+        when due, the check answers → a recorded verdict."""
+        return self.judge_resolved(self.resolve(text), answers)
+
+    def judge_resolved(self, resolved: Resolved, answers: Mapping[str, str] | None = None) -> Verdict:
+        if resolved.number is None:
+            return self._record(Verdict("refused", resolved.reason or "not_token"), resolved.method)
+        given = dict(answers or {})
+        presets: dict[str, str] = {}
+        if resolved.id_number and self.profile.has("id_card"):
+            # the card itself was read: it is the ticket and the ID check, matched
+            presets["id_card"] = resolved.id_number
+            given.setdefault("id_card", resolved.id_number)
+        verdict = self.judge(resolved.number, given, method=resolved.method, token=resolved.token)
+        verdict.presets = presets
+        return verdict
 
     def judge(
         self,
@@ -180,12 +292,14 @@ class Door:
         evaluation = evaluate(
             self.profile, answers or {}, lambda typed: document_matches(self.secret, typed, stored_hash)
         )
-        if not evaluation.complete:
-            verdict = Verdict("needs_checks", None, invitee, checks_due=evaluation.missing)
-            return self._record(verdict, method, token, evaluation.results)
         if evaluation.failed:
             reason = "id_mismatch" if any(r.name == "id_card" for r in evaluation.failed) else "check_failed"
-            verdict = Verdict("refused", reason, invitee, failed=evaluation.failed)
+            verdict = Verdict("refused", reason, invitee, failed=evaluation.failed, profile=self.profile)
+            return self._record(verdict, method, token, evaluation.results)
+        if not evaluation.complete:
+            verdict = Verdict(
+                "needs_checks", None, invitee, checks_due=evaluation.missing, profile=self.profile
+            )
             return self._record(verdict, method, token, evaluation.results)
         return self._admit(invitee, method, token, evaluation.results)
 
@@ -416,7 +530,9 @@ class Door:
     def recent_scans(self, limit: int = 20) -> list[dict[str, Any]]:
         return list(
             self.db.query(
-                "SELECT s.at, s.station, s.verdict, s.reason, s.number, p.name FROM scans s "
+                "SELECT s.at, s.station, s.verdict, s.reason, s.number, p.name, "
+                "EXISTS (SELECT 1 FROM checkins c WHERE c.number = s.number AND c.at = s.at "
+                "AND c.annulled_at IS NOT NULL) AS annulled FROM scans s "
                 "LEFT JOIN people p ON p.number = s.number ORDER BY s.id DESC LIMIT ?",
                 [limit],
             )

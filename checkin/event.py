@@ -45,6 +45,7 @@ UNFILLED_POLICIES = ("pool", "empty")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 MEDIA = "media"
 REPORT_DUE_KINDS = ("calendar", "working")
+TICKETS = ("invitation", "id-card", "either")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ID_SECRET = "id_hmac"
 
@@ -102,6 +103,8 @@ class Event:
     # the site visit (issue 19): stops in order and the buses; who rides which is bus_riders
     stops: list[Stop] = field(default_factory=list)
     buses: list[Bus] = field(default_factory=list)
+    # what opens the door: the invitation QR code, the resident ID card, or either
+    ticket: str = "either"
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     supervisor_pin_hash: str | None = None
 
@@ -135,6 +138,8 @@ class Event:
         for name in ("report_due_days", "followup_working_days", "website_due_working_days"):
             if not 0 <= int(getattr(self, name)) <= 366:
                 raise CheckinError("report.bad_days", field=name, value=getattr(self, name))
+        if self.ticket not in TICKETS:
+            raise CheckinError("event.bad_ticket", value=self.ticket)
         if not 0 <= self.min_citizen_share <= 1:
             raise CheckinError("event.bad_share", value=str(self.min_citizen_share))
         cats = self.category_list()

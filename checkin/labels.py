@@ -60,9 +60,13 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
             "forged",
             "revoked",
             "unknown_person",
+            "web_address",
+            "not_on_list",
+            "ticket_id_card",
+            "ticket_invitation",
         ),
     ),
-    "method": ("labels.method", ("scan", "lookup", "walkin", "override")),
+    "method": ("labels.method", ("scan", "lookup", "walkin", "override", "idcard")),
     "attendance": ("export.status", ("arrived", "no_show", "declined", "waiting")),
     "suggestion_status": (
         "ledger.status",
@@ -229,6 +233,10 @@ class CheckLabels:
         if known is not None:
             return known
         if info is not None and info.unit:
+            readings = [part.strip() for part in value.split(",") if part.strip()]
+            if len(readings) == 2:  # a second reading after a high first one: both kept
+                return tr("checks.two_readings", lang=lang, first=f"{readings[0]}{info.unit}",
+                          second=f"{readings[1]}{info.unit}")  # fmt: skip
             return f"{value}{info.unit}"
         return value
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin.errors import CheckinError
-from checkin.i18n import current_language
+from checkin.i18n import current_language, tr
 from checkin.paths import data_dir
 
 KINDS = ("id", "choice", "number", "yesno")
@@ -67,6 +67,22 @@ class CheckSpec:
                 return choice
         return None
 
+    def value_label(self, value: str) -> str:
+        """A kept answer in words (红码, 38.0℃ → 38.0℃), never the stored code."""
+        if self.kind == "choice":
+            choice = self.choice_for(value)
+            return choice.label() if choice else tr("checks.value_unknown")
+        if self.kind == "yesno":
+            return tr("app.yes") if YES_KEYS.get(value, value) == "yes" else tr("app.no")
+        if self.kind == "id":
+            key = value if value in ("seen", "matched", "mismatch") else "typed"
+            return tr(f"checks.id_{key}")
+        readings = [part for part in value.split(",") if part.strip()]
+        unit = self.unit or ""
+        if len(readings) == 2:
+            return tr("checks.two_readings", first=f"{readings[0]}{unit}", second=f"{readings[1]}{unit}")
+        return f"{value}{unit}"
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -83,6 +99,16 @@ class Profile:
             if spec.name == name:
                 return spec
         raise CheckinError("checks.unknown", name=name)
+
+    def has(self, name: str) -> bool:
+        return any(spec.name == name for spec in self.checks)
+
+    def label_of(self, name: str) -> str:
+        """A check's label in words; a name this profile does not know stays hidden behind a word."""
+        for spec in self.checks:
+            if spec.name == name:
+                return spec.label()
+        return tr("checks.unknown_check")
 
 
 def _spec(raw: Mapping[str, Any], source: str) -> CheckSpec:
@@ -188,9 +214,12 @@ def parse_temperature(text: str) -> float:
 
 
 def evaluate(profile: Profile, answers: Mapping[str, str], id_matches: Callable[[str], bool]) -> Evaluation:
-    """Judge the answers. `id_matches(typed)` compares a typed ID with the invitee's hash."""
+    """Judge the answers in order, stopping at the first failure (the rest are not asked).
+    `id_matches(typed)` compares a typed ID with the invitee's hash."""
     outcome = Evaluation()
     for spec in profile.checks:
+        if outcome.failed:
+            break
         if not spec.applies(answers):
             continue
         raw = answers.get(spec.name)
@@ -227,6 +256,22 @@ def evaluate(profile: Profile, answers: Mapping[str, str], id_matches: Callable[
 # ---------------------------------------------------------------- the keyed form
 
 
+def answer_passes(spec: CheckSpec, value: str) -> bool:
+    """Whether one answer passes on its own (an ID number typed in is judged by the door)."""
+    if spec.kind == "choice":
+        choice = spec.choice_for(value)
+        return choice is not None and choice.passes
+    if spec.kind == "yesno":
+        return YES_KEYS.get(value, value) == "yes"
+    if spec.kind == "number":
+        try:
+            last = parse_temperature(value.split(",")[-1])
+        except CheckinError:
+            return False
+        return spec.refuse_at is None or last < spec.refuse_at
+    return True
+
+
 @dataclass
 class FormStep:
     """What a key press did: accepted (maybe completing the form) or refused (bell)."""
@@ -245,6 +290,7 @@ class CheckForm:
         self.buffer = ""
         self.readings: list[float] = []
         self.index = 0
+        self.failed: CheckSpec | None = None
         self._skip_forward()
 
     # the checks that apply, given the answers so far
@@ -273,9 +319,21 @@ class CheckForm:
         self.answers[spec.name] = value
         self.buffer = ""
         self.readings = []
+        if not answer_passes(spec, value):
+            # the first failing answer ends the form: the rest are not asked
+            self.failed = spec
+            self.index = len(self.profile.checks)
+            return FormStep(True, True)
         self.index += 1
         self._skip_forward()
         return FormStep(True, self.complete)
+
+    def answer(self, name: str, value: str) -> FormStep:
+        """Answer the current item from outside the keys (an ID-card reader swipe)."""
+        spec = self.current
+        if spec is None or spec.name != name:
+            return FormStep(False)
+        return self._finish(spec, value)
 
     def press(self, key: str) -> FormStep:
         spec = self.current
@@ -320,6 +378,8 @@ class CheckForm:
         return self._finish(spec, value)
 
     def _back(self) -> FormStep:
+        if self.failed is not None:
+            return FormStep(False)
         if self.buffer:
             self.buffer = self.buffer[:-1]
             return FormStep(True)

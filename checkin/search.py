@@ -51,6 +51,14 @@ def search_keys(name: str, phone: str | None, id_masked: str) -> set[str]:
         if combo:
             keys.add("".join(combo))
             keys.add("".join(syllable[0] for syllable in combo))
+    # the given name alone (伟丽, weili, wl): volunteers often hear only that
+    given = unicodedata.normalize("NFKC", name).replace(" ", "")[1:].lower()
+    if len(given) >= 1 and len(readings) >= 2:
+        keys.add(given)
+        given_readings = readings[1:]
+        keys.add("".join(r[0] for r in given_readings))
+        if len(given_readings) >= 2:
+            keys.add("".join(r[0][0] for r in given_readings))
     digits = "".join(ch for ch in (phone or "") if ch.isdigit())
     if len(digits) >= 4:
         keys.add(digits[-4:])

@@ -468,6 +468,13 @@ def confirm(db: Database, number: str, status: str) -> ConfirmResult:
     person = rows[0]
     if person["status"] == "declined":
         raise CheckinError("confirm.already_declined", number=number)
+    inside = db.execute(
+        "SELECT at FROM checkins WHERE number = ? AND annulled_at IS NULL AND duplicate_of IS NULL",
+        [number],
+    ).fetchone()
+    if inside is not None and status != "confirmed":
+        # a guest already inside has not declined: the waiting list must not move for them
+        raise CheckinError("confirm.already_inside", number=number, at=str(inside[0])[11:16])
     if person["status"] != "invited" and not (status == "declined" and person["status"] == "waiting"):
         raise CheckinError("confirm.not_invited", number=number)
     result = ConfirmResult(number=number, status=status)

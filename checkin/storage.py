@@ -529,6 +529,18 @@ def m014_i14_key_revocation(db: Database) -> None:
     db.execute("ALTER TABLE signing_keys ADD COLUMN revoked_at TEXT")
 
 
+@migrations()
+def m015_i13_ticket(db: Database) -> None:
+    # what counts as a ticket at the door: invitation, id-card or either
+    db.execute("ALTER TABLE event ADD COLUMN ticket TEXT NOT NULL DEFAULT 'either'")
+
+
+@migrations()
+def m016_i13_search_given_names(db: Database) -> None:
+    # look-up by the given name alone: the keys are rebuilt on the next ensure_index
+    db.execute("DELETE FROM people_search")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from checkin.i18n import current_language, set_language, tr
 from screens.bindings import bind, localise_bindings
 from screens.commands import DeskCommands
 from screens.dialogs import OperatorDialog
+from screens.scanner import ScannerApp, ScannerSettings, ScanReceiver
 
 MODES_ORDER = ("scan", "people", "board", "calls")
 
 
-class CheckinApp(App[None]):
-    """开放日签到台: the scan screen at the door, plus people, board and call list."""
+class CheckinApp(ScannerApp):
+    """开放日签到台: the scan screen at the door, plus people, board and call list.
+
+    Scanner bursts are recognised here, for every screen and dialog (screens/scanner.py).
+    """
 
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {DeskCommands}
+    COMMANDS = ScannerApp.COMMANDS | {DeskCommands}
     BINDINGS = [
         bind("f2", "switch_mode('scan')", "mode_scan"),
         bind("f3", "switch_mode('people')", "mode_people"),
@@ -45,8 +48,10 @@ class CheckinApp(App[None]):
         survey_pass: int = 1,
         stop: str | None = None,
         bus: str | None = None,
+        scanner: ScannerSettings | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(scanner=scanner)
+        self.modes_open = False
         self.stop = stop  # the roll call's stop and bus (checkin run --screen rollcall)
         self.bus = bus
         # still=True: no header clock and no blinking cursor (snapshot tests)
@@ -80,7 +85,36 @@ class CheckinApp(App[None]):
         self.add_mode("results", self._results_screen)
         self.add_mode("ledger", self._ledger_screen)
         self.add_mode("rollcall", self._rollcall_screen)
+        self.modes_open = True
         self.switch_mode(self.start)
+
+    # ------------------------------------------------------------ scans
+
+    def route_scan(self, text: str) -> None:
+        """A scan goes to the screen on top if it takes scans; Calls, Board, People, Ledger
+        and Results hand it to the scan screen (a survey-form barcode to survey keying);
+        other dialogs refuse it with a message. A scan never acts as keys."""
+        screen = self.screen
+        if isinstance(screen, ScanReceiver):
+            screen.receive_scan(text)
+            return
+        if isinstance(screen, ModalScreen) or not self.modes_open:
+            self.bell()
+            self.notify(tr("scanner.close_dialog"), severity="warning")
+            return
+        target = "survey" if self.current_mode in ("results", "ledger") and _form_barcode(text) else "scan"
+        if self.current_mode == target:  # pragma: no cover - both take scans themselves
+            return
+        self.switch_mode(target)
+        self.call_later(self._deliver, target, text)
+
+    def _deliver(self, mode: str, text: str) -> None:
+        screen = self.screen
+        if self.current_mode == mode and isinstance(screen, ScanReceiver):
+            screen.receive_scan(text)
+
+    def scan_refused(self) -> str:
+        return tr("scanner.close_dialog")
 
     def _scan_screen(self) -> Screen[None]:
         from screens.scan import ScanScreen
@@ -145,9 +179,21 @@ def make_app(
     survey_pass: int = 1,
     stop: str | None = None,
     bus: str | None = None,
+    scanner: ScannerSettings | None = None,
 ) -> CheckinApp:
     """Build the app for an event file (the file is opened by workers, never at import time)."""
     return CheckinApp(
         Path(db_path), station=station, operator=operator, start=start, survey_pass=survey_pass, stop=stop,
-        bus=bus,
+        bus=bus, scanner=scanner,
     )  # fmt: skip
+
+
+def _form_barcode(text: str) -> bool:
+    from checkin.errors import CheckinError
+    from checkin.survey import parse_form
+
+    try:
+        parse_form(text)
+    except CheckinError:
+        return False
+    return True

@@ -8,9 +8,9 @@ from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Digits, Footer, Header, Static
 
 from checkin.board import Board, build_board
 from checkin.categories import CATEGORIES, category_label
@@ -27,10 +27,12 @@ ANSWERS = ("confirmed", "declined", "unreachable")
 
 
 class BoardScreen(Screen[None]):
-    """Refreshes itself every few seconds; `b` switches to large type for a projector."""
+    """Refreshes itself every few seconds; `b` switches to large digits for a projector
+    (the not-arrived list then pages by itself); phone numbers only when `p` asks."""
 
     BINDINGS = [
         bind("b", "toggle_big", "big"),
+        bind("p", "toggle_phones", "phones"),
         bind("r", "refresh", "refresh"),
     ]
 
@@ -38,6 +40,7 @@ class BoardScreen(Screen[None]):
         super().__init__()
         self.db_path = db_path
         self.big = False
+        self.show_phones = False
         self.board: Board | None = None
 
     def compose(self) -> ComposeResult:
@@ -45,6 +48,13 @@ class BoardScreen(Screen[None]):
         yield Static("", id="board-schedule")
         with Horizontal(id="board-main"):
             yield Static(tr("app.loading"), id="board-figures")
+            with Vertical(id="board-big"):
+                yield Static(tr("app.board_arrived"), classes="big-label")
+                yield Digits("0", id="big-arrived")
+                yield Static(tr("app.board_expected"), classes="big-label", id="big-expected-label")
+                yield Digits("0", id="big-expected")
+                yield Static(tr("app.board_share"), classes="big-label", id="big-share-label")
+                yield Digits("", id="big-share")
             yield DataTable(id="absent", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -61,6 +71,7 @@ class BoardScreen(Screen[None]):
                 ("confirmation", tr("app.col.confirmation"), [tr(f"confirmation.{c}") for c in ANSWERS]),
             ],
         )
+        self.query_one("#board-big", Vertical).display = False
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
 
@@ -90,27 +101,37 @@ class BoardScreen(Screen[None]):
         board = message.board
         self.board = board
         self.query_one("#board-figures", Static).update(self._figures(board))
+        share = board.citizen_share
+        self.query_one("#big-arrived", Digits).update(str(board.arrived))
+        self.query_one("#big-expected", Digits).update(str(board.expected))
+        self.query_one("#big-share", Digits).update(f"{float(share) * 100:.0f}" if share is not None else "-")
+        self.query_one("#big-share-label", Static).update(f"{tr('app.board_share')} (%)")
         table = self.query_one("#absent", DataTable)
+        row = table.cursor_row
         table.clear()
+        hidden = tr("app.phone_hidden")
         for person in board.not_arrived:
             table.add_row(
                 person.number,
                 person.name,
                 category_label(person.category),
-                person.phone or "",
+                (person.phone or "") if self.show_phones else (hidden if person.phone else ""),
                 tr(f"confirmation.{person.confirmation}") if person.confirmation else "",
             )
+        if table.row_count:
+            if self.big:
+                # on a projector nobody scrolls: the list turns a page at every refresh
+                page = max(1, table.scrollable_content_region.height - 1)
+                row = row + page if row + page < table.row_count else 0
+                table.move_cursor(row=min(row + page - 1, table.row_count - 1), animate=False)
+                table.move_cursor(row=row, animate=False)
+            else:
+                table.move_cursor(row=min(row, table.row_count - 1), animate=False)
         self.sub_title = tr("app.board_subtitle", missing=len(board.not_arrived))
 
     def _figures(self, board: Board) -> Table | Text:
         share = board.citizen_share
         share_text = f"{float(share):.0%}" if share is not None else "—"
-        if self.big:
-            text = Text(justify="center")
-            text.append(f"{tr('app.board_arrived')}\n", style="bold")
-            text.append(f"{board.arrived} / {board.expected}\n\n", style="bold green")
-            text.append(f"{tr('app.board_share')} {share_text}\n", style="bold")
-            return text
         table = Table(title=tr("app.board_title"), expand=True)
         table.add_column(tr("app.col.category"))
         table.add_column(tr("app.board_arrived"), justify="right")
@@ -125,6 +146,12 @@ class BoardScreen(Screen[None]):
     def action_toggle_big(self) -> None:
         self.big = not self.big
         self.set_class(self.big, "-big")
+        self.query_one("#board-figures", Static).display = not self.big
+        self.query_one("#board-big", Vertical).display = self.big
+        self.load()
+
+    def action_toggle_phones(self) -> None:
+        self.show_phones = not self.show_phones
         self.load()
 
     def action_refresh(self) -> None:

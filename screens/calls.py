@@ -16,6 +16,7 @@ from checkin.people import Person, list_people
 from checkin.selection import confirm
 from checkin.storage import open_db
 from screens.bindings import bind, localise_bindings
+from screens.dialogs import ConfirmDialog
 from screens.messages import CallListLoaded, LoadFailed
 
 
@@ -84,7 +85,17 @@ class CallsScreen(Screen[None]):
             self.app.bell()
             return
         number = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        self.save(number, status)
+        if status != "declined":
+            self.save(number, status)
+            return
+        # declining moves someone off the list (and the waiting list up): asked first
+        name = str(table.get_row(number)[1])
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.save(number, status)
+
+        self.app.push_screen(ConfirmDialog(tr("app.confirm_decline", number=number, name=name)), answered)
 
     @work(thread=True, group="calls-save", exit_on_error=False, description="record a call")
     def save(self, number: str, status: str) -> None:

@@ -1,17 +1,26 @@
-"""The entry-check form shown in place on the scan screen: one key per answer."""
+"""The entry-check form shown in place on the scan screen: one key per answer.
+
+The first failing answer ends the form (the door refuses at once); answers are shown in
+words, passed ones ✔ in green, the failed one ✗ in red. On a small terminal (80×24) only
+the lines around the current item are drawn, so the item being asked is always in view.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import BindingType
 from textual.message import Message
 from textual.widget import Widget
 
 from checkin.i18n import tr
-from checkin.profiles import CheckForm, CheckSpec, Profile
+from checkin.profiles import CheckForm, CheckSpec, Profile, answer_passes
 from screens.bindings import bind
+
+if TYPE_CHECKING:
+    from checkin.door import Verdict
 
 FORM_KEYS = [str(d) for d in range(10)] + ["x", "y", "n"]
 
@@ -38,16 +47,46 @@ class CheckFormWidget(Widget, can_focus=True):
         super().__init__(id=id)
         self.form = CheckForm(profile)
         self.who = ""
+        self.card_read: set[str] = set()  # items answered by an ID-card reader
+        self.failed_names: set[str] = set()  # items the door refused on (an ID number that did not match)
+        self.finished = False
 
     def start(self, who: str, prefilled: dict[str, str] | None = None) -> None:
         self.form = CheckForm(self.form.profile)
+        self.card_read = set()
+        self.failed_names = set()
+        self.finished = False
         for name, value in (prefilled or {}).items():
             if self.form.current and self.form.current.name == name:
-                self.form._finish(self.form.current, value)
+                self.form.answer(name, value)
+                self.card_read.add(name)
         self.who = who
         self.refresh(layout=True)
 
+    def asks(self, name: str) -> bool:
+        return not self.finished and self.form.current is not None and self.form.current.name == name
+
+    def answer_with_card(self, name: str, id_number: str) -> None:
+        """An ID-card reader swipe answers the ID item (the door compares it with the hash)."""
+        step = self.form.answer(name, id_number)
+        if not step.accepted:
+            self.app.bell()
+            return
+        self.card_read.add(name)
+        self.refresh(layout=True)
+        if step.complete:
+            self.post_message(self.Completed(dict(self.form.answers)))
+
+    def finish(self, verdict: Verdict) -> None:
+        """The door's verdict is in: the form stays in view, read-only, the failure marked."""
+        self.finished = True
+        self.failed_names = {r.name for r in verdict.failed}
+        self.refresh(layout=True)
+
     def action_press(self, key: str) -> None:
+        if self.finished:
+            self.app.bell()
+            return
         step = self.form.press(key)
         if not step.accepted:
             self.app.bell()
@@ -58,6 +97,15 @@ class CheckFormWidget(Widget, can_focus=True):
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
 
+    def on_key(self, event: events.Key) -> None:
+        """Answer keys are taken here, in arrival order, so keys that arrive together are
+        never overtaken by the form's own messages (the bindings describe them)."""
+        key = event.key
+        if key in FORM_KEYS or key in ("enter", "backspace"):
+            self.action_press(key)
+            event.stop()
+            event.prevent_default()
+
     def _legend(self, spec: CheckSpec) -> str:
         if spec.kind == "choice":
             return "  ".join(f"[{c.key}] {c.label()}" for c in spec.choices)
@@ -66,38 +114,69 @@ class CheckFormWidget(Widget, can_focus=True):
         return spec.hint()
 
     def _answer_label(self, spec: CheckSpec, value: str) -> str:
-        if spec.kind == "choice":
-            choice = spec.choice_for(value)
-            return choice.label() if choice else value
-        if spec.kind == "yesno":
-            return tr("app.yes") if value == "yes" else tr("app.no")
         if spec.kind == "id":
+            if spec.name in self.card_read:
+                return tr("app.id_read")
             return tr("app.id_seen") if value == "seen" else tr("app.id_typed")
-        return f"{value} {spec.unit}"
+        return spec.value_label(value)
 
-    def render(self) -> Text:
-        text = Text()
-        text.append(tr("app.checks_for", who=self.who) + "\n", style="bold")
+    def _lines(self) -> tuple[list[Text], int]:
+        """One Text per line, and the index of the current item's line."""
+        lines: list[Text] = []
+        current_line = 0
         answers = self.form.answers
         for spec in self.form.profile.checks:
             if not spec.applies(answers):
                 continue
-            current = self.form.current is spec
+            line = Text()
             if spec.name in answers:
-                text.append(f" ✔ {spec.label()}：", style="green")
-                text.append(self._answer_label(spec, answers[spec.name]) + "\n", style="bold green")
-            elif current:
-                text.append(f" ▶ {spec.label()}：", style="bold reverse")
+                value = answers[spec.name]
+                failed = spec.name in self.failed_names or not answer_passes(spec, value)
+                if failed:
+                    line.append(f" ✗ {spec.label()}：", style="bold red")
+                    line.append(self._answer_label(spec, value), style="bold red")
+                    current_line = len(lines)
+                else:
+                    line.append(f" ✔ {spec.label()}：", style="green")
+                    line.append(self._answer_label(spec, value), style="bold green")
+            elif self.form.current is spec and not self.finished:
+                current_line = len(lines)
+                line.append(f" ▶ {spec.label()}：", style="bold reverse")
                 typed = self.form.buffer
                 if spec.kind == "number" and self.form.readings:
-                    text.append(
+                    line.append(
                         tr("app.retry_temperature", first=f"{self.form.readings[0]:.1f}") + " ",
                         style="bold red",
                     )
                 if typed:
-                    text.append(typed + "▏ ", style="bold")
-                text.append(self._legend(spec) + "\n", style="bold")
+                    line.append(typed + "▏ ", style="bold")
+                line.append(self._legend(spec), style="bold")
+            elif self.form.failed is not None or self.finished:
+                line.append(f"   {spec.label()}：{tr('app.not_asked')}", style="dim")
             else:
-                text.append(f"   {spec.label()}\n", style="dim")
-        text.append(tr("app.form_keys_hint"), style="dim")
+                line.append(f"   {spec.label()}", style="dim")
+            lines.append(line)
+        return lines, current_line
+
+    def render(self) -> Text:
+        items, current = self._lines()
+        title = Text(tr("app.checks_for", who=self.who), style="bold")
+        hint = Text(tr("app.form_keys_hint"), style="dim")
+        room = self.content_size.height or (len(items) + 2)
+        shown = items
+        if len(items) + 2 > room:
+            # the current item stays in view: a window of items around it
+            space = max(1, room - 1)
+            if len(items) > space:
+                first = min(max(0, current - space // 2), len(items) - space)
+                shown = items[first : first + space]
+            hint = Text()
+        text = Text()
+        text.append_text(title)
+        for line in shown:
+            text.append("\n")
+            text.append_text(line)
+        if hint.plain:
+            text.append("\n")
+            text.append_text(hint)
         return text

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
@@ -53,6 +54,11 @@ class OperatorDialog(ModalScreen[str]):
     def on_mount(self) -> None:
         localise_bindings(self)
         self.query_one("#operator", Input).focus()
+
+    def receive_scan(self, text: str) -> None:
+        """A scan is never anyone's name: refused, and the name box keeps what was typed."""
+        self.app.bell()
+        self.notify(tr("scanner.name_first"), severity="warning")
 
     @on(Input.Submitted, "#operator")
     def _chosen(self, event: Input.Submitted) -> None:
@@ -145,6 +151,17 @@ class WalkInDialog(ModalScreen[WalkInAnswer | None]):
         localise_bindings(self)
         self.query_one("#name", Input).focus()
 
+    def receive_scan(self, text: str) -> None:
+        """An ID-card reader swipe fills the ID number; any other scan is refused."""
+        from checkin.door import find_id_number
+
+        found = find_id_number(text)
+        if found is None:
+            self.app.bell()
+            self.notify(tr("scanner.close_dialog"), severity="warning")
+            return
+        self.query_one("#id_number", Input).value = found
+
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
         if event.input.id == "pin":
@@ -180,6 +197,8 @@ class LookupDialog(ModalScreen[str | None]):
     def __init__(self, db_path: str) -> None:
         super().__init__()
         self.db_path = db_path
+        self.pick_when_shown = False
+        self.shown_for = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
@@ -207,35 +226,55 @@ class LookupDialog(ModalScreen[str | None]):
             numbers = look_up(db, query)
             rows = [
                 db.execute(
-                    "SELECT number, name, category, status, phone, id_masked FROM people WHERE number = ?",
+                    "SELECT p.number, p.name, p.category, p.status, p.phone, p.id_masked, "
+                    "(SELECT MIN(c.at) FROM checkins c WHERE c.number = p.number AND c.annulled_at IS NULL "
+                    "AND c.duplicate_of IS NULL) FROM people p WHERE p.number = ?",
                     [n],
                 ).fetchone()
                 for n in numbers
             ]
-        self.app.call_from_thread(self._show, rows)
+        self.app.call_from_thread(self._show, rows, query)
 
-    def _show(self, rows: list[tuple[str, str, str, str, str | None, str]]) -> None:
+    def _show(self, rows: list[tuple[str, str, str, str, str | None, str, str | None]], query: str) -> None:
+        self.shown_for = query
         table = self.query_one("#results", DataTable)
         table.clear()
-        for number, name, category, status, phone, masked in rows:
+        for number, name, category, status, phone, masked, inside_at in rows:
             digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+            shown = tr("app.inside_since", at=inside_at[11:16]) if inside_at else tr(f"status.{status}")
             table.add_row(
                 number,
                 name,
                 category_label(category),
-                tr(f"status.{status}"),
+                shown,
                 f"…{digits[-4:]}" if digits else "",
                 masked,
                 key=number,
             )
+        if self.pick_when_shown and query == self.query_one("#query", Input).value:
+            self.pick_when_shown = False
+            self._pick_now()
 
     @on(Input.Submitted, "#query")
     def _pick_first(self) -> None:
+        """One Enter picks the first (best) match; arrows move into the list to choose another."""
+        if self.shown_for != self.query_one("#query", Input).value:
+            self.pick_when_shown = True  # the search for the last key is still running
+            return
+        self._pick_now()
+
+    def _pick_now(self) -> None:
         table = self.query_one("#results", DataTable)
         if table.row_count:
-            table.focus()
+            row = table.cursor_row if table.has_focus else 0
+            self.dismiss(str(table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value))
         else:
             self.app.bell()
+
+    def receive_scan(self, text: str) -> None:
+        """A guest found their invitation after all: the look-up closes and the scan is judged."""
+        self.dismiss(None)
+        self.app.call_later(self.app.route_scan, text)  # type: ignore[attr-defined]
 
     @on(DataTable.RowSelected, "#results")
     def _picked(self, event: DataTable.RowSelected) -> None:

@@ -5,30 +5,63 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checkin import cli
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 
+if TYPE_CHECKING:
+    from screens.scanner import ScannerSettings
+
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from checkin.demo import build_demo
+    """Opens the existing demo event (its printed invitations keep working); `--fresh`
+    rebuilds it, with new keys, and says so."""
+    from pathlib import Path
 
-    db, imported, selection = build_demo(args.db)
-    db.close()
-    print(
-        tr(
-            "cli.demo.built",
-            path=args.db,
-            imported=imported.imported,
-            invited=len(selection.invited),
-            waiting=len(selection.waiting),
+    from checkin.demo import build_demo
+    from checkin.event import load_event
+    from checkin.storage import open_db
+
+    path = Path(args.db)
+    if path.exists() and not args.fresh:
+        with open_db(path) as db:  # a file that is not an event is refused here, never overwritten
+            load_event(db)
+        print(tr("cli.demo.reopened", path=args.db))
+    else:
+        if path.exists():
+            print(tr("cli.demo.rebuilding", path=args.db))
+        db, imported, selection = build_demo(args.db)
+        db.close()
+        print(
+            tr(
+                "cli.demo.built",
+                path=args.db,
+                imported=imported.imported,
+                invited=len(selection.invited),
+                waiting=len(selection.waiting),
+            )
         )
-    )
     if args.no_app:
         return 0
-    return _run_app(args.db, station=tr("app.demo_station"), operator=tr("app.demo_operator"))
+    return _run_app(
+        args.db,
+        station=tr("app.demo_station"),
+        operator=tr("app.demo_operator"),
+        scanner=_scanner_settings(args),
+    )
+
+
+def _scanner_settings(args: argparse.Namespace) -> ScannerSettings:
+    from screens.scanner import ScannerSettings
+
+    return ScannerSettings.from_ms(args.scan_gap_ms, args.scan_min_length)
+
+
+def _add_scanner_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scan-gap-ms", type=float, metavar="MS", help=tr("cli.run.scan_gap"))
+    parser.add_argument("--scan-min-length", type=int, metavar="N", help=tr("cli.run.scan_min_length"))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -56,7 +89,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                 roll.stop(args.stop)
             roll.bus(args.bus)
     return _run_app(
-        args.db, station=args.station, operator=args.operator, start=args.screen, stop=args.stop, bus=args.bus
+        args.db,
+        station=args.station,
+        operator=args.operator,
+        start=args.screen,
+        stop=args.stop,
+        bus=args.bus,
+        scanner=_scanner_settings(args),
     )
 
 
@@ -69,11 +108,12 @@ def _run_app(
     survey_pass: int = 1,
     stop: str | None = None,
     bus: str | None = None,
+    scanner: ScannerSettings | None = None,
 ) -> int:
     from screens.app import make_app
 
     app = make_app(db_path, station=station, operator=operator, start=start, survey_pass=survey_pass,
-                   stop=stop, bus=bus)  # fmt: skip
+                   stop=stop, bus=bus, scanner=scanner)  # fmt: skip
     app.run()
     return 0
 
@@ -94,6 +134,8 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("demo", help=tr("cli.demo.help"), description=tr("cli.demo.help"))
     p.add_argument("--db", default="demo.db", metavar="PATH", help=tr("cli.demo.db"))
     p.add_argument("--no-app", action="store_true", help=tr("cli.demo.no_app"))
+    p.add_argument("--fresh", action="store_true", help=tr("cli.demo.fresh"))
+    _add_scanner_options(p)
     p.set_defaults(handler=cmd_demo)
 
     sub.choices["survey"].set_defaults(handler=cmd_survey_screen)
@@ -110,6 +152,7 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--stop", metavar="NAME", help=tr("cli.visit.stop"))
     p.add_argument("--bus", metavar="NAME", help=tr("cli.visit.bus"))
+    _add_scanner_options(p)
     p.set_defaults(handler=cmd_run)
 
 

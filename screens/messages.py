@@ -9,7 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from checkin.board import Board
-    from checkin.door import Verdict
+    from checkin.door import Resolved, Verdict
     from checkin.event import Event
     from checkin.people import Person
 
@@ -58,3 +58,12 @@ class DoorReady(Message):
 @dataclass
 class CallListLoaded(Message):
     people: list[Person]
+
+
+@dataclass
+class ScanClassified(Message):
+    """Whose code a scan is, read while another guest's form was open (nothing recorded)."""
+
+    text: str
+    pending: str
+    resolved: Resolved

@@ -345,6 +345,10 @@ class RollCallScreen(Screen[None]):
         """A scanned invitation, ID card or typed number (the door's scan input)."""
         self.mark(text=text)
 
+    def receive_scan(self, text: str) -> None:
+        """A whole scanner burst, recognised by the app (screens/scanner.py), never as keys."""
+        self.take_scan(text)
+
     def on_key(self, event: events.Key) -> None:
         """A scanner types wherever the focus is: letters and digits go to the scan box."""
         box = self.query_one("#visit-scan", RollInput)

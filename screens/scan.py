@@ -1,44 +1,63 @@
-"""The scan screen: the heart of the desk, for a volunteer with a queue in front of them."""
+"""The scan screen: the heart of the desk, for a volunteer with a queue in front of them.
+
+Scans reach this screen whole, through `receive_scan` (see screens/scanner.py), never as
+keys. The rules, also in the README:
+
+- one guest at a time: while a guest's check form is open, the same code again is
+  ignored; a different code keeps the current guest pending, rings the bell and waits in
+  line (it is judged as soon as the current guest is done or Esc cancels them);
+- an ID-card read while the form asks for the ID card answers it, when it is that
+  guest's card;
+- the same code again within `REPEAT_SECONDS` of its verdict is one scan; Esc resets that.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from checkin.categories import category_label
-from checkin.door import Door
+from checkin.door import Door, Resolved, find_id_number, normalise_scan
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.storage import open_db
-from checkin.tokens import TOKEN_CHARS
 from screens.bindings import bind, localise_bindings
 from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorAnswer, SupervisorDialog, WalkInAnswer, WalkInDialog
-from screens.messages import DoorFailed, DoorReady, ScanJudged
+from screens.messages import DoorFailed, DoorReady, ScanClassified, ScanJudged
 from screens.tables import add_fixed_columns
 
 if TYPE_CHECKING:
     from checkin.door import Verdict
 
-SILENCE_SECONDS = 0.1  # scanners that send no terminator: end the scan after this pause
-REPEAT_SECONDS = 3.0  # scanners that send twice: ignore the same code again within this
+REPEAT_SECONDS = 3.0  # scanners that read twice: the same code again within this is one scan
 RECENT = 20
 VERDICTS = ("admitted", "already", "refused", "needs_checks")
 PANEL_CLASSES = ("-admitted", "-already", "-refused", "-needs_checks", "-idle")
 
 
 class ScanInput(Input):
-    """Where the scanner types. Keeps the focus whenever nothing else needs it."""
+    """Where a volunteer types a number (A009) or an ID number; scans never land here."""
+
+
+@dataclass
+class Pending:
+    """The guest whose check form is open."""
+
+    number: str
+    code: str
+    presets: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 class ScanScreen(Screen[None]):
@@ -47,6 +66,7 @@ class ScanScreen(Screen[None]):
     BINDINGS = [
         bind("slash", "lookup", "lookup", priority=True),
         bind("tab", "submit_scan", "submit_scan", show=False, priority=True),
+        bind("escape", "reset", "reset_scan", show=False),
         bind("f6", "walk_in", "walk_in"),
         bind("f7", "annul", "annul"),
         bind("f8", "override", "override"),
@@ -59,11 +79,11 @@ class ScanScreen(Screen[None]):
         self.operator = operator
         self.door: Door | None = None
         self.door_lock = threading.Lock()
-        self.silence: Timer | None = None
-        self.last_text = ""
+        self.last_code = ""
         self.last_at = 0.0
-        self.pending_text = ""
-        self.pending_number = ""
+        self.current: Pending | None = None
+        self.waiting: deque[str] = deque()
+        self.in_flight = False
         self.last_verdict: Verdict | None = None
         self.latencies: list[float] = []
 
@@ -73,6 +93,7 @@ class ScanScreen(Screen[None]):
         with Horizontal(id="door-main"):
             with Vertical(id="door-left"):
                 yield Static(tr("app.ready_to_scan"), id="verdict", classes="-idle")
+                yield Static("", id="queue-note")
                 yield Static("", id="form-holder")
             yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
         scan_box = ScanInput(placeholder=tr("app.scan_placeholder"), id="scan", select_on_focus=False)
@@ -90,9 +111,14 @@ class ScanScreen(Screen[None]):
                 ("time", tr("app.col.time"), ["00:00:00"]),
                 ("number", tr("app.col.number"), ["W" + "0" * 5]),
                 ("name", tr("app.col.name"), ["名" * 3]),
-                ("verdict", tr("app.col.verdict"), [tr(f"verdict.{v}") for v in VERDICTS]),
+                (
+                    "verdict",
+                    tr("app.col.verdict"),
+                    [*(tr(f"verdict.{v}") for v in VERDICTS), tr("app.annulled_short")],
+                ),
             ],
         )
+        self.query_one("#queue-note", Static).display = False
         self.query_one("#scan", ScanInput).focus()
         self.open_door()
 
@@ -143,53 +169,93 @@ class ScanScreen(Screen[None]):
         self.query_one("#door-left", Vertical).mount(form)
         self.refresh_status()
         self.refresh_recent()
+        self._next_waiting()
 
     @on(DoorFailed)
     def _failed(self, message: DoorFailed) -> None:
+        self.in_flight = False
         self.app.bell()
         self.notify(message.message, severity="error", timeout=8)
+        self._next_waiting()
 
-    # ------------------------------------------------------------ scanner input
-
-    @on(Input.Changed, "#scan")
-    def _typing(self, event: Input.Changed) -> None:
-        if self.silence is not None:
-            self.silence.stop()
-        if len(event.value.strip()) >= TOKEN_CHARS:
-            self.silence = self.set_timer(SILENCE_SECONDS, self.action_submit_scan)
+    # ------------------------------------------------------------ scans and typed numbers
 
     @on(Input.Submitted, "#scan")
     def _submitted(self) -> None:
         self.action_submit_scan()
 
     def action_submit_scan(self) -> None:
+        """What the volunteer typed in the box (a number, an ID number): taken like a scan."""
         scan_input = self.query_one("#scan", ScanInput)
-        text = scan_input.value.strip()
+        text = scan_input.value
         scan_input.value = ""
-        if self.silence is not None:
-            self.silence.stop()
-        if not text:
+        if text.strip():
+            self.receive_scan(text)
+
+    def receive_scan(self, text: str) -> None:
+        """One whole scan (or typed entry), whatever had the focus when it arrived."""
+        code = normalise_scan(text).upper()
+        if not code:
+            return
+        if self.door is None or self.in_flight or self._form() is None:
+            self.waiting.append(text)  # judged in turn once the verdict in hand is shown
+            return
+        if self.current is not None:
+            if code == self.current.code:
+                return  # the same code again while its form is open
+            self.classify(text, self.current.number)
             return
         now = time.monotonic()
-        if text == self.last_text and now - self.last_at < REPEAT_SECONDS:
-            return  # the scanner sent the same code twice
-        self.last_text, self.last_at = text, now
-        self.hide_form()
-        self.pending_text = text
-        self.pending_number = ""
-        self.judge(text, None, now)
+        if code == self.last_code and now - self.last_at < REPEAT_SECONDS:
+            return  # the scanner read the same code twice
+        self.last_code, self.last_at = code, now
+        self._start(text, now)
 
-    def on_key(self, event: events.Key) -> None:
-        """A scanner types wherever the focus is: letters that start a code go to the scan box."""
-        scan_input = self.query_one("#scan", ScanInput)
-        if self.focused is scan_input or self.app.screen is not self:
+    def _start(self, text: str, started: float) -> None:
+        self.in_flight = True
+        self._leave_form()
+        self.judge(text, None, started)
+
+    def _repeat(self, code: str) -> bool:
+        """The same code as the one on screen, or as the last judged within the window."""
+        if self.current is not None and code == self.current.code:
+            return True
+        return code == self.last_code and time.monotonic() - self.last_at < REPEAT_SECONDS
+
+    def _hold(self, text: str) -> None:
+        """A different code while a guest is being checked: they stay pending; this one waits."""
+        code = normalise_scan(text).upper()
+        if any(normalise_scan(t).upper() == code for t in self.waiting):
+            return  # the scanner read the waiting code twice
+        self.waiting.append(text)
+        self.app.bell()
+        assert self.current is not None
+        self._show_queue_note()
+
+    def _show_queue_note(self) -> None:
+        note = self.query_one("#queue-note", Static)
+        if self.waiting and self.current is not None:
+            note.update(
+                Text(tr("app.finish_first", number=self.current.number, waiting=len(self.waiting)), "bold")
+            )
+            note.display = True
+        else:
+            note.display = False
+
+    def _next_waiting(self) -> None:
+        if self.door is None or self.in_flight or self.current is not None:
             return
-        char = event.character or ""
-        if len(char) == 1 and char.isascii() and char.isalpha() and char.lower() not in ("x", "y", "n"):
-            scan_input.focus()
-            scan_input.insert_text_at_cursor(char)
-            event.stop()
-            event.prevent_default()
+        while self.waiting:
+            text = self.waiting.popleft()
+            self.receive_scan(text)
+            if self.in_flight or self.current is not None:
+                break
+        self._show_queue_note()
+
+    def action_reset(self) -> None:
+        """Esc: a fresh start for the same code (a guest sent back and scanned again)."""
+        self.last_code, self.last_at = "", 0.0
+        self.query_one("#scan", ScanInput).value = ""
 
     # ------------------------------------------------------------ judging (worker)
 
@@ -202,12 +268,7 @@ class ScanScreen(Screen[None]):
             return
         try:
             with self.door_lock:
-                if number:
-                    verdict = door.judge(number, answers, method="lookup")
-                elif self._looks_like_number(text):
-                    verdict = door.judge(text, answers, method="lookup")
-                else:
-                    verdict = door.scan(text, answers)
+                verdict = door.judge(number, answers, method="lookup") if number else door.scan(text, answers)
         except CheckinError as exc:
             self.post_message(DoorFailed(exc.message()))
             return
@@ -216,28 +277,69 @@ class ScanScreen(Screen[None]):
             return
         self.post_message(ScanJudged(verdict, text, started))
 
-    @staticmethod
-    def _looks_like_number(text: str) -> bool:
-        upper = text.strip().upper()
-        if upper[:1] == "A":
-            return 2 <= len(upper) <= 8 and upper[1:].isdigit()
-        return upper[:1] == "W" and 5 <= len(upper) <= 12 and all(c in "0123456789ABCDEF" for c in upper[1:])
+    @work(thread=True, group="door", exit_on_error=False, description="read a scan mid-form")
+    def classify(self, text: str, pending: str) -> None:
+        """Whose code is this? (no verdict is recorded: the current guest comes first)"""
+        door = self.door
+        if door is None:
+            return
+        try:
+            with self.door_lock:
+                resolved = door.resolve(text)
+        except CheckinError:
+            resolved = Resolved(None, "scan", "not_token")
+        if resolved.id_number is None:
+            # an ID number of someone else (or no one): still offered to the form's ID check
+            found = find_id_number(text)
+            if found and resolved.number is None:
+                resolved = Resolved(None, "idcard", resolved.reason, id_number=found)
+        self.post_message(ScanClassified(text, pending, resolved))
+
+    @on(ScanClassified)
+    def _classified(self, message: ScanClassified) -> None:
+        current = self.current
+        if current is None or current.number != message.pending:
+            # the form closed meanwhile: judge it in turn, unless it is a double read
+            if not self._repeat(normalise_scan(message.text).upper()):
+                self.waiting.appendleft(message.text)
+            self._next_waiting()
+            return
+        resolved = message.resolved
+        if resolved.number == current.number:
+            form = self.query_one(CheckFormWidget)
+            if resolved.id_number and form.asks("id_card"):
+                form.answer_with_card("id_card", resolved.id_number)
+            return  # the same guest's other code: nothing changes
+        self._hold(message.text)
 
     @on(ScanJudged)
     def _judged(self, message: ScanJudged) -> None:
         verdict = message.verdict
+        self.in_flight = False
         self.last_verdict = verdict
         self.show_verdict(verdict)
         self.latencies.append(time.monotonic() - message.started)
         if verdict.verdict != "admitted":
             self.app.bell()
         if verdict.verdict == "needs_checks" and verdict.invitee:
-            self.pending_number = verdict.invitee.number
-            self.show_form(f"{verdict.invitee.name} {verdict.invitee.number}")
+            code = normalise_scan(message.text).upper() or verdict.invitee.number
+            self.current = Pending(verdict.invitee.number, code, dict(verdict.presets))
+            self.show_form(f"{verdict.invitee.name} {verdict.invitee.number}", verdict.presets)
+            # a second read of this code that came while it was judged is the same scan
+            before = len(self.waiting)
+            self.waiting = deque(t for t in self.waiting if normalise_scan(t).upper() != code)
+            if self.waiting and len(self.waiting) == before:
+                self.app.bell()
         else:
-            self.hide_form()
+            self.current = None
+            form = self._form()
+            if form is not None and form.display:
+                form.finish(verdict)  # the answers stay in view, a failed one marked ✗
+            self.query_one("#scan", ScanInput).focus()
         self.refresh_status()
         self.refresh_recent()
+        self._show_queue_note()
+        self._next_waiting()
 
     def show_verdict(self, verdict: Verdict) -> None:
         panel = self.query_one("#verdict", Static)
@@ -245,7 +347,7 @@ class ScanScreen(Screen[None]):
             panel.remove_class(cls)
         panel.add_class(f"-{verdict.verdict}")
         text = Text(justify="center")
-        icon = {"admitted": "✔", "already": "●", "refused": "✘", "needs_checks": "?"}[verdict.verdict]
+        icon = {"admitted": "✔", "already": "●", "refused": "✗", "needs_checks": "?"}[verdict.verdict]
         text.append(f"{icon}  {tr('verdict.' + verdict.verdict)}\n", style="bold")
         if verdict.invitee:
             person = verdict.invitee
@@ -262,32 +364,58 @@ class ScanScreen(Screen[None]):
 
     # ------------------------------------------------------------ entry checks
 
-    def show_form(self, who: str) -> None:
+    def _refocus(self) -> None:
+        """The check form keeps the focus while a guest is being checked; else the scan box."""
+        form = self._form()
+        if self.current is not None and form is not None and form.display:
+            form.focus()
+        else:
+            self.query_one("#scan", ScanInput).focus()
+
+    def on_screen_resume(self) -> None:
+        self._refocus()
+
+    def _form(self) -> CheckFormWidget | None:
         forms = self.query(CheckFormWidget)
-        if not forms:
+        return forms.first() if forms else None
+
+    def show_form(self, who: str, presets: dict[str, str]) -> None:
+        form = self._form()
+        if form is None:
             return
-        form = forms.first()
-        form.start(who)
+        form.start(who, presets)
         form.display = True
+        self.add_class("-checking")
         form.focus()
 
-    def hide_form(self) -> None:
+    def _leave_form(self) -> None:
         for form in self.query(CheckFormWidget):
             form.display = False
+        self.remove_class("-checking")
         self.query_one("#scan", ScanInput).focus()
 
     @on(CheckFormWidget.Completed)
     def _checks_done(self, message: CheckFormWidget.Completed) -> None:
-        number = self.pending_number
-        self.hide_form()
-        if number:
-            self.judge("", message.answers, time.monotonic(), number=number)
+        current = self.current
+        if current is None:
+            return
+        answers = {**message.answers}
+        self.in_flight = True
+        self.query_one("#scan", ScanInput).focus()
+        self.judge("", answers, time.monotonic(), number=current.number)
 
     @on(CheckFormWidget.Cancelled)
     def _checks_cancelled(self) -> None:
-        self.pending_number = ""
-        self.hide_form()
-        self.query_one("#verdict", Static).update(tr("app.ready_to_scan"))
+        self.current = None
+        self._leave_form()
+        self.action_reset()
+        panel = self.query_one("#verdict", Static)
+        for cls in PANEL_CLASSES:
+            panel.remove_class(cls)
+        panel.add_class("-idle")
+        panel.update(tr("app.ready_to_scan"))
+        self._show_queue_note()
+        self._next_waiting()
 
     # ------------------------------------------------------------ status and recent scans
 
@@ -330,27 +458,29 @@ class ScanScreen(Screen[None]):
         styles = {"admitted": "green", "already": "yellow", "refused": "red", "needs_checks": "blue"}
         for row in rows:
             verdict = str(row["verdict"])
+            label = tr(f"verdict.{verdict}")
+            if row.get("annulled"):
+                verdict, label = "annulled", tr("app.annulled_short")
             table.add_row(
                 str(row["at"])[11:19],
                 str(row["number"] or ""),
                 str(row["name"] or ""),
-                Text(tr(f"verdict.{verdict}"), style=styles.get(verdict, "")),
+                Text(label, style=styles.get(verdict, "dim strike")),
             )
 
     # ------------------------------------------------------------ look-up, walk-ins, supervisor
 
     def action_lookup(self) -> None:
         def chosen(number: str | None) -> None:
-            self.query_one("#scan", ScanInput).focus()
+            self._refocus()
             if number:
-                self.pending_number = ""
-                self.judge("", None, time.monotonic(), number=number)
+                self.receive_scan(number)
 
         self.app.push_screen(LookupDialog(str(self.db_path)), chosen)
 
     def action_walk_in(self) -> None:
         def registered(answer: WalkInAnswer | None) -> None:
-            self.query_one("#scan", ScanInput).focus()
+            self._refocus()
             if answer:
                 self.register_walk_in(answer)
 
@@ -384,7 +514,7 @@ class ScanScreen(Screen[None]):
             return
 
         def answered(answer: SupervisorAnswer | None) -> None:
-            self.query_one("#scan", ScanInput).focus()
+            self._refocus()
             if answer and target:
                 self.supervise(action, target.number, answer)
 
@@ -416,9 +546,25 @@ class ScanScreen(Screen[None]):
         if verdict is not None:
             self.post_message(ScanJudged(verdict, "", time.monotonic()))
         else:
-            self.app.call_from_thread(self.notify, tr("app.annulled", number=number))
-            self.refresh_status()
-            self.refresh_recent()
+            self.app.call_from_thread(self._annulled, number)
+
+    def _annulled(self, number: str) -> None:
+        """The panel and the recent list say so at once: that guest is no longer inside."""
+        self.notify(tr("app.annulled", number=number))
+        panel = self.query_one("#verdict", Static)
+        for cls in PANEL_CLASSES:
+            panel.remove_class(cls)
+        panel.add_class("-idle")
+        panel.update(Text(tr("app.annulled_panel", number=number), justify="center", style="bold"))
+        self.last_verdict = None
+        self.last_code, self.last_at = "", 0.0
+        form = self._form()
+        if form is not None and self.current is None:
+            form.display = False
+            self.remove_class("-checking")
+        self.refresh_status()
+        self.refresh_recent()
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("annul", "override") and self.last_verdict is None:

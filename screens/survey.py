@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -73,6 +73,32 @@ class KeyerWidget(Widget, can_focus=True):
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys are taken here, in arrival order (the bindings describe them): keys typed
+        fast after the last answer belong to the suggestion box and are never lost."""
+        if event.key == "escape":
+            return
+        if not self.keyer.items_done or event.key == "backspace":
+            if event.key == "backspace" or (event.character or "").isdigit():
+                self.action_press(event.key if event.key == "backspace" else str(event.character))
+                event.stop()
+                event.prevent_default()
+            return
+        screen = self.screen
+        if not isinstance(screen, SurveyEntryScreen):
+            return
+        box = screen.query_one("#survey-text", Input)
+        if event.key == "enter":
+            screen.save_current(box.value)
+        elif event.character and event.is_printable:
+            box.display = True
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
     def render(self) -> Text:
         template = self.keyer.template
         text = Text()
@@ -103,6 +129,8 @@ class SurveyEntryScreen(Screen[None]):
         self.operator = operator
         self.form: int | None = None
         self.template: Template | None = None
+        self.saving = False
+        self.next_form = ""  # a barcode scanned while the form before it was being saved
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))
@@ -139,8 +167,48 @@ class SurveyEntryScreen(Screen[None]):
 
     @on(Input.Submitted, "#form-number")
     def _form_entered(self, event: Input.Submitted) -> None:
+        self.open_form(event.value)
+
+    def receive_scan(self, text: str) -> None:
+        """A form's barcode, wherever the focus is: it never becomes text. The form being
+        keyed is saved first when its answers are complete (with the suggestion typed so
+        far), or the volunteer is asked whether to abandon it."""
         try:
-            form = parse_form(event.value)
+            form = parse_form(text)
+        except CheckinError:
+            self.app.bell()
+            self.notify(tr("scanner.not_a_form"), severity="warning")
+            return
+        keyers = self.query(KeyerWidget)
+        keyer = keyers.first() if keyers else None
+        if self.form is None or keyer is None:
+            self.open_form(text)
+            return
+        if form == self.form:
+            return  # the same form's barcode again
+        if keyer.keyer.items_done:
+            self.next_form = text
+            self.save_current(self.query_one("#survey-text", Input).value)
+            return
+
+        def answered(abandon: bool | None) -> None:
+            if abandon:
+                self.action_new_form()
+                self.open_form(text)
+
+        from screens.dialogs import ConfirmDialog
+
+        self.app.bell()
+        self.app.push_screen(
+            ConfirmDialog(
+                tr("app.survey_abandon", current=format_form(self.form), scanned=format_form(form))
+            ),
+            answered,
+        )
+
+    def open_form(self, value: str) -> None:
+        try:
+            form = parse_form(value)
         except CheckinError as exc:
             self.app.bell()
             self.notify(exc.message(), severity="error")
@@ -148,7 +216,7 @@ class SurveyEntryScreen(Screen[None]):
         with open_db(self.db_path) as db:
             known = db.execute("SELECT 1 FROM survey_forms WHERE number = ?", [form]).fetchone()
             existing = get_entry(db, form, self.pass_no)
-        event.input.value = ""
+        self.query_one("#form-number", Input).value = ""
         if known is None:
             self.app.bell()
             self.notify(tr("survey.unknown_form", form=format_form(form)), severity="error")
@@ -158,6 +226,7 @@ class SurveyEntryScreen(Screen[None]):
             return
         self.form = form
         self.query_one("#survey-review", Static).update("")
+        self.query_one("#survey-text", Input).value = ""
         keyer = self.query_one("#keyer", KeyerWidget)
         keyer.start(format_form(form))
         keyer.display = True
@@ -180,7 +249,6 @@ class SurveyEntryScreen(Screen[None]):
     @on(KeyerWidget.ItemsDone)
     def _to_text(self) -> None:
         box = self.query_one("#survey-text", Input)
-        box.value = ""
         box.display = True
         box.focus()
 
@@ -190,11 +258,15 @@ class SurveyEntryScreen(Screen[None]):
 
     @on(Input.Submitted, "#survey-text")
     def _save(self, event: Input.Submitted) -> None:
+        self.save_current(event.value)
+
+    def save_current(self, text: str) -> None:
         keyer = self.query_one("#keyer", KeyerWidget)
-        if self.form is None or not keyer.keyer.items_done:
+        if self.form is None or not keyer.keyer.items_done or self.saving:
             self.app.bell()
             return
-        self.save_entry(self.form, list(keyer.keyer.values), event.value)
+        self.saving = True
+        self.save_entry(self.form, list(keyer.keyer.values), text)
 
     @work(thread=True, exclusive=True, group="survey-save", exit_on_error=False, description="save a form")
     def save_entry(self, form: int, answers: list[int], text: str) -> None:
@@ -209,10 +281,16 @@ class SurveyEntryScreen(Screen[None]):
         self.app.call_from_thread(self._saved, form)
 
     def _saved(self, form: int) -> None:
+        self.saving = False
         self.notify(tr("survey.saved", form=format_form(form), pass_no=self.pass_no))
         self.action_new_form()
+        if self.next_form:
+            text, self.next_form = self.next_form, ""
+            self.open_form(text)
 
     def _save_failed(self, message: str) -> None:
+        self.saving = False
+        self.next_form = ""
         self.app.bell()
         self.notify(message, severity="error")
 

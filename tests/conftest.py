@@ -79,6 +79,22 @@ def person_row(
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--long", action="store_true", help="run the long reliability versions")
+    parser.addoption(
+        "--sim", action="store_true", help="run the scanner simulator (tests/test_scanner_sim.py)"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "simulator: the scanner simulator; runs with --sim or --long")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--sim") or config.getoption("--long"):
+        return
+    skip = pytest.mark.skip(reason="the scanner simulator runs with --sim or --long")
+    for item in items:
+        if "simulator" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture
@@ -98,7 +114,15 @@ def demo(tmp_path: Path) -> Path:
 
 
 async def settle(app: Any, pilot: Any) -> None:
-    """Let the app's workers and messages finish before asserting."""
+    """Let the app's workers and messages finish before asserting.
+
+    The keyboard is taken to have gone quiet first: keys the scanner recogniser is still
+    holding (waiting to see whether a burst follows) are handed on as they would be after
+    the pause (see screens/scanner.py)."""
+    await pilot.pause()
+    silence = getattr(app, "scanner_silence", None)
+    if silence is not None:
+        await silence()
     for _ in range(3):
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -155,3 +179,22 @@ def raw_bytes(*paths: Path) -> bytes:
     return subprocess.run(
         [sys.executable, "-c", code, *map(str, paths)], capture_output=True, check=True
     ).stdout
+async def type_keys(app: Any, pilot: Any, *keys: str) -> None:
+    """A person typing: a pause after each key, so no run of keys looks like a scanner burst."""
+    for key in keys:
+        await pilot.press(key)
+        await app.scanner_silence()
+
+
+def send_burst(app: Any, text: str, end: str | None = "enter", repeat_end: int = 1) -> None:
+    """A USB scanner: every key of the payload at once (as tmux or the terminal delivers a
+    scanner's burst), then Enter, Tab or nothing (`end=None`), sometimes twice."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for ch in text:
+        key = ch if ch.isalnum() and ch.isascii() else _character_to_key(ch)
+        app.post_message(events.Key(key, ch))
+    if end is not None:
+        for _ in range(repeat_end):
+            app.post_message(events.Key(end, {"enter": "\r", "tab": "\t"}.get(end)))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Digits, Input, Static
 
 from checkin.door import Door
 from checkin.i18n import set_language
@@ -19,7 +19,7 @@ from screens.calls import CallsScreen
 from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorDialog, WalkInDialog
 from screens.scan import ScanScreen
-from tests.conftest import settle, valid_id
+from tests.conftest import send_burst, settle, valid_id
 
 
 def invited(path: Path, n: int = 0, category: str = "citizen") -> str:
@@ -153,14 +153,18 @@ async def test_epidemic_checks_pass_with_six_keys_and_fail_on_red_code(demo: Pat
         await settle(app, pilot)
         assert "-admitted" in panel_classes(app)
         await scan(app, pilot, token(demo, sick))
-        await pilot.press("enter", "3")  # red health code
+        await pilot.press("enter")
         form = app.screen.query_one(CheckFormWidget)
-        await pilot.press("9")  # not a legal answer for the itinerary: refused, nothing moves
-        assert form.form.current is not None and form.form.current.name == "itinerary"
-        await pilot.press("1", "6", "5", "1")
+        await pilot.press("9")  # not a legal answer for the health code: refused, nothing moves
+        await settle(app, pilot)
+        assert form.form.current is not None and form.form.current.name == "health_code"
+        await pilot.press("3")  # red health code: refused at once, the rest is not asked
         await settle(app, pilot)
         assert "-refused" in panel_classes(app)
-        assert "健康码：红码" in panel(app)  # in words, not health_code=red
+        assert "健康码：红码" in panel(app)
+        assert "health_code" not in panel(app) and "red" not in panel(app)
+        assert form.display and "✗ 健康码：红码" in str(form.render())
+        assert "体温" in str(form.render()) and "未查" in str(form.render())
     assert [r[0] for r in live_checkins(demo)] == [healthy]
 
 
@@ -179,8 +183,7 @@ async def test_lookup_by_pinyin_initials_then_check_in(demo: Path) -> None:
         results = app.screen.query_one("#results", DataTable)
         assert results.row_count >= 1
         assert str(results.get_row_at(0)[1]) == name
-        await pilot.press("enter")  # from the query box to the results
-        await pilot.press("enter")  # pick the first
+        await pilot.press("enter")  # one Enter picks the first match
         await settle(app, pilot)
         assert isinstance(app.screen, ScanScreen)
         assert "-needs_checks" in panel_classes(app)
@@ -265,10 +268,11 @@ async def test_scanner_without_terminator_ends_after_silence(demo: Path) -> None
     app = make_app(demo, station="东门", operator="小王")
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
-        await pilot.press(*list(text))
-        for _ in range(50):  # the silence timer fires after 0.1 s; allow a busy machine more
+        send_burst(app, text, end=None)
+        for _ in range(50):  # the silence ends the burst after 30 ms; allow a busy machine more
             await pilot.pause(0.1)
-            await settle(app, pilot)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             if "-admitted" in panel_classes(app):
                 break
         assert "-admitted" in panel_classes(app)
@@ -281,7 +285,7 @@ async def test_scan_while_focus_is_elsewhere_still_lands(demo: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(app, pilot)
         screen.query_one("#recent", DataTable).focus()
-        await pilot.press(*list(text), "enter")
+        send_burst(app, text)
         await settle(app, pilot)
         assert "-admitted" in panel_classes(app)
 
@@ -292,7 +296,7 @@ async def test_tab_terminated_scanner(demo: Path) -> None:
     app = make_app(demo, station="东门", operator="小王")
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
-        await pilot.press(*list(text), "tab")
+        send_burst(app, text, end="tab")
         await settle(app, pilot)
         assert "-admitted" in panel_classes(app)
 
@@ -326,7 +330,7 @@ async def test_board_counts_and_absent_list(demo: Path) -> None:
         assert app.screen.board.citizen_share == 1
         await pilot.press("b")
         await settle(app, pilot)
-        assert "1 / 32" in str(app.screen.query_one("#board-figures", Static).render())
+        assert app.screen.query_one("#big-arrived", Digits).value == "1"
 
 
 async def test_calls_screen_marks_and_moves_the_waiting_list(demo: Path) -> None:
@@ -342,6 +346,8 @@ async def test_calls_screen_marks_and_moves_the_waiting_list(demo: Path) -> None
         table.move_cursor(row=6)
         target = str(table.get_row_at(6)[0])
         await pilot.press("d")
+        await settle(app, pilot)
+        await pilot.press("y")  # declining moves someone off the list: asked first
         await settle(app, pilot)
     db = open_db(demo)
     statuses = dict(db.execute("SELECT number, confirmation FROM people").fetchall())

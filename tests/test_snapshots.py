@@ -95,7 +95,7 @@ def test_verdict_refused(demo: Path, snap_compare: Any) -> None:
 
 def test_board(demo: Path, snap_compare: Any) -> None:
     """The board: the per-category table (arrived/expected), the citizen share, the last
-    scan time and the list of the 32 invited who have not arrived, with phone numbers."""
+    scan time and the list of the 32 invited who have not arrived, phone numbers hidden (p shows them)."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)

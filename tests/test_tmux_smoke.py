@@ -66,6 +66,7 @@ def test_scanner_speed_token_in_the_real_app(tmp_path: Path) -> None:
         subprocess.run([TMUX or "tmux", "-L", socket, "send-keys", "-t", session, "-l", token], check=True)
         subprocess.run([TMUX or "tmux", "-L", socket, "send-keys", "-t", session, "Enter"], check=True)
         wait_for(socket, session, "请查验")
+        time.sleep(0.3)  # a person reacts: an Enter right after a scan is the scanner's own
         subprocess.run([TMUX or "tmux", "-L", socket, "send-keys", "-t", session, "Enter"], check=True)
         screen = wait_for(socket, session, "准予入场")
         assert number in screen

@@ -189,10 +189,16 @@ scanner_text = st.one_of(
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=scanner_text)
 def test_scanner_garbage_is_refused_with_a_reason(fuzz_door: tuple[Door, str], text: str) -> None:
+    from checkin.door import find_id_number, looks_like_number
+
     door, _ = fuzz_door
     verdict = door.scan(text)
-    assert verdict.verdict == "refused"
-    assert verdict.reason_text()
+    if looks_like_number(text) or find_id_number(text):
+        # a typed number (A001) or an ID number finds a person, as in the scan box
+        assert verdict.verdict in ("admitted", "already", "needs_checks", "refused")
+    else:
+        assert verdict.verdict == "refused"
+    assert verdict.verdict != "refused" or verdict.reason_text()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

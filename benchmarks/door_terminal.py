@@ -1,0 +1,201 @@
+"""The door in a real terminal (tmux 120×40), against a bare Textual app measured the same way.
+
+- scan → verdict on screen: a 130-character invitation token sent as keys plus Enter in one
+  tmux command (a USB scanner's burst), the pane polled until the guest's name shows. The
+  desk does its real work (verify the signature, commit the check-in durably) under the
+  scanner recogniser; the baseline is a bare Textual app with one Input that shows the name
+  on Enter. Both run side by side and take turns, so they see the same machine. Target:
+  desk ≤ 1.5× bare at the median and at p95.
+- start-up to ready-to-scan (the door's status line shows the event) against a bare
+  4-widget Textual app shown on the same terminal. Target ≤ 1.5×.
+
+Needs tmux; skipped (with a note in the table) where there is none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from fractions import Fraction
+from pathlib import Path
+
+from benchmarks.common import emit, signup_csv
+from checkin.event import Event, create_event
+from checkin.importer import import_file
+from checkin.keys import issue_token
+from checkin.selection import select
+from checkin.storage import open_db
+
+TMUX = shutil.which("tmux")
+PEOPLE = 1000
+SCANS = int(os.environ.get("BENCH_SCANS", "40"))
+STARTS = int(os.environ.get("BENCH_STARTS", "5"))
+
+BARE_SCAN = """
+import json, sys
+from textual.app import App
+from textual.widgets import Input, Static
+
+NAMES = json.load(open(sys.argv[1], encoding="utf-8"))
+
+class Bare(App):
+    def compose(self):
+        yield Static("ready", id="out")
+        yield Input(id="box")
+
+    def on_input_submitted(self, event):
+        self.query_one("#out", Static).update(NAMES.get(event.value.strip(), "?"))
+        event.input.value = ""
+
+Bare().run()
+"""
+
+BARE_START = """
+from textual.app import App
+from textual.widgets import Footer, Header, Input, Static
+
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Static("ready-marker")
+        yield Input()
+        yield Footer()
+
+Bare().run()
+"""
+
+
+class Pane:
+    def __init__(self, command: list[str]) -> None:
+        self.socket = f"bench-{uuid.uuid4().hex[:8]}"
+        env = {**os.environ, "LANG": "C.UTF-8", "TERM": "xterm-256color"}
+        self.started = time.perf_counter()
+        subprocess.run(
+            [TMUX or "tmux", "-L", self.socket, "new-session", "-d", "-s", "b", "-x", "120", "-y", "40",
+             " ".join(command)],
+            check=True, env=env,
+        )  # fmt: skip
+
+    def text(self) -> str:
+        return subprocess.run(
+            [TMUX or "tmux", "-L", self.socket, "capture-pane", "-p", "-t", "b"],
+            capture_output=True, text=True, check=False,
+        ).stdout  # fmt: skip
+
+    def wait(self, needle: str, timeout: float = 30.0) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if needle in self.text():
+                return time.perf_counter()
+        raise RuntimeError(f"{needle!r} never showed")
+
+    def scan(self, token: str) -> None:
+        subprocess.run(
+            [TMUX or "tmux", "-L", self.socket, "send-keys", "-t", "b", "-l", token, ";",
+             "send-keys", "-t", "b", "Enter"],
+            check=True,
+        )  # fmt: skip
+
+    def close(self) -> None:
+        subprocess.run([TMUX or "tmux", "-L", self.socket, "kill-server"], check=False)
+
+
+def build(folder: Path) -> tuple[Path, list[tuple[str, str]]]:
+    path = folder / "event.db"
+    with open_db(path, create=True) as db:
+        event = Event(title="终端基准", date=dt.date(2026, 12, 18), capacity=PEOPLE, checks="none")
+        event.min_citizen_share = Fraction(0)
+        create_event(db, event)
+        import_file(db, signup_csv(folder / "s.csv", PEOPLE))
+        select(db)
+        rows = db.execute(
+            "SELECT number, name FROM people WHERE status = 'invited' AND length(name) = 5 ORDER BY seq LIMIT ?",
+            [2 * SCANS + 10],
+        ).fetchall()  # 测试100 … 测试999: no name is part of another
+        pairs = [(issue_token(db, number).token, name) for number, name in rows]
+    return path, pairs
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def scan_latency(path: Path, pairs: list[tuple[str, str]], folder: Path) -> tuple[list[float], list[float]]:
+    names = folder / "names.json"
+    names.write_text(json.dumps(dict(pairs), ensure_ascii=False), encoding="utf-8")
+    bare_script = folder / "bare_scan.py"
+    bare_script.write_text(BARE_SCAN, encoding="utf-8")
+    checkin = Path(sys.executable).parent / "checkin"
+    desk = Pane(
+        [str(checkin), "--lang", "zh", "run", "--db", str(path), "--station", "东门", "--operator", "小王"]
+    )
+    bare = Pane([sys.executable, str(bare_script), str(names)])
+    desk_times: list[float] = []
+    bare_times: list[float] = []
+    try:
+        desk.wait("已到 0/")
+        bare.wait("ready")
+        time.sleep(1.0)  # both idle
+        tokens = iter(pairs)
+        for _ in range(SCANS):
+            for pane, times in ((bare, bare_times), (desk, desk_times)):
+                token, name = next(tokens)
+                start = time.perf_counter()
+                pane.scan(token)
+                times.append(pane.wait(name) - start)
+                time.sleep(0.25)  # the next guest steps up
+    finally:
+        desk.close()
+        bare.close()
+    return desk_times, bare_times
+
+
+def start_up(path: Path, folder: Path) -> tuple[float, float]:
+    bare_script = folder / "bare_start.py"
+    bare_script.write_text(BARE_START, encoding="utf-8")
+    checkin = Path(sys.executable).parent / "checkin"
+    desk_runs: list[float] = []
+    bare_runs: list[float] = []
+    for _ in range(STARTS):
+        for command, marker, runs in (
+            ([sys.executable, str(bare_script)], "ready-marker", bare_runs),
+            ([str(checkin), "--lang", "zh", "run", "--db", str(path), "--station", "东门", "--operator", "小王"],
+             "已到 ", desk_runs),
+        ):  # fmt: skip
+            pane = Pane(command)
+            try:
+                runs.append(pane.wait(marker) - pane.started)
+            finally:
+                pane.close()
+            time.sleep(0.3)
+    return statistics.median(desk_runs), statistics.median(bare_runs)
+
+
+def main() -> None:
+    if TMUX is None:
+        emit("door in tmux: scan → verdict", 0.0, "ms", "≤ 1.5× bare", None, "skipped: no tmux here")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path, pairs = build(folder)
+        desk, bare = scan_latency(path, pairs, folder)
+        emit("door in tmux: scan → name, median", statistics.median(desk) * 1000, "ms", "≤ 1.5× bare",
+             statistics.median(bare) * 1000, f"bare Textual app with one Input; {SCANS} scans each")  # fmt: skip
+        emit("door in tmux: scan → name, p95", percentile(desk, 0.95) * 1000, "ms", "≤ 1.5× bare",
+             percentile(bare, 0.95) * 1000, "same run, turns taken")  # fmt: skip
+        ready, bare_ready = start_up(path, folder)
+        emit("door in tmux: start-up to ready", ready, "s", "≤ 1.5× bare", bare_ready,
+             f"bare 4-widget Textual app; median of {STARTS}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
