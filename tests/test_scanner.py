@@ -577,7 +577,7 @@ async def test_annul_updates_the_panel_and_the_recent_list(demo: Path) -> None:
         assert "-admitted" in panel_classes(app)
         await pilot.press("f7")
         await settle(app, pilot)
-        await pilot.press(*"wrong", "enter", *"2468", "enter")
+        await pilot.press(*"wrong", "enter", *"246813", "enter")
         await settle(app, pilot)
         assert "-admitted" not in panel_classes(app) and "撤销" in panel(app)
         recent = screen.query_one("#recent", DataTable)
