@@ -179,6 +179,8 @@ def raw_bytes(*paths: Path) -> bytes:
     return subprocess.run(
         [sys.executable, "-c", code, *map(str, paths)], capture_output=True, check=True
     ).stdout
+
+
 async def type_keys(app: Any, pilot: Any, *keys: str) -> None:
     """A person typing: a pause after each key, so no run of keys looks like a scanner burst."""
     for key in keys:
