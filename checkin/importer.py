@@ -114,6 +114,18 @@ _GENDERS = {
     "女": "F", "女性": "F", "f": "F", "female": "F",
 }  # fmt: skip
 _QUICK_TIME = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# what a clerk types: 2026年11月19日下午3点, 11月19日 下午3点半, 11月19日15点30分
+_SPOKEN_TIME = re.compile(
+    r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*"
+    r"(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?\s*(\d{1,2})\s*[点时:]\s*(?:(\d{1,2})\s*分?|(半))?$"
+)
+_AFTERNOON = ("下午", "傍晚", "晚上")
+# a leading apostrophe typed to keep Excel from turning a number into a number
+_QUOTE_PREFIX = "'‘’`"
+# several numbers in one phone cell, or a note beside the number
+_PHONE_SEPARATORS = re.compile(r"[/;,、|]|\s{2,}|(?<=\d)\s+(?=[+0-9])")
+_PHONE_NOTE = re.compile(r"[(（][^)）]*[)）]")
+_HAN_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•\s\u3000]+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -287,6 +299,29 @@ def _month_day(text: str, event_date: dt.date | None) -> str | None:
     return None
 
 
+def _spoken_time(text: str, event_date: dt.date | None) -> str | None:
+    """`2026年11月19日下午3点`, `11月19日 下午3点半`, `11月19日15点30分` → 'YYYY-MM-DD HH:MM:SS'."""
+    match = _SPOKEN_TIME.match(text)
+    if match is None:
+        return None
+    year_text, month, day, part, hour_text, minute_text, half = match.groups()
+    hour = int(hour_text)
+    minute = 30 if half else int(minute_text or 0)
+    if (part in _AFTERNOON and hour < 12) or (part == "中午" and hour < 11):
+        hour += 12
+    elif part == "凌晨" and hour == 12:
+        hour = 0
+    try:
+        if year_text:
+            year = int(year_text)
+        else:
+            today = event_date or dt.date.today()
+            year = today.year if (int(month), int(day)) <= (today.month, today.day) else today.year - 1
+        return dt.datetime(year, int(month), int(day), hour, minute).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise CheckinError("import.bad_time", value=text) from None
+
+
 def parse_signup_time(value: Any, event_date: dt.date | None = None) -> str | None:
     """An Excel date cell, an Excel serial number, or text → 'YYYY-MM-DD HH:MM:SS', or
     'YYYY-MM-DD' when only the date is known (it sorts after that day's timed sign-ups)."""
@@ -326,7 +361,7 @@ def parse_signup_time(value: Any, event_date: dt.date | None = None) -> str | No
             return dt.datetime.strptime(text, fmt).strftime("%Y-%m-%d")
         except ValueError:
             continue
-    found = _month_day(text, event_date)
+    found = _spoken_time(text, event_date) or _month_day(text, event_date)
     if found is not None:
         return found
     try:
@@ -361,6 +396,35 @@ def parse_birth_date(value: Any) -> dt.date | None:
         except ValueError:
             continue
     raise CheckinError("import.bad_birth_date", value=text)
+
+
+def parse_name(value: Any) -> str:
+    """A name as typed: a Chinese name padded with spaces to line up (`张　三`, `郑 十一`) loses them;
+    a name in Latin letters keeps the single spaces between its parts."""
+    text = unicodedata.normalize("NFKC", _text(value)).strip()
+    if _HAN_NAME.match(text):
+        return re.sub(r"\s+", "", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def parse_phone_cell(value: Any) -> str:
+    """The phone cell as offices fill it: `'13800138000`, `138 0013 8000`, `+86-138…`,
+    `13800138000（本人）`, or two numbers `13800138000/13900139000` (the first one is kept)."""
+    text = _text(value).lstrip(_QUOTE_PREFIX)
+    try:
+        return parse_phone(text)
+    except CheckinError as exc:
+        first_error = exc
+    plain = _PHONE_NOTE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    for piece in [plain, *_PHONE_SEPARATORS.split(plain)]:
+        piece = piece.strip()
+        if not piece:
+            continue
+        try:
+            return parse_phone(piece)
+        except CheckinError:
+            continue
+    raise first_error
 
 
 def parse_invitation(value: Any, default_direct: bool) -> bool:
@@ -432,7 +496,7 @@ def validate_row(
 
     current = "name"
     try:
-        name = check_text(_text(cell("name")), tr("textcheck.field.name"), limit=LIMITS["name"])
+        name = check_text(parse_name(cell("name")), tr("textcheck.field.name"), limit=LIMITS["name"])
         if not name:
             raise CheckinError("import.name_missing")
         current = "id_type"
@@ -441,7 +505,7 @@ def validate_row(
         raw_id = cell("id_number")
         if isinstance(raw_id, float) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)):
             raise CheckinError("id.excel_number")
-        document = parse_document(_text(raw_id), doc_type, today=event.date)
+        document = parse_document(_text(raw_id).lstrip(_QUOTE_PREFIX), doc_type, today=event.date)
         age = document.age_on(event.date)
         if age is None or "birth_date" in columns:
             current = "birth_date"
@@ -461,7 +525,7 @@ def validate_row(
         if event.max_age is not None and age > event.max_age:
             raise CheckinError("import.too_old", age=age, max_age=event.max_age)
         current = "phone"
-        phone = parse_phone(_text(cell("phone")))
+        phone = parse_phone_cell(cell("phone"))
         current = "email"
         mail = parse_email(cell("email"))
         current = "signed_up_at"
