@@ -172,7 +172,7 @@ class SheetResult:
             if self.workbook
             else tr("import.file_name", file=self.name)
         )
-        if self.status in ("no_header", "empty", "no_form", "no_attachment", "refused"):
+        if self.status in ("no_header", "empty", "no_form", "no_attachment", "refused", "hidden"):
             return tr(f"import.sheet_{self.status}", sheet=name, detail=self.detail, rows=HEADER_SEARCH_ROWS)
         if self.status == "near_header":
             row, _, missing = self.detail.partition(":")
@@ -592,8 +592,10 @@ def place(table: Table, line: int, field_name: str | None) -> tuple[str, str | N
                     label=tr(f"import.field.{field_name}"),
                 )
                 return tr("import.in_sheet", sheet=table.sheet, at=text), match.group(1)
-        if where:
+        if where and where != field_name:
             return tr("import.at_label", label=where), None
+        if field_name:  # a form typed into a mail: no label cell to quote, name the field
+            return tr("import.at_label", label=tr(f"import.field.{field_name}")), None
         return tr("import.at_form"), None
     index = table.columns.get(field_name or "")
     if index is None:
@@ -774,6 +776,8 @@ def import_sources(
 def _check_file_name(source: Source, names: list[str], report: FileResult, group: bool) -> None:
     """Forms are sent as `活动报名+姓名`: a file name that names someone else is worth a look.
     A group form may be named after its unit."""
+    if not source.file_stem:
+        return
     claimed = name_in_file_name(source.file_stem)
     if claimed is None:
         report.warnings.append(tr("import.file_name_rule", file=source.file_stem))

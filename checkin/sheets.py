@@ -239,6 +239,14 @@ def _two_row_labels(top: list[Any], below: list[Any]) -> list[Any]:
     return out
 
 
+def _sub_headers(cells: list[Any]) -> bool:
+    """A row of sub-headers only (手机 | 邮箱 under a merged 联系方式), no person's values in it."""
+    filled = [c for c in cells if not _is_empty(c)]
+    if not filled or not any(field_for(c) for c in filled):
+        return False
+    return all(field_for(c) or header_key(c) in vocabulary().ignored for c in filled)
+
+
 def _is_form_row(cells: list[Any], columns: dict[str, int]) -> bool:
     """`姓名 | 张三 | 证件号码 | …`: a label followed by its value, not a header."""
     index = columns["name"]
@@ -264,6 +272,12 @@ def find_header(grid: list[list[Any]]) -> tuple[_Header | None, tuple[int, dict[
             merged = _two_row_labels(cells, grid[i + 1])
             columns2, labels2, ignored2 = _map_row(merged)
             if all(f in columns2 for f in REQUIRED) and len(columns2) > len(columns):
+                columns, labels, ignored, rows_used, cells = columns2, labels2, ignored2, 2, merged
+        elif all(f in columns for f in REQUIRED) and i + 1 < len(grid) and _sub_headers(grid[i + 1]):
+            # 姓名 | 证件号码 | 联系方式 (merged) over  |  | 手机 | 邮箱: the second row is header, not a person
+            merged = _two_row_labels(cells, grid[i + 1])
+            columns2, labels2, ignored2 = _map_row(merged)
+            if all(f in columns2 for f in REQUIRED) and len(columns2) >= len(columns):
                 columns, labels, ignored, rows_used, cells = columns2, labels2, ignored2, 2, merged
         if all(f in columns for f in REQUIRED):
             if _is_form_row(cells, columns):
@@ -440,7 +454,7 @@ def _calamine_failed(exc: BaseException) -> bool:
 
 
 def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     if data.startswith(b"PK\x03\x04"):
         # a damaged .xlsx/.ods is refused here, by its checksums, before the reader sees it
@@ -453,6 +467,7 @@ def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
+        hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     except BaseException as exc:
         if not _calamine_failed(exc):
             raise
@@ -461,6 +476,10 @@ def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
         raise CheckinError("import.no_such_sheet", sheet=only_sheet, sheets="、".join(names))
     for name in names:
         if only_sheet is not None and name != only_sheet:
+            continue
+        if only_sheet is None and name in hidden:
+            # what the office cannot see in Excel is not imported unless it names the sheet
+            source.sheets.append(SheetNote(name, "hidden", workbook=True))
             continue
         try:
             grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -715,7 +734,10 @@ def _read_mail(data: bytes, name: str, only_sheet: str | None) -> list[Source]:
     if not sources:
         body = message.get_body(preferencelist=("plain",))
         text = body.get_content() if body is not None else ""
-        source = Source(name, received_at=received, encoding="mail", form_file=True)
+        # a form typed into the mail itself: the rule 活动报名+姓名 is checked against the saved mail's name
+        source = Source(
+            name, received_at=received, encoding="mail", form_file=True, file_stem=Path(name).stem
+        )
         grid = [[line] for line in str(text).splitlines()]
         pairs = form_pairs(grid)
         if "name" in pairs and "id_number" in pairs:

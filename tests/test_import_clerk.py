@@ -94,3 +94,77 @@ def test_clerks_sheet_imports(tmp_path: Path, db: Database) -> None:
     assert (result.imported, result.rejected) == (1, [])
     row = db.execute("SELECT name, phone, signed_up_at FROM people").fetchone()
     assert row == ("张三", "13800138000", "2026-11-19 15:00:00")
+
+
+def test_form_typed_into_a_mail_names_its_box_in_chinese(tmp_path: Path, db: Database) -> None:
+    from email.message import EmailMessage
+
+    from checkin.i18n import set_language
+
+    set_language("zh")
+    message = EmailMessage()
+    message["Subject"] = "报名"
+    message["From"] = "a@example.cn"
+    bad_id = valid_id(1)[:-1] + ("0" if valid_id(1)[-1] != "0" else "1")
+    message.set_content(f"姓名：陈九\n身份证号：{bad_id}\n联系电话：13800138099\n")
+    path = tmp_path / "正文报名.eml"
+    path.write_bytes(bytes(message))
+    result = import_file(db, path)
+    assert result.imported == 0
+    (rejection,) = result.rejected
+    assert "id_number" not in rejection.reason
+    assert rejection.reason.startswith("报名表“身份证号")
+    warnings = [w for f in result.files for w in f.warnings]
+    assert warnings == ["注意：文件名“正文报名”不符合“活动报名+姓名”的命名要求"]
+
+
+def test_merged_group_header_over_sub_headers_is_one_header(tmp_path: Path, db: Database) -> None:
+    """联系方式 merged over 手机 | 邮箱 while 姓名 and 证件号码 span both rows: the second row is
+    header (not a person with an empty name) and the e-mail column is read."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "报名"
+    sheet.append(["政府开放日报名表"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["姓名", "证件号码", "联系方式", None, "报名时间"])
+    sheet.append([None, None, "手机", "邮箱", None])
+    for column in "ABE":
+        sheet.merge_cells(f"{column}2:{column}3")
+    sheet.merge_cells("C2:D2")
+    sheet.append(["张三", valid_id(1), "13800138051", "zs@example.com", "2026-11-18 10:00"])
+    sheet.append(["李四", valid_id(2), "13800138052", "bad@", "2026-11-18 10:01"])
+    path = tmp_path / "报名.xlsx"
+    book.save(path)
+    result = import_file(db, path)
+    assert result.imported == 1
+    assert [(r.line, r.column, r.code) for r in result.rejected] == [(5, "D", "import.bad_email")]
+    assert db.execute("SELECT name, phone, email FROM people").fetchall() == [
+        ("张三", "13800138051", "zs@example.com")
+    ]
+
+
+def test_hidden_sheet_is_not_imported_unless_named(tmp_path: Path, db: Database) -> None:
+    """A sheet the office hid in Excel (last year's list, people taken off) is reported, not read;
+    `--sheet` still reads it."""
+    from checkin.i18n import set_language
+
+    book = Workbook()
+    shown = book.active
+    assert shown is not None
+    shown.title = "报名表"
+    shown.append(HEADER_ZH)
+    shown.append(["张三", "男", valid_id(1), "13800138000", "x", "群众代表", "2026-11-18 10:00", "报名"])
+    hidden = book.create_sheet("去年")
+    hidden.sheet_state = "hidden"
+    hidden.append(HEADER_ZH)
+    hidden.append(["李四", "男", valid_id(2), "13800138001", "x", "群众代表", "2025-11-18 10:00", "报名"])
+    path = tmp_path / "报名.xlsx"
+    book.save(path)
+    set_language("zh")
+    result = import_file(db, path)
+    assert result.imported == 1
+    assert [r[0] for r in db.execute("SELECT name FROM people")] == ["张三"]
+    lines = [s.describe() for f in result.files for s in f.sheets]
+    assert any(line.startswith("工作表“去年”：是隐藏的工作表，未读取") for line in lines)
+    assert import_file(db, path, sheet="去年").imported == 1
