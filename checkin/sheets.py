@@ -274,7 +274,7 @@ def find_header(grid: list[list[Any]]) -> tuple[_Header | None, tuple[int, dict[
             if all(f in columns2 for f in REQUIRED) and len(columns2) > len(columns):
                 columns, labels, ignored, rows_used, cells = columns2, labels2, ignored2, 2, merged
         elif all(f in columns for f in REQUIRED) and i + 1 < len(grid) and _sub_headers(grid[i + 1]):
-            # 姓名 | 证件号码 | 联系方式 (merged) over  |  | 手机 | 邮箱: the second row is header, not a person
+            # 联系方式 merged over 手机 | 邮箱: the second row is header, not a person
             merged = _two_row_labels(cells, grid[i + 1])
             columns2, labels2, ignored2 = _map_row(merged)
             if all(f in columns2 for f in REQUIRED) and len(columns2) >= len(columns):
