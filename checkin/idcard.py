@@ -86,6 +86,11 @@ def parse_id(raw: str, today: dt.date | None = None) -> ResidentId:
         raise CheckinError("id.missing")
     if _EXCEL_NUMBER.match(text):
         raise CheckinError("id.excel_number")
+    if re.search(r"[^0-9X]|X.", text):
+        # letters in it: a passport or permit number on a row typed (or defaulting to) 居民身份证
+        raise CheckinError("id.characters")
+    if len(text) == 15 and text.isdigit():
+        raise CheckinError("id.old_15")
     if len(text) != 18:
         raise CheckinError("id.length", length=len(text))
     if not _SHAPE.match(text):

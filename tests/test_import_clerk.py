@@ -168,3 +168,17 @@ def test_hidden_sheet_is_not_imported_unless_named(tmp_path: Path, db: Database)
     lines = [s.describe() for f in result.files for s in f.sheets]
     assert any(line.startswith("工作表“去年”：是隐藏的工作表，未读取") for line in lines)
     assert import_file(db, path, sheet="去年").imported == 1
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [("E12345678", "id.characters"), ("H12345678", "id.characters"), ("320102900101001", "id.old_15")],
+)
+def test_other_documents_under_resident_id_get_a_hint(number: str, code: str) -> None:
+    """A passport number on a row without 证件类型 is told to name its type, not "should be 18
+    digits, got 9"; a 15-digit first-generation number is named as such."""
+    from checkin.idcard import parse_document
+
+    with pytest.raises(CheckinError) as caught:
+        parse_document(number)
+    assert caught.value.key == code
