@@ -31,12 +31,14 @@ from checkin.board import build_board
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.fonts import FontChoice, find_cjk_font
+from checkin.groups import list_groups
 from checkin.i18n import current_language, tr
 from checkin.labels import CheckLabels, label
 from checkin.ledger import Suggestion, list_suggestions
 from checkin.officialdoc import date_cn
 from checkin.paths import data_dir
 from checkin.rollcall import VisitSummary, visit_summary
+from checkin.selection import QuotaLine, quota_status
 from checkin.survey import SurveySummary, summarise
 from checkin.workdays import Deadlines, deadlines
 
@@ -51,6 +53,18 @@ class CategoryFigures:
     arrived: int = 0
     no_show: int = 0
     declined: int = 0
+
+
+@dataclass
+class GroupFigures:
+    """A group application (以单位等集体形式申请) as the report shows it: its organisation and
+    how many of its members applied, were invited and came — never who."""
+
+    number: str
+    organization: str
+    applied: int = 0
+    invited: int = 0
+    arrived: int = 0
 
 
 @dataclass
@@ -69,6 +83,8 @@ class ReportData:
     due: Deadlines | None = None
     photos: list[Path] = field(default_factory=list)
     visit: VisitSummary | None = None  # the site visit: per stop, who left early, schedule (issue 19)
+    groups: list[GroupFigures] = field(default_factory=list)
+    quotas: list[QuotaLine] = field(default_factory=list)
 
     @property
     def totals(self) -> CategoryFigures:
@@ -113,6 +129,14 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
         elif status == "declined":
             line.declined += 1
     data.categories = [f for f in figures.values() if f.invited or f.declined]
+    for group in list_groups(db):
+        entry = GroupFigures(group.number, group.organization, applied=len(group.members))
+        for member in group.members:
+            if member.status == "invited":
+                entry.invited += 1
+                entry.arrived += member.number in arrived
+        data.groups.append(entry)
+    data.quotas = quota_status(db)
     board = build_board(db)
     data.citizens_present, data.counted_present = board.citizens_present, board.counted_present
     data.citizen_share = board.citizen_share
@@ -254,6 +278,26 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
         else (event.starts or "")
     )
     photos = [{"path": p, "caption": photo_caption(p)} for p in data.photos]
+    groups = [
+        {
+            "number": g.number,
+            "organization": chinese_quotes(g.organization),
+            "applied": g.applied,
+            "invited": g.invited,
+            "arrived": g.arrived,
+        }
+        for g in data.groups
+    ]
+    quotas = [
+        {
+            "label": q.label,
+            "places": q.places,
+            "filled": q.filled + q.extra,
+            "from_pool": q.extra,
+            "takes_place": q.takes_place,
+        }
+        for q in data.quotas
+    ]
     return {
         "unit": unit,
         "addressee": tr("report.addressee"),
@@ -304,6 +348,30 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
             tr("report.calendar_note", years=tr("report.list_sep").join(map(str, due.missing_years)))
             if due and due.missing_years
             else ""
+        ),
+        "groups": groups,
+        "group_count": len(groups),
+        "group_members": sum(g["applied"] for g in groups),
+        "group_invited": sum(g["invited"] for g in groups),
+        "group_arrived": sum(g["arrived"] for g in groups),
+        "groups_text": _join(
+            [
+                tr(
+                    "report.group_line",
+                    organization=g["organization"],
+                    applied=g["applied"],
+                    invited=g["invited"],
+                    arrived=g["arrived"],
+                )
+                for g in groups
+            ]
+        ),
+        "quotas": quotas,
+        "quotas_text": _join(
+            [
+                tr("report.quota_line", label=q["label"], places=q["places"], filled=q["filled"])
+                for q in quotas
+            ]
         ),
         "photos": photos,
         "report_date": _day(day or dt.date.today()),

@@ -52,6 +52,14 @@ ZH: list[tuple[str, str]] = [
         "{% if refused or failed_checks %}入场查验中，{{ refused }}{% if refused and failed_checks %}"
         "；{% endif %}{{ failed_checks }}。{% else %}到场人员均通过入场查验。{% endif %}",
     ),
+    ("raw", "{%p if quotas_text or group_count %}"),
+    (
+        "body",
+        "{% if quotas_text %}分类名额方面，{{ quotas_text }}。{% endif %}"
+        "{% if group_count %}以单位等集体形式申请{{ group_count }}个，共申请{{ group_members }}人，"
+        "入选{{ group_invited }}人，到场{{ group_arrived }}人，分别为：{{ groups_text }}。{% endif %}",
+    ),
+    ("raw", "{%p endif %}"),
     ("h1", "三、现场观摩和座谈交流"),
     (
         "body",
@@ -137,6 +145,15 @@ EN: list[tuple[str, str]] = [
         "failed_checks %}; {% endif %}{{ failed_checks }}.{% else %}Everyone who came passed the "
         "entry checks.{% endif %}",
     ),
+    ("raw", "{%p if quotas_text or group_count %}"),
+    (
+        "body",
+        "{% if quotas_text %}Places by category: {{ quotas_text }}. {% endif %}"
+        "{% if group_count %}{{ group_count }} group applications from organisations: "
+        "{{ group_members }} people applied, {{ group_invited }} were invited and {{ group_arrived }} "
+        "came — {{ groups_text }}.{% endif %}",
+    ),
+    ("raw", "{%p endif %}"),
     ("h1", "3. The visit and the forum"),
     (
         "body",

@@ -282,3 +282,56 @@ def test_a_damaged_photo_is_named_not_embedded(day: Path, tmp_path: Path, suffix
         write_report(open_db(day), tmp_path / f"r{suffix}", photos=photos, font=FONT)
     assert info.value.key == "report.photo_unreadable" and "现场.jpg" in info.value.message()
     assert not (tmp_path / f"r{suffix}").exists()
+
+
+def test_groups_and_places_per_category_are_in_the_report(day: Path, tmp_path: Path) -> None:
+    # A group application from 永兴建材厂: two invited citizens (one comes) and one person on the
+    # waiting list; the event plans 5 places for 人大代表 (the demo invites its 3 directly).
+    # By hand: 1 group, 3 applied, 2 invited, 1 came; 人大代表 5 planned, 3 invited.
+    from checkin.groups import create_group
+
+    set_language("zh")
+    db = open_db(day)
+    set_event(db, quotas='{"npc_deputy": 5}')
+    invited = [
+        r[0]
+        for r in db.execute(
+            "SELECT number FROM people WHERE status = 'invited' AND category = 'citizen' ORDER BY queue_pos"
+        )
+    ]
+    waiting = db.execute("SELECT number FROM people WHERE status = 'waiting' LIMIT 1").fetchone()[0]
+    members = [invited[5], invited[6], waiting]
+    create_group(db, "永兴建材厂", "周经理", "13800138000", members=members)
+    assert Door(db, "东门", "小王").judge(invited[5], {"id_card": "seen"}).verdict == "admitted"
+    names = [r[0] for r in db.execute("SELECT name FROM people")]
+
+    data = gather(db)
+    assert [(g.organization, g.applied, g.invited, g.arrived) for g in data.groups] == [
+        ("永兴建材厂", 3, 2, 1)
+    ]
+    assert [(q.label, q.places, q.filled) for q in data.quotas] == [("人大代表", 5, 3)]
+
+    page = write_report(db, tmp_path / "page.html", font=FONT).read_text(encoding="utf-8")
+    assert "以单位等集体形式申请1个，共申请3人，入选2人，到场1人" in page
+    assert "<td>永兴建材厂</td><td>3</td><td>2</td><td>1</td>" in page
+    assert "人大代表计划5名、实际邀请3名" in page
+    assert "周经理" not in page and "13800138000" not in page
+    for name in names:
+        assert name not in page, name
+
+    text = "\n".join(paragraphs(write_report(db, tmp_path / "report.docx", font=FONT)))
+    assert "分类名额方面，人大代表计划5名、实际邀请3名。" in text
+    assert (
+        "以单位等集体形式申请1个，共申请3人，入选2人，到场1人，分别为：永兴建材厂（申请3人，入选2人，到场1人）。"
+        in text
+    )
+    assert "周经理" not in text
+
+
+def test_report_without_groups_or_quotas_says_nothing_of_them(day: Path, tmp_path: Path) -> None:
+    set_language("zh")
+    db = open_db(day)
+    text = "\n".join(paragraphs(write_report(db, tmp_path / "report.docx", font=FONT)))
+    page = write_report(db, tmp_path / "page.html", font=FONT).read_text(encoding="utf-8")
+    assert "集体形式" not in text and "分类名额" not in text
+    assert "集体形式" not in page and "分类名额" not in page
