@@ -23,7 +23,7 @@ from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.phone import mask_phone
-from checkin.selection import log_activity
+from checkin.selection import leave_lists, log_activity
 from checkin.storage import write_transaction
 from checkin.textcheck import check_text
 from checkin.workdays import Calendar, event_calendar
@@ -323,7 +323,8 @@ def approve(
 
 def reject(db: Database, numbers: Sequence[str], *, reason: str, operator: str) -> list[str]:
     """Reject applications with a reason (a preset code from REASONS or typed text). A rejected
-    person leaves the invited and waiting lists at the next selection."""
+    person leaves the invited and waiting lists at once (their invitation revoked, the waiting
+    list moving up into a place they held)."""
     text = _clean(reason_text(reason), MAX_REASON)
     if not text:
         raise CheckinError("review.reason_needed")
@@ -337,6 +338,8 @@ def reject(db: Database, numbers: Sequence[str], *, reason: str, operator: str) 
                 [text, now, operator, now, number],
             )
             log_activity(db, "review_reject", number, by=operator, reason=text)
+            # an invitation already given is taken back now, not at the next selection
+            leave_lists(db, number, "not_selectable")
     return targets
 
 

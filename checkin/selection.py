@@ -505,6 +505,32 @@ def confirm(db: Database, number: str, status: str) -> ConfirmResult:
     return result
 
 
+def leave_lists(db: Database, number: str, reason: str) -> str | None:
+    """Take someone no longer selectable (rejected in review) off the invited or waiting list
+    at once: their invitation is revoked and, if they held a place, the waiting list moves up.
+    Returns who moved up. Call inside a write transaction."""
+    rows = list(db.query("SELECT status, category, in_capacity FROM people WHERE number = ?", [number]))
+    if not rows or rows[0]["status"] not in ("invited", "waiting"):
+        return None
+    person = rows[0]
+    now = _now()
+    revoke_current(db, number, reason)
+    db.execute(
+        "UPDATE people SET status = 'signed_up', queue_pos = NULL, confirmation = NULL, updated_at = ? "
+        "WHERE number = ?",
+        [now, number],
+    )
+    if person["status"] != "invited":
+        return None
+    places = Places(load_event(db))
+    if not (person["in_capacity"] or person["category"] in places.line_of):
+        return None
+    moved = _move_up(db, places, person["category"], bool(person["in_capacity"]), now)
+    if moved:
+        log_activity(db, "moved_up", moved, replaces=number)
+    return moved
+
+
 def _move_up(db: Database, places: Places, freed: str, freed_in_capacity: bool, now: str) -> str | None:
     """The first on the waiting list who fits the place set free: first from the same quota,
     then (unfilled = pool) anyone whose taking it keeps the share."""

@@ -289,3 +289,33 @@ def test_a_group_form_becomes_a_group_application(tmp_path: Path) -> None:
     import_file(db, form)
     assert len(list_groups(db)) == 1
     db.conn.close()
+
+
+def test_rejecting_someone_already_invited_takes_their_place_back_at_once(tmp_path: Path) -> None:
+    # Two places, three approved: A001 and A002 invited, A003 waiting. The office then finds
+    # A001 does not live in the area. Until now A001 kept a valid invitation (the door let
+    # them in) until someone happened to run the selection again.
+    from checkin.door import Door
+    from checkin.keys import issue_token
+
+    db = review_db(capacity=2, min_citizen_share=0)
+    sign_up(db, tmp_path, [person_row(i, at=f"2026-11-2{i} 09:00") for i in range(1, 4)])
+    approve(db, ["A001", "A002", "A003"], operator="office", residence="户籍在本区")
+    select(db)
+    token = issue_token(db, "A001").token
+    reject(db, ["A001"], reason="not_local", operator="office")
+    status = dict(db.execute("SELECT number, status FROM people").fetchall())
+    assert status == {"A001": "signed_up", "A002": "invited", "A003": "invited"}
+    door = Door(db, "东门", "小王")
+    assert door.scan(token).verdict == "refused"
+    assert door.judge("A001", {"id_card": "seen"}).verdict == "refused"
+    # rejecting someone on the waiting list takes them off it too
+    db2 = review_db(capacity=1, min_citizen_share=0)
+    sign_up(db2, tmp_path, [person_row(i, at=f"2026-11-2{i} 09:00") for i in range(1, 3)])
+    approve(db2, ["A001", "A002"], operator="office", residence="户籍在本区")
+    select(db2)
+    reject(db2, ["A002"], reason="not_local", operator="office")
+    assert db2.execute("SELECT status, queue_pos FROM people WHERE number = 'A002'").fetchone() == (
+        "signed_up",
+        None,
+    )
