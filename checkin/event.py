@@ -39,10 +39,10 @@ from checkin.itinerary import (
 from checkin.itinerary import validate_plan as validate_itinerary
 from checkin.keys import create_signing_key
 from checkin.storage import write_transaction
+from checkin.textcheck import is_email
 
 CHECK_PROFILES = ("none", "id-only", "epidemic-2022")
 UNFILLED_POLICIES = ("pool", "empty")
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 MEDIA = "media"
 REPORT_DUE_KINDS = ("calendar", "working")
 TICKETS = ("invitation", "id-card", "either")
@@ -147,7 +147,7 @@ class Event:
         for code in [*self.outside_capacity, *self.signup_excluded]:
             if code not in codes:
                 raise CheckinError("category.unknown", value=code, known="、".join(c.zh for c in cats))
-        if self.reply_email is not None and not _EMAIL.fullmatch(self.reply_email):
+        if self.reply_email is not None and not is_email(self.reply_email):
             raise CheckinError("notices.bad_reply_email", value=self.reply_email)
         if self.unfilled not in UNFILLED_POLICIES:
             raise CheckinError("quota.bad_unfilled", value=self.unfilled)
@@ -155,17 +155,22 @@ class Event:
             raise CheckinError("review.bad_working_days", value=self.review_working_days)
         seen: dict[str, str] = {}
         outside = set(self.outside_capacity)
+        names = {c.code: c.label() for c in cats}
+
+        def words(key: str) -> str:  # a quota group as the user wrote it, never its codes
+            return "+".join(names.get(code, code) for code in key.split("+"))
+
         for key, group, places in self.quota_groups():
             if isinstance(places, bool) or not isinstance(places, int) or places < 0:
-                raise CheckinError("quota.bad_places", group=key, value=places)
+                raise CheckinError("quota.bad_places", group=words(key), value=places)
             for code in group:
                 if code not in codes:
                     raise CheckinError("category.unknown", value=code, known="、".join(c.zh for c in cats))
                 if code in seen:
-                    raise CheckinError("quota.twice", category=code, group=seen[code])
+                    raise CheckinError("quota.twice", category=words(code), group=words(seen[code]))
                 seen[code] = key
             if len({code in outside for code in group}) > 1:
-                raise CheckinError("quota.mixed", group=key)
+                raise CheckinError("quota.mixed", group=words(key))
         validate_itinerary(self.stops, self.buses)
 
     def to_row(self) -> dict[str, Any]:

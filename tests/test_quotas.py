@@ -3,6 +3,7 @@ worked out by hand; conflicts between quotas, capacity and the share are named w
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -410,3 +411,27 @@ def test_quota_invariants(
         assert not any(
             c == "citizen" and sum(x in ("citizen", "commissioner") for x in invited) < group for c in waiting
         )
+
+
+@pytest.mark.parametrize(
+    ("quotas", "words"),
+    [
+        ('"群众代表+科技特派员" = 28\n"群众代表" = 3', ["群众代表", "群众代表+科技特派员"]),
+        ('"群众代表+媒体记者" = 3', ["群众代表+媒体记者"]),
+    ],
+)
+def test_conflicting_quotas_are_named_in_words_not_codes(
+    tmp_path: Path, quotas: str, words: list[str]
+) -> None:
+    from checkin.event import event_from_toml
+
+    set_language("zh")
+    path = tmp_path / "event.toml"
+    path.write_text(f'[event]\ntitle = "t"\ndate = 2026-12-18\n[event.quotas]\n{quotas}\n', encoding="utf-8")
+    with pytest.raises(CheckinError) as info:
+        event, _ = event_from_toml(path)
+        event.validate()
+    message = str(info.value)
+    for word in words:
+        assert f"“{word}”" in message or f" {word} " in message, message
+    assert not re.search(r"[a-z]{4,}", message), message
