@@ -19,7 +19,7 @@ from checkin.errors import CheckinError
 from checkin.phone import mask_phone, parse_phone
 from checkin.selection import log_activity
 from checkin.storage import write_transaction
-from checkin.textcheck import check_text
+from checkin.textcheck import check_text, is_email
 
 PREFIX = "G"
 MAX_TEXT = 200
@@ -106,7 +106,7 @@ def create_group(
     contact = _text(contact_name, required="groups.contact_missing")
     phone = parse_phone(contact_phone) if contact_phone and contact_phone.strip() else None
     email = _text(contact_email)
-    if email and ("@" not in email or any(c in email for c in " \r\n<>,;")):
+    if email and not is_email(email):
         raise CheckinError("groups.bad_email", value=email)
     wanted = _check_members(db, members, None)
     now = _now()
@@ -247,7 +247,7 @@ def update_group(
         changes["contact_phone"] = parse_phone(contact_phone) if contact_phone.strip() else None
     if contact_email is not None:
         email = _text(contact_email)
-        if email and ("@" not in email or any(c in email for c in " \r\n<>,;")):
+        if email and not is_email(email):
             raise CheckinError("groups.bad_email", value=email)
         changes["contact_email"] = email
     if note is not None:

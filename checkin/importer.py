@@ -40,7 +40,7 @@ from checkin.sheets import (
     read_path,
 )
 from checkin.storage import write_transaction
-from checkin.textcheck import LIMITS, check_text
+from checkin.textcheck import LIMITS, check_text, is_email
 
 NUMBER_PREFIX = "A"
 
@@ -126,7 +126,6 @@ _QUOTE_PREFIX = "'‘’`"
 _PHONE_SEPARATORS = re.compile(r"[/;,、|]|\s{2,}|(?<=\d)\s+(?=[+0-9])")
 _PHONE_NOTE = re.compile(r"[(（][^)）]*[)）]")
 _HAN_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•\s\u3000]+$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
 # ---------------------------------------------------------------- results
@@ -454,7 +453,7 @@ def parse_email(value: Any) -> str | None:
     text = unicodedata.normalize("NFKC", _text(value)).strip()
     if not text:
         return None
-    if not _EMAIL.match(text) or len(text) > 254:
+    if not is_email(text):
         raise CheckinError("import.bad_email", value=text)
     return text
 

@@ -35,13 +35,12 @@ from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.phone import mask_phone
 from checkin.storage import write_transaction
-from checkin.textcheck import safe_cell
+from checkin.textcheck import is_email, safe_cell
 
 KINDS = ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")
 SMS_PART = 70  # characters in a single Chinese SMS
 SMS_PART_LONG = 67  # per part when a message is split
 _MOBILE = re.compile(r"^1\d{10}$")
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 
 @dataclass
@@ -157,7 +156,7 @@ def _free_name(folder: Path, stem: str, suffix: str) -> Path:
 
 def _address(value: str | None) -> str | None:
     text = (value or "").strip()
-    return text if _EMAIL.fullmatch(text) else None
+    return text if is_email(text) else None
 
 
 def _people(db: Database) -> list[dict[str, Any]]:

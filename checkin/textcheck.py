@@ -91,3 +91,16 @@ def private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
     os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+# An e-mail address as a mail header carries it unchanged: ASCII, no comments, quotes, groups
+# or encoded words ("x(y@z.com" would go To: x; "a:b@c.dd" is a group; "=?…?=" is decoded).
+_EMAIL = re.compile(
+    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+def is_email(value: str) -> bool:
+    """Is `value` one plain e-mail address (name@example.com) and nothing else?"""
+    return len(value) <= 254 and _EMAIL.fullmatch(value) is not None

@@ -212,3 +212,50 @@ def test_a_title_with_a_line_break_still_makes_a_one_line_subject(tmp_path: Path
     message = parse(run.notices[0].eml)
     assert message["Bcc"] is None
     assert message["Subject"] == "【开放日 Bcc: someone@example.com】报名审核结果"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "x(y@z.com",  # a comment: the draft went To: x
+        "a:b@c.dd",  # group syntax: To: "a: b@c.dd;"
+        "foo@bar..com",  # empty domain label: To: <>
+        "=?utf-8?q?evil?=@x.com",  # an encoded word: To: evil@x.com
+        "a@b.c\r\nBcc: evil@x.com",
+        "张三@例子.中国",  # not an address a mail header can carry as typed
+    ],
+)
+def test_a_garbage_address_is_nobody_in_the_draft_and_refused_where_it_comes_in(
+    tmp_path: Path, address: str
+) -> None:
+    from checkin.errors import CheckinError
+    from checkin.importer import parse_email
+
+    db = event_db()
+    import_file(db, write_csv(tmp_path / "s.csv", [person_row(1, at="2026-11-21 09:00")]))
+    db.execute("UPDATE people SET email = ? WHERE number = 'A001'", [address])
+    approve(db, ["A001"], operator=OFFICE, residence="户籍在本区")
+    run = write_notices(db, tmp_path / "out")
+    message = parse(run.notices[0].eml)
+    assert message["To"] is None and run.notices[0].to is None
+    with pytest.raises(CheckinError):
+        parse_email(address)
+    with pytest.raises(CheckinError):
+        create_group(db, "示范公司", "王经理", contact_email=address)
+    with pytest.raises(CheckinError):
+        Event(title="t", date=EVENT_DATE, reply_email=address).validate()
+
+
+@pytest.mark.parametrize(
+    "address", ["zhang.san+open@example.com.cn", "12345678@qq.com", "Li_Si@sub.example.org"]
+)
+def test_ordinary_addresses_still_get_their_draft(tmp_path: Path, address: str) -> None:
+    from checkin.importer import parse_email
+
+    db = event_db()
+    import_file(db, write_csv(tmp_path / "s.csv", [person_row(1, at="2026-11-21 09:00")]))
+    db.execute("UPDATE people SET email = ? WHERE number = 'A001'", [address])
+    approve(db, ["A001"], operator=OFFICE, residence="户籍在本区")
+    run = write_notices(db, tmp_path / "out")
+    assert parse(run.notices[0].eml)["To"] == address
+    assert parse_email(address) == address
