@@ -39,7 +39,7 @@ from checkin.itinerary import (
 from checkin.itinerary import validate_plan as validate_itinerary
 from checkin.keys import create_signing_key
 from checkin.storage import write_transaction
-from checkin.textcheck import is_email
+from checkin.textcheck import check_text, is_email
 
 CHECK_PROFILES = ("none", "id-only", "epidemic-2022")
 UNFILLED_POLICIES = ("pool", "empty")
@@ -119,6 +119,10 @@ class Event:
     def validate(self) -> None:
         if not self.title.strip():
             raise CheckinError("event.title_missing")
+        for name in ("title", "theme", "organizer", "location", "meeting_point"):
+            value = getattr(self, name)
+            if value:  # a line break here would reach mail subjects, text messages and terminals
+                check_text(value, name, limit=200)
         for name in ("starts", "ends", "arrive_by"):
             value = getattr(self, name)
             if value is not None and not _TIME.match(value):

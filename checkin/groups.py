@@ -65,13 +65,13 @@ class Group:
         }  # fmt: skip
 
 
-def _text(value: str | None, *, required: str | None = None) -> str | None:
+def _text(value: str | None, *, required: str | None = None, field: str = "organization") -> str | None:
     text = " ".join((value or "").split())
     if required and not text:
         raise CheckinError(required)
     if len(text) > MAX_TEXT:
         raise CheckinError("groups.too_long", limit=MAX_TEXT)
-    return check_text(text, "organization", limit=MAX_TEXT) or None
+    return check_text(text, field, limit=MAX_TEXT) or None
 
 
 def _now() -> str:
@@ -103,9 +103,9 @@ def create_group(
 ) -> str:
     """Record a group application; returns its number (G001, G002 …)."""
     org = _text(organization, required="groups.organization_missing")
-    contact = _text(contact_name, required="groups.contact_missing")
+    contact = _text(contact_name, required="groups.contact_missing", field="contact")
     phone = parse_phone(contact_phone) if contact_phone and contact_phone.strip() else None
-    email = _text(contact_email)
+    email = _text(contact_email, field="email")
     if email and not is_email(email):
         raise CheckinError("groups.bad_email", value=email)
     wanted = _check_members(db, members, None)
@@ -117,7 +117,8 @@ def create_group(
             {
                 "number": number, "organization": org, "contact_name": contact, "contact_phone": phone,
                 "contact_email": email, "documents_received": int(documents_received),
-                "documents": _text(documents), "note": _text(note), "created_at": now, "updated_at": now,
+                "documents": _text(documents, field="documents"), "note": _text(note, field="note"),
+                "created_at": now, "updated_at": now,
             }
         )  # fmt: skip
         _attach(db, number, wanted, now)
@@ -155,7 +156,7 @@ def set_documents(db: Database, group: str, *, received: bool, documents: str | 
         db.execute(
             "UPDATE groups SET documents_received = ?, documents = COALESCE(?, documents), updated_at = ? "
             "WHERE number = ?",
-            [int(received), _text(documents), _now(), number],
+            [int(received), _text(documents, field="documents"), _now(), number],
         )
         log_activity(db, "group_documents", None, group=number, received=received)
 
@@ -242,16 +243,16 @@ def update_group(
     if organization is not None:
         changes["organization"] = _text(organization, required="groups.organization_missing")
     if contact_name is not None:
-        changes["contact_name"] = _text(contact_name, required="groups.contact_missing")
+        changes["contact_name"] = _text(contact_name, required="groups.contact_missing", field="contact")
     if contact_phone is not None:
         changes["contact_phone"] = parse_phone(contact_phone) if contact_phone.strip() else None
     if contact_email is not None:
-        email = _text(contact_email)
+        email = _text(contact_email, field="email")
         if email and not is_email(email):
             raise CheckinError("groups.bad_email", value=email)
         changes["contact_email"] = email
     if note is not None:
-        changes["note"] = _text(note)
+        changes["note"] = _text(note, field="note")
     if not changes:
         return
     changes["updated_at"] = _now()

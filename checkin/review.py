@@ -269,12 +269,12 @@ def _expand(db: Database, numbers: Iterable[str]) -> list[str]:
     return result
 
 
-def _clean(text: str | None, limit: int) -> str:
+def _clean(text: str | None, limit: int, field: str = "reason") -> str:
     """One line of typed text; control characters refused (textcheck), length capped."""
     value = " ".join((text or "").split())
     if len(value) > limit:
         raise CheckinError("review.too_long", limit=limit)
-    return check_text(value, "reason", limit=limit)
+    return check_text(value, field, limit=limit)
 
 
 def approve(
@@ -285,7 +285,7 @@ def approve(
     documents have not arrived."""
     event = load_event(db)
     targets = _expand(db, numbers)
-    evidence = _clean(residence, MAX_EVIDENCE)
+    evidence = _clean(residence, MAX_EVIDENCE, "evidence")
     rows = {
         r["number"]: r
         for r in db.query(
@@ -345,7 +345,7 @@ def reject(db: Database, numbers: Sequence[str], *, reason: str, operator: str) 
 
 def tick_residence(db: Database, number: str, evidence: str, *, operator: str) -> None:
     """The reviewer confirms the person lives, works or studies in the area, and on what basis."""
-    text = _clean(evidence, MAX_EVIDENCE)
+    text = _clean(evidence, MAX_EVIDENCE, "evidence")
     if not text:
         raise CheckinError("review.evidence_needed")
     target = _expand(db, [number])

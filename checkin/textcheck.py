@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin.errors import CheckinError
+from checkin.i18n import tr
 
 # C0, DEL, C1, zero-width and bidirectional controls; newline/tab only where allowed
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -42,15 +43,23 @@ def has_control(value: str, *, multiline: bool = False) -> bool:
     return not multiline and bool(_LINE_BREAKS.search(value))
 
 
+def field_words(field: str) -> str:
+    """A field as the user knows it: "organization" → 工作单位; words given already stay."""
+    key = f"textcheck.field.{field}"
+    words = tr(key)
+    return field if words == key else words
+
+
 def check_text(value: str, field: str, *, limit: int | None = None, multiline: bool = False) -> str:
     """The value unchanged if it is fit to store; CheckinError naming the field otherwise."""
     limit = limit if limit is not None else LIMITS.get(field, 200)
+    shown = field_words(field)
     if "\x00" in value:
-        raise CheckinError("text.nul", field=field)
+        raise CheckinError("text.nul", field=shown)
     if has_control(value, multiline=multiline):
-        raise CheckinError("text.control", field=field)
+        raise CheckinError("text.control", field=shown)
     if len(value) > limit:
-        raise CheckinError("text.too_long", field=field, limit=limit, length=len(value))
+        raise CheckinError("text.too_long", field=shown, limit=limit, length=len(value))
     return value
 
 

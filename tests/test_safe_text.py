@@ -118,3 +118,43 @@ def test_safe_cell_keeps_numbers_and_plain_text() -> None:
     assert safe_cell("张三") == "张三"
     assert safe_cell("=1") == "'=1"
     assert safe_cell("a\x00b") == "ab"
+
+
+@pytest.mark.parametrize("title", ["开放日\r\nBcc: evil@x.com", "开放日\x1b[2J"])
+def test_an_event_title_with_a_line_break_or_escape_is_refused_in_words(
+    tmp_path: Path, title: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it reached mail subjects, every text message and the terminal that printed "Created event …"
+    toml = tmp_path / "event.toml"
+    escaped = title.replace("\r", "\\r").replace("\n", "\\n").replace("\x1b", "\\u001b")
+    toml.write_text(f'[event]\ntitle = "{escaped}"\ndate = 2026-12-18\n', encoding="utf-8")
+    assert cli_main(["--lang", "zh", "init", "--db", str(tmp_path / "e.db"), "--from", str(toml)]) != 0
+    err = capsys.readouterr().err
+    assert "“活动名称”含有控制字符" in err and "\x1b" not in err
+    assert not (tmp_path / "e.db").exists() or "event" not in open_db(tmp_path / "e.db").table_names()
+
+
+def test_typed_group_and_review_text_names_the_field_in_words(tmp_path: Path) -> None:
+    from checkin.event import Event, create_event
+    from checkin.groups import create_group
+    from checkin.i18n import set_language
+    from checkin.review import reject
+    from checkin.storage import memory_db
+    from tests.conftest import EVENT_DATE
+
+    set_language("zh")
+    db = memory_db()
+    create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=5, review=True))
+    import_file(db, write_csv(tmp_path / "s.csv", [person_row(1, at="2026-11-21 09:00")]))
+    for kwargs, words in [
+        ({"organization": "示范\x1b[31m公司"}, "工作单位"),
+        ({"contact_name": "王\x07经理"}, "联系人"),
+        ({"note": "备\x1b注"}, "备注"),
+    ]:
+        values = {"organization": "示范公司", "contact_name": "王经理", **kwargs}
+        with pytest.raises(CheckinError) as info:
+            create_group(db, values.pop("organization"), values.pop("contact_name"), **values)
+        assert f"“{words}”" in str(info.value), str(info.value)
+    with pytest.raises(CheckinError) as info:
+        reject(db, ["A001"], reason="不\x07行", operator="office")
+    assert "“原因”" in str(info.value) and "reason" not in str(info.value)
