@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
@@ -30,17 +29,14 @@ from typing import Any
 from sqlite_utils import Database
 
 from checkin.errors import CheckinError
-from checkin.event import Event, id_secret, load_event
+from checkin.event import Event, load_event
 from checkin.i18n import tr
-from checkin.idcard import id_hash, parse_id
 from checkin.itinerary import LEAVE_REASONS as REASONS
 from checkin.itinerary import Bus, Stop, find_bus, find_stop
 from checkin.keys import Verifier
 from checkin.storage import write_transaction
 
-METHODS = ("scan", "lookup", "key", "cli")
-_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9Xx])")
-_NUMBER = re.compile(r"^(A[0-9]{1,7}|W[0-9A-F]{4,11})$")
+METHODS = ("scan", "idcard", "lookup", "key", "cli")
 
 
 def _now() -> str:
@@ -169,28 +165,19 @@ class RollCall:
     # ------------------------------------------------------------ who is it
 
     def identify(self, text: str) -> tuple[str, str]:
-        """A scanned or typed text → (person number, method). Invitation codes, an ID number
-        anywhere in a card reader's text, or the person number (A017).
+        """A scanned or typed text → (person number, method): the door's own reading of the scan
+        box (`checkin.door.resolve_scan`) — an invitation code, an ID number anywhere in a card
+        reader's text (only hashed to find the person, never kept), or a person number."""
+        from checkin.door import resolve_scan
 
-        The ID number is only hashed to find the person; nothing of it is kept."""
-        raw = unicodedata.normalize("NFKC", text or "").strip()
-        if not raw or len(raw) > 400:
+        if not (text or "").strip() or len(text) > 400:
             raise CheckinError("visit.not_recognised")
-        upper = raw.upper()
-        if _NUMBER.match(upper):
-            return upper, "lookup"
-        match = _ID_IN_TEXT.search(raw)
-        if match:
-            resident = parse_id(match.group(0), today=self.event.date)
-            hashed = id_hash(id_secret(self.db), resident.number)
-            row = self.db.execute("SELECT number FROM people WHERE id_hash = ?", [hashed]).fetchone()
-            if row is None:
-                raise CheckinError("visit.not_on_list")
-            return str(row[0]), "scan"
         if self._verifier is None:
             self._verifier = Verifier(self.db)
-        number, _ = self._verifier.verify(raw)
-        return number, "scan"
+        found = resolve_scan(self.db, text, verifier=self._verifier, today=self.event.date)
+        if found.number is None:
+            raise CheckinError(f"verdict.{found.reason or 'not_token'}")
+        return found.number, found.method
 
     def rider(self, number: str) -> Rider:
         row = self.db.execute(

@@ -287,8 +287,8 @@ def test_a_person_not_on_the_visit_is_refused_and_nothing_is_written(demo_db: Da
     waiting = db.execute("SELECT number FROM people WHERE status = 'waiting' LIMIT 1").fetchone()[0]
     for text, key in (
         (waiting, "visit.not_on_visit"),
-        ("https://u.wechat.com/abc", "verdict.not_token"),
-        (valid_id(999), "visit.not_on_list"),
+        ("https://u.wechat.com/abc", "verdict.web_address"),
+        (valid_id(999), "verdict.not_on_list"),
         ("", "visit.not_recognised"),
         ("A999", "people.unknown_number"),
     ):
