@@ -156,3 +156,20 @@ async def test_a_laptop_named_after_a_bus_calls_that_bus(demo: Path) -> None:
         screen = await ready(app, pilot)
         assert screen.bus == "2号车"
         assert screen.status is not None and screen.status.expected == len(riders(demo, 1))
+
+
+async def test_a_scanner_burst_on_the_list_marks_that_guest_only(demo: Path) -> None:
+    from tests.conftest import send_burst
+
+    one = riders(demo)
+    with open_db(demo) as db:
+        token = issue_token(db, one[3][0]).token
+    app = make_app(demo, station="1号车平板", operator="王志强", start="rollcall", stop=FIRST, bus="1号车")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        app.screen.query_one("#visit-list", DataTable).focus()  # Space / Enter would mark a row
+        send_burst(app, token, repeat_end=2)
+        await settle(app, pilot)
+        await app.scanner_silence()
+        await settle(app, pilot)
+    assert [(m[1], m[3], m[5]) for m in marks(demo)] == [(one[3][0], "present", "scan")]
