@@ -73,10 +73,16 @@ def office(template: tuple[Path, list[str], list[str]], tmp_path: Path) -> Path:
 
 
 def digest(office: Path) -> str:
-    """sha256 of the office file and any journal beside it."""
+    """sha256 of the office file and its write-ahead log. The -shm file is left out: it is
+    SQLite's shared-memory index, rebuilt from the log, and SQLite may delete it between the
+    listing and the read when another connection closes."""
     h = hashlib.sha256()
-    for part in sorted(office.parent.glob(office.name + "*")):
-        h.update(part.name.encode() + part.read_bytes())
+    for part in (office, office.with_name(office.name + "-wal")):
+        try:
+            data = part.read_bytes()
+        except FileNotFoundError:
+            continue
+        h.update(part.name.encode() + data)
     return h.hexdigest()
 
 
