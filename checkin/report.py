@@ -432,22 +432,16 @@ def visit_words(visit: VisitSummary | None, *, html: bool = False) -> dict[str, 
     schedule = tr("report.visit.schedule", runs=_join(ran)) if ran else ""
     left = ""
     if visit.left:
-        if html:
-            reasons = Counter(r.reason for r in visit.left)
-            left = tr(
-                "report.visit.left_count",
-                count=len(visit.left),
-                reasons=_join(
-                    [
-                        tr("report.people_of", label=label("leave_reason", k), count=n)
-                        for k, n in reasons.items()
-                    ]
-                ),
-            )
-        else:
-            left = tr("report.visit.left_named", count=len(visit.left), people=_join(
-                [tr("report.visit.left_one", name=r.name, reason=label("leave_reason", r.reason), stop=r.stop)
-                 for r in visit.left]))  # fmt: skip
+        # Counted by reason in the document too: a name beside "unwell" would be health data
+        # about a named guest in a file that leaves the office (PIPL); the ledger keeps names.
+        reasons = Counter(r.reason for r in visit.left)
+        left = tr(
+            "report.visit.left_count",
+            count=len(visit.left),
+            reasons=_join(
+                [tr("report.people_of", label=label("leave_reason", k), count=n) for k, n in reasons.items()]
+            ),
+        )
     forced = _join(
         [tr("report.visit.forced", bus=bus, stop=stop, count=n) if bus
          else tr("report.visit.forced_stop", stop=stop, count=n)
