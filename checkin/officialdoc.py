@@ -496,11 +496,20 @@ def add_signature(document: Document, unit: str, day: dt.date) -> tuple[Paragrap
 def centre_signature(document: Document) -> None:
     """Centre every 发文机关署名 over the 成文日期 that follows it (after a template is filled in)."""
     paragraphs = document.paragraphs
-    for name, date in itertools.pairwise(paragraphs):
+    for index, (name, date) in enumerate(itertools.pairwise(paragraphs)):
         if name.style is None or name.style.name != STYLE_SIGNATURE:
             continue
         if date.style is None or date.style.name != STYLE_DATE:
             continue
+        # GB/T 9704: the signature and date never stand alone on a page — they go to the next
+        # page with the blank lines above them and the last line of text (特此报告。).
+        name.paragraph_format.keep_with_next = True
+        before = index - 1
+        while before >= 0 and not paragraphs[before].text.strip():
+            paragraphs[before].paragraph_format.keep_with_next = True
+            before -= 1
+        if before >= 0:
+            paragraphs[before].paragraph_format.keep_with_next = True
         centre_right = SIGNATURE_RIGHT_CHARS + text_width_chars(date.text.strip()) / 2
         right_chars = max(0.0, centre_right - text_width_chars(name.text.strip()) / 2)
         ppr = name._p.get_or_add_pPr()

@@ -85,6 +85,8 @@ class ReportData:
     visit: VisitSummary | None = None  # the site visit: per stop, who left early, schedule (issue 19)
     groups: list[GroupFigures] = field(default_factory=list)
     quotas: list[QuotaLine] = field(default_factory=list)
+    # the names of everyone in the event file: the web page must not carry them (r18)
+    names: list[str] = field(default_factory=list)
 
     @property
     def totals(self) -> CategoryFigures:
@@ -155,6 +157,7 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
         if number and number not in arrived:
             failed.setdefault(name, set()).add(number)
     data.failed_checks = {name: len(people) for name, people in failed.items()}
+    data.names = [r[0] for r in db.execute("SELECT name FROM people WHERE name IS NOT NULL AND name != ''")]
     data.survey = summarise(db)
     data.suggestions = list_suggestions(db)
     data.due = deadlines(db)
@@ -178,6 +181,24 @@ def chinese_quotes(text: str) -> str:
     """Straight quotes "…" and '…' → “…” and ‘…’, as Chinese text writes them."""
     text = re.sub(r'"([^"]*)"', r"“\1”", text)
     return re.sub(r"'([^']*)'", r"‘\1’", text)
+
+
+def inner_quotes(text: str) -> str:
+    """Text a template puts inside “…”: its own quotes become ‘…’ (quotes within quotes)."""
+    return chinese_quotes(text).replace("“", "‘").replace("”", "’")
+
+
+# A mainland mobile number, an ID number (18 or 15 characters): never on the public page.
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
+
+
+def scrub(text: str, names: list[str]) -> str:
+    """Free text for the public web page: guests' names, phone and ID numbers masked."""
+    text = _ID_NUMBER.sub("***", _PHONE.sub("***", text))
+    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, name[0] + "某" if current_language() == "zh" else "***")
+    return text
 
 
 def event_name(event: Event) -> str:
@@ -298,12 +319,18 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
         }
         for q in data.quotas
     ]
+    if html:  # the public page: what guests wrote or a file name may carry a name or a number
+        for entry in suggestions:
+            for key in ("text", "reason", "reply", "department"):
+                entry[key] = scrub(str(entry[key]), data.names)
+        for photo in photos:
+            photo["caption"] = scrub(str(photo["caption"]), data.names)
     return {
         "unit": unit,
         "addressee": tr("report.addressee"),
         "report_title": tr("report.title", unit=unit, name=event_name(event)),
         "event_name": event_name(event),
-        "theme": chinese_quotes(event.theme or ""),
+        "theme": inner_quotes(event.theme or ""),
         "date": _day(event.date),
         "time": time_text,
         "location": event.location or "",
@@ -500,18 +527,40 @@ def default_template(suffix: str) -> Path:
 
 
 def _environment() -> Any:
-    # The template may come from anywhere: a sandbox lets it format, never reach Python.
+    # The template may come from anywhere: a sandbox lets it format, never reach Python; a name
+    # it misspells is an error (not a blank in an official document); no lorem-ipsum generator.
+    from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(autoescape=True)
+    environment = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    environment.globals.pop("lipsum", None)
+    return environment
 
 
-def _template_error(path: Path, exc: Exception) -> CheckinError:
-    detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    line = getattr(exc, "lineno", None)
-    if line:
-        detail = f"{detail} (line {line})"
-    return CheckinError("report.template_invalid", path=str(path), error=detail)
+def _template_error(path: Path, exc: BaseException, *, lines: bool = True) -> CheckinError:
+    """The template's fault, said in the user's words (Jinja's own messages are English)."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    detail = str(getattr(exc, "message", None) or exc)
+    line = getattr(exc, "lineno", None) if lines else None
+    if isinstance(exc, SecurityError):
+        error = tr("report_r18.unsafe")
+    elif isinstance(exc, jinja2.UndefinedError):
+        found = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", detail)
+        name = next((g for g in found.groups() if g), "?") if found else "?"
+        error = tr("report_r18.undefined", name=name)
+    elif isinstance(exc, jinja2.TemplateSyntaxError):
+        error = tr("report_r18.syntax_line", line=line) if line else tr("report_r18.syntax")
+    elif isinstance(exc, jinja2.TemplateError):
+        error = tr("report_r18.syntax")
+    elif isinstance(exc, UnicodeDecodeError):
+        error = tr("report_r18.not_text")
+    elif isinstance(exc, OSError):
+        error = tr("report_r18.unreadable")
+    else:
+        error = tr("report_r18.failed")
+    return CheckinError("report.template_invalid", path=str(path), error=error)
 
 
 def write_docx(values: dict[str, Any], path: Path, chart: bytes | None, template: Path) -> None:
@@ -527,8 +576,11 @@ def write_docx(values: dict[str, Any], path: Path, chart: bytes | None, template
     try:
         document = DocxTemplate(str(template))
         document.init_docx()
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise _template_error(template, exc) from None
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        error = tr("report_r18.not_docx")
+        raise CheckinError("report.template_invalid", path=str(template), error=error) from None
+    except OSError as exc:
+        raise _template_error(template, exc, lines=False) from None
     values = dict(values)
     values["chart"] = InlineImage(document, io.BytesIO(chart), width=Mm(150)) if chart else ""
     photos = [
@@ -538,10 +590,26 @@ def write_docx(values: dict[str, Any], path: Path, chart: bytes | None, template
     values["photos"] = photos
     try:
         document.render(values, jinja_env=_environment(), autoescape=True)
-    except (jinja2.TemplateError, ValueError, TypeError, KeyError) as exc:
-        raise _template_error(template, exc) from None
+    except (jinja2.TemplateError, ArithmeticError, ValueError, TypeError, KeyError, LookupError) as exc:
+        # Anything the template's own expressions raise (1/0, range(10**9), a bad format) is
+        # the template's fault, told as such — never a traceback.
+        raise _template_error(template, exc, lines=False) from None
     centre_signature(document.docx)
     document.save(str(path))
+
+
+def web_photo(path: Path, longest: int = 1600) -> bytes:
+    """A photo for the public page: turned upright, at most `longest` pixels, re-encoded as JPEG
+    so that nothing of the camera's metadata (place, time, device, owner) goes with it."""
+    from PIL import ImageOps
+
+    with Image.open(path) as original:
+        picture = ImageOps.exif_transpose(original)
+        picture = picture.convert("RGB")
+    picture.thumbnail((longest, longest))
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
 
 
 def write_html(values: dict[str, Any], path: Path, chart: bytes | None, template: Path) -> None:
@@ -553,18 +621,21 @@ def write_html(values: dict[str, Any], path: Path, chart: bytes | None, template
     values = dict(values)
     values["chart"] = data_uri(chart, "image/png") if chart else ""
     values["photos"] = [
-        {
-            "caption": p["caption"],
-            "src": data_uri(
-                p["path"].read_bytes(), "image/png" if p["path"].suffix.lower() == ".png" else "image/jpeg"
-            ),
-        }
+        {"caption": p["caption"], "src": data_uri(web_photo(p["path"]), "image/jpeg")}
         for p in values["photos"]
     ]
     try:
         source = template.read_text(encoding="utf-8")
         page = _environment().from_string(source).render(values)
-    except (OSError, UnicodeDecodeError, jinja2.TemplateError, ValueError, TypeError) as exc:
+    except (
+        OSError,
+        UnicodeDecodeError,
+        jinja2.TemplateError,
+        ArithmeticError,
+        ValueError,
+        TypeError,
+        LookupError,
+    ) as exc:
         raise _template_error(template, exc) from None
     path.write_text(page, encoding="utf-8")
 
