@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -43,8 +44,29 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
-        print(tr("cli.usage_error", prog=self.prog, message=message), file=sys.stderr)
+        print(tr("cli.usage_error", prog=self.prog, message=_usage_words(message)), file=sys.stderr)
         raise SystemExit(2)
+
+
+# argparse's own messages are English: the common ones, in the user's language (r18).
+_ARGPARSE_MESSAGES = [
+    (re.compile(r"the following arguments are required: (?P<args>.+)"), "cli_r18.required"),
+    (re.compile(r"unrecognized arguments: (?P<args>.+)"), "cli_r18.unrecognized"),
+    (
+        re.compile(r"argument (?P<arg>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"),
+        "cli_r18.choice",
+    ),
+    (re.compile(r"argument (?P<arg>\S+): expected one argument"), "cli_r18.one"),
+    (re.compile(r"argument (?P<arg>\S+): invalid \S+ value: (?P<value>.+)"), "cli_r18.invalid"),
+]
+
+
+def _usage_words(message: str) -> str:
+    for pattern, key in _ARGPARSE_MESSAGES:
+        found = pattern.fullmatch(message.strip())
+        if found:
+            return tr(key, **found.groupdict())
+    return message
 
 
 def _out(text: str = "") -> None:
@@ -101,7 +123,7 @@ def cmd_event_show(args: argparse.Namespace) -> int:
             (tr("event.f.theme"), event.theme or ""),
             (tr("event.f.organizer"), event.organizer or ""),
             (tr("event.f.date"), event.date.isoformat()),
-            (tr("event.f.time"), f"{event.starts or '?'}–{event.ends or '?'}"),
+            (tr("event.f.time"), "–".join(t for t in (event.starts, event.ends) if t)),
             (tr("event.f.arrive_by"), event.arrive_by or ""),
             (tr("event.f.location"), event.location or ""),
             (tr("event.f.meeting_point"), event.meeting_point or ""),

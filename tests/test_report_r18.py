@@ -98,3 +98,24 @@ def test_the_signature_never_stands_alone_on_a_page(demo: Path, tmp_path: Path) 
     assert closing < signature
     for paragraph in document.paragraphs[closing : signature + 1]:
         assert paragraph.paragraph_format.keep_with_next, paragraph.text
+
+
+def test_usage_errors_and_event_show_read_as_chinese(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from checkin.cli import main as cli_main
+
+    for args in (
+        ["suggestions", "history", "--db", str(demo)],
+        ["report", "--db", str(demo), "--out", "x.docx", "--bogus"],
+        ["confirm", "A001", "--db", str(demo), "--status", "maybe"],
+        ["report", "--db", str(demo), "--out"],
+    ):
+        with pytest.raises(SystemExit):
+            cli_main(["--lang", "zh", *args])
+        err = capsys.readouterr().err.splitlines()[-1]  # the line after argparse's usage
+        assert "参数" in err and not re.search(r"\b(the|arguments|argument|invalid|expected)\b", err), err
+    bare = str(tmp_path / "bare.db")  # an event with no start or end time yet
+    assert cli_main(["--lang", "zh", "init", "--db", bare, "--title", "开放日", "--date", "2026-12-18"]) == 0
+    assert cli_main(["--lang", "zh", "event", "show", "--db", bare]) == 0
+    assert "?" not in capsys.readouterr().out
