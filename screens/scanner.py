@@ -26,6 +26,7 @@ from textual.timer import Timer
 
 TERMINATORS = frozenset({"enter", "tab", "ctrl+j", "ctrl+m"})
 BACKLOG = 0.002  # keys this close together were read from the terminal in one go
+BURST_KEYS = 3  # this many keys in a row at scanner speed: no person types like that
 
 Item = TypeVar("Item")
 
@@ -40,11 +41,18 @@ class ScannerSettings:
         ID numbers 18, invitations 130).
     grace: an Enter or Tab this soon after a burst is the scanner's terminator (some
         scanners send two) and is swallowed with it.
+    settle: once `BURST_KEYS` keys have come at scanner speed, a burst is under way, and
+        only this much silence ends it. On a busy laptop the thread that reads the
+        terminal can be held back for tens of milliseconds in the middle of a 130-character
+        invitation while the screen keeps running: the rest of the payload then arrives
+        late. No one re-aims a scanner at another code this fast, so the keys after such a
+        pause are the same read (seen in CI: one invitation refused as two halves).
     """
 
     gap: float = 0.03
     min_length: int = 6
     grace: float = 0.25
+    settle: float = 0.2
 
     @classmethod
     def from_ms(cls, gap_ms: float | None, min_length: int | None) -> ScannerSettings:
@@ -84,9 +92,19 @@ class BurstRecogniser(Generic[Item]):
     split: int | None = None
 
     @property
+    def in_burst(self) -> bool:
+        """Enough keys held at scanner speed that a pause is the computer's, not the end."""
+        return len(self.held) >= BURST_KEYS
+
+    @property
+    def quiet(self) -> float:
+        """How long a silence ends what is held."""
+        return self.settings.settle if self.in_burst else self.settings.gap
+
+    @property
     def deadline(self) -> float | None:
         """When silence ends the held keys, if any are held."""
-        return self.last_at + self.settings.gap if self.held else None
+        return self.last_at + self.quiet if self.held else None
 
     def _part(self, held: list[tuple[str, Item]]) -> list[Replay[Item] | Scan]:
         if not held:
@@ -114,7 +132,7 @@ class BurstRecogniser(Generic[Item]):
 
     def silence(self, now: float) -> list[Replay[Item] | Scan]:
         """The timer fired: held keys that have waited long enough are concluded."""
-        if self.held and now - self.last_at >= self.settings.gap:
+        if self.held and now - self.last_at >= self.quiet:
             return self._conclude()
         return []
 
@@ -126,7 +144,9 @@ class BurstRecogniser(Generic[Item]):
         out: list[Replay[Item] | Scan] = self._settle_split(at)
         printable = character is not None and len(character) == 1 and character.isprintable()
         takes = printable and key not in TERMINATORS
-        if self.held and at - self.last_at > self.settings.gap:
+        pause = at - self.last_at
+        carries_on = (takes or key in TERMINATORS) and self.in_burst and pause <= self.settings.settle
+        if self.held and pause > self.settings.gap and not carries_on:
             if takes and self.split is None:
                 self.split = len(self.held)  # decided by the next key
             else:

@@ -54,13 +54,13 @@ def test_a_burst_without_terminator_ends_with_the_silence() -> None:
     rec: BurstRecogniser[str] = BurstRecogniser()
     assert feed(rec, chars("HTTPS://X.CN/A", 0.0, 0.001)) == []
     assert rec.silence(0.02) == []  # not quiet long enough yet
-    assert rec.silence(0.05) == [Scan("HTTPS://X.CN/A", None)]
+    assert rec.silence(0.25) == [Scan("HTTPS://X.CN/A", None)]
 
 
 def test_a_double_read_without_terminator_inside_the_gap_is_one_scan() -> None:
     rec: BurstRecogniser[str] = BurstRecogniser()
     feed(rec, chars("F00012F00012", 0.0, 0.001))
-    assert rec.silence(0.05) == [Scan("F00012", None)]
+    assert rec.silence(0.25) == [Scan("F00012", None)]
 
 
 def test_a_stall_of_the_computer_mid_burst_does_not_split_the_scan() -> None:
@@ -70,6 +70,27 @@ def test_a_stall_of_the_computer_mid_burst_does_not_split_the_scan() -> None:
     late = [(c, c, 0.5 + i * 0.0001) for i, c in enumerate("HGAY")]
     out = feed(rec, [*chars("ABCDEFGHIJ", 0.0, 0.001), *late, ("enter", None, 0.5005)])
     assert out == [Scan("ABCDEFGHIJHGAY", "enter")]
+
+
+def test_the_reader_held_back_mid_burst_while_the_screen_ran_is_still_one_scan() -> None:
+    """CI, a loaded 2-core machine: the thread reading the terminal was held back 60 ms in
+    the middle of an invitation while the app's own clock went on; the silence timer fired
+    in between, and the two halves were refused as two scans ("不是邀请函二维码" twice)."""
+    rec: BurstRecogniser[str] = BurstRecogniser()
+    assert feed(rec, chars("ABCDEFGHIJ", 0.0, 0.001)) == []
+    assert rec.silence(0.05) == []  # the 30 ms gap has passed, but a burst is under way
+    rest = chars("KLMNOP", 0.07, 0.003)  # the rest, read late and parsed at an ordinary pace
+    assert feed(rec, [*rest, ("enter", None, 0.09)]) == [Scan("ABCDEFGHIJKLMNOP", "enter")]
+    # without a terminator, the burst ends after the longer silence
+    assert feed(rec, chars("QRSTUVWX", 1.0, 0.001)) == []
+    assert rec.silence(1.1) == []
+    assert rec.silence(1.21) == [Scan("QRSTUVWX", None)]
+
+
+def test_two_keys_then_a_pause_are_still_typing_at_once() -> None:
+    rec: BurstRecogniser[str] = BurstRecogniser()
+    assert feed(rec, [("a", "a", 0.0), ("b", "b", 0.01)]) == []
+    assert rec.silence(0.045) == [Replay(["a", "b"])]
 
 
 def test_a_real_pause_then_typing_keeps_them_apart() -> None:
