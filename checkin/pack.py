@@ -117,6 +117,12 @@ def _strip(target: sqlite3.Connection, with_waiting: bool) -> None:
     target.execute(
         "UPDATE people SET organization = NULL, signed_up_at = NULL, source = NULL WHERE walk_in = 0"
     )
+    # e-mail, residence evidence and review notes are not sealed and not needed at the door
+    target.execute(
+        "UPDATE people SET email = NULL, residence_evidence = NULL, review_reason = NULL, reviewed_by = NULL"
+    )
+    target.execute("DELETE FROM groups")  # contact names, phones, e-mail of group applications
+    target.execute("DELETE FROM notices")  # the letters sent, with names and addresses
     target.execute("DELETE FROM people_search")
     target.execute("DELETE FROM imports")
     target.execute("DELETE FROM activity")

@@ -211,6 +211,9 @@ def unseal(db: Database, path: str | os.PathLike[str] | None = None) -> None:
             _state["passphrase"] = None  # asked again next time
         raise CheckinError("packseal.wrong_passphrase") from None
     _state["keys"][cache_key] = key
+    # the opened people live in TEMP tables: in memory only, never spilled to a temporary file
+    # (this build's default, TEMP_STORE=1, writes them to disk once the cache fills)
+    conn.execute("PRAGMA temp_store = MEMORY")
     try:
         _build_temp(conn, key)
     except InvalidTag:

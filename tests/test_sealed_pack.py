@@ -172,3 +172,69 @@ def test_purge_names_the_packs_left_and_deletes_the_bundles_given(
     pack.unlink()
     assert cli_main(["purge", "--db", str(office), "--yes", "--force"]) == 0
     assert "No pack or bundle" in capsys.readouterr().out
+
+
+def test_a_pack_carries_no_email_residence_evidence_group_contacts_or_notices(office: Path) -> None:
+    with open_db(office) as db:
+        number = db.execute("SELECT number FROM people WHERE status = 'invited' LIMIT 1").fetchone()[0]
+        db.execute(
+            "UPDATE people SET email = 'zhang.private@example.com', residence_evidence = '幸福路99号租房合同', "
+            "review_reason = '户籍存疑备注', group_number = 'G001' WHERE number = ?",
+            [number],
+        )
+        db.execute(
+            "INSERT INTO groups (number, organization, contact_name, contact_phone, contact_email, "
+            "created_at, updated_at) VALUES ('G001', '某单位', '联系人李四', '13912345678', "
+            "'lisi.group@example.com', '2026-01-01', '2026-01-01')"
+        )
+        db.execute(
+            "INSERT INTO notices (number, kind, detail, eml, written_at) VALUES (?, 'invited', "
+            "'寄给 zhang.private@example.com', 'To: zhang.private@example.com 邀请函正文', '2026-01-01')",
+            [number],
+        )
+        db.conn.commit()
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    data = raw(pack)
+    leaks = ["zhang.private@example.com", "幸福路99号租房合同", "户籍存疑备注", "联系人李四", "13912345678",
+             "lisi.group@example.com", "邀请函正文"]  # fmt: skip
+    assert [s for s in leaks if s.encode() in data] == []
+
+
+def test_opened_people_are_kept_in_memory_never_in_a_temporary_file(office: Path) -> None:
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    with open_db(pack) as db:
+        # 2 = MEMORY; the default (0 with TEMP_STORE=1 compiled in) spills TEMP tables to disk
+        assert db.execute("PRAGMA temp_store").fetchone()[0] == 2
+        assert db.execute("SELECT count(*) FROM temp.people WHERE name <> ''").fetchone()[0] == 32
+
+
+def test_a_walk_in_admitted_on_a_pack_survives_the_desk_being_killed(office: Path) -> None:
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    script = (
+        "import os, sys\n"
+        "from checkin import door as d\n"
+        "d._now = lambda: '2026-12-18T09:30:00.000'\n"
+        "from checkin.door import Door\n"
+        "from checkin.storage import open_db\n"
+        "db = open_db(sys.argv[1]).__enter__()\n"
+        "door = Door(db, '东门', 'a')\n"
+        "n = door.register_walk_in('路人丙', sys.argv[2], '13900000003', '群众代表', '246813')\n"
+        "assert door.judge(n).admitted\n"
+        "print(n, flush=True)\n"
+        "os._exit(0)  # no close, no checkpoint: as if the laptop's power went\n"
+    )
+    env = {**os.environ, packseal.ENV: pack.passphrase, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(pack), valid_id(903)],
+        capture_output=True, text=True, encoding="utf-8", env=env, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    number = done.stdout.strip()
+    with open_db(pack) as db:
+        assert db.execute("SELECT name FROM people WHERE number = ?", [number]).fetchone()[0] == "路人丙"
+        assert (
+            db.execute(
+                "SELECT count(*) FROM checkins WHERE number = ? AND annulled_at IS NULL", [number]
+            ).fetchone()[0]
+            == 1
+        )
