@@ -33,6 +33,15 @@ def purge(db_path: str | Path, *, force: bool = False, today: dt.date | None = N
                 "UPDATE people SET name = '', gender = NULL, id_hash = 'purged:' || seq, id_masked = '', "
                 "age = 0, phone = NULL, organization = NULL, signed_up_at = NULL, source = NULL"
             )
+            conn.execute(
+                "UPDATE people SET email = NULL, residence_evidence = NULL, review_reason = NULL, "
+                "reviewed_by = NULL"
+            )
+            conn.execute(
+                "UPDATE groups SET contact_name = '', contact_phone = NULL, contact_email = NULL, "
+                "note = NULL, documents = NULL"
+            )
+            conn.execute("UPDATE notices SET detail = NULL, eml = NULL")  # addresses and file names
             conn.execute("DELETE FROM people_search")
             conn.execute("DELETE FROM secret")
             destroy_seal(conn)

@@ -654,11 +654,18 @@ def _read_bundle_file(path: Path) -> tuple[Any, ...]:
     except sqlite3.Error as exc:
         raise CheckinError("sync.corrupt", path=str(path), error=str(exc)) from None
     try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute("PRAGMA query_only = ON")
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise CheckinError("sync.corrupt", path=str(path), error=str(check))
+        # a real table, never a view: a view's query is the file's own SQL (an endless
+        # recursive one would hang the merge and eat the office laptop's memory)
+        kind = conn.execute("SELECT type FROM sqlite_master WHERE name = 'bundle_info'").fetchall()
+        if kind != [("table",)]:
+            raise CheckinError("sync.corrupt", path=str(path), error="bundle_info")
         try:
-            fmt = conn.execute("SELECT format FROM bundle_info").fetchall()
+            fmt = conn.execute("SELECT format FROM bundle_info LIMIT 2").fetchall()
         except sqlite3.DatabaseError:
             raise CheckinError("sync.corrupt", path=str(path), error="bundle_info") from None
         if len(fmt) != 1:
@@ -671,7 +678,9 @@ def _read_bundle_file(path: Path) -> tuple[Any, ...]:
         if version < BUNDLE_FORMAT:
             raise CheckinError("sync14.unsigned", path=str(path))
         # the header as bytes: a damaged file may hold text that is not UTF-8
-        rows = conn.execute("SELECT CAST(header AS BLOB), sealed, signature FROM bundle_info").fetchall()
+        rows = conn.execute(
+            "SELECT CAST(header AS BLOB), sealed, signature FROM bundle_info LIMIT 1"
+        ).fetchall()
         header = bytes(rows[0][0]).decode("utf-8") if rows[0][0] is not None else None
         return (header, rows[0][1], rows[0][2])
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -399,3 +400,23 @@ def test_a_header_that_is_not_utf8_is_refused_cleanly(office: Path, east: Path, 
     conn.commit()
     conn.close()
     refused(office, [bad], "sync.corrupt")
+
+
+def test_a_bundle_whose_bundle_info_is_an_endless_view_is_refused_not_run(office: Path) -> None:
+    """The file's own SQL is never run: a recursive view used to hang `merge` (and eat memory)."""
+    bad = office.parent / "endless.sqlite"
+    conn = sqlite3.connect(bad)
+    conn.execute(
+        "CREATE VIEW bundle_info AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
+        "SELECT 2 AS format, 'h' AS header, x'00' AS sealed, x'00' AS signature FROM n"
+    )
+    conn.commit()
+    conn.close()
+    before = digest(office)
+    done = subprocess.run(
+        [sys.executable, "-m", "screens.main", "merge", "--db", str(office), str(bad)],
+        capture_output=True, text=True, encoding="utf-8", check=False, timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )  # fmt: skip
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert digest(office) == before

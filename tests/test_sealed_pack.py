@@ -238,3 +238,29 @@ def test_a_walk_in_admitted_on_a_pack_survives_the_desk_being_killed(office: Pat
             ).fetchone()[0]
             == 1
         )
+
+
+def test_purge_leaves_no_email_residence_evidence_group_contact_or_notice_address(office: Path) -> None:
+    with open_db(office) as db:
+        number = db.execute("SELECT number FROM people LIMIT 1").fetchone()[0]
+        db.execute(
+            "UPDATE people SET email = 'zhang.private@example.com', residence_evidence = '幸福路99号租房合同', "
+            "review_reason = '户籍存疑备注' WHERE number = ?",
+            [number],
+        )
+        db.execute(
+            "INSERT INTO groups (number, organization, contact_name, contact_phone, contact_email, note, "
+            "created_at, updated_at) VALUES ('G001', '某单位', '联系人李四', '13912345678', "
+            "'lisi.group@example.com', '李四私人备注', '2026-01-01', '2026-01-01')"
+        )
+        db.execute(
+            "INSERT INTO notices (number, kind, detail, eml, written_at) VALUES (?, 'invited', "
+            "'zhang.private@example.com', '张三-邀请函.eml', '2026-01-01')",
+            [number],
+        )
+        db.conn.commit()
+    purge(office, force=True)
+    data = raw(office)
+    leaks = ["zhang.private@example.com", "幸福路99号租房合同", "户籍存疑备注", "联系人李四", "13912345678",
+             "lisi.group@example.com", "李四私人备注", "张三-邀请函.eml"]  # fmt: skip
+    assert [s for s in leaks if s.encode() in data] == []
