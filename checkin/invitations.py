@@ -232,7 +232,9 @@ def render_invitations(
     pdf = InvitationPdf(choice)
     total = len(people)
     for i, (person, qr) in enumerate(zip(people, qr_images([p.token for p in people]), strict=True)):
-        qr_with_name(qr, f"{person.name}  {person.number}", choice).save(qr_dir / f"{person.number}.png")
+        png = qr_dir / f"{person.number}.png"
+        private_file(png)  # a name and a working admission code: owner-only, as every export
+        qr_with_name(qr, f"{person.name}  {person.number}", choice).save(png)
         if per_page == 1:
             pdf.add_page()
             _card(pdf, event, person, 0, 0, 210, 297, qr)
@@ -251,6 +253,7 @@ def render_invitations(
     pdf_path = out / "invitations.pdf"
     buffer = io.BytesIO()
     pdf.output(buffer)
+    private_file(pdf_path)
     pdf_path.write_bytes(buffer.getvalue())
     csv_path = out / "tokens.csv"
     private_file(csv_path)

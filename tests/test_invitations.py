@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -217,3 +219,14 @@ def test_cli_invites_reissue_keys_and_pack(
     assert "cannot issue" in capsys.readouterr().err
     conn = sqlite3.connect(pack)
     assert conn.execute("SELECT COUNT(*) FROM signing_keys WHERE private_key IS NOT NULL").fetchone()[0] == 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_invitation_pdf_and_qr_images_are_owner_only(demo: Path, tmp_path: Path) -> None:
+    """They carry names and working admission codes, like tokens.csv: 0600, whatever the umask."""
+    db = open_db(demo)
+    number = first_invited(db)
+    run = render_invitations(db, tmp_path / "out", only=[number], font=FONT)
+    files = [run.pdf, *sorted((tmp_path / "out" / "qr").glob("*.png"))]
+    assert len(files) == 2
+    assert {oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {"0o600"}
