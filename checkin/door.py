@@ -29,6 +29,7 @@ from checkin.i18n import tr
 from checkin.idcard import document_matches, id_hash, parse_id
 from checkin.keys import Verifier
 from checkin.labels import CheckLabels
+from checkin.packseal import refresh
 from checkin.phone import parse_phone
 from checkin.profiles import CheckResult, Profile, evaluate, load_profile
 from checkin.search import ensure_index
@@ -274,6 +275,7 @@ class Door:
         token: tuple[int, int] | None = None,
     ) -> Verdict:
         """Decide for a known person (from a scan or a look-up)."""
+        refresh(self.db)  # a sealed pack: walk-ins another desk on this file registered
         row = self.db.execute(
             "SELECT number, name, category, id_masked, id_hash, status FROM people WHERE number = ?",
             [number.strip().upper()],
@@ -450,6 +452,7 @@ class Door:
 
     def override(self, number: str, reason: str, pin: str | None) -> Verdict:
         """Admit despite a refusal (a misread check, a waiting-list guest let in); needs the PIN."""
+        refresh(self.db)
         self._require_pin(pin)
         if not reason.strip():
             raise CheckinError("door.reason_required")
@@ -471,6 +474,7 @@ class Door:
 
     def register_walk_in(self, name: str, id_number: str, phone: str, category: str, pin: str | None) -> str:
         """Register someone on the spot (supervisor only) when capacity and share allow."""
+        refresh(self.db)
         self._require_pin(pin)
         name = check_text(name.strip(), tr("textcheck.field.name"), limit=LIMITS["name"])
         if not name:

@@ -60,6 +60,10 @@ BLANK = {"name": "''", "gender": "NULL", "id_hash": "'sealed:' || {number}", "id
 PIN_SECRET = "supervisor_pin_hash"
 
 _state: dict[str, Any] = {"passphrase": None, "prompt": None, "skip": 0, "made": {}, "keys": {}}
+# connections with a pack opened into TEMP tables: id(conn) → (key, salt, data_version when built)
+_opened: dict[int, tuple[bytes, bytes, int]] = {}
+TEMP_TRIGGERS = ("people_sealed_insert", "people_sealed_update", "people_sealed_delete")
+TEMP_TABLES = ("people", "secret", "event", "people_search")
 
 
 def passphrase_bits() -> float:
@@ -221,6 +225,46 @@ def unseal(db: Database, path: str | os.PathLike[str] | None = None) -> None:
     from checkin.search import ensure_index
 
     ensure_index(db)
+    _opened[id(conn)] = (key, bytes(salt), _data_version(conn))
+
+
+def _data_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def refresh(db: Database | sqlite3.Connection) -> None:
+    """Another connection (a second desk, another screen, a CLI command) wrote to this pack
+    since its people were opened here: open them again, so that this connection sees that
+    walk-in and does not hand out the same row id or sequence number a second time."""
+    conn = db.conn if isinstance(db, Database) else db
+    entry = _opened.get(id(conn))
+    if entry is None:
+        return
+    key, salt, version = entry
+    try:
+        if _data_version(conn) == version:
+            return
+        seal = conn.execute("SELECT salt FROM main.pack_seal").fetchone()
+        triggers = conn.execute(
+            "SELECT COUNT(*) FROM temp.sqlite_master WHERE type = 'trigger' AND name = ?", [TEMP_TRIGGERS[0]]
+        ).fetchone()[0]
+    except sqlite3.DatabaseError:
+        return
+    if seal is None or bytes(seal[0]) != salt or not triggers:
+        _opened.pop(id(conn), None)  # another connection now has this id: not ours
+        return
+    for trigger in TEMP_TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS temp.{trigger}")
+    for table in TEMP_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    try:
+        _build_temp(conn, key)
+    except InvalidTag:
+        raise CheckinError("packseal.damaged") from None
+    _opened[id(conn)] = (key, salt, _data_version(conn))  # before indexing: it writes
+    from checkin.search import ensure_index
+
+    ensure_index(db if isinstance(db, Database) else Database(conn))
 
 
 def _build_temp(conn: sqlite3.Connection, key: bytes) -> None:

@@ -804,6 +804,9 @@ def write_transaction(db: DB) -> Iterator[DB]:
     except sqlite3.Error as exc:
         raise storage_error(exc, disk=_file_of(conn)) from exc
     try:
+        from checkin.packseal import refresh
+
+        refresh(db)  # a sealed pack's people as the file now holds them, under the write lock
         yield db
     except sqlite3.DatabaseError as exc:
         _rollback(conn)

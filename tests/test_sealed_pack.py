@@ -264,3 +264,23 @@ def test_purge_leaves_no_email_residence_evidence_group_contact_or_notice_addres
     leaks = ["zhang.private@example.com", "幸福路99号租房合同", "户籍存疑备注", "联系人李四", "13912345678",
              "lisi.group@example.com", "李四私人备注", "张三-邀请函.eml"]  # fmt: skip
     assert [s for s in leaks if s.encode() in data] == []
+
+
+def test_two_desks_on_one_pack_see_each_others_walk_ins(office: Path) -> None:
+    """Each connection opens the pack's people into its own TEMP tables: a second desk (or
+    screen) on the same file used to refuse the first desk's walk-in as an unknown person and
+    could register no walk-in of its own (the same row id handed out twice)."""
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    with open_db(pack) as first, open_db(pack) as second:
+        one, two = Door(first, "东门", "a"), Door(second, "东门", "b")
+        walk_in = one.register_walk_in("路人丁", valid_id(905), "13900000005", "群众代表", "246813")
+        assert one.judge(walk_in).admitted
+        assert two.judge(walk_in).verdict == "already"
+        other = two.register_walk_in("路人戊", valid_id(906), "13900000006", "群众代表", "246813")
+        assert two.judge(other).admitted
+        assert one.judge(other).verdict == "already"
+    with open_db(pack) as db:
+        names = {r[0] for r in db.execute("SELECT name FROM people WHERE walk_in = 1")}
+    assert {"路人丁", "路人戊"} <= names
+    data = raw(pack)
+    assert "路人戊".encode() not in data and b"13900000006" not in data
