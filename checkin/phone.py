@@ -8,7 +8,9 @@ import unicodedata
 from checkin.errors import CheckinError
 
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
-_LANDLINE = re.compile(r"^(0[0-9]{2,3})([0-9]{7,8})$")
+# Area codes: 010 and 020–029 have three digits (Beijing, Guangzhou, Shanghai, Nanjing …),
+# all others four (0371, 0755 …); the local number has 7 or 8 digits.
+_LANDLINE = re.compile(r"^(0[12][0-9]|0[3-9][0-9]{2})([0-9]{7,8})$")
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
