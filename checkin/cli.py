@@ -481,7 +481,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 _out(
                     tr(
                         "door.first_seen",
-                        at=verdict.first_seen.at[:19],
+                        at=verdict.first_seen.at[:19].replace("T", " "),
                         station=verdict.first_seen.station,
                     )
                 )

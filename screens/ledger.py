@@ -76,7 +76,12 @@ class HistoryDialog(ModalScreen[None]):
             tr("app.col.time"), tr("app.col.operator"), tr("app.col.field"), tr("app.col.change")
         )
         for row in history_rows(self.rows):
-            table.add_row(row["at"][:16], row["operator"], row["field"], f"{row['old']} → {row['new']}")
+            table.add_row(
+                row["at"][:16].replace("T", " "),
+                row["operator"],
+                row["field"],
+                f"{row['old']} → {row['new']}",
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -238,7 +238,8 @@ class SurveyEntryScreen(Screen[None]):
         self.app.bell()
         lines = Text()
         lines.append(
-            tr("app.survey_already", form=format_form(form), operator=operator, at=at[:16]) + "\n",
+            tr("app.survey_already", form=format_form(form), operator=operator, at=at[:16].replace("T", " "))
+            + "\n",
             style="bold yellow",
         )
         for item, value in zip(self.template.items, answers, strict=True):

@@ -401,6 +401,9 @@ def test_scan_cli_json_and_exit_codes(demo: Path, capsys: pytest.CaptureFixture[
     assert cli_main(["scan", token, "--db", str(demo), "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == "already" and out["first_seen"]["station"] == "东门"
+    assert cli_main(["scan", token, "--db", str(demo)]) == 1
+    said = capsys.readouterr().out
+    assert "东门" in said and "T" not in said.split("东门")[0]  # a time as people write it, no ISO "T"
     assert cli_main(["scan", token, "--db", str(demo), "--check", "nope=1"]) == 2
     assert cli_main(["scan", token, "--db", str(demo), "--check", "novalue"]) == 2
     assert cli_main(["scan", "x", "--db", str(demo), "--json"]) == 1
