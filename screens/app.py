@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 
 from checkin.i18n import current_language, set_language, tr
 from screens.bindings import bind, localise_bindings
 from screens.commands import DeskCommands
 from screens.dialogs import OperatorDialog
+from screens.modes import SCREENS, screen_entry
 from screens.scanner import ScannerApp, ScannerSettings, ScanReceiver
-
-MODES_ORDER = ("scan", "people", "board", "calls")
 
 
 class CheckinApp(ScannerApp):
@@ -24,15 +24,7 @@ class CheckinApp(ScannerApp):
     CSS_PATH = "app.tcss"
     COMMANDS = ScannerApp.COMMANDS | {DeskCommands}
     BINDINGS = [
-        bind("f2", "switch_mode('scan')", "mode_scan"),
-        bind("f3", "switch_mode('people')", "mode_people"),
-        bind("f4", "switch_mode('board')", "mode_board"),
-        bind("f5", "switch_mode('calls')", "mode_calls"),
-        bind("f9", "switch_mode('survey')", "mode_survey"),
-        bind("f10", "switch_mode('results')", "mode_results"),
-        bind("f11", "switch_mode('ledger')", "mode_ledger"),
-        bind("f12", "switch_mode('review')", "mode_review"),
-        bind("f1", "switch_mode('rollcall')", "mode_rollcall"),
+        *(bind(s.key, f"switch_mode('{s.id}')", s.binding_id) for s in SCREENS),
         bind("ctrl+l", "toggle_language", "language"),
         bind("ctrl+q", "quit", "quit", priority=True),
     ]
@@ -65,7 +57,7 @@ class CheckinApp(ScannerApp):
 
     def on_mount(self) -> None:
         localise_bindings(self)
-        if self.start in ("scan", "survey", "rollcall") and not self.operator:
+        if screen_entry(self.start).asks_operator and not self.operator:
             self.push_screen(OperatorDialog(), self._operator_chosen)
         else:
             self._open_modes()
@@ -76,15 +68,8 @@ class CheckinApp(ScannerApp):
 
     def _open_modes(self) -> None:
         """Each screen's module is imported the first time it is opened: a quick start at the door."""
-        self.add_mode("scan", self._scan_screen)
-        self.add_mode("people", self._people_screen)
-        self.add_mode("board", self._board_screen)
-        self.add_mode("calls", self._calls_screen)
-        self.add_mode("review", self._review_screen)
-        self.add_mode("survey", self._survey_screen)
-        self.add_mode("results", self._results_screen)
-        self.add_mode("ledger", self._ledger_screen)
-        self.add_mode("rollcall", self._rollcall_screen)
+        for entry in SCREENS:
+            self.add_mode(entry.id, partial(entry.open, self))
         self.modes_open = True
         self.switch_mode(self.start)
 
@@ -115,51 +100,6 @@ class CheckinApp(ScannerApp):
 
     def scan_refused(self) -> str:
         return tr("scanner.close_dialog")
-
-    def _scan_screen(self) -> Screen[None]:
-        from screens.scan import ScanScreen
-
-        return ScanScreen(self.db_path, self.station, self.operator or "?")
-
-    def _people_screen(self) -> Screen[None]:
-        from screens.overview import OverviewScreen
-
-        return OverviewScreen(self.db_path)
-
-    def _board_screen(self) -> Screen[None]:
-        from screens.board import BoardScreen
-
-        return BoardScreen(self.db_path)
-
-    def _calls_screen(self) -> Screen[None]:
-        from screens.calls import CallsScreen
-
-        return CallsScreen(self.db_path)
-
-    def _review_screen(self) -> Screen[None]:
-        from screens.review import ReviewScreen
-
-        return ReviewScreen(self.db_path, self.operator or "office")
-
-    def _survey_screen(self) -> Screen[None]:
-        from screens.survey import SurveyEntryScreen
-
-        return SurveyEntryScreen(self.db_path, self.survey_pass, self.operator or "?")
-
-    def _ledger_screen(self) -> Screen[None]:
-        from screens.ledger import LedgerScreen
-
-        return LedgerScreen(self.db_path, self.operator or "office")
-
-    def _results_screen(self) -> Screen[None]:
-        from screens.survey import ResultsScreen
-
-        return ResultsScreen(self.db_path, self.operator or "?")
-
-    def _rollcall_screen(self) -> Screen[None]:
-        from screens.rollcall import RollCallScreen
-
-        return RollCallScreen(self.db_path, self.station, self.operator or "?", self.stop, self.bus)
 
     def action_toggle_language(self) -> None:
         set_language("en" if current_language() == "zh" else "zh")

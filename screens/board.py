@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +22,9 @@ from checkin.storage import open_db
 from screens.bindings import bind, localise_bindings
 from screens.messages import BoardLoaded, LoadFailed
 from screens.tables import add_fixed_columns
+
+if TYPE_CHECKING:
+    from screens.modes import Desk
 
 REFRESH_SECONDS = 5
 ANSWERS = ("confirmed", "declined", "unreachable")
@@ -42,6 +46,10 @@ class BoardScreen(Screen[None]):
         self.big = False
         self.show_phones = False
         self.board: Board | None = None
+
+    @classmethod
+    def from_desk(cls, desk: Desk) -> BoardScreen:
+        return cls(desk.db_path)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))

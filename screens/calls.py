@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +20,9 @@ from screens.bindings import bind, localise_bindings
 from screens.dialogs import ConfirmDialog
 from screens.messages import CallListLoaded, LoadFailed
 
+if TYPE_CHECKING:
+    from screens.modes import Desk
+
 
 class CallsScreen(Screen[None]):
     """The invited with their phone numbers; c confirmed, d declined, u unreachable."""
@@ -33,6 +37,10 @@ class CallsScreen(Screen[None]):
     def __init__(self, db_path: Path) -> None:
         super().__init__()
         self.db_path = db_path
+
+    @classmethod
+    def from_desk(cls, desk: Desk) -> CallsScreen:
+        return cls(desk.db_path)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))

@@ -7,8 +7,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from checkin.i18n import tr
-
-MODES = ("scan", "people", "board", "calls", "review", "survey", "results", "ledger", "rollcall")
+from screens.modes import SCREENS
 
 
 class DeskCommands(Provider):
@@ -18,9 +17,9 @@ class DeskCommands(Provider):
         app = self.app
         screen = app.screen
         found: list[tuple[str, str, object]] = []
-        for mode in MODES:
-            label = f"{tr('app.palette_screens')}: {tr(f'app.bind.mode_{mode}')}"
-            found.append((label, tr("app.palette_switch"), partial(app.switch_mode, mode)))
+        for entry in SCREENS:
+            label = f"{tr('app.palette_screens')}: {tr(entry.label)}"
+            found.append((label, tr("app.palette_switch"), partial(app.switch_mode, entry.id)))
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from sqlite_utils import Database
@@ -20,6 +21,9 @@ from checkin.ledger import STATUSES, Suggestion, add_suggestion, edit, history, 
 from checkin.storage import open_db
 from checkin.workdays import deadlines
 from screens.bindings import bind, localise_bindings
+
+if TYPE_CHECKING:
+    from screens.modes import Desk
 
 URGENCY_STYLE = {"overdue": "bold red", "due_soon": "bold yellow", "ok": "", "done": "green"}
 
@@ -112,6 +116,10 @@ class LedgerScreen(Screen[None]):
         self.department_filter: str | None = None
         self.departments: list[str] = []
         self.items: list[Suggestion] = []
+
+    @classmethod
+    def from_desk(cls, desk: Desk) -> LedgerScreen:
+        return cls(desk.db_path, desk.operator or "office")
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))

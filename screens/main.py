@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from checkin import cli
 from checkin.errors import CheckinError
 from checkin.i18n import tr
+from screens.modes import SCREEN_IDS
 
 if TYPE_CHECKING:
     from screens.scanner import ScannerSettings
@@ -146,7 +147,7 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--operator", metavar="NAME", help=tr("cli.run.operator"))
     p.add_argument(
         "--screen",
-        choices=("scan", "people", "board", "calls", "survey", "results", "ledger", "rollcall"),
+        choices=SCREEN_IDS,
         default="scan",
         help=tr("cli.run.screen"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -20,6 +21,9 @@ from checkin.review import display_status
 from checkin.storage import open_db
 from screens.bindings import bind, localise_bindings
 from screens.messages import LoadFailed, PeopleLoaded
+
+if TYPE_CHECKING:
+    from screens.modes import Desk
 
 FILTERS: tuple[str | None, ...] = (None, "invited", "waiting", "declined", "signed_up")
 STATUS_STYLE = {
@@ -44,6 +48,10 @@ class OverviewScreen(Screen[None]):
         self.db_path = db_path
         self.filter_index = 0
         self.people: list[Person] = []
+
+    @classmethod
+    def from_desk(cls, desk: Desk) -> OverviewScreen:
+        return cls(desk.db_path)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from sqlite_utils import Database
@@ -30,6 +31,9 @@ from checkin.review import (
 )
 from checkin.storage import open_db
 from screens.bindings import bind, localise_bindings
+
+if TYPE_CHECKING:
+    from screens.modes import Desk
 
 STATE_STYLE = {"pending": "", "approved": "green", "rejected": "dim"}
 
@@ -100,6 +104,10 @@ class ReviewScreen(Screen[None]):
         self.categories: list[str] = []
         self.items: list[Application] = []
         self.last_evidence = ""
+
+    @classmethod
+    def from_desk(cls, desk: Desk) -> ReviewScreen:
+        return cls(desk.db_path, desk.operator or "office")
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))

@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -31,6 +32,9 @@ from checkin.storage import open_db
 from checkin.tokens import TOKEN_CHARS
 from screens.bindings import bind, localise_bindings
 from screens.dialogs import ConfirmDialog, LookupDialog
+
+if TYPE_CHECKING:
+    from screens.modes import Desk
 
 SILENCE_SECONDS = 0.1  # scanners that send no terminator: end the scan after this pause
 REFRESH_SECONDS = 5  # other laptops may write to the same file
@@ -163,6 +167,10 @@ class RollCallScreen(Screen[None]):
         self.roll_lock = threading.Lock()
         self.silence: Timer | None = None
         self.status: RollStatus | None = None
+
+    @classmethod
+    def from_desk(cls, desk: Desk) -> RollCallScreen:
+        return cls(desk.db_path, desk.station, desk.operator or "?", desk.stop, desk.bus)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))

@@ -40,6 +40,7 @@ from screens.tables import add_fixed_columns
 
 if TYPE_CHECKING:
     from checkin.door import Verdict
+    from screens.modes import Desk
 
 REPEAT_SECONDS = 3.0  # scanners that read twice: the same code again within this is one scan
 RECENT = 20
@@ -86,6 +87,10 @@ class ScanScreen(Screen[None]):
         self.in_flight = False
         self.last_verdict: Verdict | None = None
         self.latencies: list[float] = []
+
+    @classmethod
+    def from_desk(cls, desk: Desk) -> ScanScreen:
+        return cls(desk.db_path, desk.station, desk.operator or "?")
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))

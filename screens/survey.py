@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -34,6 +35,9 @@ from checkin.survey import (
     summarise,
 )
 from screens.bindings import bind, localise_bindings
+
+if TYPE_CHECKING:
+    from screens.modes import Desk
 
 BAR_WIDTH = 30
 
@@ -131,6 +135,10 @@ class SurveyEntryScreen(Screen[None]):
         self.template: Template | None = None
         self.saving = False
         self.next_form = ""  # a barcode scanned while the form before it was being saved
+
+    @classmethod
+    def from_desk(cls, desk: Desk) -> SurveyEntryScreen:
+        return cls(desk.db_path, desk.survey_pass, desk.operator or "?")
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))
@@ -325,6 +333,10 @@ class ResultsScreen(Screen[None]):
         self.operator = operator
         self.summary: SurveySummary | None = None
         self.template: Template | None = None
+
+    @classmethod
+    def from_desk(cls, desk: Desk) -> ResultsScreen:
+        return cls(desk.db_path, desk.operator or "?")
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))
