@@ -77,3 +77,11 @@ def status_counts(db: Database) -> dict[str, int]:
     for row in db.execute("SELECT status, COUNT(*) FROM people GROUP BY status"):
         counts[row[0]] = int(row[1])
     return counts
+
+
+def confirmed_count(db: Database) -> int:
+    """Invitees who said on the confirmation call that they will come."""
+    row = db.execute(
+        "SELECT COUNT(*) FROM people WHERE status = 'invited' AND confirmation = 'confirmed'"
+    ).fetchone()
+    return int(row[0])

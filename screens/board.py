@@ -7,20 +7,16 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Digits, Footer, Header, Static
+from textual.widgets import DataTable, Digits, Footer, Static
 
 from checkin.board import Board, build_board
 from checkin.categories import CATEGORIES, category_label
-from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.rollcall import visit_schedule
-from checkin.storage import open_db
-from screens.bindings import bind, localise_bindings
-from screens.messages import BoardLoaded, LoadFailed
+from screens.base import DeskScreen
+from screens.bindings import bind
 from screens.tables import add_fixed_columns
 
 if TYPE_CHECKING:
@@ -30,7 +26,7 @@ REFRESH_SECONDS = 5
 ANSWERS = ("confirmed", "declined", "unreachable")
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(DeskScreen):
     """Refreshes itself every few seconds; `b` switches to large digits for a projector
     (the not-arrived list then pages by itself); phone numbers only when `p` asks."""
 
@@ -52,7 +48,7 @@ class BoardScreen(Screen[None]):
         return cls(desk.db_path)
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         yield Static("", id="board-schedule")
         with Horizontal(id="board-main"):
             yield Static(tr("app.loading"), id="board-figures")
@@ -67,7 +63,6 @@ class BoardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         table = self.query_one("#absent", DataTable)
         add_fixed_columns(
             table,
@@ -83,30 +78,20 @@ class BoardScreen(Screen[None]):
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
 
-    @work(thread=True, exclusive=True, group="board", exit_on_error=False, description="load the board")
     def load(self) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                board = build_board(db)
-                plan = visit_schedule(db)
-        except CheckinError as exc:
-            self.post_message(LoadFailed(exc.message()))
-            return
-        self.post_message(BoardLoaded(board))
-        self.app.call_from_thread(self._show_schedule, plan)
+        self.run_in_file(
+            lambda db: (build_board(db), visit_schedule(db)),
+            self._loaded,
+            group="board",
+            exclusive=True,
+            description="load the board",
+        )
 
-    def _show_schedule(self, plan: str | None) -> None:
-        line = self.query_one("#board-schedule", Static)
-        line.display = bool(plan)
-        line.update(plan or "")
+    def file_failed(self, message: str) -> None:
+        self.query_one("#board-figures", Static).update(tr("app.load_failed", message=message))
 
-    @on(LoadFailed)
-    def _failed(self, message: LoadFailed) -> None:
-        self.query_one("#board-figures", Static).update(tr("app.load_failed", message=message.message))
-
-    @on(BoardLoaded)
-    def _loaded(self, message: BoardLoaded) -> None:
-        board = message.board
+    def _loaded(self, loaded: tuple[Board, str | None]) -> None:
+        board, plan = loaded
         self.board = board
         self.query_one("#board-figures", Static).update(self._figures(board))
         share = board.citizen_share
@@ -136,6 +121,9 @@ class BoardScreen(Screen[None]):
             else:
                 table.move_cursor(row=min(row, table.row_count - 1), animate=False)
         self.sub_title = tr("app.board_subtitle", missing=len(board.not_arrived))
+        line = self.query_one("#board-schedule", Static)
+        line.display = bool(plan)
+        line.update(plan or "")
 
     def _figures(self, board: Board) -> Table | Text:
         share = board.citizen_share
@@ -166,5 +154,5 @@ class BoardScreen(Screen[None]):
         self.load()
 
     def relabel(self) -> None:
-        localise_bindings(self)
+        super().relabel()
         self.load()

@@ -5,26 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from checkin.categories import category_label
-from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.people import Person, list_people
-from checkin.selection import confirm
-from checkin.storage import open_db
-from screens.bindings import bind, localise_bindings
+from checkin.selection import ConfirmResult, confirm
+from screens.base import DeskScreen
+from screens.bindings import bind
 from screens.dialogs import ConfirmDialog
-from screens.messages import CallListLoaded, LoadFailed
 
 if TYPE_CHECKING:
     from screens.modes import Desk
 
 
-class CallsScreen(Screen[None]):
+class CallsScreen(DeskScreen):
     """The invited with their phone numbers; c confirmed, d declined, u unreachable."""
 
     BINDINGS = [
@@ -43,35 +39,32 @@ class CallsScreen(Screen[None]):
         return cls(desk.db_path)
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         yield Static(tr("app.calls_hint"), id="calls-hint")
         yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         table = self.query_one("#calls", DataTable)
         for key in ("number", "name", "category", "phone", "confirmation"):
             table.add_column(tr(f"app.col.{key}"), key=key)
         self.load()
 
-    @work(thread=True, exclusive=True, group="calls", exit_on_error=False, description="load the call list")
     def load(self) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                people = list_people(db, "invited")
-        except CheckinError as exc:
-            self.post_message(LoadFailed(exc.message()))
-            return
-        self.post_message(CallListLoaded(people))
+        self.run_in_file(
+            lambda db: list_people(db, "invited"),
+            self._loaded,
+            failed=self._load_failed,
+            group="calls",
+            exclusive=True,
+            description="load the call list",
+        )
 
-    @on(CallListLoaded)
-    def _loaded(self, message: CallListLoaded) -> None:
+    def _loaded(self, people: list[Person]) -> None:
         table = self.query_one("#calls", DataTable)
         row = table.cursor_row
         table.clear()
-        person: Person
-        for person in message.people:
+        for person in people:
             table.add_row(
                 person.number,
                 person.name,
@@ -83,9 +76,8 @@ class CallsScreen(Screen[None]):
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
 
-    @on(LoadFailed)
-    def _failed(self, message: LoadFailed) -> None:
-        self.notify(tr("app.load_failed", message=message.message), severity="error")
+    def _load_failed(self, message: str) -> None:
+        self.notify(tr("app.load_failed", message=message), severity="error")
 
     def action_mark(self, status: str) -> None:
         table = self.query_one("#calls", DataTable)
@@ -105,25 +97,23 @@ class CallsScreen(Screen[None]):
 
         self.app.push_screen(ConfirmDialog(tr("app.confirm_decline", number=number, name=name)), answered)
 
-    @work(thread=True, group="calls-save", exit_on_error=False, description="record a call")
     def save(self, number: str, status: str) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                result = confirm(db, number, status)
-        except CheckinError as exc:
-            self.app.call_from_thread(self.notify, exc.message(), severity="error")
-            return
-        message = tr("confirm.done", number=number, status=tr(f"confirmation.{status}"))
-        if result.moved_up:
-            message += "；" + tr("confirm.moved_up", number=result.moved_up)
-        elif result.no_replacement:
-            message += "；" + tr("confirm.no_replacement")
-        self.app.call_from_thread(self.notify, message, timeout=8)
-        self.load()
+        def saved(result: ConfirmResult) -> None:
+            message = tr("confirm.done", number=number, status=tr(f"confirmation.{status}"))
+            if result.moved_up:
+                message += "；" + tr("confirm.moved_up", number=result.moved_up)
+            elif result.no_replacement:
+                message += "；" + tr("confirm.no_replacement")
+            self.notify(message, timeout=8)
+            self.load()
+
+        self.run_in_file(
+            lambda db: confirm(db, number, status), saved, group="calls-save", description="record a call"
+        )
 
     def action_refresh(self) -> None:
         self.load()
 
     def relabel(self) -> None:
-        localise_bindings(self)
+        super().relabel()
         self.load()

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from checkin.categories import category_label
-from checkin.errors import CheckinError
-from checkin.event import CHECK_PROFILES, Event
+from checkin.event import CHECK_PROFILES, Event, load_event
 from checkin.i18n import tr
-from checkin.people import Person, list_people, status_counts
+from checkin.people import Person, confirmed_count, list_people, status_counts
 from checkin.review import display_status
-from checkin.storage import open_db
-from screens.bindings import bind, localise_bindings
-from screens.messages import LoadFailed, PeopleLoaded
+from screens.base import DeskScreen
+from screens.bindings import bind
 
 if TYPE_CHECKING:
     from screens.modes import Desk
@@ -35,7 +32,15 @@ STATUS_STYLE = {
 }
 
 
-class OverviewScreen(Screen[None]):
+@dataclass
+class PeopleLoaded:
+    event: Event
+    people: list[Person]
+    counts: dict[str, int]
+    confirmed: int
+
+
+class OverviewScreen(DeskScreen):
     """Event facts on top, the people below; loads in a worker thread."""
 
     BINDINGS = [
@@ -54,7 +59,7 @@ class OverviewScreen(Screen[None]):
         return cls(desk.db_path)
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         with Vertical(id="overview"):
             yield Static(tr("app.loading"), id="event-facts")
             yield Static("", id="summary")
@@ -62,7 +67,6 @@ class OverviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         self._set_columns()
         self.load_people()
 
@@ -72,30 +76,20 @@ class OverviewScreen(Screen[None]):
         for key in ("number", "name", "category", "status", "confirmation", "id", "phone"):
             table.add_column(tr(f"app.col.{key}"), key=key)
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="load people")
     def load_people(self) -> None:
         """Read the event and people on a worker thread with its own connection."""
-        try:
-            with open_db(self.db_path) as db:
-                from checkin.event import load_event
+        self.run_in_file(
+            lambda db: PeopleLoaded(load_event(db), list_people(db), status_counts(db), confirmed_count(db)),
+            self._show_people,
+            group="load",
+            exclusive=True,
+            description="load people",
+        )
 
-                event = load_event(db)
-                people = list_people(db)
-                counts = status_counts(db)
-                confirmed = db.execute(
-                    "SELECT COUNT(*) FROM people WHERE status = 'invited' AND confirmation = 'confirmed'"
-                ).fetchone()[0]
-        except CheckinError as exc:
-            self.post_message(LoadFailed(exc.message()))
-            return
-        self.post_message(PeopleLoaded(event, people, counts, int(confirmed)))
+    def file_failed(self, message: str) -> None:
+        self.query_one("#event-facts", Static).update(tr("app.load_failed", message=message))
+        self.notify(tr("app.load_failed", message=message), severity="error")
 
-    @on(LoadFailed)
-    def _show_failure(self, message: LoadFailed) -> None:
-        self.query_one("#event-facts", Static).update(tr("app.load_failed", message=message.message))
-        self.notify(tr("app.load_failed", message=message.message), severity="error")
-
-    @on(PeopleLoaded)
     def _show_people(self, message: PeopleLoaded) -> None:
         self.people = message.people
         self.query_one("#event-facts", Static).update(self._facts(message.event))
@@ -157,6 +151,6 @@ class OverviewScreen(Screen[None]):
 
     def relabel(self) -> None:
         """Redraw every label after a language switch."""
-        localise_bindings(self)
+        super().relabel()
         self._set_columns()
         self.load_people()
