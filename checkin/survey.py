@@ -212,6 +212,14 @@ def get_entry(db: Database, form: int, pass_no: int) -> Entry | None:
     return Entry(form, pass_no, json.loads(row[0]), row[1], row[2], row[3])
 
 
+def keyed_entry(db: Database, form: int, pass_no: int) -> Entry | None:
+    """What this pass already holds for a form number (None: it is to be keyed); a number
+    this event never printed is refused."""
+    if db.execute("SELECT 1 FROM survey_forms WHERE number = ?", [form]).fetchone() is None:
+        raise CheckinError("survey.unknown_form", form=format_form(form))
+    return get_entry(db, form, pass_no)
+
+
 def add_entry(
     db: Database,
     form: int,

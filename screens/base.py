@@ -37,7 +37,7 @@ class FileDone(Message):
     """A worker's result, handed to `done` on the screen's own thread."""
 
     result: Any
-    done: Callable[[Any], None] | None
+    done: Callable[[Any], object] | None
 
 
 @dataclass
@@ -85,7 +85,7 @@ class DeskScreen(Screen[None]):
     def run_in_file(
         self,
         fn: Callable[[Database], T],
-        done: Callable[[T], None] | None = None,
+        done: Callable[[T], object] | None = None,
         *,
         failed: Callable[[str], None] | None = None,
         group: str = "file",
@@ -108,7 +108,7 @@ class DeskScreen(Screen[None]):
     def run_in_thread(
         self,
         fn: Callable[[], T],
-        done: Callable[[T], None] | None = None,
+        done: Callable[[T], object] | None = None,
         *,
         failed: Callable[[str], None] | None = None,
         group: str = "file",

@@ -8,18 +8,17 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from sqlite_utils import Database
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Static
 
-from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.labels import history_rows
 from checkin.ledger import STATUSES, Suggestion, add_suggestion, edit, history, list_suggestions, set_status
-from checkin.storage import open_db
 from checkin.workdays import deadlines
+from screens.base import DeskScreen
 from screens.bindings import bind, localise_bindings
 
 if TYPE_CHECKING:
@@ -91,7 +90,7 @@ class HistoryDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class LedgerScreen(Screen[None]):
+class LedgerScreen(DeskScreen):
     """工作台账: overdue in red, due within three working days in yellow."""
 
     BINDINGS = [
@@ -122,7 +121,7 @@ class LedgerScreen(Screen[None]):
         return cls(desk.db_path, desk.operator or "office")
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         yield Static("", id="ledger-filters")
         # Shown only when a due date is counted in a year whose holidays are not published.
         yield Static("", id="ledger-calendar", classes="warning")
@@ -130,27 +129,23 @@ class LedgerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         table = self.query_one("#ledger", DataTable)
         for key in ("number", "text", "department", "status", "due_date", "urgency"):
             table.add_column(tr(f"ledger.col.{key}"), key=key)
         self.load()
 
-    @work(thread=True, exclusive=True, group="ledger", exit_on_error=False, description="load the ledger")
     def load(self) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                everything = list_suggestions(db)
-                shown = list_suggestions(db, status=self.status_filter, department=self.department_filter)
-                missing = deadlines(db).missing_years
-        except CheckinError as exc:
-            self.app.call_from_thread(self.notify, exc.message(), severity="error")
-            return
-        self.app.call_from_thread(self._show, everything, shown, missing)
+        status, department = self.status_filter, self.department_filter
 
-    def _show(
-        self, everything: list[Suggestion], shown: list[Suggestion], missing: list[int] | None = None
-    ) -> None:
+        def read(db: Database) -> tuple[list[Suggestion], list[Suggestion], list[int]]:
+            everything = list_suggestions(db)
+            shown = list_suggestions(db, status=status, department=department)
+            return everything, shown, deadlines(db).missing_years
+
+        self.run_in_file(read, self._show, group="ledger", exclusive=True, description="load the ledger")
+
+    def _show(self, loaded: tuple[list[Suggestion], list[Suggestion], list[int]]) -> None:
+        everything, shown, missing = loaded
         warning = self.query_one("#ledger-calendar", Static)
         warning.update(tr("workdays.fallback", years=", ".join(map(str, missing))) if missing else "")
         warning.display = bool(missing)
@@ -271,25 +266,29 @@ class LedgerScreen(Screen[None]):
         number = self._selected()
         if number is None:
             return
-        with open_db(self.db_path) as db:
-            rows = history(db, number)
-        self.app.push_screen(HistoryDialog(number, rows))
+        self.run_in_file(
+            lambda db: history(db, number),
+            lambda rows: self.app.push_screen(HistoryDialog(number, rows)),
+            group="ledger-history",
+            description="ledger history",
+        )
 
-    @work(thread=True, group="ledger-save", exit_on_error=False, description="save to the ledger")
     def _write(self, change: Callable[[Database], object]) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                change(db)
-        except CheckinError as exc:
-            self.app.call_from_thread(self.app.bell)
-            self.app.call_from_thread(self.notify, exc.message(), severity="error")
-            return
-        self.app.call_from_thread(self.notify, tr("app.saved"))
-        self.load()
+        def saved(_: object) -> None:
+            self.notify(tr("app.saved"))
+            self.load()
+
+        self.run_in_file(
+            change, saved, failed=self._refused, group="ledger-save", description="save to the ledger"
+        )
+
+    def _refused(self, message: str) -> None:
+        self.app.bell()
+        self.notify(message, severity="error")
 
     def action_refresh(self) -> None:
         self.load()
 
     def relabel(self) -> None:
-        localise_bindings(self)
+        super().relabel()
         self.load()

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from sqlite_utils import Database
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Static
 
 from checkin.categories import category_label
-from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.review import (
     REASONS,
@@ -29,7 +28,7 @@ from checkin.review import (
     run_auto_checks,
     tick_residence,
 )
-from checkin.storage import open_db
+from screens.base import DeskScreen
 from screens.bindings import bind, localise_bindings
 
 if TYPE_CHECKING:
@@ -80,7 +79,7 @@ class TextDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(DeskScreen):
     """Applications with their due dates; the cursor row is approved or rejected with one key."""
 
     BINDINGS = [
@@ -110,14 +109,13 @@ class ReviewScreen(Screen[None]):
         return cls(desk.db_path, desk.operator or "office")
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         yield Static("", id="review-filters")
         yield DataTable(id="review", cursor_type="row", zebra_stripes=True)
         yield Static("", id="review-counts")
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         self._columns()
         self.load()
 
@@ -127,22 +125,19 @@ class ReviewScreen(Screen[None]):
         for key in ("number", "name", "category", "group", "arrived", "due", "state", "residence", "note"):
             table.add_column(tr(f"app.review.col.{key}"), key=key)
 
-    @work(thread=True, exclusive=True, group="review", exit_on_error=False, description="load applications")
     def load(self) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                run_auto_checks(db)
-                everything = list_applications(db, state=None)
-                shown = list_applications(
-                    db, state=self.state, overdue_only=self.overdue_only, category=self.category
-                )
-                counts = review_counts(db)
-        except CheckinError as exc:
-            self.app.call_from_thread(self.notify, exc.message(), severity="error")
-            return
-        self.app.call_from_thread(self._show, everything, shown, counts)
+        state, overdue_only, category = self.state, self.overdue_only, self.category
 
-    def _show(self, everything: list[Application], shown: list[Application], counts: dict[str, int]) -> None:
+        def read(db: Database) -> tuple[list[Application], list[Application], dict[str, int]]:
+            run_auto_checks(db)
+            everything = list_applications(db, state=None)
+            shown = list_applications(db, state=state, overdue_only=overdue_only, category=category)
+            return everything, shown, review_counts(db)
+
+        self.run_in_file(read, self._show, group="review", exclusive=True, description="load applications")
+
+    def _show(self, loaded: tuple[list[Application], list[Application], dict[str, int]]) -> None:
+        everything, shown, counts = loaded
         self.categories = sorted({a.category for a in everything})
         self.items = shown
         table = self.query_one("#review", DataTable)
@@ -265,22 +260,23 @@ class ReviewScreen(Screen[None]):
         self.category = options[(options.index(current) + 1) % len(options)]
         self.load()
 
-    @work(thread=True, group="review-save", exit_on_error=False, description="save a review decision")
     def _write(self, change: Callable[[Database], object], done: str) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                change(db)
-        except CheckinError as exc:
-            self.app.call_from_thread(self.app.bell)
-            self.app.call_from_thread(self.notify, exc.message(), severity="error")
-            return
-        self.app.call_from_thread(self.notify, done)
-        self.load()
+        def saved(_: object) -> None:
+            self.notify(done)
+            self.load()
+
+        self.run_in_file(
+            change, saved, failed=self._refused, group="review-save", description="save a review decision"
+        )
+
+    def _refused(self, message: str) -> None:
+        self.app.bell()
+        self.notify(message, severity="error")
 
     def action_refresh(self) -> None:
         self.load()
 
     def relabel(self) -> None:
-        localise_bindings(self)
+        super().relabel()
         self._columns()
         self.load()

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import events, on, work
+from sqlite_utils import Database
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.labels import mismatch_counts, survey_words
-from checkin.storage import open_db
 from checkin.survey import (
     BLANK,
+    Entry,
     Mismatch,
     SurveyKeyer,
     SurveySummary,
@@ -28,13 +29,14 @@ from checkin.survey import (
     add_entry,
     event_template,
     format_form,
-    get_entry,
+    keyed_entry,
     mismatches,
     parse_form,
     resolve,
     summarise,
 )
-from screens.bindings import bind, localise_bindings
+from screens.base import DeskScreen
+from screens.bindings import bind
 
 if TYPE_CHECKING:
     from screens.modes import Desk
@@ -121,7 +123,7 @@ class KeyerWidget(Widget, can_focus=True):
         return text
 
 
-class SurveyEntryScreen(Screen[None]):
+class SurveyEntryScreen(DeskScreen):
     """Form number (scan the barcode or type it) → one key per item → suggestions → Enter saves."""
 
     BINDINGS = [bind("escape", "new_form", "new_form")]
@@ -141,7 +143,7 @@ class SurveyEntryScreen(Screen[None]):
         return cls(desk.db_path, desk.survey_pass, desk.operator or "?")
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         yield Static("", id="survey-title")
         with Vertical(id="survey-body"):
             yield Input(
@@ -152,19 +154,21 @@ class SurveyEntryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
-        try:
-            with open_db(self.db_path) as db:
-                self.template = event_template(db)
-        except CheckinError as exc:
-            self.notify(exc.message(), severity="error")
-            return
-        keyer = KeyerWidget(self.template, id="keyer")
+        self.query_one("#survey-text", Input).display = False
+        self.query_one("#form-number", Input).focus()
+        self.run_in_file(
+            event_template, self._template_loaded, group="survey-open", description="survey form"
+        )
+
+    def _template_loaded(self, template: Template) -> None:
+        self.template = template
+        keyer = KeyerWidget(template, id="keyer")
         keyer.display = False
         self.query_one("#survey-body", Vertical).mount(keyer, after=self.query_one("#form-number"))
-        self.query_one("#survey-text", Input).display = False
         self._title()
-        self.query_one("#form-number", Input).focus()
+        if self.next_form:  # a number that came before the form's template was read
+            text, self.next_form = self.next_form, ""
+            self.open_form(text)
 
     def _title(self) -> None:
         assert self.template is not None
@@ -215,30 +219,46 @@ class SurveyEntryScreen(Screen[None]):
         )
 
     def open_form(self, value: str) -> None:
+        """The keyer opens at once, so keys typed right after the scan are never lost; the
+        file is asked meanwhile whether the number was printed and is still to be keyed."""
         try:
             form = parse_form(value)
         except CheckinError as exc:
             self.app.bell()
             self.notify(exc.message(), severity="error")
             return
-        with open_db(self.db_path) as db:
-            known = db.execute("SELECT 1 FROM survey_forms WHERE number = ?", [form]).fetchone()
-            existing = get_entry(db, form, self.pass_no)
+        keyers = self.query(KeyerWidget)
+        if not keyers:
+            self.next_form = value  # opened as soon as the form's template has been read
+            return
         self.query_one("#form-number", Input).value = ""
-        if known is None:
-            self.app.bell()
-            self.notify(tr("survey.unknown_form", form=format_form(form)), severity="error")
-            return
-        if existing is not None:
-            self._review(form, existing.answers, existing.text, existing.operator, existing.at)
-            return
         self.form = form
         self.query_one("#survey-review", Static).update("")
         self.query_one("#survey-text", Input).value = ""
-        keyer = self.query_one("#keyer", KeyerWidget)
+        keyer = keyers.first()
         keyer.start(format_form(form))
         keyer.display = True
         keyer.focus()
+        pass_no = self.pass_no
+        self.run_in_file(
+            lambda db: keyed_entry(db, form, pass_no),
+            partial(self._form_checked, form),
+            failed=partial(self._form_refused, form),
+            group="survey-open",
+            description="open a survey form",
+        )
+
+    def _form_checked(self, form: int, existing: Entry | None) -> None:
+        if existing is None or self.form != form:
+            return
+        self.action_new_form()
+        self._review(form, existing.answers, existing.text, existing.operator, existing.at)
+
+    def _form_refused(self, form: int, message: str) -> None:
+        if self.form == form:
+            self.action_new_form()
+        self.app.bell()
+        self.notify(message, severity="error")
 
     def _review(self, form: int, answers: list[int], text: str, operator: str, at: str) -> None:
         """A form already keyed opens read-only: never silently overwritten."""
@@ -277,17 +297,20 @@ class SurveyEntryScreen(Screen[None]):
         self.saving = True
         self.save_entry(self.form, list(keyer.keyer.values), text)
 
-    @work(thread=True, exclusive=True, group="survey-save", exit_on_error=False, description="save a form")
     def save_entry(self, form: int, answers: list[int], text: str) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                add_entry(
-                    db, form, answers, text, pass_no=self.pass_no, operator=self.operator, station="survey"
-                )
-        except CheckinError as exc:
-            self.app.call_from_thread(self._save_failed, exc.message())
-            return
-        self.app.call_from_thread(self._saved, form)
+        pass_no, operator = self.pass_no, self.operator
+
+        def save(db: Database) -> Entry:
+            return add_entry(db, form, answers, text, pass_no=pass_no, operator=operator, station="survey")
+
+        self.run_in_file(
+            save,
+            lambda _: self._saved(form),
+            failed=self._save_failed,
+            group="survey-save",
+            exclusive=True,
+            description="save a form",
+        )
 
     def _saved(self, form: int) -> None:
         self.saving = False
@@ -313,12 +336,12 @@ class SurveyEntryScreen(Screen[None]):
         box.focus()
 
     def relabel(self) -> None:
-        localise_bindings(self)
+        super().relabel()
         if self.template:
             self._title()
 
 
-class ResultsScreen(Screen[None]):
+class ResultsScreen(DeskScreen):
     """Per item: a bar per answer with counts and shares, 满意率, mean; mismatches to resolve."""
 
     BINDINGS = [
@@ -339,7 +362,7 @@ class ResultsScreen(Screen[None]):
         return cls(desk.db_path, desk.operator or "?")
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         with Horizontal(id="results-main"):
             with VerticalScroll(id="results-left"):
                 yield Static(tr("app.loading"), id="results-chart")
@@ -347,25 +370,22 @@ class ResultsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         table = self.query_one("#mismatches", DataTable)
         for key in ("form", "item", "first", "second", "resolved"):
             table.add_column(tr(f"app.col.{key}"), key=key)
         self.load()
 
-    @work(thread=True, exclusive=True, group="results", exit_on_error=False, description="survey results")
     def load(self) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                summary = summarise(db)
-                found = mismatches(db)
-                self.template = event_template(db)
-        except CheckinError as exc:
-            self.app.call_from_thread(self.notify, exc.message(), severity="error")
-            return
-        self.app.call_from_thread(self._show, summary, found)
+        self.run_in_file(
+            lambda db: (summarise(db), mismatches(db), event_template(db)),
+            self._show,
+            group="results",
+            exclusive=True,
+            description="survey results",
+        )
 
-    def _show(self, summary: SurveySummary, found: list[Mismatch]) -> None:
+    def _show(self, loaded: tuple[SurveySummary, list[Mismatch], Template]) -> None:
+        summary, found, self.template = loaded
         self.summary = summary
         self.query_one("#results-chart", Static).update(self._chart(summary))
         table = self.query_one("#mismatches", DataTable)
@@ -433,25 +453,20 @@ class ResultsScreen(Screen[None]):
         form, item = key.split("|", 1)
         self.save_resolution(int(form), item, choice)
 
-    @work(thread=True, group="results-save", exit_on_error=False, description="resolve a mismatch")
     def save_resolution(self, form: int, item: str, choice: str) -> None:
-        try:
-            with open_db(self.db_path) as db:
-                value = resolve(db, form, item, choice, operator=self.operator)
-        except CheckinError as exc:
-            self.app.call_from_thread(self.notify, exc.message(), severity="error")
-            return
-        self.app.call_from_thread(
-            self.notify,
-            tr(
-                "survey.resolved",
-                form=format_form(form),
-                item=survey_words(self.template, item)[0],
-                value=survey_words(self.template, item, value)[1],
-            ),
+        def resolved(value: str) -> None:
+            words = survey_words(self.template, item, value)
+            self.notify(tr("survey.resolved", form=format_form(form), item=words[0], value=words[1]))
+            self.load()
+
+        operator = self.operator
+        self.run_in_file(
+            lambda db: resolve(db, form, item, choice, operator=operator),
+            resolved,
+            group="results-save",
+            description="resolve a mismatch",
         )
-        self.load()
 
     def relabel(self) -> None:
-        localise_bindings(self)
+        super().relabel()
         self.load()
