@@ -17,6 +17,7 @@ from checkin.i18n import tr
 from checkin.rollcall import visit_schedule
 from screens.base import DeskScreen
 from screens.bindings import bind
+from screens.plain import PlainTable
 from screens.tables import add_fixed_columns
 
 if TYPE_CHECKING:
@@ -49,17 +50,19 @@ class BoardScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        yield Static("", id="board-schedule")
+        yield Static("", id="board-schedule", markup=False)
         with Horizontal(id="board-main"):
-            yield Static(tr("app.loading"), id="board-figures")
+            yield Static(tr("app.loading"), id="board-figures", markup=False)
             with Vertical(id="board-big"):
-                yield Static(tr("app.board_arrived"), classes="big-label")
+                yield Static(tr("app.board_arrived"), classes="big-label", markup=False)
                 yield Digits("0", id="big-arrived")
-                yield Static(tr("app.board_expected"), classes="big-label", id="big-expected-label")
+                yield Static(
+                    tr("app.board_expected"), classes="big-label", id="big-expected-label", markup=False
+                )
                 yield Digits("0", id="big-expected")
-                yield Static(tr("app.board_share"), classes="big-label", id="big-share-label")
+                yield Static(tr("app.board_share"), classes="big-label", id="big-share-label", markup=False)
                 yield Digits("", id="big-share")
-            yield DataTable(id="absent", cursor_type="row", zebra_stripes=True)
+            yield PlainTable(id="absent", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -133,7 +136,7 @@ class BoardScreen(DeskScreen):
         table.add_column(tr("app.board_arrived"), justify="right")
         table.add_column(tr("app.board_expected"), justify="right")
         for line in board.lines:
-            table.add_row(category_label(line.category), str(line.arrived), str(line.expected))
+            table.add_row(Text(category_label(line.category)), str(line.arrived), str(line.expected))
         table.add_row(Text(tr("app.board_total"), style="bold"), str(board.arrived), str(board.expected))
         last = (board.last_scan_at or "—")[11:19] or "—"
         table.caption = f"{tr('app.board_share')} {share_text} · {tr('app.board_last_scan')} {last}"

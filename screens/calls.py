@@ -15,6 +15,7 @@ from checkin.selection import ConfirmResult, confirm
 from screens.base import DeskScreen
 from screens.bindings import bind
 from screens.dialogs import ConfirmDialog
+from screens.plain import PlainTable
 
 if TYPE_CHECKING:
     from screens.modes import Desk
@@ -40,8 +41,8 @@ class CallsScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        yield Static(tr("app.calls_hint"), id="calls-hint")
-        yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
+        yield Static(tr("app.calls_hint"), id="calls-hint", markup=False)
+        yield PlainTable(id="calls", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -26,6 +26,7 @@ from checkin.county_status import CountyStatus, UnitLine, build_status
 from checkin.errors import CheckinError
 from checkin.i18n import current_language, set_language, tr
 from screens.bindings import bind, localise_bindings
+from screens.plain import PlainNotify, PlainTable
 from screens.tables import add_fixed_columns
 
 WIDTHS = {"unit": 14, "planned": 18, "held": 6, "people": 9, "citizen_share": 10, "satisfaction": 8,
@@ -66,9 +67,9 @@ class CountyScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))
         with Vertical(id="county-main"):
-            yield Static(tr("app.loading"), id="county-summary")
-            yield DataTable(id="county-units", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="county-detail")
+            yield Static(tr("app.loading"), id="county-summary", markup=False)
+            yield PlainTable(id="county-units", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="county-detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -187,7 +188,7 @@ class CountyScreen(Screen[None]):
         self._show()
 
 
-class CountyApp(App[None]):
+class CountyApp(PlainNotify, App[None]):
     """县政务公开办公室: the county file's one screen."""
 
     CSS_PATH = "app.tcss"

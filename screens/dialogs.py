@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -14,6 +15,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from checkin.categories import CATEGORIES, category_label
 from checkin.i18n import tr
 from screens.bindings import bind, localise_bindings
+from screens.plain import PlainTable
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -31,8 +33,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-question")
-            yield Static(tr("app.yes_no_hint"), classes="dialog-hint")
+            yield Static(self.question, classes="dialog-question", markup=False)
+            yield Static(tr("app.yes_no_hint"), classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         localise_bindings(self)
@@ -48,7 +50,7 @@ class OperatorDialog(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(tr("app.operator_prompt"))
+            yield Label(tr("app.operator_prompt"), markup=False)
             yield Input(placeholder=tr("app.operator_placeholder"), id="operator")
 
     def on_mount(self) -> None:
@@ -86,7 +88,7 @@ class SupervisorDialog(ModalScreen[SupervisorAnswer | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-question")
+            yield Static(self.title_text, classes="dialog-question", markup=False)
             yield Input(placeholder=tr("app.reason_placeholder"), id="reason")
             yield Input(placeholder=tr("app.pin_placeholder"), password=True, id="pin")
 
@@ -133,12 +135,12 @@ class WalkInDialog(ModalScreen[WalkInAnswer | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(tr("app.walk_in_title"), classes="dialog-question")
+            yield Static(tr("app.walk_in_title"), classes="dialog-question", markup=False)
             yield Input(placeholder=tr("app.col.name"), id="name")
             yield Input(placeholder=tr("app.col.id"), id="id_number")
             yield Input(placeholder=tr("app.col.phone"), id="phone")
             yield Select(
-                self.categories,
+                [(Text(label), code) for label, code in self.categories],
                 value="citizen",
                 allow_blank=False,
                 id="category",
@@ -202,9 +204,9 @@ class LookupDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
-            yield Static(tr("app.lookup_title"), classes="dialog-question")
+            yield Static(tr("app.lookup_title"), classes="dialog-question", markup=False)
             yield Input(placeholder=tr("app.lookup_placeholder"), id="query")
-            yield DataTable(id="results", cursor_type="row")
+            yield PlainTable(id="results", cursor_type="row")
 
     def on_mount(self) -> None:
         localise_bindings(self)

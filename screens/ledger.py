@@ -20,6 +20,7 @@ from checkin.ledger import STATUSES, Suggestion, add_suggestion, edit, history, 
 from checkin.workdays import deadlines
 from screens.base import DeskScreen
 from screens.bindings import bind, localise_bindings
+from screens.plain import PlainTable
 
 if TYPE_CHECKING:
     from screens.modes import Desk
@@ -39,7 +40,7 @@ class FieldsDialog(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(self.title_text, classes="dialog-question")
+            yield Static(self.title_text, classes="dialog-question", markup=False)
             for key, label, value in self.fields:
                 yield Input(value=value, placeholder=label, id=f"field-{key}")
 
@@ -69,8 +70,8 @@ class HistoryDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
-            yield Static(tr("app.history_title", number=self.number), classes="dialog-question")
-            yield DataTable(id="history-table")
+            yield Static(tr("app.history_title", number=self.number), classes="dialog-question", markup=False)
+            yield PlainTable(id="history-table")
 
     def on_mount(self) -> None:
         localise_bindings(self)
@@ -122,10 +123,10 @@ class LedgerScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        yield Static("", id="ledger-filters")
+        yield Static("", id="ledger-filters", markup=False)
         # Shown only when a due date is counted in a year whose holidays are not published.
-        yield Static("", id="ledger-calendar", classes="warning")
-        yield DataTable(id="ledger", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="ledger-calendar", classes="warning", markup=False)
+        yield PlainTable(id="ledger", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from checkin.people import Person, confirmed_count, list_people, status_counts
 from checkin.review import display_status
 from screens.base import DeskScreen
 from screens.bindings import bind
+from screens.plain import PlainTable
 
 if TYPE_CHECKING:
     from screens.modes import Desk
@@ -61,9 +62,9 @@ class OverviewScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield self.header()
         with Vertical(id="overview"):
-            yield Static(tr("app.loading"), id="event-facts")
-            yield Static("", id="summary")
-            yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
+            yield Static(tr("app.loading"), id="event-facts", markup=False)
+            yield Static("", id="summary", markup=False)
+            yield PlainTable(id="people", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

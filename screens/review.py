@@ -30,6 +30,7 @@ from checkin.review import (
 )
 from screens.base import DeskScreen
 from screens.bindings import bind, localise_bindings
+from screens.plain import PlainTable
 
 if TYPE_CHECKING:
     from screens.modes import Desk
@@ -55,10 +56,10 @@ class TextDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(self.title_text, classes="dialog-question")
+            yield Static(self.title_text, classes="dialog-question", markup=False)
             if self.choices:
                 lines = "\n".join(f"{i}  {text}" for i, text in enumerate(self.choices, start=1))
-                yield Static(lines, id="choices", classes="dialog-hint")
+                yield Static(lines, id="choices", classes="dialog-hint", markup=False)
             yield Input(value=self.value, placeholder=self.placeholder, id="text")
 
     def on_mount(self) -> None:
@@ -110,9 +111,9 @@ class ReviewScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        yield Static("", id="review-filters")
-        yield DataTable(id="review", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="review-counts")
+        yield Static("", id="review-filters", markup=False)
+        yield PlainTable(id="review", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="review-counts", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

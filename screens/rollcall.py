@@ -32,6 +32,7 @@ from checkin.storage import open_db
 from checkin.tokens import TOKEN_CHARS
 from screens.bindings import bind, localise_bindings
 from screens.dialogs import ConfirmDialog, LookupDialog
+from screens.plain import PlainTable
 
 if TYPE_CHECKING:
     from screens.modes import Desk
@@ -92,10 +93,10 @@ class LeaveDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(tr("app.visit.leave_title", who=self.who), classes="dialog-question")
+            yield Static(tr("app.visit.leave_title", who=self.who), classes="dialog-question", markup=False)
             for n, reason in enumerate(LEAVE_REASONS, start=1):
-                yield Static(f"{n}  {tr(f'visit.reason.{reason}')}")
-            yield Static(tr("app.visit.leave_hint"), classes="dialog-hint")
+                yield Static(f"{n}  {tr(f'visit.reason.{reason}')}", markup=False)
+            yield Static(tr("app.visit.leave_hint"), classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         localise_bindings(self)
@@ -117,8 +118,8 @@ class PlaceDialog(ModalScreen[tuple[str, str | None] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog tall"):
-            yield Static(tr("app.visit.place_title"), classes="dialog-question")
-            yield DataTable(id="places", cursor_type="row")
+            yield Static(tr("app.visit.place_title"), classes="dialog-question", markup=False)
+            yield PlainTable(id="places", cursor_type="row")
 
     def on_mount(self) -> None:
         localise_bindings(self)
@@ -174,13 +175,13 @@ class RollCallScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))
-        yield Static("", id="visit-place")
-        yield Static("", id="visit-schedule")
+        yield Static("", id="visit-place", markup=False)
+        yield Static("", id="visit-schedule", markup=False)
         with Horizontal(id="visit-main"):
             with Vertical(id="visit-left"):
-                yield Static(tr("app.loading"), id="visit-panel", classes="-idle")
-                yield Static("", id="visit-counts")
-            yield DataTable(id="visit-list", cursor_type="row", zebra_stripes=True)
+                yield Static(tr("app.loading"), id="visit-panel", classes="-idle", markup=False)
+                yield Static("", id="visit-counts", markup=False)
+            yield PlainTable(id="visit-list", cursor_type="row", zebra_stripes=True)
         box = RollInput(placeholder=tr("app.visit.scan_placeholder"), id="visit-scan", select_on_focus=False)
         box.cursor_blink = not getattr(self.app, "still", False)
         yield box

@@ -36,6 +36,7 @@ from screens.bindings import bind, localise_bindings
 from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorAnswer, SupervisorDialog, WalkInAnswer, WalkInDialog
 from screens.messages import DoorFailed, DoorReady, ScanClassified, ScanJudged
+from screens.plain import PlainTable
 from screens.tables import add_fixed_columns
 
 if TYPE_CHECKING:
@@ -94,13 +95,13 @@ class ScanScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not getattr(self.app, "still", False))
-        yield Static("", id="door-status")
+        yield Static("", id="door-status", markup=False)
         with Horizontal(id="door-main"):
             with Vertical(id="door-left"):
-                yield Static(tr("app.ready_to_scan"), id="verdict", classes="-idle")
-                yield Static("", id="queue-note")
-                yield Static("", id="form-holder")
-            yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
+                yield Static(tr("app.ready_to_scan"), id="verdict", classes="-idle", markup=False)
+                yield Static("", id="queue-note", markup=False)
+                yield Static("", id="form-holder", markup=False)
+            yield PlainTable(id="recent", cursor_type="row", zebra_stripes=True)
         scan_box = ScanInput(placeholder=tr("app.scan_placeholder"), id="scan", select_on_focus=False)
         scan_box.cursor_blink = not getattr(self.app, "still", False)
         yield scan_box

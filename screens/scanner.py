@@ -24,6 +24,8 @@ from textual import _time, events
 from textual.app import App
 from textual.timer import Timer
 
+from screens.plain import PlainNotify
+
 TERMINATORS = frozenset({"enter", "tab", "ctrl+j", "ctrl+m"})
 BACKLOG = 0.002  # keys this close together were read from the terminal in one go
 BURST_KEYS = 3  # this many keys in a row at scanner speed: no person types like that
@@ -192,7 +194,7 @@ class ScanReceiver(Protocol):
     def receive_scan(self, text: str) -> None: ...
 
 
-class ScannerApp(App[None]):
+class ScannerApp(PlainNotify, App[None]):
     """An App whose keyboard input passes through a `BurstRecogniser`.
 
     Subclasses implement `route_scan(text)`; the default offers the scan to the screen

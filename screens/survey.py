@@ -37,6 +37,7 @@ from checkin.survey import (
 )
 from screens.base import DeskScreen
 from screens.bindings import bind
+from screens.plain import PlainTable
 
 if TYPE_CHECKING:
     from screens.modes import Desk
@@ -144,12 +145,12 @@ class SurveyEntryScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        yield Static("", id="survey-title")
+        yield Static("", id="survey-title", markup=False)
         with Vertical(id="survey-body"):
             yield Input(
                 placeholder=tr("app.survey_number_placeholder"), id="form-number", select_on_focus=False
             )
-            yield Static("", id="survey-review")
+            yield Static("", id="survey-review", markup=False)
             yield Input(placeholder=tr("app.survey_text_placeholder"), id="survey-text")
         yield Footer()
 
@@ -365,8 +366,8 @@ class ResultsScreen(DeskScreen):
         yield self.header()
         with Horizontal(id="results-main"):
             with VerticalScroll(id="results-left"):
-                yield Static(tr("app.loading"), id="results-chart")
-            yield DataTable(id="mismatches", cursor_type="row")
+                yield Static(tr("app.loading"), id="results-chart", markup=False)
+            yield PlainTable(id="mismatches", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -415,7 +416,12 @@ class ResultsScreen(DeskScreen):
             head += "\n" + tr(
                 "report.forms_excess_note", excess=summary.forms_excess, attended=summary.attended
             )
-        table = Table(title=head, caption=caption, expand=True, show_lines=True)
+        table = Table(
+            title=Text(head, style="table.title"),  # item names from the event's own form: text, not markup
+            caption=Text(caption, style="table.caption"),
+            expand=True,
+            show_lines=True,
+        )
         table.add_column(tr("app.col.item"))
         table.add_column(tr("app.col.answers"))
         table.add_column(tr("survey.rate"), justify="right")
@@ -438,7 +444,7 @@ class ResultsScreen(DeskScreen):
             rate = self._pct(item.satisfaction_rate)
             if item.mean is not None:
                 rate += f"\n{tr('survey.mean')} {item.mean:.2f}"
-            table.add_row(item.label, bars, rate)
+            table.add_row(Text(item.label), bars, Text(rate))
         return table
 
     def action_refresh(self) -> None:

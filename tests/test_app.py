@@ -33,7 +33,7 @@ async def test_overview_lists_everyone_with_status(demo_db: Path) -> None:
         table = screen.query_one("#people", DataTable)
         assert table.row_count == 40
         first = table.get_row_at(0)
-        assert first[5].startswith("**************") and len(first[5]) == 18
+        assert str(first[5]).startswith("**************") and len(str(first[5])) == 18
         summary = str(screen.query_one("#summary", Static).render())
         assert "已邀请 32" in summary and "候补 8" in summary
         facts = str(screen.query_one("#event-facts", Static).render())
