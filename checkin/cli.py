@@ -34,6 +34,7 @@ from checkin.people import list_people
 from checkin.selection import CONFIRM_STATUSES, SelectionResult, confirm, select
 from checkin.storage import open_db, storage_error
 from checkin.textcheck import terminal_safe
+from checkin.vocab import Outcome, PersonStatus, Reason, Source, SuggestionStatus, codes
 
 Handler = Callable[[argparse.Namespace], int]
 Extension = Callable[["argparse._SubParsersAction[Any]"], None]
@@ -475,7 +476,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         else:
             who = f"{verdict.invitee.number} {verdict.invitee.name}" if verdict.invitee else ""
             _out(f"{tr('verdict.' + verdict.verdict)} {who}".strip())
-            if verdict.reason_text() and verdict.reason != "already":
+            if verdict.reason_text() and verdict.reason != Reason.ALREADY:
                 _out(verdict.reason_text() or "")
             if verdict.first_seen:
                 _out(
@@ -929,7 +930,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     _add_db(p)
     p.add_argument(
         "--status",
-        choices=("signed_up", "invited", "waiting", "declined", "removed"),
+        choices=codes(PersonStatus),
         help=tr("cli.people.status"),
     )
     _add_json(p)
@@ -1041,7 +1042,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     _add_db(r)
     r.add_argument(
         "--status",
-        choices=("pending", "assigned", "transferred", "in_progress", "resolved", "replied"),
+        choices=codes(SuggestionStatus),
         help=tr("cli.ledger.status"),
     )
     r.add_argument("--department", metavar="NAME", help=tr("cli.ledger.department"))
@@ -1052,7 +1053,7 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
     _add_db(r)
     r.add_argument("--text", required=True, help=tr("cli.ledger.text"))
     r.add_argument(
-        "--source", choices=("forum", "survey", "other"), default="forum", help=tr("cli.ledger.source")
+        "--source", choices=codes(Source), default=Source.FORUM.value, help=tr("cli.ledger.source")
     )
     r.add_argument("--raised-by", metavar="NUMBER", help=tr("cli.ledger.raised_by"))
     r.add_argument("--category", metavar="TEXT", help=tr("cli.ledger.category"))
@@ -1071,13 +1072,11 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
         "--to",
         dest="status",
         required=True,
-        choices=("assigned", "transferred", "in_progress", "resolved", "replied"),
+        choices=codes(SuggestionStatus)[1:],  # not back to pending
         help=tr("cli.ledger.to"),
     )
     r.add_argument("--department", metavar="NAME", help=tr("cli.ledger.department"))
-    r.add_argument(
-        "--outcome", choices=("adopted", "partly_adopted", "not_adopted"), help=tr("cli.ledger.outcome")
-    )
+    r.add_argument("--outcome", choices=codes(Outcome), help=tr("cli.ledger.outcome"))
     r.add_argument("--reason", metavar="TEXT", help=tr("cli.ledger.reason"))
     r.add_argument("--reply", metavar="TEXT", help=tr("cli.ledger.reply"))
     r.add_argument("--on", metavar="YYYY-MM-DD", help=tr("cli.ledger.on"))

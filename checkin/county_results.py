@@ -28,13 +28,14 @@ from sqlite_utils import Database
 from checkin.county import MAX_TEXT, clean_text, county_info, find_unit
 from checkin.errors import CheckinError
 from checkin.storage import write_transaction
+from checkin.vocab import SuggestionStatus, codes
 
 MAX_RESULTS_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 100_000
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _URL = re.compile(r"^https?://[^\s]{1,500}$")
 CLOSED_STATUSES = ("resolved", "replied")
-SUGGESTION_STATUSES = ("pending", "assigned", "transferred", "in_progress", "resolved", "replied")
+SUGGESTION_STATUSES = codes(SuggestionStatus)
 
 
 @dataclass

@@ -37,8 +37,9 @@ from checkin.selection import check_walk_in
 from checkin.storage import write_transaction
 from checkin.textcheck import LIMITS, check_text
 from checkin.tokens import TOKEN_CHARS
+from checkin.vocab import PersonStatus, Reason, VerdictKind, codes
 
-VERDICTS = ("admitted", "already", "refused", "needs_checks")
+VERDICTS = codes(VerdictKind)
 PIN_TRIES = 5
 PIN_LOCK_SECONDS = 30
 PIN_LOCK_MAX_SECONDS = 3600
@@ -69,8 +70,8 @@ class FirstSeen:
 
 @dataclass
 class Verdict:
-    verdict: str
-    reason: str | None = None
+    verdict: VerdictKind
+    reason: Reason | None = None
     invitee: InviteeInfo | None = None
     first_seen: FirstSeen | None = None
     checks_due: list[str] = field(default_factory=list)
@@ -85,7 +86,7 @@ class Verdict:
 
     @property
     def admitted(self) -> bool:
-        return self.verdict == "admitted"
+        return self.verdict == VerdictKind.ADMITTED
 
     def reason_text(self) -> str | None:
         if self.reason is None:
@@ -145,7 +146,7 @@ class Resolved:
 
     number: str | None
     method: str  # scan (invitation), idcard, lookup (a typed number)
-    reason: str | None = None
+    reason: Reason | None = None
     token: tuple[int, int] | None = None
     id_number: str | None = field(default=None, repr=False)
 
@@ -191,26 +192,26 @@ def resolve_scan(
     upper = clean.upper()
     if len(upper) == TOKEN_CHARS and _TOKEN_SHAPE.match(upper):
         if ticket == "id-card":
-            return Resolved(None, "scan", "ticket_id_card")
+            return Resolved(None, "scan", Reason.TICKET_ID_CARD)
         try:
             number, claims = (verifier or Verifier(db)).verify(upper)
         except CheckinError as exc:
-            return Resolved(None, "scan", exc.key.split(".", 1)[1])
+            return Resolved(None, "scan", Reason(exc.key.split(".", 1)[1]))
         return Resolved(number, "scan", token=(claims.seq, claims.counter))
     if looks_like_number(upper):
         return Resolved(upper, "lookup")
     id_number = find_id_number(clean, today)
     if id_number is not None:
         if ticket == "invitation":
-            return Resolved(None, "idcard", "ticket_invitation")
+            return Resolved(None, "idcard", Reason.TICKET_INVITATION)
         key = secret if secret is not None else id_secret(db)
         row = db.execute("SELECT number FROM people WHERE id_hash = ?", [id_hash(key, id_number)]).fetchone()
         if row is None:
-            return Resolved(None, "idcard", "not_on_list")
+            return Resolved(None, "idcard", Reason.NOT_ON_LIST)
         return Resolved(str(row[0]), "idcard", id_number=id_number)
     if _URL.match(clean):
-        return Resolved(None, "scan", "web_address")
-    return Resolved(None, "scan", "not_token")
+        return Resolved(None, "scan", Reason.WEB_ADDRESS)
+    return Resolved(None, "scan", Reason.NOT_TOKEN)
 
 
 class Door:
@@ -255,7 +256,9 @@ class Door:
 
     def judge_resolved(self, resolved: Resolved, answers: Mapping[str, str] | None = None) -> Verdict:
         if resolved.number is None:
-            return self._record(Verdict("refused", resolved.reason or "not_token"), resolved.method)
+            return self._record(
+                Verdict(VerdictKind.REFUSED, resolved.reason or Reason.NOT_TOKEN), resolved.method
+            )
         given = dict(answers or {})
         presets: dict[str, str] = {}
         if resolved.id_number and self.profile.has("id_card"):
@@ -281,26 +284,29 @@ class Door:
             [number.strip().upper()],
         ).fetchone()
         if row is None:
-            return self._record(Verdict("refused", "unknown_person"), method, token)
+            return self._record(Verdict(VerdictKind.REFUSED, Reason.UNKNOWN_PERSON), method, token)
         invitee = InviteeInfo(row[0], row[1], row[2], row[3])
         stored_hash, status = row[4], row[5]
-        if status in ("declined", "removed"):
-            return self._record(Verdict("refused", status, invitee), method, token)
-        if status != "invited":
-            return self._record(Verdict("refused", "not_invited", invitee), method, token)
+        if status in (PersonStatus.DECLINED, PersonStatus.REMOVED):
+            return self._record(Verdict(VerdictKind.REFUSED, Reason(status), invitee), method, token)
+        if status != PersonStatus.INVITED:
+            return self._record(Verdict(VerdictKind.REFUSED, Reason.NOT_INVITED, invitee), method, token)
         first = self.first_seen(invitee.number)
         if first:
-            return self._record(Verdict("already", "already", invitee, first), method, token)
+            return self._record(Verdict(VerdictKind.ALREADY, Reason.ALREADY, invitee, first), method, token)
         evaluation = evaluate(
             self.profile, answers or {}, lambda typed: document_matches(self.secret, typed, stored_hash)
         )
         if evaluation.failed:
-            reason = "id_mismatch" if any(r.name == "id_card" for r in evaluation.failed) else "check_failed"
-            verdict = Verdict("refused", reason, invitee, failed=evaluation.failed, profile=self.profile)
+            failed_id = any(r.name == "id_card" for r in evaluation.failed)
+            reason = Reason.ID_MISMATCH if failed_id else Reason.CHECK_FAILED
+            verdict = Verdict(
+                VerdictKind.REFUSED, reason, invitee, failed=evaluation.failed, profile=self.profile
+            )
             return self._record(verdict, method, token, evaluation.results)
         if not evaluation.complete:
             verdict = Verdict(
-                "needs_checks", None, invitee, checks_due=evaluation.missing, profile=self.profile
+                VerdictKind.NEEDS_CHECKS, None, invitee, checks_due=evaluation.missing, profile=self.profile
             )
             return self._record(verdict, method, token, evaluation.results)
         return self._admit(invitee, method, token, evaluation.results)
@@ -321,7 +327,7 @@ class Door:
         results: list[CheckResult],
         override_reason: str | None = None,
     ) -> Verdict:
-        verdict = Verdict("admitted", None, invitee, scan_uid=_uid(), at=_now())
+        verdict = Verdict(VerdictKind.ADMITTED, None, invitee, scan_uid=_uid(), at=_now())
         checkin_uid = _uid()
         try:
             with write_transaction(self.db):
@@ -335,7 +341,7 @@ class Door:
         except sqlite3.IntegrityError:
             # another door admitted this person a moment ago: the database said no
             first = self.first_seen(invitee.number)
-            return self._record(Verdict("already", "already", invitee, first), method, token)
+            return self._record(Verdict(VerdictKind.ALREADY, Reason.ALREADY, invitee, first), method, token)
         return verdict
 
     def _insert_scan(
@@ -466,7 +472,7 @@ class Door:
         invitee = InviteeInfo(*row)
         first = self.first_seen(invitee.number)
         if first:
-            return self._record(Verdict("already", "already", invitee, first), "override")
+            return self._record(Verdict(VerdictKind.ALREADY, Reason.ALREADY, invitee, first), "override")
         verdict = self._admit(invitee, "override", None, [], override_reason=reason.strip())
         with write_transaction(self.db):
             self._log("override", invitee.number, reason=reason.strip())
@@ -503,7 +509,7 @@ class Door:
                     "number": number, "seq": seq, "name": name, "gender": resident.gender,
                     "id_hash": hashed, "id_masked": resident.masked, "age": age,
                     "phone": phone_value, "organization": None, "category": code,
-                    "signed_up_at": now, "direct": 0, "status": "invited",
+                    "signed_up_at": now, "direct": 0, "status": PersonStatus.INVITED.value,
                     "in_capacity": int(in_capacity), "source": f"walk-in@{self.station}",
                     "created_at": now, "updated_at": now, "walk_in": 1,
                 }

@@ -20,6 +20,7 @@ from checkin.labels import CheckLabels
 from checkin.ledger import list_suggestions
 from checkin.phone import mask_phone
 from checkin.textcheck import private_file, safe_cell
+from checkin.vocab import PersonStatus
 
 ATTENDANCE_COLUMNS = (
     "number",
@@ -71,7 +72,7 @@ def attendance_rows(db: Database, *, only_no_shows: bool = False) -> list[dict[s
     ):
         if row["at"]:
             status = "arrived"
-        elif row["status"] == "invited":
+        elif row["status"] == PersonStatus.INVITED:
             status = "no_show"
         else:
             status = row["status"]

@@ -41,6 +41,7 @@ from checkin.sheets import (
 )
 from checkin.storage import write_transaction
 from checkin.textcheck import LIMITS, check_text, is_email
+from checkin.vocab import PersonStatus
 
 NUMBER_PREFIX = "A"
 
@@ -802,7 +803,8 @@ def _store(db: Database, event: Event, ordered: list[_Chosen], result: ImportRes
                 record = item.record
                 in_capacity = int(record.category not in outside)
                 stored = tuple(getattr(record, f) for f in STORED_FIELDS)
-                yield (*stored, seq, format_number(seq), item.file.file, now, now, "signed_up", in_capacity)
+                status = PersonStatus.SIGNED_UP.value
+                yield (*stored, seq, format_number(seq), item.file.file, now, now, status, in_capacity)
 
         placeholders = ", ".join("?" for _ in cols)
         db.conn.executemany(f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", insert_rows())

@@ -28,6 +28,7 @@ from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.phone import parse_phone
 from checkin.storage import write_transaction
+from checkin.vocab import PersonStatus
 
 # code → Chinese label (the label is what plans and users say)
 STOP_KINDS: dict[str, str] = {"assembly": "集合", "visit": "观摩", "forum": "座谈", "return": "返程"}
@@ -363,7 +364,7 @@ def set_bus(db: Database, number: str, bus_name: str | None) -> str | None:
         row = db.execute("SELECT status FROM people WHERE number = ?", [number]).fetchone()
         if row is None:
             raise CheckinError("people.unknown_number", number=number)
-        if row[0] != "invited":
+        if row[0] != PersonStatus.INVITED:
             raise CheckinError("visit.not_invited", number=number)
         before = db.execute("SELECT bus FROM bus_riders WHERE number = ?", [number]).fetchone()
         if bus_name is None:

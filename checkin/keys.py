@@ -30,6 +30,7 @@ from checkin.tokens import (
     parse_token,
     verify_token,
 )
+from checkin.vocab import PersonStatus
 
 
 def _now() -> str:
@@ -150,7 +151,7 @@ def issue_token(db: Database, number: str) -> Issued:
     if row is None:
         raise CheckinError("people.unknown_number", number=number)
     seq, counter, status = int(row[0]), int(row[1]), row[2]
-    if status != "invited":
+    if status != PersonStatus.INVITED:
         raise CheckinError("invites.not_invited", number=number)
     with write_transaction(db):
         db.execute(

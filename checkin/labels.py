@@ -21,6 +21,17 @@ from typing import Any
 from sqlite_utils import Database
 
 from checkin.i18n import LANGUAGES, catalogue, current_language, tr
+from checkin.vocab import (
+    CheckValue,
+    Confirmation,
+    Outcome,
+    PersonStatus,
+    Reason,
+    Source,
+    SuggestionStatus,
+    VerdictKind,
+    codes,
+)
 
 # kind → (catalogue prefix, the codes of that kind). Each code must have `prefix.code`
 # in both data/i18n/zh.toml and en.toml.
@@ -41,39 +52,14 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
             "other",
         ),
     ),
-    "status": ("status", ("signed_up", "invited", "waiting", "declined", "removed")),
-    "confirmation": ("confirmation", ("confirmed", "declined", "unreachable")),
-    "verdict": (
-        "verdict",
-        (
-            "admitted",
-            "already",
-            "refused",
-            "needs_checks",
-            "declined",
-            "removed",
-            "not_invited",
-            "check_failed",
-            "id_mismatch",
-            "not_token",
-            "other_event",
-            "forged",
-            "revoked",
-            "unknown_person",
-            "web_address",
-            "not_on_list",
-            "ticket_id_card",
-            "ticket_invitation",
-        ),
-    ),
+    "status": ("status", codes(PersonStatus)),
+    "confirmation": ("confirmation", codes(Confirmation)),
+    "verdict": ("verdict", codes(VerdictKind, Reason)),
     "method": ("labels.method", ("scan", "lookup", "walkin", "override", "idcard")),
     "attendance": ("export.status", ("arrived", "no_show", "declined", "waiting")),
-    "suggestion_status": (
-        "ledger.status",
-        ("pending", "assigned", "transferred", "in_progress", "resolved", "replied"),
-    ),
-    "outcome": ("ledger.outcome", ("adopted", "partly_adopted", "not_adopted")),
-    "source": ("ledger.source", ("survey", "forum", "other")),
+    "suggestion_status": ("ledger.status", codes(SuggestionStatus)),
+    "outcome": ("ledger.outcome", codes(Outcome)),
+    "source": ("ledger.source", codes(Source)),
     "urgency": ("ledger.urgency", ("overdue", "due_soon", "ok", "done")),
     "operator": ("labels.operator", ("office", "cli", "survey", "merge", "system")),
     "history_field": (
@@ -94,7 +80,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "check_profile": ("checks", ("none", "id-only", "epidemic-2022")),
-    "check_value": ("labels.check_value", ("seen", "matched", "mismatch", "yes", "no")),
+    "check_value": ("labels.check_value", codes(CheckValue)),
     "passed": ("labels.passed", ("1", "0")),
     # issue 17: review states and the notices told
     "review": ("review.state", ("pending", "approved", "rejected")),
@@ -156,8 +142,8 @@ def all_tables(lang: str | None = None) -> dict[str, list[tuple[str, str]]]:
 def missing_labels() -> list[str]:
     """Catalogue keys a closed set needs but a language lacks (empty when complete)."""
     gaps = []
-    for prefix, codes in KINDS.values():
-        for code in codes:
+    for prefix, kind_codes in KINDS.values():
+        for code in kind_codes:
             for lang in LANGUAGES:
                 if f"{prefix}.{code}" not in catalogue(lang):
                     gaps.append(f"{lang}:{prefix}.{code}")

@@ -21,9 +21,10 @@ from checkin.event import load_event
 from checkin.i18n import tr
 from checkin.storage import write_transaction
 from checkin.survey import counted_forms
+from checkin.vocab import Outcome, Source, SuggestionStatus, codes
 from checkin.workdays import Calendar, event_calendar
 
-STATUSES = ("pending", "assigned", "transferred", "in_progress", "resolved", "replied")
+STATUSES = codes(SuggestionStatus)
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "pending": ("assigned", "transferred"),
     "assigned": ("in_progress", "transferred"),
@@ -32,8 +33,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "resolved": ("replied",),
     "replied": (),
 }
-OUTCOMES = ("adopted", "partly_adopted", "not_adopted")
-SOURCES = ("survey", "forum", "other")
+OUTCOMES = codes(Outcome)
+SOURCES = codes(Source)
 DUE_SOON_WORKING_DAYS = 3
 EDITABLE = ("text", "category", "department", "raised_by")
 

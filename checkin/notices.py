@@ -36,6 +36,7 @@ from checkin.i18n import tr
 from checkin.phone import mask_phone
 from checkin.storage import write_transaction
 from checkin.textcheck import is_email, safe_cell
+from checkin.vocab import PersonStatus
 
 KINDS = ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")
 SMS_PART = 70  # characters in a single Chinese SMS
@@ -100,17 +101,19 @@ _INVITED = {"invited", "moved_up"}
 def outcome(row: dict[str, Any], last: str | None, close_waiting: bool) -> str | None:
     """What this person should be told now, or None when they know already (or nothing yet)."""
     status, review = row["status"], row["review"]
-    if row["walk_in"] or status == "declined":
+    if row["walk_in"] or status == PersonStatus.DECLINED:
         return None  # they are at the door, or told us themselves
     if review == "rejected":
         kind: str | None = "rejected"
-    elif status == "invited":
+    elif status == PersonStatus.INVITED:
         kind = "moved_up" if last == "waiting" else "invited"
-    elif status == "waiting":
+    elif status == PersonStatus.WAITING:
         kind = "not_needed" if close_waiting else "waiting"
-    elif status == "removed" or (status == "signed_up" and last in _INVITED | {"waiting"}):
+    elif status == PersonStatus.REMOVED or (
+        status == PersonStatus.SIGNED_UP and last in _INVITED | {PersonStatus.WAITING}
+    ):
         kind = "not_needed" if last is not None else None
-    elif status == "signed_up" and review == "approved":
+    elif status == PersonStatus.SIGNED_UP and review == "approved":
         kind = "approved"
     else:
         kind = None

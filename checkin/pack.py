@@ -23,6 +23,7 @@ from checkin.seal import new_sealing_pair, new_signing_pair
 from checkin.storage import new_file, open_db, write_transaction
 from checkin.sync import OFFICE_SEAL_PRIVATE, OFFICE_SEAL_PUBLIC, STATION_PRIVATE
 from checkin.textcheck import check_text
+from checkin.vocab import PersonStatus
 
 
 class PackPath(type(Path())):  # type: ignore[misc]
@@ -104,7 +105,11 @@ def station_pack(
 def _strip(target: sqlite3.Connection, with_waiting: bool) -> None:
     """Only what the door needs: no signing private keys, no other stations, no ledger, no
     one the door will never see, no sign-up details."""
-    statuses = ("invited", "waiting") if with_waiting else ("invited",)
+    statuses = (
+        (PersonStatus.INVITED.value, PersonStatus.WAITING.value)
+        if with_waiting
+        else (PersonStatus.INVITED.value,)
+    )
     marks = ", ".join("?" for _ in statuses)
     target.execute("UPDATE signing_keys SET private_key = NULL")
     target.execute("DELETE FROM station_info")

@@ -9,8 +9,9 @@ from sqlite_utils import Database
 
 from checkin.errors import CheckinError
 from checkin.selection import SIGNUP_ORDER
+from checkin.vocab import PersonStatus, codes
 
-STATUSES = ("signed_up", "invited", "waiting", "declined", "removed")
+STATUSES = codes(PersonStatus)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from checkin.paths import data_dir
 from checkin.rollcall import VisitSummary, visit_summary
 from checkin.selection import QuotaLine, quota_status
 from checkin.survey import SurveySummary, summarise
+from checkin.vocab import PersonStatus
 from checkin.workdays import Deadlines, deadlines
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -122,19 +123,19 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     arrived = {r[0] for r in db.execute(live)}
     for number, category, status in db.execute("SELECT number, category, status FROM people"):
         line = figures.setdefault(category, CategoryFigures(category))
-        if status == "invited":
+        if status == PersonStatus.INVITED:
             line.invited += 1
             if number in arrived:
                 line.arrived += 1
             else:
                 line.no_show += 1
-        elif status == "declined":
+        elif status == PersonStatus.DECLINED:
             line.declined += 1
     data.categories = [f for f in figures.values() if f.invited or f.declined]
     for group in list_groups(db):
         entry = GroupFigures(group.number, group.organization, applied=len(group.members))
         for member in group.members:
-            if member.status == "invited":
+            if member.status == PersonStatus.INVITED:
                 entry.invited += 1
                 entry.arrived += member.number in arrived
         data.groups.append(entry)

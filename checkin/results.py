@@ -79,6 +79,7 @@ from checkin.event import load_event
 from checkin.i18n import current_language, set_language, tr
 from checkin.phone import mask_phone
 from checkin.storage import new_file, write_transaction
+from checkin.vocab import PersonStatus
 
 RESULTS_FORMAT = 1
 
@@ -177,7 +178,11 @@ def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         "WHERE p.status IN ('invited', 'declined', 'waiting') "
         "ORDER BY p.status != 'invited', p.queue_pos, p.seq"
     ):
-        status = "arrived" if row["at"] else ("no_show" if row["status"] == "invited" else row["status"])
+        status = (
+            "arrived"
+            if row["at"]
+            else ("no_show" if row["status"] == PersonStatus.INVITED else row["status"])
+        )
         attendance.append(
             (
                 row["number"], row["name"], row["category"], category_label(row["category"]),

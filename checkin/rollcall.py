@@ -35,6 +35,7 @@ from checkin.itinerary import LEAVE_REASONS as REASONS
 from checkin.itinerary import Bus, Stop, find_bus, find_stop
 from checkin.keys import Verifier
 from checkin.storage import write_transaction
+from checkin.vocab import PersonStatus
 
 METHODS = ("scan", "idcard", "lookup", "key", "cli")
 
@@ -187,7 +188,7 @@ class RollCall:
         ).fetchone()
         if row is None:
             raise CheckinError("people.unknown_number", number=number)
-        if row[4] != "invited":
+        if row[4] != PersonStatus.INVITED:
             raise CheckinError("visit.not_on_visit", number=row[0], name=row[1])
         return Rider(str(row[0]), str(row[1]), row[2], row[3])
 

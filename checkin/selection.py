@@ -31,8 +31,9 @@ from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.keys import revoke_current
 from checkin.storage import write_transaction
+from checkin.vocab import Confirmation, PersonStatus, codes
 
-CONFIRM_STATUSES = ("confirmed", "declined", "unreachable")
+CONFIRM_STATUSES = codes(Confirmation)
 # a date without a time ('2026-11-19', 10 characters) comes after that day's timed sign-ups
 SIGNUP_ORDER = (
     "(signed_up_at IS NULL), substr(signed_up_at, 1, 10), length(signed_up_at) = 10, signed_up_at, seq"
@@ -245,7 +246,11 @@ def select(db: Database) -> SelectionResult:
         line = places.line_of.get(person["category"])
         if line is not None:
             line.applied += 1
-    locked = [p for p in people if p["status"] == "invited" and p["confirmation"] == "confirmed"]
+    locked = [
+        p
+        for p in people
+        if p["status"] == PersonStatus.INVITED and p["confirmation"] == Confirmation.CONFIRMED
+    ]
     locked_numbers = {p["number"] for p in locked}
     direct = [p for p in people if p["direct"] and p["number"] not in locked_numbers]
     queue = [p for p in people if not p["direct"] and p["number"] not in locked_numbers]
@@ -466,28 +471,29 @@ def confirm(db: Database, number: str, status: str) -> ConfirmResult:
     if not rows:
         raise CheckinError("people.unknown_number", number=number)
     person = rows[0]
-    if person["status"] == "declined":
+    if person["status"] == PersonStatus.DECLINED:
         raise CheckinError("confirm.already_declined", number=number)
     inside = db.execute(
         "SELECT at FROM checkins WHERE number = ? AND annulled_at IS NULL AND duplicate_of IS NULL",
         [number],
     ).fetchone()
-    if inside is not None and status != "confirmed":
+    if inside is not None and status != Confirmation.CONFIRMED:
         # a guest already inside has not declined: the waiting list must not move for them
         raise CheckinError("confirm.already_inside", number=number, at=str(inside[0])[11:16])
-    if person["status"] != "invited" and not (status == "declined" and person["status"] == "waiting"):
+    waiting_declines = status == Confirmation.DECLINED and person["status"] == PersonStatus.WAITING
+    if person["status"] != PersonStatus.INVITED and not waiting_declines:
         raise CheckinError("confirm.not_invited", number=number)
     result = ConfirmResult(number=number, status=status)
     now = _now()
     with write_transaction(db):
-        if status != "declined":
+        if status != Confirmation.DECLINED:
             db.execute(
                 "UPDATE people SET confirmation = ?, updated_at = ? WHERE number = ?",
                 [status, now, number],
             )
             log_activity(db, "confirm", number, status=status)
             return result
-        was_invited = person["status"] == "invited"
+        was_invited = person["status"] == PersonStatus.INVITED
         db.execute(
             "UPDATE people SET status = 'declined', confirmation = 'declined', queue_pos = NULL, "
             "updated_at = ? WHERE number = ?",
@@ -510,7 +516,7 @@ def leave_lists(db: Database, number: str, reason: str) -> str | None:
     at once: their invitation is revoked and, if they held a place, the waiting list moves up.
     Returns who moved up. Call inside a write transaction."""
     rows = list(db.query("SELECT status, category, in_capacity FROM people WHERE number = ?", [number]))
-    if not rows or rows[0]["status"] not in ("invited", "waiting"):
+    if not rows or rows[0]["status"] not in (PersonStatus.INVITED, PersonStatus.WAITING):
         return None
     person = rows[0]
     now = _now()
@@ -520,7 +526,7 @@ def leave_lists(db: Database, number: str, reason: str) -> str | None:
         "WHERE number = ?",
         [now, number],
     )
-    if person["status"] != "invited":
+    if person["status"] != PersonStatus.INVITED:
         return None
     places = Places(load_event(db))
     if not (person["in_capacity"] or person["category"] in places.line_of):

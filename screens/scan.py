@@ -32,6 +32,7 @@ from checkin.door import Door, Resolved, find_id_number, normalise_scan
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.storage import open_db
+from checkin.vocab import Reason, VerdictKind
 from screens.bindings import bind, localise_bindings
 from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorAnswer, SupervisorDialog, WalkInAnswer, WalkInDialog
@@ -45,8 +46,20 @@ if TYPE_CHECKING:
 
 REPEAT_SECONDS = 3.0  # scanners that read twice: the same code again within this is one scan
 RECENT = 20
-VERDICTS = ("admitted", "already", "refused", "needs_checks")
-PANEL_CLASSES = ("-admitted", "-already", "-refused", "-needs_checks", "-idle")
+VERDICTS = tuple(VerdictKind)
+PANEL_CLASSES = (*(f"-{v}" for v in VerdictKind), "-idle")
+ICONS = {
+    VerdictKind.ADMITTED: "✔",
+    VerdictKind.ALREADY: "●",
+    VerdictKind.REFUSED: "✗",
+    VerdictKind.NEEDS_CHECKS: "?",
+}
+STYLES: dict[str, str] = {
+    VerdictKind.ADMITTED: "green",
+    VerdictKind.ALREADY: "yellow",
+    VerdictKind.REFUSED: "red",
+    VerdictKind.NEEDS_CHECKS: "blue",
+}
 
 
 class ScanInput(Input):
@@ -293,7 +306,7 @@ class ScanScreen(Screen[None]):
             with self.door_lock:
                 resolved = door.resolve(text)
         except CheckinError:
-            resolved = Resolved(None, "scan", "not_token")
+            resolved = Resolved(None, "scan", Reason.NOT_TOKEN)
         if resolved.id_number is None:
             # an ID number of someone else (or no one): still offered to the form's ID check
             found = find_id_number(text)
@@ -325,9 +338,9 @@ class ScanScreen(Screen[None]):
         self.last_verdict = verdict
         self.show_verdict(verdict)
         self.latencies.append(time.monotonic() - message.started)
-        if verdict.verdict != "admitted":
+        if verdict.verdict != VerdictKind.ADMITTED:
             self.app.bell()
-        if verdict.verdict == "needs_checks" and verdict.invitee:
+        if verdict.verdict == VerdictKind.NEEDS_CHECKS and verdict.invitee:
             code = normalise_scan(message.text).upper() or verdict.invitee.number
             self.current = Pending(verdict.invitee.number, code, dict(verdict.presets))
             self.show_form(f"{verdict.invitee.name} {verdict.invitee.number}", verdict.presets)
@@ -353,7 +366,7 @@ class ScanScreen(Screen[None]):
             panel.remove_class(cls)
         panel.add_class(f"-{verdict.verdict}")
         text = Text(justify="center")
-        icon = {"admitted": "✔", "already": "●", "refused": "✗", "needs_checks": "?"}[verdict.verdict]
+        icon = ICONS[verdict.verdict]
         text.append(f"{icon}  {tr('verdict.' + verdict.verdict)}\n", style="bold")
         if verdict.invitee:
             person = verdict.invitee
@@ -461,7 +474,6 @@ class ScanScreen(Screen[None]):
     def _show_recent(self, rows: list[dict[str, object]]) -> None:
         table = self.query_one("#recent", DataTable)
         table.clear()
-        styles = {"admitted": "green", "already": "yellow", "refused": "red", "needs_checks": "blue"}
         for row in rows:
             verdict = str(row["verdict"])
             label = tr(f"verdict.{verdict}")
@@ -471,7 +483,7 @@ class ScanScreen(Screen[None]):
                 str(row["at"])[11:19],
                 str(row["number"] or ""),
                 str(row["name"] or ""),
-                Text(label, style=styles.get(verdict, "dim strike")),
+                Text(label, style=STYLES.get(verdict, "dim strike")),
             )
 
     # ------------------------------------------------------------ look-up, walk-ins, supervisor
