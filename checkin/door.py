@@ -193,11 +193,10 @@ def resolve_scan(
     if len(upper) == TOKEN_CHARS and _TOKEN_SHAPE.match(upper):
         if ticket == "id-card":
             return Resolved(None, "scan", Reason.TICKET_ID_CARD)
-        try:
-            number, claims = (verifier or Verifier(db)).verify(upper)
-        except CheckinError as exc:
-            return Resolved(None, "scan", Reason(exc.key.split(".", 1)[1]))
-        return Resolved(number, "scan", token=(claims.seq, claims.counter))
+        checked = (verifier or Verifier(db)).verify(upper)
+        if checked.number is None or checked.claims is None:
+            return Resolved(None, "scan", checked.reason or Reason.NOT_TOKEN)
+        return Resolved(checked.number, "scan", token=(checked.claims.seq, checked.claims.counter))
     if looks_like_number(upper):
         return Resolved(upper, "lookup")
     id_number = find_id_number(clean, today)

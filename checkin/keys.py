@@ -30,7 +30,7 @@ from checkin.tokens import (
     parse_token,
     verify_token,
 )
-from checkin.vocab import PersonStatus
+from checkin.vocab import PersonStatus, Reason
 
 
 def _now() -> str:
@@ -195,6 +195,24 @@ def is_revoked(db: Database, seq: int, counter: int) -> bool:
     return listed is not None
 
 
+@dataclass(frozen=True)
+class Verification:
+    """What a scanned invitation proved: its person (and the token's claims), or the reason
+    it proves nothing. Exactly one of `number` and `reason` is set."""
+
+    number: str | None
+    claims: TokenClaims | None = None
+    reason: Reason | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+    @classmethod
+    def refused(cls, reason: Reason) -> Verification:
+        return cls(None, None, reason)
+
+
 class Verifier:
     """Verifies scanned invitations for one event; keeps the parsed public keys in memory."""
 
@@ -211,18 +229,15 @@ class Verifier:
             return False
         return claims.key_id in self.revoked
 
-    def verify(self, text: str) -> tuple[str, TokenClaims]:
-        """The person number a genuine, unrevoked invitation belongs to; else CheckinError.
-
-        The error key is `verdict.<reason>` with reason not_token, other_event, forged,
-        revoked or unknown_person.
-        """
+    def verify(self, text: str) -> Verification:
+        """Whose genuine, unrevoked invitation this is — or why it is not one (not_token,
+        other_event, forged, revoked or unknown_person): a refusal is a value, not an error."""
         try:
             claims = verify_token(text, self.keys, self.event_id)
         except TokenError as exc:
-            if exc.reason == "forged" and self._by_revoked_key(text):
-                raise CheckinError("verdict.revoked") from None
-            raise CheckinError(f"verdict.{exc.reason}") from None
+            if exc.reason == Reason.FORGED and self._by_revoked_key(text):
+                return Verification.refused(Reason.REVOKED)
+            return Verification.refused(Reason(exc.reason))
         # one indexed look-up: the person, their current issue, and any revocation
         row = self.db.execute(
             "SELECT number, token_counter, EXISTS (SELECT 1 FROM invitations WHERE seq = ? "
@@ -230,7 +245,7 @@ class Verifier:
             [claims.seq, claims.counter, claims.seq],
         ).fetchone()
         if row is None:
-            raise CheckinError("verdict.unknown_person")
+            return Verification.refused(Reason.UNKNOWN_PERSON)
         if claims.counter < int(row[1]) or row[2]:
-            raise CheckinError("verdict.revoked")
-        return str(row[0]), claims
+            return Verification.refused(Reason.REVOKED)
+        return Verification(str(row[0]), claims)

@@ -22,6 +22,8 @@ from checkin.keys import Verifier, create_signing_key, issue_token, reissue
 from checkin.pack import station_pack
 from checkin.selection import confirm
 from checkin.storage import open_db
+from checkin.tokens import TOKEN_CHARS
+from checkin.vocab import Reason
 
 
 def cjk_font_path() -> Path:
@@ -50,7 +52,7 @@ def first_invited(db: Database, category: str = "citizen") -> str:
 def test_issued_token_verifies_to_its_person(demo_db: Database) -> None:
     number = first_invited(demo_db)
     issued = issue_token(demo_db, number)
-    assert Verifier(demo_db).verify(issued.token)[0] == number
+    assert Verifier(demo_db).verify(issued.token).number == number
     assert issue_token(demo_db, number).token == issued.token  # stable until reissued
 
 
@@ -59,19 +61,17 @@ def test_reissue_revokes_the_old_token(demo_db: Database) -> None:
     old = issue_token(demo_db, number).token
     new = reissue(demo_db, number).token
     verifier = Verifier(demo_db)
-    assert verifier.verify(new)[0] == number
-    with pytest.raises(CheckinError) as info:
-        verifier.verify(old)
-    assert info.value.key == "verdict.revoked"
+    assert verifier.verify(new).number == number
+    refused = verifier.verify(old)
+    assert not refused.ok and refused.number is None
+    assert refused.reason == Reason.REVOKED
 
 
 def test_declining_revokes_the_token(demo_db: Database) -> None:
     number = first_invited(demo_db)
     token = issue_token(demo_db, number).token
     confirm(demo_db, number, "declined")
-    with pytest.raises(CheckinError) as info:
-        Verifier(demo_db).verify(token)
-    assert info.value.key == "verdict.revoked"
+    assert Verifier(demo_db).verify(token).reason == Reason.REVOKED
 
 
 def test_rotated_keys_keep_old_invitations_valid(demo_db: Database) -> None:
@@ -86,16 +86,27 @@ def test_rotated_keys_keep_old_invitations_valid(demo_db: Database) -> None:
     new = issue_token(demo_db, b).token
     assert old[:6] != new[:6]  # another key id in the header
     verifier = Verifier(demo_db)
-    assert verifier.verify(old)[0] == a
-    assert verifier.verify(new)[0] == b
+    assert verifier.verify(old).number == a
+    assert verifier.verify(new).number == b
 
 
 def test_token_of_another_event_is_refused(demo_db: Database, tmp_path: Path) -> None:
     other_db, _, _ = build_demo(tmp_path / "other.db")
     token = issue_token(other_db, first_invited(other_db)).token
-    with pytest.raises(CheckinError) as info:
-        Verifier(demo_db).verify(token)
-    assert info.value.key == "verdict.other_event"
+    assert Verifier(demo_db).verify(token).reason == Reason.OTHER_EVENT
+
+
+def test_a_refusal_is_returned_not_raised(demo_db: Database) -> None:
+    number = first_invited(demo_db)
+    token = issue_token(demo_db, number).token
+    verifier = Verifier(demo_db)
+    # the last character changes the signature's low bits only when it stays canonical
+    forged = token[:40] + ("B" if token[40] != "B" else "C") + token[41:]
+    assert verifier.verify(forged).reason == Reason.FORGED
+    assert verifier.verify("A" * TOKEN_CHARS).reason == Reason.NOT_TOKEN
+    demo_db.execute("DELETE FROM people WHERE number = ?", [number])
+    assert verifier.verify(token).reason == Reason.UNKNOWN_PERSON
+    assert verifier.verify(token).claims is None
 
 
 def test_waiting_people_get_no_invitation(demo_db: Database) -> None:
@@ -117,7 +128,7 @@ def test_pack_holds_no_private_key_and_cannot_issue(demo: Path, tmp_path: Path) 
         assert len(key) == 32
         assert key not in data and key.hex().encode() not in data
     station = open_db(pack)
-    assert Verifier(station).verify(token)[0] == number
+    assert Verifier(station).verify(token).number == number
     for action in (
         lambda: issue_token(station, number),
         lambda: reissue(station, number),
@@ -160,7 +171,7 @@ def test_tokens_csv_masks_phones_and_tokens_verify(demo: Path, tmp_path: Path) -
     assert list(rows[0]) == ["number", "name", "phone", "token"]
     assert len(rows) == 1 and rows[0]["number"] == number
     assert "****" in rows[0]["phone"] and len(rows[0]["phone"]) == 11
-    assert Verifier(db).verify(rows[0]["token"])[0] == number
+    assert Verifier(db).verify(rows[0]["token"]).number == number
     phone = db.execute("SELECT phone FROM people WHERE number = ?", [number]).fetchone()[0]
     assert phone not in run.tokens_csv.read_text(encoding="utf-8-sig")
 
