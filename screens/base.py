@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlite_utils import Database
 from textual import events, on
@@ -59,7 +60,81 @@ def refusal(exc: BaseException) -> str:
     return tr("app.door_error", error=str(exc))
 
 
-class DeskScreen(Screen[None]):
+class FileWork:
+    """The worker helpers, for any screen or dialog that works on a file (mixed in before
+    Screen/ModalScreen). `open_file()` is the event file unless a screen says otherwise."""
+
+    db_path: Path
+
+    def open_file(self) -> AbstractContextManager[Database]:
+        from checkin.storage import open_db
+
+        return open_db(self.db_path)
+
+    def run_in_file(
+        self,
+        fn: Callable[[Database], T],
+        done: Callable[[T], object] | None = None,
+        *,
+        failed: Callable[[str], None] | None = None,
+        group: str = "file",
+        exclusive: bool = False,
+        description: str = "",
+    ) -> Worker[None]:
+        """Open the file in a worker thread, run `fn(db)`, close it; `done(result)` on the screen."""
+        opener = self.open_file
+
+        def in_file() -> T:
+            with opener() as db:
+                return fn(db)
+
+        return self.run_in_thread(
+            in_file, done, failed=failed, group=group, exclusive=exclusive, description=description
+        )
+
+    def run_in_thread(
+        self,
+        fn: Callable[[], T],
+        done: Callable[[T], object] | None = None,
+        *,
+        failed: Callable[[str], None] | None = None,
+        group: str = "file",
+        exclusive: bool = False,
+        description: str = "",
+    ) -> Worker[None]:
+        """Run `fn()` in a worker thread; `done(result)` or the refusal come back as messages."""
+        screen = cast("Screen[Any]", self)
+
+        def work() -> None:
+            try:
+                result = fn()
+            except Exception as exc:  # a refusal, a busy file, a full disk: said, never raised
+                screen.post_message(FileFailed(refusal(exc), failed))
+                return
+            screen.post_message(FileDone(result, done))
+
+        return screen.run_worker(
+            work, thread=True, group=group, exclusive=exclusive, exit_on_error=False, description=description
+        )
+
+    def on_file_done(self, message: FileDone) -> None:
+        message.stop()
+        if message.done is not None:
+            message.done(message.result)
+
+    def on_file_failed(self, message: FileFailed) -> None:
+        message.stop()
+        if message.failed is not None:
+            message.failed(message.message)
+        else:
+            self.file_failed(message.message)
+
+    def file_failed(self, message: str) -> None:
+        """What a screen does with a refusal nobody asked for in particular: say it."""
+        cast("Screen[Any]", self).notify(message, severity="error")
+
+
+class DeskScreen(FileWork, Screen[None]):
     """A screen of the desk. Subclasses set `db_path`; `relabel()` follows a language switch."""
 
     db_path: Path
@@ -79,70 +154,3 @@ class DeskScreen(Screen[None]):
     def relabel(self) -> None:
         """Redraw what is in words after a language switch (subclasses add their own)."""
         localise_bindings(self)
-
-    # ------------------------------------------------------------ work off the UI thread
-
-    def run_in_file(
-        self,
-        fn: Callable[[Database], T],
-        done: Callable[[T], object] | None = None,
-        *,
-        failed: Callable[[str], None] | None = None,
-        group: str = "file",
-        exclusive: bool = False,
-        description: str = "",
-    ) -> Worker[None]:
-        """Open the event file in a worker thread, run `fn(db)`, close it; `done(result)` on the screen."""
-        from checkin.storage import open_db
-
-        path = self.db_path
-
-        def in_file() -> T:
-            with open_db(path) as db:
-                return fn(db)
-
-        return self.run_in_thread(
-            in_file, done, failed=failed, group=group, exclusive=exclusive, description=description
-        )
-
-    def run_in_thread(
-        self,
-        fn: Callable[[], T],
-        done: Callable[[T], object] | None = None,
-        *,
-        failed: Callable[[str], None] | None = None,
-        group: str = "file",
-        exclusive: bool = False,
-        description: str = "",
-    ) -> Worker[None]:
-        """Run `fn()` in a worker thread; `done(result)` or the refusal come back as messages."""
-
-        def work() -> None:
-            try:
-                result = fn()
-            except Exception as exc:  # a refusal, a busy file, a full disk: said, never raised
-                self.post_message(FileFailed(refusal(exc), failed))
-                return
-            self.post_message(FileDone(result, done))
-
-        return self.run_worker(
-            work, thread=True, group=group, exclusive=exclusive, exit_on_error=False, description=description
-        )
-
-    @on(FileDone)
-    def _file_done(self, message: FileDone) -> None:
-        message.stop()
-        if message.done is not None:
-            message.done(message.result)
-
-    @on(FileFailed)
-    def _file_failed(self, message: FileFailed) -> None:
-        message.stop()
-        if message.failed is not None:
-            message.failed(message.message)
-        else:
-            self.file_failed(message.message)
-
-    def file_failed(self, message: str) -> None:
-        """What a screen does with a refusal nobody asked for in particular: say it."""
-        self.notify(message, severity="error")

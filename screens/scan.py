@@ -16,29 +16,31 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from checkin.categories import category_label
 from checkin.door import Door, Resolved, find_id_number, normalise_scan
 from checkin.errors import CheckinError
 from checkin.i18n import tr
-from checkin.storage import open_db
 from checkin.vocab import Reason, VerdictKind
-from screens.bindings import bind, localise_bindings
+from screens.base import DeskScreen
+from screens.bindings import bind
 from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorAnswer, SupervisorDialog, WalkInAnswer, WalkInDialog
-from screens.messages import DoorFailed, DoorReady, ScanClassified, ScanJudged
 from screens.plain import PlainTable
 from screens.tables import add_fixed_columns
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from checkin.door import Verdict
@@ -75,7 +77,7 @@ class Pending:
     presets: dict[str, str] = field(default_factory=dict, repr=False)
 
 
-class ScanScreen(Screen[None]):
+class ScanScreen(DeskScreen):
     """Scan → verdict panel (green/yellow/red/blue) → last 20 scans; checks in place."""
 
     BINDINGS = [
@@ -107,7 +109,7 @@ class ScanScreen(Screen[None]):
         return cls(desk.db_path, desk.station, desk.operator or "?")
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         yield Static("", id="door-status", markup=False)
         with Horizontal(id="door-main"):
             with Vertical(id="door-left"):
@@ -116,12 +118,11 @@ class ScanScreen(Screen[None]):
                 yield Static("", id="form-holder", markup=False)
             yield PlainTable(id="recent", cursor_type="row", zebra_stripes=True)
         scan_box = ScanInput(placeholder=tr("app.scan_placeholder"), id="scan", select_on_focus=False)
-        scan_box.cursor_blink = not getattr(self.app, "still", False)
+        scan_box.cursor_blink = not self.still
         yield scan_box
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         self.sub_title = f"{self.station} · {self.operator}"
         table = self.query_one("#recent", DataTable)
         add_fixed_columns(
@@ -149,38 +150,56 @@ class ScanScreen(Screen[None]):
 
     # ------------------------------------------------------------ opening
 
-    @work(thread=True, exclusive=True, group="door-open", exit_on_error=False, description="open the door")
     def open_door(self) -> None:
-        try:
-            db = open_db(self.db_path, shared=True)  # the desk's connection: closed on unmount
-            try:
-                with self.door_lock:
-                    self.door = Door(db, self.station, self.operator)
-                    title = self.door.event.title
-                    label = self.door.profile.label()
-            except BaseException:
-                db.close()
-                raise
-        except CheckinError as exc:
-            self.post_message(DoorFailed(exc.message()))
-            return
-        self.post_message(DoorReady(title, label, 0))
-        self.build_search_index()
+        self.run_in_thread(
+            self._open_door, self._ready, failed=self._failed, group="door-open", exclusive=True,
+            description="open the door",
+        )  # fmt: skip
 
-    @work(thread=True, exclusive=True, group="door-index", exit_on_error=False, description="index names")
+    def _open_door(self) -> None:
+        from checkin.storage import open_db
+
+        db = open_db(self.db_path, shared=True)  # the desk's connection: closed on unmount
+        try:
+            with self.door_lock:
+                self.door = Door(db, self.station, self.operator)
+        except BaseException:
+            db.close()
+            raise
+
     def build_search_index(self) -> None:
         """Pinyin keys for look-up, on a connection of its own so scanning never waits."""
         from checkin.search import ensure_index
-        from checkin.storage import open_db
 
-        try:
-            with open_db(self.db_path) as db:
-                ensure_index(db)
-        except CheckinError as exc:
-            self.post_message(DoorFailed(exc.message()))
+        self.run_in_file(
+            ensure_index, failed=self._failed, group="door-index", exclusive=True, description="index names"
+        )
 
-    @on(DoorReady)
-    def _ready(self, message: DoorReady) -> None:
+    def with_door(
+        self,
+        fn: Callable[[Door], T],
+        done: Callable[[T], object],
+        *,
+        failed: Callable[[str], None] | None = None,
+        group: str = "door",
+        exclusive: bool = False,
+        description: str = "",
+    ) -> None:
+        """`fn(door)` in a worker, after the scan in progress (one door, one connection)."""
+
+        def at_the_door() -> T:
+            door = self.door
+            if door is None:
+                raise CheckinError("app.door_not_ready")
+            with self.door_lock:
+                return fn(door)
+
+        self.run_in_thread(
+            at_the_door, done, failed=failed or self._failed, group=group, exclusive=exclusive,
+            description=description,
+        )  # fmt: skip
+
+    def _ready(self, _: None) -> None:
         assert self.door is not None
         form = CheckFormWidget(self.door.profile, id="checks")
         form.display = False
@@ -189,12 +208,12 @@ class ScanScreen(Screen[None]):
         self.refresh_status()
         self.refresh_recent()
         self._next_waiting()
+        self.build_search_index()
 
-    @on(DoorFailed)
-    def _failed(self, message: DoorFailed) -> None:
+    def _failed(self, message: str) -> None:
         self.in_flight = False
         self.app.bell()
-        self.notify(message.message, severity="error", timeout=8)
+        self.notify(message, severity="error", timeout=8)
         self._next_waiting()
 
     # ------------------------------------------------------------ scans and typed numbers
@@ -278,70 +297,60 @@ class ScanScreen(Screen[None]):
 
     # ------------------------------------------------------------ judging (worker)
 
-    @work(thread=True, group="door", exit_on_error=False, description="judge a scan")
     def judge(self, text: str, answers: dict[str, str] | None, started: float, number: str = "") -> None:
         """Runs the core off the event loop; the verdict is committed before it comes back."""
-        door = self.door
-        if door is None:
-            self.post_message(DoorFailed(tr("app.door_not_ready")))
-            return
-        try:
-            with self.door_lock:
-                verdict = door.judge(number, answers, method="lookup") if number else door.scan(text, answers)
-        except CheckinError as exc:
-            self.post_message(DoorFailed(exc.message()))
-            return
-        except Exception as exc:  # disk full, locked file: say so, keep the desk running
-            self.post_message(DoorFailed(tr("app.door_error", error=str(exc))))
-            return
-        self.post_message(ScanJudged(verdict, text, started))
 
-    @work(thread=True, group="door", exit_on_error=False, description="read a scan mid-form")
+        def judge(door: Door) -> Verdict:
+            return door.judge(number, answers, method="lookup") if number else door.scan(text, answers)
+
+        self.with_door(judge, partial(self._judged, text, started), description="judge a scan")
+
     def classify(self, text: str, pending: str) -> None:
         """Whose code is this? (no verdict is recorded: the current guest comes first)"""
-        door = self.door
-        if door is None:
-            return
-        try:
-            with self.door_lock:
-                resolved = door.resolve(text)
-        except CheckinError:
-            resolved = Resolved(None, "scan", Reason.NOT_TOKEN)
-        if resolved.id_number is None:
-            # an ID number of someone else (or no one): still offered to the form's ID check
-            found = find_id_number(text)
-            if found and resolved.number is None:
-                resolved = Resolved(None, "idcard", resolved.reason, id_number=found)
-        self.post_message(ScanClassified(text, pending, resolved))
 
-    @on(ScanClassified)
-    def _classified(self, message: ScanClassified) -> None:
+        def classify(door: Door) -> Resolved:
+            try:
+                resolved = door.resolve(text)
+            except CheckinError:
+                resolved = Resolved(None, "scan", Reason.NOT_TOKEN)
+            if resolved.id_number is None:
+                # an ID number of someone else (or no one): still offered to the form's ID check
+                found = find_id_number(text)
+                if found and resolved.number is None:
+                    resolved = Resolved(None, "idcard", resolved.reason, id_number=found)
+            return resolved
+
+        self.with_door(
+            classify,
+            partial(self._classified, text, pending),
+            failed=_quiet,
+            description="read a scan mid-form",
+        )
+
+    def _classified(self, text: str, pending: str, resolved: Resolved) -> None:
         current = self.current
-        if current is None or current.number != message.pending:
+        if current is None or current.number != pending:
             # the form closed meanwhile: judge it in turn, unless it is a double read
-            if not self._repeat(normalise_scan(message.text).upper()):
-                self.waiting.appendleft(message.text)
+            if not self._repeat(normalise_scan(text).upper()):
+                self.waiting.appendleft(text)
             self._next_waiting()
             return
-        resolved = message.resolved
         if resolved.number == current.number:
             form = self.query_one(CheckFormWidget)
             if resolved.id_number and form.asks("id_card"):
                 form.answer_with_card("id_card", resolved.id_number)
             return  # the same guest's other code: nothing changes
-        self._hold(message.text)
+        self._hold(text)
 
-    @on(ScanJudged)
-    def _judged(self, message: ScanJudged) -> None:
-        verdict = message.verdict
+    def _judged(self, text: str, started: float, verdict: Verdict) -> None:
         self.in_flight = False
         self.last_verdict = verdict
         self.show_verdict(verdict)
-        self.latencies.append(time.monotonic() - message.started)
+        self.latencies.append(time.monotonic() - started)
         if verdict.verdict != VerdictKind.ADMITTED:
             self.app.bell()
         if verdict.verdict == VerdictKind.NEEDS_CHECKS and verdict.invitee:
-            code = normalise_scan(message.text).upper() or verdict.invitee.number
+            code = normalise_scan(text).upper() or verdict.invitee.number
             self.current = Pending(verdict.invitee.number, code, dict(verdict.presets))
             self.show_form(f"{verdict.invitee.name} {verdict.invitee.number}", verdict.presets)
             # a second read of this code that came while it was judged is the same scan
@@ -438,38 +447,34 @@ class ScanScreen(Screen[None]):
 
     # ------------------------------------------------------------ status and recent scans
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="door-status",
-        exit_on_error=False,
-        description="refresh the status",
-    )
     def refresh_status(self) -> None:
-        door = self.door
-        if door is None:
+        if self.door is None:
             return
-        with self.door_lock:
-            arrived, expected, present, citizens = door.status_counts()
-        share = f"{citizens / present:.0%}" if present else "—"
-        status = tr(
-            "app.door_status",
-            title=door.event.title,
-            checks=door.profile.label(),
-            arrived=arrived,
-            expected=expected,
-            share=share,
-        )
-        self.app.call_from_thread(self.query_one("#door-status", Static).update, status)
 
-    @work(thread=True, exclusive=True, group="door-recent", exit_on_error=False, description="recent scans")
+        def status(door: Door) -> str:
+            arrived, expected, present, citizens = door.status_counts()
+            share = f"{citizens / present:.0%}" if present else "—"
+            return tr(
+                "app.door_status",
+                title=door.event.title,
+                checks=door.profile.label(),
+                arrived=arrived,
+                expected=expected,
+                share=share,
+            )
+
+        self.with_door(
+            status, self.query_one("#door-status", Static).update, failed=_quiet, group="door-status",
+            exclusive=True, description="refresh the status",
+        )  # fmt: skip
+
     def refresh_recent(self) -> None:
-        door = self.door
-        if door is None:
+        if self.door is None:
             return
-        with self.door_lock:
-            rows = door.recent_scans(RECENT)
-        self.app.call_from_thread(self._show_recent, rows)
+        self.with_door(
+            lambda door: door.recent_scans(RECENT), self._show_recent, failed=_quiet, group="door-recent",
+            exclusive=True, description="recent scans",
+        )  # fmt: skip
 
     def _show_recent(self, rows: list[dict[str, object]]) -> None:
         table = self.query_one("#recent", DataTable)
@@ -507,22 +512,17 @@ class ScanScreen(Screen[None]):
         )
         self.app.push_screen(WalkInDialog(categories), registered)
 
-    @work(thread=True, group="door", exit_on_error=False, description="register a walk-in")
     def register_walk_in(self, answer: WalkInAnswer) -> None:
-        door = self.door
-        if door is None:
-            return
-        try:
-            with self.door_lock:
-                number = door.register_walk_in(
-                    answer.name, answer.id_number, answer.phone, answer.category, answer.pin
-                )
-                # the ID number was typed by the volunteer from the card: that check is done
-                verdict = door.judge(number, {"id_card": answer.id_number}, method="walkin")
-        except CheckinError as exc:
-            self.post_message(DoorFailed(exc.message()))
-            return
-        self.post_message(ScanJudged(verdict, "", time.monotonic()))
+        def register(door: Door) -> Verdict:
+            number = door.register_walk_in(
+                answer.name, answer.id_number, answer.phone, answer.category, answer.pin
+            )
+            # the ID number was typed by the volunteer from the card: that check is done
+            return door.judge(number, {"id_card": answer.id_number}, method="walkin")
+
+        self.with_door(
+            register, partial(self._judged, "", time.monotonic()), description="register a walk-in"
+        )
 
     def _supervisor(self, title_key: str, action: str) -> None:
         target = self.last_verdict.invitee if self.last_verdict else None
@@ -546,25 +546,20 @@ class ScanScreen(Screen[None]):
     def action_override(self) -> None:
         self._supervisor("app.override_title", "override")
 
-    @work(thread=True, group="door", exit_on_error=False, description="supervisor action")
     def supervise(self, action: str, number: str, answer: SupervisorAnswer) -> None:
-        door = self.door
-        if door is None:
-            return
-        try:
-            with self.door_lock:
-                if action == "annul":
-                    door.annul(number, answer.reason, answer.pin)
-                    verdict = None
-                else:
-                    verdict = door.override(number, answer.reason, answer.pin)
-        except CheckinError as exc:
-            self.post_message(DoorFailed(exc.message()))
-            return
-        if verdict is not None:
-            self.post_message(ScanJudged(verdict, "", time.monotonic()))
-        else:
-            self.app.call_from_thread(self._annulled, number)
+        def supervise(door: Door) -> Verdict | None:
+            if action == "annul":
+                door.annul(number, answer.reason, answer.pin)
+                return None
+            return door.override(number, answer.reason, answer.pin)
+
+        def done(verdict: Verdict | None) -> None:
+            if verdict is None:
+                self._annulled(number)
+            else:
+                self._judged("", time.monotonic(), verdict)
+
+        self.with_door(supervise, done, description="supervisor action")
 
     def _annulled(self, number: str) -> None:
         """The panel and the recent list say so at once: that guest is no longer inside."""
@@ -590,7 +585,11 @@ class ScanScreen(Screen[None]):
         return True
 
     def relabel(self) -> None:
-        localise_bindings(self)
+        super().relabel()
         self.query_one("#scan", ScanInput).placeholder = tr("app.scan_placeholder")
         self.refresh_status()
         self.refresh_recent()
+
+
+def _quiet(message: str) -> None:
+    """A refresh that could not read the file: the next scan says why, in the panel."""
