@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from sqlite_utils import Database
 
-from checkin.categories import citizen_codes, event_categories
+from checkin.categories import citizen_codes, citizen_share, event_categories
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,20 @@ class Board:
 
     @property
     def citizen_share(self) -> Fraction | None:
-        if not self.counted_present:
-            return None
-        return Fraction(self.citizens_present, self.counted_present)
+        return citizen_share(self.citizens_present, self.counted_present)
+
+
+def present_counts(db: Database, citizens: Collection[str]) -> tuple[int, int]:
+    """Guests inside who take a place (live check-ins counted in capacity), and how many of
+    them are of a citizen category — the figures of the citizen share at the door."""
+    codes = sorted(citizens)
+    marks = ", ".join("?" for _ in codes)
+    row = db.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(p.category IN ({marks})), 0) FROM live_checkins c "
+        "JOIN people p ON p.number = c.number WHERE p.in_capacity = 1",
+        codes,
+    ).fetchone()
+    return int(row[0]), int(row[1])
 
 
 def build_board(db: Database) -> Board:
@@ -52,8 +64,8 @@ def build_board(db: Database) -> Board:
     )
     arrived = dict(
         db.execute(
-            "SELECT p.category, COUNT(*) FROM checkins c JOIN people p ON p.number = c.number "
-            "WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL GROUP BY p.category"
+            "SELECT p.category, COUNT(*) FROM live_checkins c JOIN people p ON p.number = c.number "
+            "GROUP BY p.category"
         ).fetchall()
     )
     categories = event_categories(db)
@@ -62,22 +74,12 @@ def build_board(db: Database) -> Board:
             board.lines.append(CategoryLine(code, int(expected.get(code, 0)), int(arrived.get(code, 0))))
     board.expected = sum(line.expected for line in board.lines)
     board.arrived = sum(line.arrived for line in board.lines)
-    citizens = sorted(citizen_codes(categories))
-    marks = ", ".join("?" for _ in citizens)
-    row = db.execute(
-        f"SELECT COUNT(*), COALESCE(SUM(p.category IN ({marks})), 0) FROM checkins c "
-        "JOIN people p ON p.number = c.number WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL "
-        "AND p.in_capacity = 1",
-        citizens,
-    ).fetchone()
-    board.counted_present, board.citizens_present = int(row[0]), int(row[1])
+    board.counted_present, board.citizens_present = present_counts(db, citizen_codes(categories))
     board.not_arrived = [
         Absent(*r)
         for r in db.execute(
             "SELECT number, name, category, phone, confirmation FROM people WHERE status = 'invited' "
-            "AND number NOT IN (SELECT number FROM checkins WHERE annulled_at IS NULL AND "
-            "duplicate_of IS NULL) "
-            "ORDER BY queue_pos, seq"
+            "AND number NOT IN (SELECT number FROM live_checkins) ORDER BY queue_pos, seq"
         )
     ]
     last = db.execute("SELECT MAX(at) FROM scans").fetchone()

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from checkin.errors import CheckinError
@@ -199,6 +200,20 @@ def event_categories(db: Database) -> list[Category]:
 
 def citizen_codes(categories: Iterable[Category]) -> set[str]:
     return {c.code for c in categories if c.citizen}
+
+
+def citizen_share(citizens: int, counted: int) -> Fraction | None:
+    """The citizens' share of those counted in capacity, exactly (None while nobody is counted).
+
+    The one place the share is computed: selection, walk-ins, the door's status line, the
+    board and the report all read it from here, on `Fraction`, never on float."""
+    return Fraction(citizens, counted) if counted else None
+
+
+def share_met(citizens: int, counted: int, share: Fraction) -> bool:
+    """Do `citizens` of `counted` make up at least `share`? (Nobody counted meets any share.)"""
+    current = citizen_share(citizens, counted)
+    return current is None or current >= share
 
 
 def category_label(code: str, lang: str | None = None) -> str:

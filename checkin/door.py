@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.categories import CITIZEN, parse_category
+from checkin.board import present_counts
+from checkin.categories import citizen_codes, parse_category
 from checkin.errors import CheckinError
 from checkin.event import TICKETS, Event, id_secret, load_event, pin_matches
 from checkin.i18n import tr
@@ -311,11 +312,7 @@ class Door:
         return self._admit(invitee, method, token, evaluation.results)
 
     def first_seen(self, number: str) -> FirstSeen | None:
-        row = self.db.execute(
-            "SELECT at, station FROM checkins WHERE number = ? AND annulled_at IS NULL AND "
-            "duplicate_of IS NULL",
-            [number],
-        ).fetchone()
+        row = self.db.execute("SELECT at, station FROM live_checkins WHERE number = ?", [number]).fetchone()
         return FirstSeen(row[0], row[1]) if row else None
 
     def _admit(
@@ -448,7 +445,7 @@ class Door:
         with write_transaction(self.db):
             changed = self.db.execute(
                 "UPDATE checkins SET annulled_at = ?, annulled_by = ?, annul_reason = ? "
-                "WHERE number = ? AND annulled_at IS NULL AND duplicate_of IS NULL",
+                "WHERE uid = (SELECT uid FROM live_checkins WHERE number = ?)",
                 [_now(), self.operator, reason.strip(), number],
             ).rowcount
             if not changed:
@@ -518,20 +515,12 @@ class Door:
         return number
 
     def present_counts(self) -> tuple[int, int]:
-        """Guests inside who take a place, and the citizens among them."""
-        row = self.db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(p.category = ?), 0) FROM checkins c "
-            "JOIN people p ON p.number = c.number "
-            "WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL AND p.in_capacity = 1",
-            [CITIZEN],
-        ).fetchone()
-        return int(row[0]), int(row[1])
+        """Guests inside who take a place, and the citizens among them (as the board counts)."""
+        return present_counts(self.db, citizen_codes(self.event.category_list()))
 
     def status_counts(self) -> tuple[int, int, int, int]:
         """For the status line: arrived, expected, and the in-capacity guests and citizens inside."""
-        arrived = self.db.execute(
-            "SELECT COUNT(*) FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
-        ).fetchone()[0]
+        arrived = self.db.execute("SELECT COUNT(*) FROM live_checkins").fetchone()[0]
         expected = self.db.execute("SELECT COUNT(*) FROM people WHERE status = 'invited'").fetchone()[0]
         present, citizens = self.present_counts()
         return int(arrived), int(expected), present, citizens

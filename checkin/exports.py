@@ -58,15 +58,13 @@ def attendance_rows(db: Database, *, only_no_shows: bool = False) -> list[dict[s
     checks: dict[str, list[str]] = {}
     for number, name, value in db.execute(
         "SELECT c.number, r.name, r.value FROM check_results r "
-        "JOIN checkins c ON c.uid = r.checkin_uid "
-        "WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL ORDER BY r.id"
+        "JOIN live_checkins c ON c.uid = r.checkin_uid ORDER BY r.id"
     ):
         checks.setdefault(number, []).append(words.result(name, value))
     rows = []
     for row in db.query(
         "SELECT p.number, p.name, p.category, p.organization, p.phone, p.id_masked, p.status, "
-        "c.at, c.station FROM people p LEFT JOIN checkins c ON c.number = p.number AND c.annulled_at "
-        "IS NULL AND c.duplicate_of IS NULL "
+        "c.at, c.station FROM people p LEFT JOIN live_checkins c ON c.number = p.number "
         "WHERE p.status IN ('invited', 'declined', 'waiting') "
         "ORDER BY p.status != 'invited', p.queue_pos, p.seq"
     ):

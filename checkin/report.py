@@ -119,8 +119,7 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     event = load_event(db)
     data = ReportData(event)
     figures = {c.code: CategoryFigures(c.code) for c in event.category_list()}
-    live = "SELECT number FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
-    arrived = {r[0] for r in db.execute(live)}
+    arrived = {r[0] for r in db.execute("SELECT number FROM live_checkins")}
     for number, category, status in db.execute("SELECT number, category, status FROM people"):
         line = figures.setdefault(category, CategoryFigures(category))
         if status == PersonStatus.INVITED:

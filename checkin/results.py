@@ -173,8 +173,7 @@ def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     attendance = []
     for row in db.query(
         "SELECT p.number, p.name, p.category, p.organization, p.phone, p.id_masked, p.status, p.walk_in, "
-        "c.at, c.station FROM people p LEFT JOIN checkins c ON c.number = p.number "
-        "AND c.annulled_at IS NULL AND c.duplicate_of IS NULL "
+        "c.at, c.station FROM people p LEFT JOIN live_checkins c ON c.number = p.number "
         "WHERE p.status IN ('invited', 'declined', 'waiting') "
         "ORDER BY p.status != 'invited', p.queue_pos, p.seq"
     ):

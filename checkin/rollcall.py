@@ -280,10 +280,7 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
     }
     marks = db.execute("SELECT stop, bus, number, mark, reason, at FROM roll_marks").fetchall()
     here_present: dict[str, list[tuple[str | None, str]]] = {}
-    came: set[str] = {
-        str(r[0])
-        for r in db.execute("SELECT number FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL")
-    }
+    came: set[str] = {str(r[0]) for r in db.execute("SELECT number FROM live_checkins")}
     left_marks: dict[str, tuple[str, str, str]] = {}  # number → (at, stop, reason), the earliest
     for stop_name, bus_name, number, mark, reason, at in marks:
         if stop_name not in up_to_here or number not in people:

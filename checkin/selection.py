@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.categories import CITIZEN, category_label, citizen_codes
+from checkin.categories import CITIZEN, category_label, citizen_codes, citizen_share, share_met
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.i18n import tr
@@ -92,7 +92,7 @@ class SelectionResult:
 
     @property
     def citizen_share(self) -> Fraction | None:
-        return Fraction(self.citizens, self.counted) if self.counted else None
+        return citizen_share(self.citizens, self.counted)
 
     def messages(self) -> list[str]:
         """Each rule that could not be met, in the user's language, with by how much."""
@@ -144,7 +144,7 @@ def _pct(value: Fraction) -> str:
 def share_reachable(counted: int, citizens: int, capacity: int, citizens_left: int, share: Fraction) -> bool:
     """Can the final list still reach `share`, filling the free places with citizens first?"""
     extra = max(0, min(capacity - counted, citizens_left))
-    return citizens + extra >= share * (counted + extra)
+    return share_met(citizens + extra, counted + extra, share)
 
 
 def citizens_short(counted: int, citizens: int, share: Fraction) -> int:
@@ -385,8 +385,7 @@ def _explain(result: SelectionResult, places: Places, queue: list[dict[str, Any]
                  "policy": "pool" if places.pool_policy else "empty"},
             )
         )  # fmt: skip
-    current = result.citizen_share
-    if current is not None and current < share:
+    if not share_met(result.citizens, result.counted, share):
         result.warnings.append(
             (
                 "select.share_not_met",
@@ -474,7 +473,7 @@ def confirm(db: Database, number: str, status: str) -> ConfirmResult:
     if person["status"] == PersonStatus.DECLINED:
         raise CheckinError("confirm.already_declined", number=number)
     inside = db.execute(
-        "SELECT at FROM checkins WHERE number = ? AND annulled_at IS NULL AND duplicate_of IS NULL",
+        "SELECT at FROM live_checkins WHERE number = ?",
         [number],
     ).fetchone()
     if inside is not None and status != Confirmation.CONFIRMED:
@@ -598,8 +597,7 @@ def check_walk_in(db: Database, category: str) -> None:
     places = Places(event)
     present: dict[str, int] = defaultdict(int)
     for cat, in_capacity in db.execute(
-        "SELECT p.category, p.in_capacity FROM checkins c JOIN people p ON p.number = c.number "
-        "WHERE c.annulled_at IS NULL AND c.duplicate_of IS NULL"
+        "SELECT p.category, p.in_capacity FROM live_checkins c JOIN people p ON p.number = c.number"
     ):
         present[cat] += 1
         places.take(cat, bool(in_capacity))
@@ -615,7 +613,7 @@ def check_walk_in(db: Database, category: str) -> None:
     if (
         in_capacity
         and not places.is_citizen(category)
-        and Fraction(places.citizens, places.counted + 1) < places.share
+        and not share_met(places.citizens, places.counted + 1, places.share)
     ):
         raise CheckinError("door.walk_in_share", category=category_label(category), share=_pct(places.share))
 

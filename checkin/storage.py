@@ -541,6 +541,17 @@ def m016_i13_search_given_names(db: Database) -> None:
     db.execute("DELETE FROM people_search")
 
 
+@migrations()
+def m017_i15_live_checkins(db: Database) -> None:
+    # issue 15: the one home of "who is in" — a check-in neither annulled nor lost to an earlier
+    # one at another door (the rule of the unique index checkins_one_live, which still serves
+    # every query on the view: SQLite flattens it into the query)
+    db.execute(
+        "CREATE VIEW live_checkins AS SELECT * FROM checkins "
+        "WHERE annulled_at IS NULL AND duplicate_of IS NULL"
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

@@ -460,11 +460,7 @@ def summarise(db: Database) -> SurveySummary:
     template = event_template(db)
     counted = counted_forms(db)
     keyed = int(db.execute("SELECT COUNT(DISTINCT form) FROM survey_entries").fetchone()[0])
-    attended = int(
-        db.execute(
-            "SELECT COUNT(*) FROM checkins WHERE annulled_at IS NULL AND duplicate_of IS NULL"
-        ).fetchone()[0]
-    )
+    attended = int(db.execute("SELECT COUNT(*) FROM live_checkins").fetchone()[0])
     summary = SurveySummary(template.name, len(counted), keyed, keyed - len(counted), attended)
     for index, item in enumerate(template.items):
         counts = dict.fromkeys(item.values, 0)

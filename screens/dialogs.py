@@ -229,8 +229,8 @@ class LookupDialog(ModalScreen[str | None]):
             rows = [
                 db.execute(
                     "SELECT p.number, p.name, p.category, p.status, p.phone, p.id_masked, "
-                    "(SELECT MIN(c.at) FROM checkins c WHERE c.number = p.number AND c.annulled_at IS NULL "
-                    "AND c.duplicate_of IS NULL) FROM people p WHERE p.number = ?",
+                    "(SELECT MIN(c.at) FROM live_checkins c WHERE c.number = p.number) "
+                    "FROM people p WHERE p.number = ?",
                     [n],
                 ).fetchone()
                 for n in numbers
