@@ -31,6 +31,7 @@ from checkin.idcard import document_matches, id_hash, parse_id
 from checkin.keys import Verifier
 from checkin.labels import CheckLabels
 from checkin.packseal import refresh
+from checkin.people import add_walk_in
 from checkin.phone import parse_phone
 from checkin.profiles import CheckResult, Profile, evaluate, load_profile
 from checkin.search import ensure_index
@@ -498,17 +499,12 @@ class Door:
         check_walk_in(self.db, code)
         now = _now()
         with write_transaction(self.db):
-            seq = int(self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM people").fetchone()[0])
             number = walk_in_number(self.db, hashed)
-            self.db.table("people").insert(
-                {
-                    "number": number, "seq": seq, "name": name, "gender": resident.gender,
-                    "id_hash": hashed, "id_masked": resident.masked, "age": age,
-                    "phone": phone_value, "organization": None, "category": code,
-                    "signed_up_at": now, "direct": 0, "status": PersonStatus.INVITED.value,
-                    "in_capacity": int(in_capacity), "source": f"walk-in@{self.station}",
-                    "created_at": now, "updated_at": now, "walk_in": 1,
-                }
+            add_walk_in(
+                self.db.conn, number=number, name=name, gender=resident.gender, id_hash=hashed,
+                id_masked=resident.masked, age=age, phone=phone_value, category=code,
+                in_capacity=in_capacity, signed_up_at=now, source=f"walk-in@{self.station}",
+                created_at=now, updated_at=now,
             )  # fmt: skip
             self._log("walk_in", number)
         ensure_index(self.db)

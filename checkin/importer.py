@@ -26,6 +26,7 @@ from checkin.errors import CheckinError
 from checkin.event import Event, id_secret, load_event
 from checkin.i18n import tr
 from checkin.idcard import CARRIES_BIRTH_DATE, DOCUMENT_TYPES, RESIDENT_ID, age_on, id_hash, parse_document
+from checkin.people import add_people, next_seq
 from checkin.phone import parse_phone
 from checkin.sheets import (
     HEADER_SEARCH_ROWS,
@@ -794,25 +795,23 @@ def _store(db: Database, event: Event, ordered: list[_Chosen], result: ImportRes
     outside = set(event.outside_capacity)
     cols = [*STORED_FIELDS, "seq", "number", "source", "created_at", "updated_at", "status", "in_capacity"]
     with write_transaction(db):
-        row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM people").fetchone()
-        next_seq = int(row[0]) + 1
+        first = next_seq(db.conn)
 
         def insert_rows() -> Iterable[tuple[Any, ...]]:
             for offset, item in enumerate(ordered):
-                seq = next_seq + offset
+                seq = first + offset
                 record = item.record
                 in_capacity = int(record.category not in outside)
                 stored = tuple(getattr(record, f) for f in STORED_FIELDS)
                 status = PersonStatus.SIGNED_UP.value
                 yield (*stored, seq, format_number(seq), item.file.file, now, now, status, in_capacity)
 
-        placeholders = ", ".join("?" for _ in cols)
-        db.conn.executemany(f"INSERT INTO people ({', '.join(cols)}) VALUES ({placeholders})", insert_rows())
+        add_people(db.conn, cols, insert_rows())
         # a group form's people become one group application (issue 17, checkin.groups)
         forms: dict[str, list[str]] = {}
         for offset, item in enumerate(ordered):
             if item.record.group:
-                forms.setdefault(item.record.group, []).append(format_number(next_seq + offset))
+                forms.setdefault(item.record.group, []).append(format_number(first + offset))
         if forms:
             from checkin.groups import link_form_groups
 

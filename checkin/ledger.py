@@ -10,6 +10,7 @@ reason when not), the reply and its date, and a history of every change.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -114,8 +115,7 @@ def add_suggestion(
     due, _ = due_date(db)
     now = _now()
     with write_transaction(db):
-        count = int(db.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0])
-        number = f"S{count + 1:03d}"
+        number = next_suggestion_number(db.conn)
         uid = uuid.uuid4().hex
         db.table("suggestions").insert(
             {
@@ -127,6 +127,13 @@ def add_suggestion(
         )  # fmt: skip
         _history(db, uid, operator, "created", None, text)
     return number
+
+
+def next_suggestion_number(conn: sqlite3.Connection) -> str:
+    """The number the next suggestion gets (S001, S002 …): one numbering for the ledger and the
+    merge of other laptops' ledgers."""
+    count = int(conn.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0])
+    return f"S{count + 1:03d}"
 
 
 def import_from_surveys(db: Database, operator: str = "office") -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +53,57 @@ class Person:
             review=row.get("review"),
             group_number=row.get("group_number"),
         )
+
+
+# ------------------------------------------------------------ adding people
+
+
+WALK_IN_COLUMNS = ("number", "seq", "name", "gender", "id_hash", "id_masked", "age", "phone", "organization",
+                   "category", "signed_up_at", "direct", "status", "in_capacity", "source", "created_at",
+                   "updated_at", "walk_in")  # fmt: skip
+
+
+def next_seq(conn: sqlite3.Connection) -> int:
+    """The sign-up sequence number the next person gets (one order for import, walk-ins, merge)."""
+    return int(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM people").fetchone()[0])
+
+
+def add_people(conn: sqlite3.Connection, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """The one way people enter an event file: the import, a walk-in registered at the door, a
+    walk-in merged from another door's bundle. `columns` are the program's own field names,
+    never a file's; call inside a write transaction."""
+    if not all(column.isidentifier() for column in columns):
+        raise ValueError(f"not a column name: {columns}")
+    marks = ", ".join("?" for _ in columns)
+    conn.executemany(f"INSERT INTO people ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def add_walk_in(
+    conn: sqlite3.Connection,
+    *,
+    number: str,
+    name: str,
+    gender: str | None,
+    id_hash: str,
+    id_masked: str,
+    age: int,
+    phone: str | None,
+    category: str,
+    in_capacity: bool,
+    signed_up_at: str,
+    source: str,
+    created_at: str,
+    updated_at: str,
+) -> int:
+    """Someone let in on the spot: invited at once, last in sign-up order. Returns their seq."""
+    seq = next_seq(conn)
+    row = (number, seq, name, gender, id_hash, id_masked, age, phone, None, category, signed_up_at, 0,
+           PersonStatus.INVITED.value, int(in_capacity), source, created_at, updated_at, 1)  # fmt: skip
+    add_people(conn, WALK_IN_COLUMNS, [row])
+    return seq
+
+
+# ------------------------------------------------------------ reading people
 
 
 def list_people(db: Database, status: str | None = None) -> list[Person]:

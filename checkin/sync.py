@@ -40,6 +40,8 @@ from typing import Any
 from checkin.categories import CATEGORIES
 from checkin.door import VERDICTS
 from checkin.errors import CheckinError
+from checkin.ledger import next_suggestion_number
+from checkin.people import add_walk_in
 from checkin.phone import parse_phone
 from checkin.seal import SealError, seal, sign, unseal, verify
 from checkin.storage import new_file, open_db, write_transaction
@@ -763,13 +765,10 @@ def _step_walk_ins(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report
     for number, name, gender, id_hash, id_masked, age, phone, category, signed_up_at, source, created in rows:
         if conn.execute("SELECT 1 FROM people WHERE id_hash = ? OR number = ?", [id_hash, number]).fetchone():
             continue
-        seq = _count(conn, "SELECT COALESCE(MAX(seq), 0) + 1 FROM people")
-        conn.execute(
-            "INSERT INTO people (number, seq, name, gender, id_hash, id_masked, age, phone, organization, "
-            "category, signed_up_at, direct, status, in_capacity, source, created_at, updated_at, walk_in) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 0, 'invited', ?, ?, ?, ?, 1)",
-            [number, seq, name, gender, id_hash, id_masked, age, phone, category, signed_up_at,
-             int(category not in outside), source, created, created],
+        add_walk_in(
+            conn, number=number, name=name, gender=gender, id_hash=id_hash, id_masked=id_masked, age=age,
+            phone=phone, category=category, in_capacity=category not in outside, signed_up_at=signed_up_at,
+            source=source, created_at=created, updated_at=created,
         )  # fmt: skip
         added += 1
     report.added["walk_ins"], report.already["walk_ins"] = added, len(rows) - added
@@ -919,7 +918,7 @@ def _step_suggestions(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], rep
         if conn.execute("SELECT 1 FROM suggestions WHERE uid = ?", [data[0]]).fetchone():
             continue
         if conn.execute("SELECT 1 FROM suggestions WHERE number = ?", [data[1]]).fetchone():
-            data[1] = f"S{_count(conn, 'SELECT COUNT(*) FROM suggestions') + 1:03d}"
+            data[1] = next_suggestion_number(conn)
         if (
             data[4] is not None
             and conn.execute("SELECT 1 FROM suggestions WHERE form = ?", [data[4]]).fetchone()

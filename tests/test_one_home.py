@@ -69,3 +69,28 @@ def test_door_and_board_count_the_same_people_inside(db: Database) -> None:
     board = build_board(db)
     assert door.present_counts() == (board.counted_present, board.citizens_present)
     assert door.present_counts()[0] >= 1
+
+
+def _sources() -> dict[str, str]:
+    return {
+        str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+        for folder in ("checkin", "screens")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    }
+
+
+def test_people_enter_the_file_one_way() -> None:
+    # import, walk-ins at the door and walk-ins merged from a bundle all go through people.add_people
+    adding = re.compile(
+        r"INSERT\s+(OR\s+\w+\s+)?INTO\s+people\b|table\(\s*\"people\"\s*\)\.(insert|upsert)|MAX\(seq\)"
+    )
+    found = sorted(name for name, text in _sources().items() if adding.search(text))
+    # packseal: the sealed pack's trigger that writes the temp people back into the file
+    assert found == ["checkin/packseal.py", "checkin/people.py"]
+
+
+def test_suggestions_are_numbered_one_way() -> None:
+    numbering = re.compile(r"f\"S\{")
+    assert sorted(name for name, text in _sources().items() if numbering.search(text)) == [
+        "checkin/ledger.py"
+    ]
