@@ -182,14 +182,12 @@ def _before_event_rows(event: Event) -> list[tuple[str, str]]:
 
 def cmd_event_set(args: argparse.Namespace) -> int:
     """`checkin event set --ticket id-card`: what opens the door, changed before the doors open."""
-    from checkin.storage import write_transaction
+    from checkin.event import set_ticket
 
     if args.ticket is None:
         raise CheckinError("cli.event_set_nothing")
     with open_db(args.db) as db:
-        load_event(db)
-        with write_transaction(db):
-            db.execute("UPDATE event SET ticket = ?", [args.ticket])
+        set_ticket(db, args.ticket)
     _out(tr("event.ticket_set", ticket=tr(f"ticket.{args.ticket}")))
     return 0
 
@@ -415,12 +413,9 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
-        rows = list(
-            db.query(
-                "SELECT key_id, created_at, retired_at, revoked_at, private_key IS NOT NULL AS can_sign "
-                "FROM signing_keys ORDER BY id"
-            )
-        )
+        from checkin.keys import signing_keys
+
+        rows = signing_keys(db)
         if args.json:
             _json([{**r, "key_id": f"{r['key_id']:04X}", "can_sign": bool(r["can_sign"])} for r in rows])
             return 0

@@ -213,8 +213,9 @@ def cmd_rollcall(args: argparse.Namespace) -> int:
 
 
 def _station_name(db: Any) -> str:
-    row = db.execute("SELECT name FROM station_info").fetchone()
-    return str(row[0]) if row else "cli"
+    from checkin.keys import packed_station
+
+    return packed_station(db) or "cli"
 
 
 # ---------------------------------------------------------------- parser

@@ -369,6 +369,15 @@ def load_event(db: Database) -> Event:
     return Event.from_row(rows[0])
 
 
+def set_ticket(db: Database, ticket: str) -> None:
+    """What opens the door (invitation, ID card or either), changed before the doors open."""
+    if ticket not in TICKETS:
+        raise CheckinError("event.bad_ticket", value=ticket)
+    load_event(db)
+    with write_transaction(db):
+        db.execute("UPDATE event SET ticket = ?", [ticket])
+
+
 def id_secret(db: Database) -> bytes:
     row = db.execute("SELECT value FROM secret WHERE name = ?", [ID_SECRET]).fetchone()
     if row is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
@@ -66,6 +67,22 @@ def create_signing_key(db: Database) -> int:
 
 def is_station_pack(db: Database) -> bool:
     return bool(db.execute("SELECT COUNT(*) FROM station_info").fetchone()[0])
+
+
+def packed_station(db: Database) -> str | None:
+    """The station a door pack was made for; None in the office file."""
+    row = db.execute("SELECT name FROM station_info").fetchone()
+    return str(row[0]) if row else None
+
+
+def signing_keys(db: Database) -> list[dict[str, Any]]:
+    """Every signing key, oldest first: id, created, retired, revoked, and whether this file can sign."""
+    return list(
+        db.query(
+            "SELECT key_id, created_at, retired_at, revoked_at, private_key IS NOT NULL AS can_sign "
+            "FROM signing_keys ORDER BY id"
+        )
+    )
 
 
 def require_office(db: Database) -> None:

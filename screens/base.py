@@ -7,19 +7,19 @@ back on the screen. Nothing reads or writes the file on the UI thread. A refusal
 `CheckinError`, a busy or locked file (said "the event file is busy"), any other failure —
 comes back as one message, `FileFailed`, to the call's `failed` or else to the screen's
 `file_failed`. Screens that keep a connection open (the door, the roll call) use
-`run_in_thread(fn, done)`, the same thing without opening the file.
+`run_on(held, lock, fn, done)`, the same thing on what they hold, one piece of work at a time.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlite_utils import Database
 from textual import events, on
 from textual.message import Message
 from textual.screen import Screen
@@ -30,7 +30,11 @@ from checkin.errors import CheckinError
 from checkin.i18n import tr
 from screens.bindings import localise_bindings
 
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
 T = TypeVar("T")
+H = TypeVar("H")
 
 
 @dataclass
@@ -115,6 +119,32 @@ class FileWork:
 
         return screen.run_worker(
             work, thread=True, group=group, exclusive=exclusive, exit_on_error=False, description=description
+        )
+
+    def run_on(
+        self,
+        held: Callable[[], H | None],
+        lock: threading.Lock,
+        fn: Callable[[H], T],
+        done: Callable[[T], object] | None = None,
+        *,
+        failed: Callable[[str], None] | None = None,
+        group: str = "file",
+        exclusive: bool = False,
+        description: str = "",
+    ) -> Worker[None]:
+        """`fn(obj)` in a worker on what the screen keeps open (the door, the roll call), one
+        piece of work at a time under `lock`; not open yet: refused as "not ready"."""
+
+        def on_held() -> T:
+            obj = held()
+            if obj is None:
+                raise CheckinError("app.door_not_ready")
+            with lock:
+                return fn(obj)
+
+        return self.run_in_thread(
+            on_held, done, failed=failed, group=group, exclusive=exclusive, description=description
         )
 
     def on_file_done(self, message: FileDone) -> None:

@@ -9,22 +9,21 @@ or broke a rule. The figures come from `checkin.county_status`, read by a worker
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from sqlite_utils import Database
+from textual import on
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from checkin.county import county_db
 from checkin.county_report import COLUMNS, county_table
 from checkin.county_status import CountyStatus, UnitLine, build_status
-from checkin.errors import CheckinError
 from checkin.i18n import current_language, set_language, tr
+from screens.base import DeskScreen
 from screens.bindings import bind, localise_bindings
 from screens.plain import PlainNotify, PlainTable
 from screens.tables import add_fixed_columns
@@ -33,17 +32,7 @@ WIDTHS = {"unit": 14, "planned": 18, "held": 6, "people": 9, "citizen_share": 10
           "suggestions": 10, "report": 8, "posting": 8}  # fmt: skip
 
 
-@dataclass
-class CountyLoaded(Message):
-    status: CountyStatus
-
-
-@dataclass
-class CountyFailed(Message):
-    message: str
-
-
-class CountyScreen(Screen[None]):
+class CountyScreen(DeskScreen):
     """The county table, refreshed with `r`; `m` filters to the units that need a call."""
 
     DEFAULT_CSS = """
@@ -65,7 +54,7 @@ class CountyScreen(Screen[None]):
         self.only_open = False
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         with Vertical(id="county-main"):
             yield Static(tr("app.loading"), id="county-summary", markup=False)
             yield PlainTable(id="county-units", cursor_type="row", zebra_stripes=True)
@@ -73,7 +62,6 @@ class CountyScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         self._columns()
         self.load()
 
@@ -86,23 +74,21 @@ class CountyScreen(Screen[None]):
             + [("breaches", tr("county.col.breaches"), ["00"])],
         )
 
-    @work(thread=True, exclusive=True, group="county", exit_on_error=False, description="load the county")
+    def open_file(self) -> AbstractContextManager[Database]:
+        return county_db(self.db_path)  # the county office's file, not an event
+
     def load(self) -> None:
-        try:
-            with county_db(self.db_path) as db:
-                status = build_status(db, self.as_of or dt.date.today())
-        except CheckinError as exc:
-            self.post_message(CountyFailed(exc.message()))
-            return
-        self.post_message(CountyLoaded(status))
+        as_of = self.as_of or dt.date.today()
+        self.run_in_file(
+            lambda db: build_status(db, as_of), self._loaded, group="county", exclusive=True,
+            description="load the county",
+        )  # fmt: skip
 
-    @on(CountyFailed)
-    def _failed(self, message: CountyFailed) -> None:
-        self.query_one("#county-summary", Static).update(tr("app.load_failed", message=message.message))
+    def file_failed(self, message: str) -> None:
+        self.query_one("#county-summary", Static).update(tr("app.load_failed", message=message))
 
-    @on(CountyLoaded)
-    def _loaded(self, message: CountyLoaded) -> None:
-        self.status = message.status
+    def _loaded(self, status: CountyStatus) -> None:
+        self.status = status
         self._show()
 
     def _lines(self) -> list[UnitLine]:
@@ -183,7 +169,7 @@ class CountyScreen(Screen[None]):
         self._show()
 
     def relabel(self) -> None:
-        localise_bindings(self)
+        super().relabel()
         self._columns()
         self._show()
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
@@ -14,8 +17,12 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from checkin.categories import CATEGORIES, category_label
 from checkin.i18n import tr
+from screens.base import FileWork
 from screens.bindings import bind, localise_bindings
 from screens.plain import PlainTable
+
+if TYPE_CHECKING:
+    from checkin.search import Found
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -188,7 +195,7 @@ class WalkInDialog(ModalScreen[WalkInAnswer | None]):
         self.dismiss(None)
 
 
-class LookupDialog(ModalScreen[str | None]):
+class LookupDialog(FileWork, ModalScreen[str | None]):
     """Find a guest who forgot the invitation: name, pinyin, initials, phone or ID last 4."""
 
     BINDINGS = [
@@ -196,9 +203,9 @@ class LookupDialog(ModalScreen[str | None]):
         bind("down", "to_results", "results", show=False),
     ]
 
-    def __init__(self, db_path: str) -> None:
+    def __init__(self, db_path: str | Path) -> None:
         super().__init__()
-        self.db_path = db_path
+        self.db_path = Path(db_path)
         self.pick_when_shown = False
         self.shown_for = ""
 
@@ -219,39 +226,33 @@ class LookupDialog(ModalScreen[str | None]):
     def _search(self, event: Input.Changed) -> None:
         self.run_search(event.value)
 
-    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False, description="look-up")
     def run_search(self, query: str) -> None:
-        from checkin.search import look_up
-        from checkin.storage import open_db
+        from checkin.search import look_up_people
 
-        with open_db(self.db_path) as db:
-            numbers = look_up(db, query)
-            rows = [
-                db.execute(
-                    "SELECT p.number, p.name, p.category, p.status, p.phone, p.id_masked, "
-                    "(SELECT MIN(c.at) FROM live_checkins c WHERE c.number = p.number) "
-                    "FROM people p WHERE p.number = ?",
-                    [n],
-                ).fetchone()
-                for n in numbers
-            ]
-        self.app.call_from_thread(self._show, rows, query)
+        self.run_in_file(
+            lambda db: look_up_people(db, query),
+            partial(self._show, query),
+            group="lookup",
+            exclusive=True,
+            description="look-up",
+        )
 
-    def _show(self, rows: list[tuple[str, str, str, str, str | None, str, str | None]], query: str) -> None:
+    def _show(self, query: str, rows: list[Found]) -> None:
         self.shown_for = query
         table = self.query_one("#results", DataTable)
         table.clear()
-        for number, name, category, status, phone, masked, inside_at in rows:
-            digits = "".join(ch for ch in (phone or "") if ch.isdigit())
-            shown = tr("app.inside_since", at=inside_at[11:16]) if inside_at else tr(f"status.{status}")
+        for found in rows:
+            digits = "".join(ch for ch in (found.phone or "") if ch.isdigit())
+            inside_at = found.inside_at
+            shown = tr("app.inside_since", at=inside_at[11:16]) if inside_at else tr(f"status.{found.status}")
             table.add_row(
-                number,
-                name,
-                category_label(category),
+                found.number,
+                found.name,
+                category_label(found.category),
                 shown,
                 f"…{digits[-4:]}" if digits else "",
-                masked,
-                key=number,
+                found.id_masked,
+                key=found.number,
             )
         if self.pick_when_shown and query == self.query_one("#query", Input).value:
             self.pick_when_shown = False

@@ -11,25 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
-from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.itinerary import LEAVE_REASONS
-from checkin.rollcall import MarkResult, RollCall, RollStatus, Schedule, schedule
-from checkin.storage import open_db
+from checkin.rollcall import Departure, MarkResult, RollCall, RollStatus, Schedule, schedule
 from checkin.tokens import TOKEN_CHARS
+from screens.base import DeskScreen
 from screens.bindings import bind, localise_bindings
 from screens.dialogs import ConfirmDialog, LookupDialog
 from screens.plain import PlainTable
@@ -40,35 +38,7 @@ if TYPE_CHECKING:
 SILENCE_SECONDS = 0.1  # scanners that send no terminator: end the scan after this pause
 REFRESH_SECONDS = 5  # other laptops may write to the same file
 PANEL_CLASSES = ("-ok", "-missing", "-left", "-idle", "-error")
-
-
-@dataclass
-class RollOpened(Message):
-    stop_name: str
-    bus_name: str | None
-
-
-@dataclass
-class RollLoaded(Message):
-    status: RollStatus
-    schedule: Schedule | None
-
-
-@dataclass
-class RollMarked(Message):
-    result: MarkResult
-
-
-@dataclass
-class RollFailed(Message):
-    message: str
-
-
-@dataclass
-class RollDeparted(Message):
-    status: RollStatus
-    recorded: bool
-    anyway: bool
+T = TypeVar("T")
 
 
 class RollInput(Input):
@@ -144,7 +114,7 @@ class PlaceDialog(ModalScreen[tuple[str, str | None] | None]):
         self.dismiss(None)
 
 
-class RollCallScreen(Screen[None]):
+class RollCallScreen(DeskScreen):
     """The bus leader's screen: expected people, who is here, missing with phones, departure."""
 
     BINDINGS = [
@@ -174,7 +144,7 @@ class RollCallScreen(Screen[None]):
         return cls(desk.db_path, desk.station, desk.operator or "?", desk.stop, desk.bus)
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not getattr(self.app, "still", False))
+        yield self.header()
         yield Static("", id="visit-place", markup=False)
         yield Static("", id="visit-schedule", markup=False)
         with Horizontal(id="visit-main"):
@@ -183,12 +153,11 @@ class RollCallScreen(Screen[None]):
                 yield Static("", id="visit-counts", markup=False)
             yield PlainTable(id="visit-list", cursor_type="row", zebra_stripes=True)
         box = RollInput(placeholder=tr("app.visit.scan_placeholder"), id="visit-scan", select_on_focus=False)
-        box.cursor_blink = not getattr(self.app, "still", False)
+        box.cursor_blink = not self.still
         yield box
         yield Footer()
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         table = self.query_one("#visit-list", DataTable)
         for key in ("state", "number", "name", "phone", "bus"):
             table.add_column(tr(f"app.visit.col_{key}"), key=key)
@@ -204,66 +173,74 @@ class RollCallScreen(Screen[None]):
 
     # ------------------------------------------------------------ opening and reading
 
-    @work(
-        thread=True, exclusive=True, group="roll-open", exit_on_error=False, description="open the roll call"
-    )
     def open_roll(self) -> None:
+        self.run_in_thread(
+            self._open_roll, self._opened, group="roll-open", exclusive=True, description="open the roll call"
+        )
+
+    def _open_roll(self) -> tuple[str, str | None]:
+        from checkin.storage import open_db
+
+        db = open_db(self.db_path, shared=True)  # the screen's connection: closed on unmount
         try:
-            db = open_db(self.db_path, shared=True)  # the screen's connection: closed on unmount
-            try:
-                with self.roll_lock:
-                    roll = RollCall(db, self.station, self.operator)
-                    stop = self.stop
-                    if stop is None:
-                        now = schedule(db, roll.event, dt.datetime.now())
-                        stop = (now.current or now.next or roll.stops[0]).name if now else roll.stops[0].name
-                    roll.stop(stop)  # refuse an unknown name now, in words
-                    if self.bus is None and roll.station in {b.name for b in roll.buses}:
-                        self.bus = roll.station  # the laptop on bus 2 (station 2号车) calls bus 2's roll
-                    roll.bus(self.bus)
-                    self.roll = roll
-            except BaseException:
-                db.close()
-                raise
-        except CheckinError as exc:
-            self.post_message(RollFailed(exc.message()))
-            return
-        self.post_message(RollOpened(stop, self.bus))
+            with self.roll_lock:
+                roll = RollCall(db, self.station, self.operator)
+                stop, bus = self.stop, self.bus
+                if stop is None:
+                    now = schedule(db, roll.event, dt.datetime.now())
+                    stop = (now.current or now.next or roll.stops[0]).name if now else roll.stops[0].name
+                roll.stop(stop)  # refuse an unknown name now, in words
+                if bus is None and roll.station in {b.name for b in roll.buses}:
+                    bus = roll.station  # the laptop on bus 2 (station 2号车) calls bus 2's roll
+                roll.bus(bus)
+                self.roll = roll
+        except BaseException:
+            db.close()
+            raise
+        return stop, bus
+
+    def _opened(self, place: tuple[str, str | None]) -> None:
+        self.stop, self.bus = place
+        self.refresh_roll()
         self.build_search_index()
 
-    @work(thread=True, exclusive=True, group="roll-index", exit_on_error=False, description="index names")
     def build_search_index(self) -> None:
         """Pinyin keys for the look-up, on a connection of its own so marking never waits."""
         from checkin.search import ensure_index
 
-        try:
-            with open_db(self.db_path) as db:
-                ensure_index(db)
-        except CheckinError as exc:
-            self.post_message(RollFailed(exc.message()))
+        self.run_in_file(ensure_index, group="roll-index", exclusive=True, description="index names")
 
-    @on(RollOpened)
-    def _opened(self, message: RollOpened) -> None:
-        self.stop, self.bus = message.stop_name, message.bus_name
-        self.refresh_roll()
+    def with_roll(
+        self,
+        fn: Callable[[RollCall, str], T],
+        done: Callable[[T], object],
+        *,
+        group: str,
+        exclusive: bool = False,
+        description: str = "",
+    ) -> None:
+        """`fn(roll, stop)` in a worker, after the mark in progress (one roll call, one connection)."""
+        stop = self.stop
+        if stop is None:
+            self.file_failed(tr("app.door_not_ready"))
+            return
+        self.run_on(
+            lambda: self.roll, self.roll_lock, lambda roll: fn(roll, stop), done, group=group,
+            exclusive=exclusive, description=description,
+        )  # fmt: skip
 
-    @work(thread=True, exclusive=True, group="roll-read", exit_on_error=False, description="read the roll")
     def refresh_roll(self) -> None:
-        roll = self.roll
-        if roll is None or self.stop is None:
+        if self.roll is None or self.stop is None:
             return
-        try:
-            with self.roll_lock:
-                status = roll.status(self.stop, self.bus)
-                plan = schedule(roll.db, roll.event, dt.datetime.now(), self.bus)
-        except CheckinError as exc:
-            self.post_message(RollFailed(exc.message()))
-            return
-        self.post_message(RollLoaded(status, plan))
+        bus = self.bus
 
-    @on(RollLoaded)
-    def _loaded(self, message: RollLoaded) -> None:
-        status = message.status
+        def read(roll: RollCall, stop: str) -> tuple[RollStatus, Schedule | None]:
+            return roll.status(stop, bus), schedule(roll.db, roll.event, dt.datetime.now(), bus)
+
+        self.with_roll(read, self._loaded, group="roll-read", exclusive=True, description="read the roll")
+
+    def _loaded(self, loaded: tuple[RollStatus, Schedule | None]) -> None:
+        status, plan = loaded
         self.status = status
         bus = status.bus
         place = f"{tr('app.visit.stop')}：{status.stop.name}"
@@ -276,7 +253,7 @@ class RollCallScreen(Screen[None]):
         else:
             place += f" · {tr('visit.whole_stop')}"
         self.query_one("#visit-place", Static).update(place)
-        self.query_one("#visit-schedule", Static).update(message.schedule.text() if message.schedule else "")
+        self.query_one("#visit-schedule", Static).update(plan.text() if plan else "")
         self.sub_title = f"{tr('app.bind.mode_rollcall')} · {status.stop.name} · " + (
             bus.name if bus else tr("visit.whole_stop")
         )
@@ -324,11 +301,10 @@ class RollCallScreen(Screen[None]):
         panel.add_class(cls)
         panel.update(Text(text, justify="center", style="bold"))
 
-    @on(RollFailed)
-    def _failed(self, message: RollFailed) -> None:
+    def file_failed(self, message: str) -> None:
         self.app.bell()
-        self._panel(message.message, "-error")
-        self.notify(message.message, severity="error", timeout=8)
+        self._panel(message, "-error")
+        self.notify(message, severity="error", timeout=8)
 
     # ------------------------------------------------------------ scans and keys
 
@@ -400,29 +376,17 @@ class RollCallScreen(Screen[None]):
 
         self.app.push_screen(LookupDialog(str(self.db_path)), chosen)
 
-    @work(thread=True, group="roll-write", exit_on_error=False, description="mark present")
     def mark(self, *, text: str = "", number: str = "", method: str = "key") -> None:
-        roll = self.roll
-        if roll is None or self.stop is None:
-            self.post_message(RollFailed(tr("app.door_not_ready")))
-            return
-        try:
-            with self.roll_lock:
-                if text:
-                    result = roll.scan(self.stop, self.bus, text)
-                else:
-                    result = roll.mark_present(self.stop, self.bus, number, method=method)
-        except CheckinError as exc:
-            self.post_message(RollFailed(exc.message()))
-            return
-        except Exception as exc:  # disk full, locked file: say so, keep the screen running
-            self.post_message(RollFailed(tr("app.door_error", error=str(exc))))
-            return
-        self.post_message(RollMarked(result))
+        bus = self.bus
 
-    @on(RollMarked)
-    def _marked(self, message: RollMarked) -> None:
-        result = message.result
+        def mark(roll: RollCall, stop: str) -> MarkResult:
+            if text:
+                return roll.scan(stop, bus, text)
+            return roll.mark_present(stop, bus, number, method=method)
+
+        self.with_roll(mark, self._marked, group="roll-write", description="mark present")
+
+    def _marked(self, result: MarkResult) -> None:
         if result.outcome == "already":
             self.app.bell()
         self._panel(result.text(), "-left" if result.outcome == "left" else "-ok")
@@ -448,44 +412,31 @@ class RollCallScreen(Screen[None]):
 
         self.app.push_screen(LeaveDialog(f"{names[number]} {number}"), chosen)
 
-    @work(thread=True, group="roll-write", exit_on_error=False, description="left the visit")
     def leave(self, number: str, reason: str) -> None:
-        roll = self.roll
-        if roll is None or self.stop is None:
-            return
-        try:
-            with self.roll_lock:
-                result = roll.leave(self.stop, self.bus, number, reason)
-        except CheckinError as exc:
-            self.post_message(RollFailed(exc.message()))
-            return
-        self.post_message(RollMarked(result))
+        bus = self.bus
+        self.with_roll(
+            lambda roll, stop: roll.leave(stop, bus, number, reason), self._marked, group="roll-write",
+            description="left the visit",
+        )  # fmt: skip
 
     # ------------------------------------------------------------ departure
 
     def action_depart(self) -> None:
         self.depart(False)
 
-    @work(thread=True, group="roll-write", exit_on_error=False, description="departure")
     def depart(self, anyway: bool) -> None:
-        roll = self.roll
-        if roll is None or self.stop is None:
-            return
-        try:
-            with self.roll_lock:
-                departure = roll.depart(self.stop, self.bus, anyway=anyway)
-        except CheckinError as exc:
-            self.post_message(RollFailed(exc.message()))
-            return
-        self.post_message(RollDeparted(departure.status, departure.recorded, departure.anyway))
+        bus = self.bus
+        self.with_roll(
+            lambda roll, stop: roll.depart(stop, bus, anyway=anyway), self._departed, group="roll-write",
+            description="departure",
+        )  # fmt: skip
 
-    @on(RollDeparted)
-    def _departed(self, message: RollDeparted) -> None:
-        status = message.status
+    def _departed(self, departure: Departure) -> None:
+        status = departure.status
         text = status.departure_text()
-        if message.recorded:
-            line = tr("app.visit.departed_anyway" if message.anyway else "app.visit.departed", text=text)
-            self._panel(line, "-missing" if message.anyway else "-ok")
+        if departure.recorded:
+            line = tr("app.visit.departed_anyway" if departure.anyway else "app.visit.departed", text=text)
+            self._panel(line, "-missing" if departure.anyway else "-ok")
             self.refresh_roll()
             return
         self.app.bell()
@@ -518,6 +469,6 @@ class RollCallScreen(Screen[None]):
         self.app.push_screen(PlaceDialog(stops, buses, (self.stop, self.bus)), chosen)
 
     def relabel(self) -> None:
-        localise_bindings(self)
+        super().relabel()
         self.query_one("#visit-scan", RollInput).placeholder = tr("app.visit.scan_placeholder")
         self.refresh_roll()

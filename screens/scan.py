@@ -186,17 +186,9 @@ class ScanScreen(DeskScreen):
         description: str = "",
     ) -> None:
         """`fn(door)` in a worker, after the scan in progress (one door, one connection)."""
-
-        def at_the_door() -> T:
-            door = self.door
-            if door is None:
-                raise CheckinError("app.door_not_ready")
-            with self.door_lock:
-                return fn(door)
-
-        self.run_in_thread(
-            at_the_door, done, failed=failed or self._failed, group=group, exclusive=exclusive,
-            description=description,
+        self.run_on(
+            lambda: self.door, self.door_lock, fn, done, failed=failed or self._failed, group=group,
+            exclusive=exclusive, description=description,
         )  # fmt: skip
 
     def _ready(self, _: None) -> None:
