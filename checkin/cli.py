@@ -840,7 +840,20 @@ def cmd_merge(args: argparse.Namespace) -> int:
                 )
             )
         for flagged in r.revoked_admissions:
-            _out(tr("sync14.revoked_admission", number=flagged["number"], at=flagged["at"]))
+            at = str(flagged["at"])[:19].replace("T", " ")
+            if flagged.get("key"):
+                revoked_at = str(flagged["revoked_at"])[:19].replace("T", " ")
+                _out(
+                    tr(
+                        "sync14.revoked_key_admission",
+                        number=flagged["number"],
+                        at=at,
+                        key_id=flagged["key"],
+                        revoked_at=revoked_at,
+                    )
+                )
+            else:
+                _out(tr("sync14.revoked_admission", number=flagged["number"], at=at))
         for conflict in r.conflicts:
             _out(
                 tr(

@@ -85,6 +85,10 @@ class Verdict:
     profile: Profile | None = field(default=None, repr=False, compare=False)
     # answers the scan itself gave (an ID card read: the id_card check); in memory only
     presets: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # how the guest was found and the invitation read (seq, counter, key): the check form's
+    # answers are judged with them, so the admission records the scan and its invitation
+    method: str = field(default="", compare=False)
+    token: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def admitted(self) -> bool:
@@ -149,7 +153,7 @@ class Resolved:
     number: str | None
     method: str  # scan (invitation), idcard, lookup (a typed number)
     reason: Reason | None = None
-    token: tuple[int, int] | None = None
+    token: tuple[int, int, int] | None = None
     id_number: str | None = field(default=None, repr=False)
 
     @property
@@ -198,7 +202,9 @@ def resolve_scan(
         checked = (verifier or Verifier(db)).verify(upper)
         if checked.number is None or checked.claims is None:
             return Resolved(None, "scan", checked.reason or Reason.NOT_TOKEN)
-        return Resolved(checked.number, "scan", token=(checked.claims.seq, checked.claims.counter))
+        return Resolved(
+            checked.number, "scan", token=(checked.claims.seq, checked.claims.counter, checked.claims.key_id)
+        )
     if looks_like_number(upper):
         return Resolved(upper, "lookup")
     id_number = find_id_number(clean, today)
@@ -276,7 +282,7 @@ class Door:
         answers: Mapping[str, str] | None = None,
         *,
         method: str = "lookup",
-        token: tuple[int, int] | None = None,
+        token: tuple[int, int, int] | None = None,
     ) -> Verdict:
         """Decide for a known person (from a scan or a look-up)."""
         refresh(self.db)  # a sealed pack: walk-ins another desk on this file registered
@@ -320,7 +326,7 @@ class Door:
         self,
         invitee: InviteeInfo,
         method: str,
-        token: tuple[int, int] | None,
+        token: tuple[int, int, int] | None,
         results: list[CheckResult],
         override_reason: str | None = None,
     ) -> Verdict:
@@ -345,18 +351,19 @@ class Door:
         self,
         verdict: Verdict,
         method: str,
-        token: tuple[int, int] | None,
+        token: tuple[int, int, int] | None,
         results: list[CheckResult],
         checkin_uid: str | None = None,
     ) -> None:
         verdict.labels = self.labels
+        verdict.method, verdict.token = method, token
         self.db.execute(
             "INSERT INTO scans (uid, at, station, operator, method, verdict, reason, number, "
-            "token_seq, token_counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "token_seq, token_counter, token_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 verdict.scan_uid, verdict.at, self.station, self.operator, method, verdict.verdict,
                 verdict.reason, verdict.invitee.number if verdict.invitee else None,
-                token[0] if token else None, token[1] if token else None,
+                *(token if token else (None, None, None)),
             ],
         )  # fmt: skip
         self.db.conn.executemany(
@@ -373,7 +380,7 @@ class Door:
         self,
         verdict: Verdict,
         method: str,
-        token: tuple[int, int] | None = None,
+        token: tuple[int, int, int] | None = None,
         results: list[CheckResult] | None = None,
     ) -> Verdict:
         verdict.scan_uid = _uid()

@@ -552,6 +552,13 @@ def m017_i15_live_checkins(db: Database) -> None:
     )
 
 
+@migrations()
+def m018_i14_scan_token_key(db: Database) -> None:
+    # which invitation key signed the token a door accepted: merge flags admissions on a key
+    # revoked before the scan (a pack made before `keys revoke` cannot know)
+    db.execute("ALTER TABLE scans ADD COLUMN token_key INTEGER")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

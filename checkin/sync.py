@@ -1,6 +1,6 @@
 """Several laptops, one result: signed, sealed station bundles and a merge that trusts none.
 
-A bundle (format 2) is a small SQLite file with one row in `bundle_info`: a header (format,
+A bundle (format 3) is a small SQLite file with one row in `bundle_info`: a header (format,
 bundle id, event id, station, export time, the station's public key, row counts), the
 station's records sealed to the office (X25519 + HKDF + ChaCha20-Poly1305, see
 `checkin.seal`) and an Ed25519 signature by the station key made at `station pack`. Inside
@@ -48,19 +48,20 @@ from checkin.storage import new_file, open_db, write_transaction
 from checkin.textcheck import check_text
 from checkin.vocab import Outcome, Reason, Source, SuggestionStatus, codes
 
-BUNDLE_FORMAT = 2
+BUNDLE_FORMAT = 3  # 3: scans carry the key that signed the invitation (token_key)
+OLDEST_FORMAT = 2  # format 2 (no token_key) is still read
 DOMAIN = b"checkin/bundle/v2\x00"
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024
 STATION_PRIVATE = "station_sign_private"
 OFFICE_SEAL_PRIVATE = "office_seal_private"
 OFFICE_SEAL_PUBLIC = "office_seal_public"
 
-# the columns of each table carried in a bundle, in order (format 2)
+# the columns of each table carried in a bundle, in order (format 3; format 2 had no token_key)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "walk_ins": ("number", "name", "gender", "id_hash", "id_masked", "age", "phone", "category",
                  "signed_up_at", "source", "created_at"),
     "scans": ("uid", "at", "station", "operator", "method", "verdict", "reason", "number", "token_seq",
-              "token_counter"),
+              "token_counter", "token_key"),
     "checkins": ("uid", "number", "at", "station", "operator", "method", "override_reason", "annulled_at",
                  "annulled_by", "annul_reason"),
     "check_results": ("scan_uid", "checkin_uid", "number", "name", "value", "passed"),
@@ -79,8 +80,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 EXPORT_QUERIES: dict[str, str] = {
     "walk_ins": "SELECT number, name, gender, id_hash, id_masked, age, phone, category, signed_up_at, "
     "source, created_at FROM people WHERE walk_in = 1 AND source = 'walk-in@' || :station",
-    "scans": "SELECT uid, at, station, operator, method, verdict, reason, number, token_seq, token_counter "
-    "FROM scans WHERE station = :station",
+    "scans": "SELECT uid, at, station, operator, method, verdict, reason, number, token_seq, token_counter, "
+    "token_key FROM scans WHERE station = :station",
     "checkins": "SELECT uid, number, at, station, operator, method, override_reason, annulled_at, "
     "annulled_by, annul_reason FROM checkins WHERE station = :station",
     "check_results": "SELECT r.scan_uid, r.checkin_uid, r.number, r.name, r.value, r.passed "
@@ -456,7 +457,7 @@ def _walk_in(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
 
 
 def _scan(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
-    uid, at, station, operator, method, verdict, reason, number, token_seq, token_counter = row
+    uid, at, station, operator, method, verdict, reason, number, token_seq, token_counter, token_key = row
     ctx.scans.add(_pattern(uid, "uid", _UID))
     _time(at, "at", ctx.office)
     ctx.own_station(station, "station")
@@ -467,6 +468,7 @@ def _scan(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     ctx.person(number, "number", optional=True)
     _int(token_seq, "token_seq", 0, 2**32 - 1, optional=True)
     _int(token_counter, "token_counter", 0, 2**16 - 1, optional=True)
+    _int(token_key, "token_key", 0, 2**16 - 1, optional=True)
     return row
 
 
@@ -680,7 +682,7 @@ def _read_bundle_file(path: Path) -> tuple[Any, ...]:
             raise CheckinError("sync.corrupt", path=str(path), error="format")
         if version > BUNDLE_FORMAT:
             raise CheckinError("sync.newer_format", path=str(path), format=version)
-        if version < BUNDLE_FORMAT:
+        if version < OLDEST_FORMAT:
             raise CheckinError("sync14.unsigned", path=str(path))
         # the header as bytes: a damaged file may hold text that is not UTF-8
         rows = conn.execute(
@@ -707,7 +709,8 @@ def read_bundle(path: Path, office: Office) -> Bundle:
         exported_at = header["exported_at"]
     except (ValueError, KeyError, TypeError):
         raise CheckinError("sync.corrupt", path=str(path), error="header") from None
-    if header.get("format") != BUNDLE_FORMAT or _canonical(header) != header_bytes:
+    fmt = header.get("format")
+    if fmt not in range(OLDEST_FORMAT, BUNDLE_FORMAT + 1) or _canonical(header) != header_bytes:
         raise CheckinError("sync.corrupt", path=str(path), error="header")
     if event_id != office.event_id:
         raise CheckinError("sync.other_event", path=str(path))
@@ -730,6 +733,8 @@ def read_bundle(path: Path, office: Office) -> Bundle:
         raise CheckinError("sync14.bad_signature", path=str(path)) from None
     if not isinstance(tables, dict) or set(tables) != set(COLUMNS):
         raise CheckinError("sync.corrupt", path=str(path), error="tables")
+    if fmt == 2 and isinstance(tables["scans"], list):  # no token_key yet: not known
+        tables["scans"] = [[*r, None] if isinstance(r, list) else r for r in tables["scans"]]
     if not isinstance(bundle, str) or not _UID.match(bundle) or not isinstance(station, str):
         raise CheckinError("sync.corrupt", path=str(path), error="header")
     ctx = _Context(office, station)
@@ -778,7 +783,7 @@ def _step_scans(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: M
     before = _count(conn, "SELECT COUNT(*) FROM scans")
     conn.executemany(
         "INSERT OR IGNORE INTO scans (uid, at, station, operator, method, verdict, reason, number, "
-        "token_seq, token_counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "token_seq, token_counter, token_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     added = _count(conn, "SELECT COUNT(*) FROM scans") - before
@@ -790,12 +795,24 @@ def _step_scans(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: M
         "INSERT OR IGNORE INTO temp.bundle_scans VALUES (?)",
         [(r[0],) for r in rows if r[5] == "admitted" and r[8] is not None],
     )
-    for number, at, revoked_at in conn.execute(
-        "SELECT s.number, s.at, i.revoked_at FROM temp.bundle_scans b JOIN scans s ON s.uid = b.uid "
+    flagged: set[str] = set()
+    for uid, number, at, revoked_at in conn.execute(
+        "SELECT s.uid, s.number, s.at, i.revoked_at FROM temp.bundle_scans b JOIN scans s ON s.uid = b.uid "
         "JOIN invitations i ON i.seq = s.token_seq AND i.counter = s.token_counter "
         "WHERE i.revoked_at IS NOT NULL AND i.revoked_at < s.at ORDER BY s.at"
     ).fetchall():
+        flagged.add(uid)
         report.revoked_admissions.append({"number": number, "at": at, "revoked_at": revoked_at})
+    # on an invitation KEY revoked before the scan: a pack made before `keys revoke` took it
+    for uid, number, at, key_id, revoked_at in conn.execute(
+        "SELECT s.uid, s.number, s.at, s.token_key, MIN(k.revoked_at) FROM temp.bundle_scans b "
+        "JOIN scans s ON s.uid = b.uid JOIN signing_keys k ON k.key_id = s.token_key "
+        "WHERE k.revoked_at IS NOT NULL AND k.revoked_at < s.at GROUP BY s.uid ORDER BY s.at"
+    ).fetchall():
+        if uid not in flagged:
+            report.revoked_admissions.append(
+                {"number": number, "at": at, "revoked_at": revoked_at, "key": f"{int(key_id):04X}"}
+            )
 
 
 def _step_checkins(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:

@@ -75,6 +75,8 @@ class Pending:
     number: str
     code: str
     presets: dict[str, str] = field(default_factory=dict, repr=False)
+    method: str = "lookup"  # how they were found: the admission records it, with the invitation
+    token: tuple[int, int, int] | None = field(default=None, repr=False)
 
 
 class ScanScreen(DeskScreen):
@@ -289,10 +291,19 @@ class ScanScreen(DeskScreen):
 
     # ------------------------------------------------------------ judging (worker)
 
-    def judge(self, text: str, answers: dict[str, str] | None, started: float, number: str = "") -> None:
+    def judge(
+        self,
+        text: str,
+        answers: dict[str, str] | None,
+        started: float,
+        number: str = "",
+        pending: Pending | None = None,
+    ) -> None:
         """Runs the core off the event loop; the verdict is committed before it comes back."""
 
         def judge(door: Door) -> Verdict:
+            if pending is not None:  # the check form's answers, for the guest it was opened for
+                return door.judge(pending.number, answers, method=pending.method, token=pending.token)
             return door.judge(number, answers, method="lookup") if number else door.scan(text, answers)
 
         self.with_door(judge, partial(self._judged, text, started), description="judge a scan")
@@ -343,7 +354,9 @@ class ScanScreen(DeskScreen):
             self.app.bell()
         if verdict.verdict == VerdictKind.NEEDS_CHECKS and verdict.invitee:
             code = normalise_scan(text).upper() or verdict.invitee.number
-            self.current = Pending(verdict.invitee.number, code, dict(verdict.presets))
+            self.current = Pending(
+                verdict.invitee.number, code, dict(verdict.presets), verdict.method or "lookup", verdict.token
+            )
             self.show_form(f"{verdict.invitee.name} {verdict.invitee.number}", verdict.presets)
             # a second read of this code that came while it was judged is the same scan
             before = len(self.waiting)
@@ -422,7 +435,7 @@ class ScanScreen(DeskScreen):
         answers = {**message.answers}
         self.in_flight = True
         self.query_one("#scan", ScanInput).focus()
-        self.judge("", answers, time.monotonic(), number=current.number)
+        self.judge("", answers, time.monotonic(), pending=current)
 
     @on(CheckFormWidget.Cancelled)
     def _checks_cancelled(self) -> None:

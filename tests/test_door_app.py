@@ -393,3 +393,25 @@ async def test_command_palette_finds_screens_and_keys(demo: Path) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, BoardScreen)
+
+
+async def test_an_admission_after_the_check_form_records_the_scan_and_its_invitation(demo: Path) -> None:
+    """Scan, then the form: the check-in says 'scanned' (not 'looked up') and keeps which
+    invitation and which key let the guest in, so merge can flag a key revoked since."""
+    number = invited(demo)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, token(demo, number))
+        await pilot.press("enter")  # own ID card seen
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)
+    with open_db(demo) as db:
+        method = db.execute("SELECT method FROM checkins WHERE number = ?", [number]).fetchone()[0]
+        scans = db.execute(
+            "SELECT method, token_seq IS NOT NULL, token_key FROM scans WHERE number = ? AND verdict = 'admitted'",
+            [number],
+        ).fetchall()
+        key = db.execute("SELECT key_id FROM signing_keys WHERE retired_at IS NULL").fetchone()[0]
+    assert method == "scan"
+    assert [tuple(r) for r in scans] == [("scan", 1, key)]

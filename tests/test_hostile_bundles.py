@@ -289,7 +289,7 @@ def test_tampering_after_signing_is_refused(office: Path, east: Path, tmp_path: 
             [json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))],
         )
     else:
-        conn.execute("UPDATE bundle_info SET header = ?", [header.replace('"format":2', '"format":2 ')])
+        conn.execute("UPDATE bundle_info SET header = ?", [header.replace('"format":3', '"format":3 ')])
     conn.commit()
     conn.close()
     refused(office, [good, bad], "sync14.bad_signature", "sync.corrupt")
@@ -369,6 +369,65 @@ def test_admission_of_a_token_revoked_before_the_scan_is_flagged(
     assert Door(open_db(pack), "西门", "b").scan(tokens[3]).admitted  # the stale pack lets it in
     reports = merge_bundles(office, [export_bundle(pack, pack.parent / "w.sqlite")])
     assert [r["number"] for r in reports[0].revoked_admissions] == [numbers[3]]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_admission_on_a_key_revoked_after_the_pack_was_made_is_flagged(
+    office: Path, template: tuple, event_day: list[int], capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    """`keys revoke KEYID` after the pack was made: the pack still knows that key's public half
+    and lets its invitations in; merge flags every such admission, in words, and in --json."""
+    from checkin.cli import main as cli_main
+    from checkin.i18n import set_language
+
+    _, numbers, tokens = template
+    pack = station_pack(office, "西门", office.parent / "west.db")
+    with open_db(office) as db:
+        key_id = int(db.execute("SELECT key_id FROM signing_keys WHERE retired_at IS NULL").fetchone()[0])
+    assert cli_main(["--lang", lang, "keys", "revoke", f"{key_id:04X}", "--db", str(office)]) == 0
+    event_day[0] = 30
+    with open_db(pack) as db:
+        db.execute("UPDATE event SET checks = 'id-only'")  # the usual way in: scan, then the form
+        door = Door(db, "西门", "b")
+        first = door.scan(tokens[1])
+        assert first.verdict == "needs_checks" and first.method == "scan" and first.token is not None
+        admitted = door.judge(numbers[1], {"id_card": "seen"}, method=first.method, token=first.token)
+        assert admitted.admitted, admitted
+        assert door.scan(tokens[2]).verdict == "needs_checks"  # scanned, never admitted: not flagged
+    out = pack.parent / "w.sqlite"
+    export_bundle(pack, out)
+    capsys.readouterr()
+    set_language(lang)
+    assert cli_main(["--lang", lang, "merge", "--db", str(office), str(out)]) == 0
+    said = capsys.readouterr().out
+    assert numbers[1] in said and f"{key_id:04X}" in said and numbers[2] not in said
+    assert (
+        ("吊销" in said and "Note" not in said)
+        if lang == "zh"
+        else ("revoked" in said and "注意" not in said)
+    )
+    assert "T09:" not in said  # times in words, not ISO codes
+    assert cli_main(["--lang", lang, "merge", "--db", str(office), str(out), "--json"]) == 0
+    flagged = json.loads(capsys.readouterr().out)[0]["revoked_admissions"]
+    assert [(f["number"], f["key"]) for f in flagged] == [(numbers[1], f"{key_id:04X}")]
+
+
+def test_a_format_2_bundle_from_an_earlier_pack_still_merges(
+    office: Path, east: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Format 3 added the invitation key to each scan; a format-2 bundle has none and merges."""
+    from checkin import sync
+
+    event_id, station, secrets, tables = station_records(east)
+    tables["scans"] = [row[:-1] for row in tables["scans"]]
+    monkeypatch.setattr(sync, "BUNDLE_FORMAT", 2)
+    old = write_bundle(east.parent / "old.sqlite", event_id, station, tables,
+                       secrets[STATION_PRIVATE], secrets[OFFICE_SEAL_PUBLIC])  # fmt: skip
+    monkeypatch.setattr(sync, "BUNDLE_FORMAT", 3)
+    [report] = merge_bundles(office, [old])
+    assert report.added["scans"] == len(tables["scans"]) > 0
+    with open_db(office) as db:
+        assert db.execute("SELECT COUNT(*) FROM scans WHERE token_key IS NOT NULL").fetchone()[0] == 0
 
 
 def test_conflicting_survey_entries_leave_the_form_out_whatever_the_order(
