@@ -16,7 +16,6 @@ from typing import Any
 
 from checkin import __version__
 from checkin.categories import category_label
-from checkin.cli_visit import add_visit_commands
 from checkin.errors import CheckinError
 from checkin.event import (
     CHECK_PROFILES,
@@ -29,7 +28,6 @@ from checkin.event import (
     parse_share,
 )
 from checkin.i18n import resolve_language, set_language, tr
-from checkin.importer import import_file
 from checkin.people import list_people
 from checkin.selection import CONFIRM_STATUSES, SelectionResult, confirm, select
 from checkin.storage import open_db, storage_error
@@ -196,6 +194,8 @@ def cmd_event_set(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from checkin.importer import import_file
+
     with open_db(args.db) as db:
         result = import_file(db, args.file, direct=args.direct, sheet=args.sheet)
     if args.json:
@@ -869,12 +869,21 @@ def cmd_merge(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- parser
 
 
-def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParser:
+def build_parser(extensions: Sequence[Extension] = (), *, core: bool = True) -> argparse.ArgumentParser:
+    """Every command; `core=False`: only the extensions' (the app's `run` and `demo`, which
+    then start without building — and importing — the hundred other commands)."""
     parser = _Parser(prog="checkin", description=tr("cli.description"))
     parser.add_argument("--version", action="version", version=f"checkin {__version__}")
     parser.add_argument("--lang", choices=("zh", "en"), help=tr("cli.opt.lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    if core:
+        _add_core_commands(sub)
+    for extend in extensions:
+        extend(sub)
+    return parser
 
+
+def _add_core_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("init", help=tr("cli.init.help"), description=tr("cli.init.help"))
     _add_db(p)
     p.add_argument("--from", dest="from_file", metavar="EVENT.toml", help=tr("cli.init.from"))
@@ -1152,10 +1161,9 @@ def build_parser(extensions: Sequence[Extension] = ()) -> argparse.ArgumentParse
 
     add_review_commands(sub)
     add_county_commands(sub, _Parser)
+    from checkin.cli_visit import add_visit_commands
+
     add_visit_commands(sub, _Parser)  # itinerary, buses, rollcall (checkin/cli_visit.py)
-    for extend in extensions:
-        extend(sub)
-    return parser
 
 
 def _split_passphrase(argv: list[str]) -> tuple[str | None, list[str]]:
@@ -1194,8 +1202,20 @@ def _split_language(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     return lang, rest
 
 
-def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()) -> int:
-    """Run one command; CheckinError → message on stderr and exit code 2."""
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command named in argv (the first word that is not an option), if any."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    extensions: Sequence[Extension] = (),
+    extension_commands: Sequence[str] = (),
+) -> int:
+    """Run one command; CheckinError → message on stderr and exit code 2.
+
+    `extension_commands`: commands the extensions add that need no core command beside
+    them (the app's `run`, `demo`): when argv names one, only the extensions are built."""
     lang, argv = _split_language(list(sys.argv[1:] if argv is None else argv))
     if lang is not None and lang not in ("zh", "en"):
         print(f"checkin: --lang must be zh or en, not {lang!r}", file=sys.stderr)
@@ -1207,7 +1227,7 @@ def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()
     packseal.set_passphrase(passphrase)
     # a sealed pack opened with no --passphrase and no CHECKIN_PASSPHRASE: ask at a terminal
     packseal.set_prompt(packseal.terminal_prompt if sys.stdin.isatty() else None)
-    parser = build_parser(extensions)
+    parser = build_parser(extensions, core=_command_word(argv) not in extension_commands)
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -34,7 +34,9 @@ from checkin.errors import CheckinError
 from checkin.phone import parse_phone
 from checkin.storage import BUSY_TIMEOUT_MS, _restrict_mode, storage_error, write_transaction
 from checkin.textcheck import has_control
-from checkin.workdays import Calendar, event_calendar
+
+if TYPE_CHECKING:
+    from checkin.workdays import Calendar
 
 COUNTY_SET = "county"
 COUNTY_MARKER = "county_info"
@@ -397,6 +399,8 @@ def county_info(db: Database) -> dict[str, Any]:
 
 
 def county_calendar(db: Database) -> Calendar:
+    from checkin.workdays import event_calendar  # the holiday tables: not needed to tell a county file
+
     return event_calendar(db)
 
 

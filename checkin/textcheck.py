@@ -45,6 +45,8 @@ def has_control(value: str, *, multiline: bool = False) -> bool:
 
 def field_words(field: str) -> str:
     """A field as the user knows it: "organization" → 工作单位; words given already stay."""
+    if not (field.isascii() and field.isidentifier()):
+        return field  # words already (签到点名称): no look-up, no loading of the other catalogue
     key = f"textcheck.field.{field}"
     words = tr(key)
     return field if words == key else words

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.screen import ModalScreen
 
 from checkin.i18n import current_language, set_language, tr
 from screens.bindings import bind, localise_bindings
 from screens.commands import DeskCommands
-from screens.dialogs import OperatorDialog
 from screens.modes import SCREENS, screen_entry
 from screens.scanner import ScannerApp, ScannerSettings, ScanReceiver
+from screens.stylesheet import DeskStylesheet
+
+if TYPE_CHECKING:
+    from checkin.door import Door
 
 
 class CheckinApp(ScannerApp):
@@ -41,8 +45,11 @@ class CheckinApp(ScannerApp):
         stop: str | None = None,
         bus: str | None = None,
         scanner: ScannerSettings | None = None,
+        door: Door | None = None,
     ) -> None:
         super().__init__(scanner=scanner)
+        self.stylesheet = DeskStylesheet(variables=self.get_css_variables())  # parsed once per change
+        self.door = door  # opened by `checkin run`: handed to the scan screen, which closes it
         self.modes_open = False
         self.stop = stop  # the roll call's stop and bus (checkin run --screen rollcall)
         self.bus = bus
@@ -58,6 +65,8 @@ class CheckinApp(ScannerApp):
     def on_mount(self) -> None:
         localise_bindings(self)
         if screen_entry(self.start).asks_operator and not self.operator:
+            from screens.dialogs import OperatorDialog
+
             self.push_screen(OperatorDialog(), self._operator_chosen)
         else:
             self._open_modes()
@@ -101,6 +110,16 @@ class CheckinApp(ScannerApp):
     def scan_refused(self) -> str:
         return tr("scanner.close_dialog")
 
+    def take_door(self) -> Door | None:
+        door, self.door = self.door, None
+        return door
+
+    def release_door(self) -> None:
+        """Close the door `checkin run` opened if no scan screen took it (the app ended first)."""
+        door = self.take_door()
+        if door is not None:
+            door.db.close()
+
     def action_toggle_language(self) -> None:
         set_language("en" if current_language() == "zh" else "zh")
         self.title = tr("app.title")
@@ -120,11 +139,13 @@ def make_app(
     stop: str | None = None,
     bus: str | None = None,
     scanner: ScannerSettings | None = None,
+    door: Door | None = None,
 ) -> CheckinApp:
-    """Build the app for an event file (the file is opened by workers, never at import time)."""
+    """Build the app for an event file (the file is opened by workers, never at import time;
+    or by `checkin run`, which hands its opened `door` to the scan screen)."""
     return CheckinApp(
         Path(db_path), station=station, operator=operator, start=start, survey_pass=survey_pass, stop=stop,
-        bus=bus, scanner=scanner,
+        bus=bus, scanner=scanner, door=door,
     )  # fmt: skip
 
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from checkin.i18n import tr
 
@@ -34,3 +38,49 @@ def localise_bindings(node: DOMNode) -> None:
             dataclasses.replace(b, description=tr(f"app.bind.{b.id}")) if b.id else b for b in bindings
         ]
     node.refresh_bindings()
+
+
+class DeskFooter(Footer):
+    """The key line, rebuilt only when what it shows changes.
+
+    Textual's Footer rebuilds all its keys after every change of bindings (each focus
+    change, each widget mounted, each language switch), and each rebuild restyles every key
+    twice. A screen opening makes a dozen such changes in one go, nearly all leaving the
+    keys as they were: here the changes before the next refresh share one look at the
+    bindings, and the keys are rebuilt only if the line would read differently.
+    """
+
+    _rebuild_queued = False
+    _shown: tuple[object, ...] | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._rebuild_queued:
+            self._rebuild_queued = True
+            self.call_after_refresh(self._rebuild)
+
+    def _what_it_shows(self) -> tuple[object, ...]:
+        palette = self.app.COMMAND_PALETTE_BINDING
+        shown = tuple(
+            (key, self.app.get_key_display(binding), binding.description, binding.action,
+             binding.group, enabled, tooltip)
+            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == palette
+        )  # fmt: skip
+        return (shown, self.compact, self.show_command_palette, self.app.ENABLE_COMMAND_PALETTE)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_queued = False
+        shown = self._what_it_shows()
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # born in the footer's style (Textual binds it to it): not restyled once mounted
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget

@@ -9,14 +9,14 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Digits, Footer, Static
+from textual.widgets import DataTable, Digits, Static
 
 from checkin.board import Board, build_board
 from checkin.categories import CATEGORIES, category_label
 from checkin.i18n import tr
 from checkin.rollcall import visit_schedule
 from screens.base import DeskScreen
-from screens.bindings import bind
+from screens.bindings import DeskFooter, bind
 from screens.plain import PlainTable
 from screens.tables import add_fixed_columns
 
@@ -63,7 +63,7 @@ class BoardScreen(DeskScreen):
                 yield Static(tr("app.board_share"), classes="big-label", id="big-share-label", markup=False)
                 yield Digits("", id="big-share")
             yield PlainTable(id="absent", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#absent", DataTable)

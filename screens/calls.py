@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from checkin.categories import category_label
 from checkin.i18n import tr
 from checkin.people import Person, list_people
 from checkin.selection import ConfirmResult, confirm
 from screens.base import DeskScreen
-from screens.bindings import bind
+from screens.bindings import DeskFooter, bind
 from screens.dialogs import ConfirmDialog
 from screens.plain import PlainTable
 
@@ -43,7 +43,7 @@ class CallsScreen(DeskScreen):
         yield self.header()
         yield Static(tr("app.calls_hint"), id="calls-hint", markup=False)
         yield PlainTable(id="calls", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#calls", DataTable)

@@ -17,14 +17,14 @@ from sqlite_utils import Database
 from textual import on
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from checkin.county import county_db
 from checkin.county_report import COLUMNS, county_table
 from checkin.county_status import CountyStatus, UnitLine, build_status
 from checkin.i18n import current_language, set_language, tr
 from screens.base import DeskScreen
-from screens.bindings import bind, localise_bindings
+from screens.bindings import DeskFooter, bind, localise_bindings
 from screens.plain import PlainNotify, PlainTable
 from screens.tables import add_fixed_columns
 
@@ -59,7 +59,7 @@ class CountyScreen(DeskScreen):
             yield Static(tr("app.loading"), id="county-summary", markup=False)
             yield PlainTable(id="county-units", cursor_type="row", zebra_stripes=True)
             yield Static("", id="county-detail", markup=False)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self._columns()

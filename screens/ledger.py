@@ -12,14 +12,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from checkin.i18n import tr
 from checkin.labels import history_rows
 from checkin.ledger import STATUSES, Suggestion, add_suggestion, edit, history, list_suggestions, set_status
 from checkin.workdays import deadlines
 from screens.base import DeskScreen
-from screens.bindings import bind, localise_bindings
+from screens.bindings import DeskFooter, bind, localise_bindings
 from screens.plain import PlainTable
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ class LedgerScreen(DeskScreen):
         # Shown only when a due date is counted in a year whose holidays are not published.
         yield Static("", id="ledger-calendar", classes="warning", markup=False)
         yield PlainTable(id="ledger", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#ledger", DataTable)

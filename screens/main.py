@@ -13,7 +13,11 @@ from checkin.i18n import tr
 from screens.modes import SCREEN_IDS
 
 if TYPE_CHECKING:
+    from checkin.door import Door
     from screens.scanner import ScannerSettings
+
+
+APP_COMMANDS = ("run", "demo")  # need none of the core commands: started without building them
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -80,8 +84,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     if not args.station:
         raise CheckinError("county.run_needs_station")
-    with open_db(args.db) as db:  # a clear error before the screen opens
-        Door(db, args.station, args.operator or "-")  # the event and its check profile must load
+    db = open_db(args.db, shared=True)  # a clear error before the screen opens
+    try:
+        door = Door(db, args.station, args.operator or "-")  # the event and its check profile must load
         if args.screen == "rollcall" or args.stop or args.bus:
             from checkin.rollcall import RollCall
 
@@ -89,6 +94,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             if args.stop:
                 roll.stop(args.stop)
             roll.bus(args.bus)
+    except BaseException:
+        db.close()
+        raise
+    # the scan screen takes this door as it is (no second opening of the file, the event
+    # shown at once); with no operator named yet, the screen opens its own once they are
+    handed = door if args.screen == "scan" and args.operator else None
+    if handed is None:
+        db.close()
     return _run_app(
         args.db,
         station=args.station,
@@ -97,6 +110,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         stop=args.stop,
         bus=args.bus,
         scanner=_scanner_settings(args),
+        door=handed,
     )
 
 
@@ -110,12 +124,16 @@ def _run_app(
     stop: str | None = None,
     bus: str | None = None,
     scanner: ScannerSettings | None = None,
+    door: Door | None = None,
 ) -> int:
     from screens.app import make_app
 
     app = make_app(db_path, station=station, operator=operator, start=start, survey_pass=survey_pass,
-                   stop=stop, bus=bus, scanner=scanner)  # fmt: skip
-    app.run()
+                   stop=stop, bus=bus, scanner=scanner, door=door)  # fmt: skip
+    try:
+        app.run()
+    finally:
+        app.release_door()
     return 0
 
 
@@ -139,7 +157,8 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
     _add_scanner_options(p)
     p.set_defaults(handler=cmd_demo)
 
-    sub.choices["survey"].set_defaults(handler=cmd_survey_screen)
+    if "survey" in sub.choices:  # absent when only `run` or `demo` is being parsed
+        sub.choices["survey"].set_defaults(handler=cmd_survey_screen)
 
     p = sub.add_parser("run", help=tr("cli.run.help"), description=tr("cli.run.help"))
     p.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
@@ -158,7 +177,7 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli.main(argv, extensions=[add_app_commands])
+    return cli.main(argv, extensions=[add_app_commands], extension_commands=APP_COMMANDS)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from checkin.door import Door
+
 
 class Desk(Protocol):
     """What a screen is opened with: the app's file, station and operator (screens/app.py)."""
@@ -25,6 +27,9 @@ class Desk(Protocol):
     survey_pass: int
     stop: str | None
     bus: str | None
+
+    def take_door(self) -> Door | None:
+        """The door `checkin run` opened, once (the scan screen takes it), else None."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from checkin.categories import category_label
 from checkin.event import CHECK_PROFILES, Event, load_event
@@ -17,7 +17,7 @@ from checkin.i18n import tr
 from checkin.people import Person, confirmed_count, list_people, status_counts
 from checkin.review import display_status
 from screens.base import DeskScreen
-from screens.bindings import bind
+from screens.bindings import DeskFooter, bind
 from screens.plain import PlainTable
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class OverviewScreen(DeskScreen):
             yield Static(tr("app.loading"), id="event-facts", markup=False)
             yield Static("", id="summary", markup=False)
             yield PlainTable(id="people", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self._set_columns()

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from checkin.categories import category_label
 from checkin.i18n import tr
@@ -29,7 +29,7 @@ from checkin.review import (
     tick_residence,
 )
 from screens.base import DeskScreen
-from screens.bindings import bind, localise_bindings
+from screens.bindings import DeskFooter, bind, localise_bindings
 from screens.plain import PlainTable
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class ReviewScreen(DeskScreen):
         yield Static("", id="review-filters", markup=False)
         yield PlainTable(id="review", cursor_type="row", zebra_stripes=True)
         yield Static("", id="review-counts", markup=False)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self._columns()

@@ -21,14 +21,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from checkin.i18n import tr
 from checkin.itinerary import LEAVE_REASONS
 from checkin.rollcall import Departure, MarkResult, RollCall, RollStatus, Schedule, schedule
 from checkin.tokens import TOKEN_CHARS
 from screens.base import DeskScreen
-from screens.bindings import bind, localise_bindings
+from screens.bindings import DeskFooter, bind, localise_bindings
 from screens.dialogs import ConfirmDialog, LookupDialog
 from screens.plain import PlainTable
 
@@ -155,7 +155,7 @@ class RollCallScreen(DeskScreen):
         box = RollInput(placeholder=tr("app.visit.scan_placeholder"), id="visit-scan", select_on_focus=False)
         box.cursor_blink = not self.still
         yield box
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#visit-list", DataTable)

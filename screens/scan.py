@@ -26,7 +26,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from checkin.categories import category_label
 from checkin.door import Door, Resolved, find_id_number, normalise_scan
@@ -34,9 +34,8 @@ from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.vocab import Reason, VerdictKind
 from screens.base import DeskScreen
-from screens.bindings import bind
+from screens.bindings import DeskFooter, bind
 from screens.check_form import CheckFormWidget
-from screens.dialogs import LookupDialog, SupervisorAnswer, SupervisorDialog, WalkInAnswer, WalkInDialog
 from screens.plain import PlainTable
 from screens.tables import add_fixed_columns
 
@@ -44,6 +43,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from checkin.door import Verdict
+    from screens.dialogs import SupervisorAnswer, WalkInAnswer
     from screens.modes import Desk
 
 REPEAT_SECONDS = 3.0  # scanners that read twice: the same code again within this is one scan
@@ -91,12 +91,15 @@ class ScanScreen(DeskScreen):
         bind("f8", "override", "override"),
     ]
 
-    def __init__(self, db_path: Path, station: str, operator: str) -> None:
+    def __init__(self, db_path: Path, station: str, operator: str, door: Door | None = None) -> None:
+        """`door`: the door `checkin run` opened already, checking the file before the screen
+        opened (the screen then shows the event at once, without opening the file again);
+        the screen owns it from here and closes it."""
         super().__init__()
         self.db_path = db_path
         self.station = station
         self.operator = operator
-        self.door: Door | None = None
+        self.door: Door | None = door
         self.door_lock = threading.Lock()
         self.last_code = ""
         self.last_at = 0.0
@@ -108,21 +111,25 @@ class ScanScreen(DeskScreen):
 
     @classmethod
     def from_desk(cls, desk: Desk) -> ScanScreen:
-        return cls(desk.db_path, desk.station, desk.operator or "?")
+        return cls(desk.db_path, desk.station, desk.operator or "?", desk.take_door())
 
     def compose(self) -> ComposeResult:
+        door = self.door
         yield self.header()
-        yield Static("", id="door-status", markup=False)
+        yield Static(_status(door) if door is not None else "", id="door-status", markup=False)
         with Horizontal(id="door-main"):
             with Vertical(id="door-left"):
                 yield Static(tr("app.ready_to_scan"), id="verdict", classes="-idle", markup=False)
                 yield Static("", id="queue-note", markup=False)
-                yield Static("", id="form-holder", markup=False)
+                if door is not None:  # opened already: the form is there from the first paint
+                    yield _new_form(door)
+                else:
+                    yield Static("", id="form-holder", markup=False)
             yield PlainTable(id="recent", cursor_type="row", zebra_stripes=True)
         scan_box = ScanInput(placeholder=tr("app.scan_placeholder"), id="scan", select_on_focus=False)
         scan_box.cursor_blink = not self.still
         yield scan_box
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.station} · {self.operator}"
@@ -142,7 +149,11 @@ class ScanScreen(DeskScreen):
         )
         self.query_one("#queue-note", Static).display = False
         self.query_one("#scan", ScanInput).focus()
-        self.open_door()
+        if self.door is None:
+            self.open_door()
+        else:
+            self.refresh_recent()
+            self.call_after_refresh(self.build_search_index)  # look-up keys: after the first paint
 
     def on_unmount(self) -> None:
         with self.door_lock:  # after the scan in progress, if any, has committed
@@ -195,10 +206,8 @@ class ScanScreen(DeskScreen):
 
     def _ready(self, _: None) -> None:
         assert self.door is not None
-        form = CheckFormWidget(self.door.profile, id="checks")
-        form.display = False
         self.query_one("#form-holder", Static).remove()
-        self.query_one("#door-left", Vertical).mount(form)
+        self.query_one("#door-left", Vertical).mount(_new_form(self.door))
         self.refresh_status()
         self.refresh_recent()
         self._next_waiting()
@@ -456,20 +465,8 @@ class ScanScreen(DeskScreen):
         if self.door is None:
             return
 
-        def status(door: Door) -> str:
-            arrived, expected, present, citizens = door.status_counts()
-            share = f"{citizens / present:.0%}" if present else "—"
-            return tr(
-                "app.door_status",
-                title=door.event.title,
-                checks=door.profile.label(),
-                arrived=arrived,
-                expected=expected,
-                share=share,
-            )
-
         self.with_door(
-            status, self.query_one("#door-status", Static).update, failed=_quiet, group="door-status",
+            _status, self.query_one("#door-status", Static).update, failed=_quiet, group="door-status",
             exclusive=True, description="refresh the status",
         )  # fmt: skip
 
@@ -499,6 +496,8 @@ class ScanScreen(DeskScreen):
     # ------------------------------------------------------------ look-up, walk-ins, supervisor
 
     def action_lookup(self) -> None:
+        from screens.dialogs import LookupDialog  # the dialogs: imported on first use, not at start
+
         def chosen(number: str | None) -> None:
             self._refocus()
             if number:
@@ -507,6 +506,8 @@ class ScanScreen(DeskScreen):
         self.app.push_screen(LookupDialog(str(self.db_path)), chosen)
 
     def action_walk_in(self) -> None:
+        from screens.dialogs import WalkInDialog
+
         def registered(answer: WalkInAnswer | None) -> None:
             self._refocus()
             if answer:
@@ -530,6 +531,8 @@ class ScanScreen(DeskScreen):
         )
 
     def _supervisor(self, title_key: str, action: str) -> None:
+        from screens.dialogs import SupervisorDialog
+
         target = self.last_verdict.invitee if self.last_verdict else None
         if target is None:
             self.app.bell()
@@ -598,3 +601,23 @@ class ScanScreen(DeskScreen):
 
 def _quiet(message: str) -> None:
     """A refresh that could not read the file: the next scan says why, in the panel."""
+
+
+def _status(door: Door) -> str:
+    """The status line: the event, its checks, who has arrived, the citizens' share inside."""
+    arrived, expected, present, citizens = door.status_counts()
+    share = f"{citizens / present:.0%}" if present else "—"
+    return tr(
+        "app.door_status",
+        title=door.event.title,
+        checks=door.profile.label(),
+        arrived=arrived,
+        expected=expected,
+        share=share,
+    )
+
+
+def _new_form(door: Door) -> CheckFormWidget:
+    form = CheckFormWidget(door.profile, id="checks")
+    form.display = False
+    return form

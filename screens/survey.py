@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from checkin.errors import CheckinError
 from checkin.i18n import tr
@@ -36,7 +36,7 @@ from checkin.survey import (
     summarise,
 )
 from screens.base import DeskScreen
-from screens.bindings import bind
+from screens.bindings import DeskFooter, bind
 from screens.plain import PlainTable
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class SurveyEntryScreen(DeskScreen):
             )
             yield Static("", id="survey-review", markup=False)
             yield Input(placeholder=tr("app.survey_text_placeholder"), id="survey-text")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#survey-text", Input).display = False
@@ -368,7 +368,7 @@ class ResultsScreen(DeskScreen):
             with VerticalScroll(id="results-left"):
                 yield Static(tr("app.loading"), id="results-chart", markup=False)
             yield PlainTable(id="mismatches", cursor_type="row")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#mismatches", DataTable)

@@ -1,0 +1,164 @@
+"""A quick start at the door (issue 13): what `checkin run` does, and leaves undone, before
+the scan screen can take a scan. The figures are in `make bench` (benchmarks/door_terminal.py);
+these tests hold the behaviour that makes them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from textual.css import stylesheet as textual_stylesheet
+from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
+
+from checkin.cli import build_parser
+from checkin.door import Door
+from checkin.i18n import set_language
+from checkin.storage import open_db
+from screens.app import make_app
+from screens.main import add_app_commands
+from screens.scan import ScanScreen
+from tests.conftest import settle
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def footer_keys(app: object) -> list[FooterKey]:
+    return list(app.screen.query(FooterKey))  # type: ignore[attr-defined]
+
+
+async def test_the_door_checkin_run_opened_is_the_screens_and_the_event_shows_at_once(demo: Path) -> None:
+    """`checkin run` opens the file once: the scan screen takes that door, shows the event on
+    its first paint (no worker to wait for), scans with it, and closes it at the end."""
+    set_language("zh")
+    door = Door(open_db(demo, shared=True), "东门", "小王")
+    app = make_app(demo, station="东门", operator="小王", door=door)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ScanScreen)
+        assert screen.door is door
+        status = str(screen.query_one("#door-status", Static).render())
+        assert "走进税务" in status and "已到 0/32" in status
+        await settle(app, pilot)
+        box = screen.query_one("#scan", Input)
+        number = door.db.execute(
+            "SELECT number FROM people WHERE status = 'invited' ORDER BY queue_pos LIMIT 1"
+        ).fetchone()[0]
+        box.insert_text_at_cursor(number)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert door.db.execute("SELECT COUNT(*) FROM scans WHERE number = ?", [number]).fetchone()[0] == 1
+    app.release_door()
+    with pytest.raises(Exception, match="closed"):
+        door.db.execute("SELECT 1")
+
+
+async def test_a_door_no_screen_took_is_closed_when_the_app_ends(demo: Path) -> None:
+    door = Door(open_db(demo, shared=True), "东门", "小王")
+    app = make_app(demo, station="东门", operator="小王", start="people", door=door)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+    app.release_door()
+    with pytest.raises(Exception, match="closed"):
+        door.db.execute("SELECT 1")
+
+
+async def test_the_key_line_follows_the_bindings_and_is_rebuilt_only_when_they_change(demo: Path) -> None:
+    """The footer is rebuilt only when what it shows changes: moving the focus leaves the
+    same keys in place (Textual rebuilt them every time); a verdict enables F7/F8, and a
+    language switch relabels every key."""
+    set_language("zh")
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        before = footer_keys(app)
+        assert "查找" in [key.description for key in before]
+        annul = next(key for key in before if key.action == "annul")
+        assert annul.has_class("-disabled")  # nobody to annul yet
+        app.screen.query_one("#recent").focus()
+        await settle(app, pilot)
+        app.screen.query_one("#scan").focus()
+        await settle(app, pilot)
+        assert footer_keys(app) == before  # the same widgets: nothing was rebuilt
+
+        number = open_db(demo)
+        first = number.execute(
+            "SELECT number FROM people WHERE status = 'invited' ORDER BY queue_pos"
+        ).fetchone()[0]
+        number.conn.close()
+        box = app.screen.query_one("#scan", Input)
+        box.insert_text_at_cursor(first)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        annul = next(key for key in footer_keys(app) if key.action == "annul")
+        assert not annul.has_class("-disabled")
+
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        labels = [key.description for key in footer_keys(app)]
+        assert "Look up" in labels and "查找" not in labels
+
+
+async def test_css_is_parsed_once_per_source_and_follows_a_change_of_theme(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the door's screen parses app.tcss once (Textual parsed it again at every
+    refresh: eight times); another theme is still applied."""
+    parsed: list[str] = []
+    real = textual_stylesheet.parse
+
+    def counting(scope: str, css: str, read_from: object, *args: object, **kwargs: object) -> object:
+        parsed.append(str(read_from))
+        return real(scope, css, read_from, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(textual_stylesheet, "parse", counting)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert sum("app.tcss" in where for where in parsed) == 1
+        box = app.screen.query_one("#scan", Input)
+        dark = box.styles.background
+        app.theme = "textual-light"
+        await settle(app, pilot)
+        assert box.styles.background != dark
+        assert sum("app.tcss" in where for where in parsed) == 2  # parsed again, with the new colours
+
+
+def test_run_and_demo_parse_without_the_other_commands() -> None:
+    """`checkin run`'s arguments are read by a parser holding only the app's commands (the
+    hundred others are neither built nor imported); `checkin --help` still lists them all."""
+    quick = build_parser([add_app_commands], core=False)
+    args = quick.parse_args(["run", "--db", "x.db", "--station", "东门", "--operator", "小王"])
+    assert (args.command, args.station, args.operator) == ("run", "东门", "小王")
+    full = build_parser([add_app_commands])
+    commands = full._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert {"run", "demo", "import", "select", "survey", "merge"} <= set(commands)
+
+
+def test_checkin_run_loads_no_office_machinery_before_the_screen(demo: Path) -> None:
+    """Up to the moment the screen starts, `checkin run` has imported none of the import,
+    invitation, report or look-up machinery (sheets, QR codes, Word, pinyin …)."""
+    script = (
+        "import json, sys\n"
+        "import screens.main as m\n"
+        "m._run_app = lambda *a, **k: 0\n"
+        f"code = m.main(['--lang', 'zh', 'run', '--db', {str(demo)!r}, '--station', '东门', '--operator', '小王'])\n"
+        "print(json.dumps([code, sorted(sys.modules)]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+    code, modules = json.loads(out.stdout.strip().splitlines()[-1])
+    assert code == 0
+    heavy = {
+        "checkin.importer", "checkin.sheets", "checkin.invitations", "checkin.report", "checkin.notices",
+        "screens.dialogs", "openpyxl", "python_calamine", "docx", "PIL", "qrcode",
+        "pypinyin", "jinja2", "checkin.workdays",
+    }  # fmt: skip
+    assert heavy.isdisjoint(modules), sorted(heavy & set(modules))
