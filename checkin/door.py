@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from checkin.board import present_counts
 from checkin.categories import citizen_codes, parse_category
+from checkin.clock import SYSTEM_CLOCK, Clock, stamp
 from checkin.errors import CheckinError
 from checkin.event import TICKETS, Event, id_secret, load_event, pin_matches
 from checkin.i18n import tr
@@ -123,10 +124,6 @@ class Verdict:
         }
 
 
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="milliseconds")
-
-
 def _uid() -> str:
     return uuid.uuid4().hex
 
@@ -224,7 +221,7 @@ def resolve_scan(
 class Door:
     """One entrance: a station name, an operator, and the event's file."""
 
-    def __init__(self, db: Database, station: str, operator: str) -> None:
+    def __init__(self, db: Database, station: str, operator: str, *, clock: Clock = SYSTEM_CLOCK) -> None:
         if not station.strip():
             raise CheckinError("door.no_station")
         if not operator.strip():
@@ -232,6 +229,7 @@ class Door:
         check_text(station.strip(), tr("textcheck.field.station"), limit=LIMITS["station"])
         check_text(operator.strip(), tr("textcheck.field.operator"), limit=LIMITS["operator"])
         self.db = db
+        self.clock = clock
         # on a door laptop's pack the station is the pack's: its bundle carries that station's rows
         packed = db.execute("SELECT name FROM station_info").fetchone()
         self.station = str(packed[0]) if packed else station.strip()
@@ -243,6 +241,9 @@ class Door:
             raise CheckinError("event.bad_ticket", value=self.event.ticket)
         self.verifier = Verifier(db)
         self.secret = id_secret(db)
+
+    def _now(self) -> str:
+        return stamp(self.clock, "milliseconds")
 
     # ------------------------------------------------------------ scanning
 
@@ -330,7 +331,7 @@ class Door:
         results: list[CheckResult],
         override_reason: str | None = None,
     ) -> Verdict:
-        verdict = Verdict(VerdictKind.ADMITTED, None, invitee, scan_uid=_uid(), at=_now())
+        verdict = Verdict(VerdictKind.ADMITTED, None, invitee, scan_uid=_uid(), at=self._now())
         checkin_uid = _uid()
         try:
             with write_transaction(self.db):
@@ -384,7 +385,7 @@ class Door:
         results: list[CheckResult] | None = None,
     ) -> Verdict:
         verdict.scan_uid = _uid()
-        verdict.at = _now()
+        verdict.at = self._now()
         with write_transaction(self.db):
             self._insert_scan(verdict, method, token, results or [])
         return verdict
@@ -416,7 +417,7 @@ class Door:
             wait = min(PIN_LOCK_MAX_SECONDS, PIN_LOCK_SECONDS * 2 ** (failures - PIN_TRIES))
             left = (
                 dt.datetime.fromisoformat(latest) + dt.timedelta(seconds=wait)
-            ) - dt.datetime.fromisoformat(_now())
+            ) - dt.datetime.fromisoformat(self._now())
             if left.total_seconds() > 0:
                 raise CheckinError("door14.pin_locked", seconds=math.ceil(left.total_seconds()))
         if not pin or not pin_matches(self.event.supervisor_pin_hash, pin):
@@ -433,7 +434,7 @@ class Door:
     def _log(self, action: str, number: str | None, **detail: Any) -> None:
         self.db.table("activity").insert(
             {
-                "at": _now(),
+                "at": self._now(),
                 "action": action,
                 "number": number,
                 "detail": json.dumps(
@@ -454,7 +455,7 @@ class Door:
             changed = self.db.execute(
                 "UPDATE checkins SET annulled_at = ?, annulled_by = ?, annul_reason = ? "
                 "WHERE uid = (SELECT uid FROM live_checkins WHERE number = ?)",
-                [_now(), self.operator, reason.strip(), number],
+                [self._now(), self.operator, reason.strip(), number],
             ).rowcount
             if not changed:
                 raise CheckinError("door.not_checked_in", number=number)
@@ -504,7 +505,7 @@ class Door:
         in_capacity = code not in self.event.outside_capacity
         # capacity, the category's quota and the citizen share, counted among those inside
         check_walk_in(self.db, code)
-        now = _now()
+        now = self._now()
         with write_transaction(self.db):
             number = walk_in_number(self.db, hashed)
             add_walk_in(

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from checkin.clock import SYSTEM_CLOCK, Clock, stamp
 from checkin.errors import CheckinError
 from checkin.event import load_event
 from checkin.i18n import tr
@@ -62,8 +63,8 @@ class Suggestion:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
+def _now(clock: Clock) -> str:
+    return stamp(clock)
 
 
 def due_date(db: Database) -> tuple[dt.date, list[int]]:
@@ -74,7 +75,7 @@ def due_date(db: Database) -> tuple[dt.date, list[int]]:
     return due, sorted(calendar.missing_years)
 
 
-def refresh_due_dates(db: Database, operator: str = "system") -> int:
+def refresh_due_dates(db: Database, operator: str = "system", *, clock: Clock = SYSTEM_CLOCK) -> int:
     """After a year's holidays are loaded: suggestions not yet answered get the due date the
     calendar now gives (each change in their history). Returns how many changed."""
     due, _ = due_date(db)
@@ -86,9 +87,9 @@ def refresh_due_dates(db: Database, operator: str = "system") -> int:
         ).fetchall():
             db.execute(
                 "UPDATE suggestions SET due_date = ?, updated_at = ? WHERE uid = ?",
-                [due.isoformat(), _now(), uid],
+                [due.isoformat(), _now(clock), uid],
             )
-            _history(db, uid, operator, "due_date", old, due.isoformat())
+            _history(db, uid, operator, "due_date", old, due.isoformat(), clock)
             changed += 1
     return changed
 
@@ -102,6 +103,7 @@ def add_suggestion(
     category: str | None = None,
     form: int | None = None,
     operator: str = "office",
+    clock: Clock = SYSTEM_CLOCK,
 ) -> str:
     text = text.strip()
     if not text:
@@ -113,7 +115,7 @@ def add_suggestion(
         if db.execute("SELECT 1 FROM people WHERE number = ?", [raised_by]).fetchone() is None:
             raise CheckinError("people.unknown_number", number=raised_by)
     due, _ = due_date(db)
-    now = _now()
+    now = _now(clock)
     with write_transaction(db):
         number = next_suggestion_number(db.conn)
         uid = uuid.uuid4().hex
@@ -125,7 +127,7 @@ def add_suggestion(
                 "created_at": now, "updated_at": now,
             }
         )  # fmt: skip
-        _history(db, uid, operator, "created", None, text)
+        _history(db, uid, operator, "created", None, text, clock)
     return number
 
 
@@ -136,19 +138,19 @@ def next_suggestion_number(conn: sqlite3.Connection) -> str:
     return f"S{count + 1:03d}"
 
 
-def import_from_surveys(db: Database, operator: str = "office") -> list[str]:
+def import_from_surveys(db: Database, operator: str = "office", *, clock: Clock = SYSTEM_CLOCK) -> list[str]:
     """Every counted survey form's suggestion text that is not in the ledger yet."""
     known = {int(r[0]) for r in db.execute("SELECT form FROM suggestions WHERE form IS NOT NULL")}
     added = []
     for form, (_, text) in sorted(counted_forms(db).items()):
         if text.strip() and form not in known:
-            added.append(add_suggestion(db, text, source="survey", form=form, operator=operator))
+            added.append(add_suggestion(db, text, source="survey", form=form, operator=operator, clock=clock))
     return added
 
 
-def _history(db: Database, uid: str, operator: str, field: str, old: Any, new: Any) -> None:
+def _history(db: Database, uid: str, operator: str, field: str, old: Any, new: Any, clock: Clock) -> None:
     db.table("suggestion_history").insert(
-        {"suggestion": uid, "at": _now(), "operator": operator, "field": field,
+        {"suggestion": uid, "at": _now(clock), "operator": operator, "field": field,
          "old": None if old is None else str(old), "new": None if new is None else str(new)}
     )  # fmt: skip
 
@@ -160,7 +162,9 @@ def _row(db: Database, number: str) -> dict[str, Any]:
     return rows[0]
 
 
-def edit(db: Database, number: str, operator: str = "office", **changes: str | None) -> None:
+def edit(
+    db: Database, number: str, operator: str = "office", *, clock: Clock = SYSTEM_CLOCK, **changes: str | None
+) -> None:
     """Change text, category, department or who raised it; every change goes into the history."""
     row = _row(db, number)
     unknown = set(changes) - set(EDITABLE)
@@ -171,9 +175,9 @@ def edit(db: Database, number: str, operator: str = "office", **changes: str | N
             if value is not None and value != row[field]:
                 db.execute(
                     f"UPDATE suggestions SET {field} = ?, updated_at = ? WHERE uid = ?",
-                    [value, _now(), row["uid"]],
+                    [value, _now(clock), row["uid"]],
                 )
-                _history(db, row["uid"], operator, field, row[field], value)
+                _history(db, row["uid"], operator, field, row[field], value, clock)
 
 
 def set_status(
@@ -187,6 +191,7 @@ def set_status(
     reason: str | None = None,
     reply: str | None = None,
     on: dt.date | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> None:
     """Move a suggestion along 待办 → 交办/转办 → 办理中 → 已办结 → 已反馈, checking each step's needs."""
     row = _row(db, number)
@@ -199,7 +204,7 @@ def set_status(
             old=tr(f"ledger.status.{row['status']}"),
             new=tr(f"ledger.status.{status}"),
         )
-    day = (on or dt.date.today()).isoformat()
+    day = (on or clock.now().date()).isoformat()
     updates: dict[str, Any] = {"status": status}
     if status in ("assigned", "transferred"):
         department = (department or "").strip()
@@ -222,11 +227,11 @@ def set_status(
     with write_transaction(db):
         for field, value in updates.items():
             if value != row[field]:
-                _history(db, row["uid"], operator, field, row[field], value)
+                _history(db, row["uid"], operator, field, row[field], value, clock)
         assignments = ", ".join(f"{f} = ?" for f in updates)
         db.execute(
             f"UPDATE suggestions SET {assignments}, updated_at = ? WHERE uid = ?",
-            [*updates.values(), _now(), row["uid"]],
+            [*updates.values(), _now(clock), row["uid"]],
         )
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin.categories import CATEGORIES
+from checkin.clock import SYSTEM_CLOCK, Clock, stamp
 from checkin.door import VERDICTS
 from checkin.errors import CheckinError
 from checkin.ledger import next_suggestion_number
@@ -1019,7 +1020,9 @@ STEPS: dict[str, Callable[[sqlite3.Connection, list[tuple[Any, ...]], MergeRepor
 }
 
 
-def merge_bundles(master: str | Path, bundles: list[str | Path]) -> list[MergeReport]:
+def merge_bundles(
+    master: str | Path, bundles: list[str | Path], *, clock: Clock = SYSTEM_CLOCK
+) -> list[MergeReport]:
     """Fold bundles into the office file: every bundle checked first, then one transaction."""
     master = Path(master)
     office = _read_office(master)
@@ -1036,7 +1039,7 @@ def merge_bundles(master: str | Path, bundles: list[str | Path]) -> list[MergeRe
                 db.conn.execute(
                     "INSERT OR IGNORE INTO merged_bundles (bundle, station, exported_at, merged_at) "
                     "VALUES (?, ?, ?, ?)",
-                    [bundle.bundle, bundle.station, bundle.exported_at, _now()],
+                    [bundle.bundle, bundle.station, bundle.exported_at, stamp(clock)],
                 )
                 _record(db, "merged", bundle.path, bundle.station)
                 reports.append(report)

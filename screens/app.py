@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.screen import ModalScreen
 
+from checkin.clock import SYSTEM_CLOCK, Clock
 from checkin.i18n import current_language, set_language, tr
 from screens.bindings import bind, localise_bindings
 from screens.commands import DeskCommands
@@ -46,10 +47,12 @@ class CheckinApp(ScannerApp):
         bus: str | None = None,
         scanner: ScannerSettings | None = None,
         door: Door | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         super().__init__(scanner=scanner)
         self.stylesheet = DeskStylesheet(variables=self.get_css_variables())  # parsed once per change
         self.door = door  # opened by `checkin run`: handed to the scan screen, which closes it
+        self.clock = clock  # the time of a door the scan screen opens (tests pass a fixed one)
         self.modes_open = False
         self.stop = stop  # the roll call's stop and bus (checkin run --screen rollcall)
         self.bus = bus

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from checkin.clock import Clock
     from checkin.door import Door
 
 
@@ -27,6 +28,7 @@ class Desk(Protocol):
     survey_pass: int
     stop: str | None
     bus: str | None
+    clock: Clock
 
     def take_door(self) -> Door | None:
         """The door `checkin run` opened, once (the scan screen takes it), else None."""

@@ -29,6 +29,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
 from checkin.categories import category_label
+from checkin.clock import SYSTEM_CLOCK, Clock
 from checkin.door import Door, Resolved, find_id_number, normalise_scan
 from checkin.errors import CheckinError
 from checkin.i18n import tr
@@ -91,11 +92,19 @@ class ScanScreen(DeskScreen):
         bind("f8", "override", "override"),
     ]
 
-    def __init__(self, db_path: Path, station: str, operator: str, door: Door | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        station: str,
+        operator: str,
+        door: Door | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
         """`door`: the door `checkin run` opened already, checking the file before the screen
         opened (the screen then shows the event at once, without opening the file again);
-        the screen owns it from here and closes it."""
+        the screen owns it from here and closes it. `clock`: the time of a door it opens itself."""
         super().__init__()
+        self.clock = clock
         self.db_path = db_path
         self.station = station
         self.operator = operator
@@ -111,7 +120,7 @@ class ScanScreen(DeskScreen):
 
     @classmethod
     def from_desk(cls, desk: Desk) -> ScanScreen:
-        return cls(desk.db_path, desk.station, desk.operator or "?", desk.take_door())
+        return cls(desk.db_path, desk.station, desk.operator or "?", desk.take_door(), desk.clock)
 
     def compose(self) -> ComposeResult:
         door = self.door
@@ -175,7 +184,7 @@ class ScanScreen(DeskScreen):
         db = open_db(self.db_path, shared=True)  # the desk's connection: closed on unmount
         try:
             with self.door_lock:
-                self.door = Door(db, self.station, self.operator)
+                self.door = Door(db, self.station, self.operator, clock=self.clock)
         except BaseException:
             db.close()
             raise

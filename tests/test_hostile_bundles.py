@@ -15,13 +15,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checkin import door as door_module
 from checkin.demo import build_demo
 from checkin.door import Door
 from checkin.errors import CheckinError
@@ -40,17 +39,18 @@ from checkin.sync import (
     write_bundle,
 )
 from tests.conftest import valid_id
+from tests.helpers import ManualClock, event_day_clock
 
 Tables = dict[str, list[list[Any]]]
 
 
+CLOCK = event_day_clock(9)
+
+
 @pytest.fixture(autouse=True)
-def event_day(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    tick = [0]
-    monkeypatch.setattr(
-        door_module, "_now", lambda: f"2026-12-18T09:{tick[0] // 60:02d}:{tick[0] % 60:02d}.000"
-    )
-    yield tick
+def event_day() -> ManualClock:
+    CLOCK.tick = 0
+    return CLOCK
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def digest(office: Path) -> str:
 def east(office: Path, template: tuple) -> Path:
     """A door pack that scanned two guests and registered a walk-in."""
     path = station_pack(office, "东门", office.parent / "east.db")
-    door = Door(open_db(path), "东门", "a")
+    door = Door(open_db(path), "东门", "a", clock=CLOCK)
     door.scan(template[2][0])
     door.scan(template[2][1])
     door.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "246813")
@@ -254,7 +254,7 @@ def test_a_bundle_from_another_office_is_refused(office: Path, tmp_path: Path, t
     other_office.parent.mkdir()
     shutil.copy(template[0], other_office)  # the same event id, but its own station keys
     pack = station_pack(other_office, "东门", other_office.parent / "east.db")
-    Door(open_db(pack), "东门", "a").scan(template[2][0])
+    Door(open_db(pack), "东门", "a", clock=CLOCK).scan(template[2][0])
     refused(office, [export_bundle(pack, pack.parent / "b.sqlite")], "sync14.unknown_station")
 
 
@@ -358,15 +358,15 @@ def test_failures_print_a_message_never_a_traceback(office: Path, east: Path, tm
 
 
 def test_admission_of_a_token_revoked_before_the_scan_is_flagged(
-    office: Path, template: tuple, event_day: list[int]
+    office: Path, template: tuple, event_day: ManualClock
 ) -> None:
     _, numbers, tokens = template
     pack = station_pack(office, "西门", office.parent / "west.db")
     db = open_db(office)
     reissue(db, numbers[3])  # the invitation leaked; the pack was made before
     db.conn.close()
-    event_day[0] = 30
-    assert Door(open_db(pack), "西门", "b").scan(tokens[3]).admitted  # the stale pack lets it in
+    event_day.tick = 30
+    assert Door(open_db(pack), "西门", "b", clock=CLOCK).scan(tokens[3]).admitted  # the stale pack lets it in
     reports = merge_bundles(office, [export_bundle(pack, pack.parent / "w.sqlite")])
     assert [r["number"] for r in reports[0].revoked_admissions] == [numbers[3]]
 

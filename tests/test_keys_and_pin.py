@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from checkin import door as door_module
 from checkin.cli import main as cli_main
 from checkin.door import Door
 from checkin.errors import CheckinError
 from checkin.event import hash_pin
 from checkin.keys import create_signing_key, issue_token, revoke_key
 from checkin.storage import open_db
+from tests.helpers import ManualClock, event_day_clock
 
 PIN = "246813"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 12, 18, 9, 0, 0)
-
-    def __call__(self) -> str:
-        return self.now.isoformat(timespec="milliseconds")
-
-    def advance(self, seconds: int) -> None:
-        self.now += dt.timedelta(seconds=seconds)
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(door_module, "_now", clock)
-    return clock
+def clock() -> ManualClock:
+    return event_day_clock(9)
 
 
 def test_a_pin_needs_six_digits() -> None:
@@ -44,10 +30,10 @@ def test_a_pin_needs_six_digits() -> None:
     assert hash_pin("123456").startswith("scrypt$")
 
 
-def test_wrong_pins_lock_the_station_longer_each_time(demo: Path, clock: Clock) -> None:
+def test_wrong_pins_lock_the_station_longer_each_time(demo: Path, clock: ManualClock) -> None:
     with open_db(demo) as db:
         db.execute("UPDATE event SET checks = 'none'")
-        door = Door(db, "东门", "小王")
+        door = Door(db, "东门", "小王", clock=clock)
         numbers = [r[0] for r in db.execute("SELECT number FROM people WHERE status = 'waiting' LIMIT 3")]
         for _ in range(5):
             with pytest.raises(CheckinError) as info:
@@ -74,17 +60,19 @@ def test_wrong_pins_lock_the_station_longer_each_time(demo: Path, clock: Clock) 
         assert door.override(numbers[1], "主管放行", PIN).admitted
 
 
-def test_another_station_is_not_locked_by_this_one(demo: Path, clock: Clock) -> None:
+def test_another_station_is_not_locked_by_this_one(demo: Path, clock: ManualClock) -> None:
     with open_db(demo) as db:
         number = db.execute("SELECT number FROM people WHERE status = 'waiting' LIMIT 1").fetchone()[0]
-        east = Door(db, "东门", "a")
+        east = Door(db, "东门", "a", clock=clock)
         for _ in range(5):
             with pytest.raises(CheckinError):
                 east.override(number, "试", "000000")
-        assert Door(db, "西门", "b").override(number, "主管放行", PIN).admitted
+        assert Door(db, "西门", "b", clock=clock).override(number, "主管放行", PIN).admitted
 
 
-def test_a_revoked_key_refuses_its_tokens_and_reissue_is_printing_again(demo: Path, clock: Clock) -> None:
+def test_a_revoked_key_refuses_its_tokens_and_reissue_is_printing_again(
+    demo: Path, clock: ManualClock
+) -> None:
     with open_db(demo) as db:
         db.execute("UPDATE event SET checks = 'none'")
         number = db.execute("SELECT number FROM people WHERE status = 'invited' LIMIT 1").fetchone()[0]
@@ -96,7 +84,7 @@ def test_a_revoked_key_refuses_its_tokens_and_reissue_is_printing_again(demo: Pa
             db.execute("SELECT private_key FROM signing_keys WHERE key_id = ?", [key_id]).fetchone()[0]
             is None
         )
-        door = Door(db, "东门", "a")
+        door = Door(db, "东门", "a", clock=clock)
         verdict = door.scan(old.token)
         assert verdict.verdict == "refused" and verdict.reason == "revoked"
         fresh = issue_token(db, number)

@@ -6,12 +6,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from checkin import door as door_module
 from checkin import packseal
 from checkin.demo import build_demo
 from checkin.door import Door
@@ -21,12 +19,9 @@ from checkin.pack import station_pack
 from checkin.purge import purge
 from checkin.storage import open_db
 from tests.conftest import valid_id
+from tests.helpers import event_day_clock
 
-
-@pytest.fixture(autouse=True)
-def event_day(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(door_module, "_now", lambda: "2026-12-18T09:30:00.000")
-    yield
+CLOCK = event_day_clock(9, 30)  # door records travel in bundles only when made on the event's day
 
 
 @pytest.fixture
@@ -113,13 +108,13 @@ def test_the_door_works_on_a_sealed_pack_and_a_walk_in_stays_sealed(office: Path
         token = issue_token(db, number).token
     pack = station_pack(office, "东门", office.parent / "east.db")
     with open_db(pack) as db:
-        door = Door(db, "东门", "a")
+        door = Door(db, "东门", "a", clock=CLOCK)
         assert door.scan(token).admitted
         walk_in = door.register_walk_in("路人乙", valid_id(902), "13900000002", "群众代表", "246813")
         assert door.judge(walk_in).admitted
     with open_db(pack) as db:
         assert db.execute("SELECT name FROM people WHERE number = ?", [walk_in]).fetchone()[0] == "路人乙"
-        assert Door(db, "东门", "a").judge(number).verdict == "already"
+        assert Door(db, "东门", "a", clock=CLOCK).judge(number).verdict == "already"
     data = raw(pack)
     assert "路人乙".encode() not in data and b"13900000002" not in data
 
@@ -212,12 +207,13 @@ def test_a_walk_in_admitted_on_a_pack_survives_the_desk_being_killed(office: Pat
     pack = station_pack(office, "东门", office.parent / "east.db")
     script = (
         "import os, sys\n"
-        "from checkin import door as d\n"
-        "d._now = lambda: '2026-12-18T09:30:00.000'\n"
+        "import datetime as dt\n"
         "from checkin.door import Door\n"
         "from checkin.storage import open_db\n"
         "db = open_db(sys.argv[1]).__enter__()\n"
-        "door = Door(db, '东门', 'a')\n"
+        "class OnTheDay:\n"
+        "    def now(self): return dt.datetime(2026, 12, 18, 9, 30)\n"
+        "door = Door(db, '东门', 'a', clock=OnTheDay())\n"
         "n = door.register_walk_in('路人丙', sys.argv[2], '13900000003', '群众代表', '246813')\n"
         "assert door.judge(n).admitted\n"
         "print(n, flush=True)\n"
@@ -272,7 +268,7 @@ def test_two_desks_on_one_pack_see_each_others_walk_ins(office: Path) -> None:
     could register no walk-in of its own (the same row id handed out twice)."""
     pack = station_pack(office, "东门", office.parent / "east.db")
     with open_db(pack) as first, open_db(pack) as second:
-        one, two = Door(first, "东门", "a"), Door(second, "东门", "b")
+        one, two = Door(first, "东门", "a", clock=CLOCK), Door(second, "东门", "b", clock=CLOCK)
         walk_in = one.register_walk_in("路人丁", valid_id(905), "13900000005", "群众代表", "246813")
         assert one.judge(walk_in).admitted
         assert two.judge(walk_in).verdict == "already"

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from checkin import door as door_module
 from checkin.demo import build_demo
 from checkin.i18n import set_language
 from checkin.keys import issue_token
 from checkin.storage import open_db
 from screens.app import CheckinApp
+from tests.helpers import event_day_clock
 
 SIZE = (120, 40)
 
@@ -27,7 +27,6 @@ SIZE = (120, 40)
 @pytest.fixture
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     set_language("zh")
-    monkeypatch.setattr(door_module, "_now", lambda: "2026-12-18T13:52:07.000")
     path = tmp_path / "demo.db"
     db, _, _ = build_demo(path)
     db.conn.close()
@@ -45,7 +44,9 @@ def first_citizen_token(path: Path) -> str:
 
 
 def app_for(path: Path, start: str = "scan") -> CheckinApp:
-    return CheckinApp(path, station="东门", operator="小王", start=start, still=True)
+    return CheckinApp(
+        path, station="东门", operator="小王", start=start, still=True, clock=event_day_clock(13, 52, 7)
+    )
 
 
 async def settle(pilot: Pilot[None]) -> None:

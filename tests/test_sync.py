@@ -6,14 +6,12 @@ import itertools
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checkin import door as door_module
 from checkin.cli import main as cli_main
 from checkin.demo import build_demo
 from checkin.door import Door
@@ -24,6 +22,7 @@ from checkin.storage import open_db
 from checkin.survey import add_entry, allocate_forms
 from checkin.sync import attendance_fingerprint, export_bundle, merge_bundles
 from tests.conftest import valid_id
+from tests.helpers import ManualClock, event_day_clock
 
 
 @pytest.fixture(scope="module")
@@ -62,25 +61,25 @@ def all_bytes(path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
 
 
+CLOCK = event_day_clock(13)
+
+
 @pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Scan times on the event's day under the test's control: set tick[0] before each scan."""
-    tick = [0]
-    monkeypatch.setattr(
-        door_module, "_now", lambda: f"2026-12-18T13:{tick[0] // 60:02d}:{tick[0] % 60:02d}.000"
-    )
-    yield tick
+def clock() -> ManualClock:
+    """Scan times on the event's day under the test's control: set clock.tick before each scan."""
+    CLOCK.tick = 0
+    return CLOCK
 
 
 def test_same_guest_at_two_doors_counts_once_earliest_wins(
-    office: Path, template: tuple, clock: list[int]
+    office: Path, template: tuple, clock: ManualClock
 ) -> None:
     _, numbers, tokens = template
     east, west = pack(office, "东门"), pack(office, "西门")
-    clock[0] = 10
-    Door(open_db(west), "西门", "b").scan(tokens[0])
-    clock[0] = 5
-    Door(open_db(east), "东门", "a").scan(tokens[0])
+    clock.tick = 10
+    Door(open_db(west), "西门", "b", clock=CLOCK).scan(tokens[0])
+    clock.tick = 5
+    Door(open_db(east), "东门", "a", clock=CLOCK).scan(tokens[0])
     reports = merge_bundles(office, [bundle(west), bundle(east)])
     db = open_db(office)
     live = db.execute(
@@ -93,12 +92,12 @@ def test_same_guest_at_two_doors_counts_once_earliest_wins(
     assert db.execute("SELECT COUNT(*) FROM attendance WHERE checked_in_at IS NOT NULL").fetchone()[0] == 1
 
 
-def test_merging_twice_changes_nothing(office: Path, template: tuple, clock: list[int]) -> None:
+def test_merging_twice_changes_nothing(office: Path, template: tuple, clock: ManualClock) -> None:
     _, _, tokens = template
     east = pack(office, "东门")
-    door = Door(open_db(east), "东门", "a")
+    door = Door(open_db(east), "东门", "a", clock=CLOCK)
     for i, token in enumerate(tokens[:6]):
-        clock[0] = i
+        clock.tick = i
         door.scan(token)
     door.scan("garbage")
     result = bundle(east)
@@ -116,16 +115,16 @@ def test_merging_twice_changes_nothing(office: Path, template: tuple, clock: lis
     assert sum(again[0].added.values()) == 0 and again[0].already["scans"] == 7
 
 
-def test_same_walk_in_at_two_doors_is_one_person(office: Path, clock: list[int]) -> None:
+def test_same_walk_in_at_two_doors_is_one_person(office: Path, clock: ManualClock) -> None:
     east, west = pack(office, "东门"), pack(office, "西门")
-    a = Door(open_db(east), "东门", "a")
-    b = Door(open_db(west), "西门", "b")
+    a = Door(open_db(east), "东门", "a", clock=CLOCK)
+    b = Door(open_db(west), "西门", "b", clock=CLOCK)
     number_a = a.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "246813")
     number_b = b.register_walk_in("路人甲", valid_id(900), "13900000000", "群众代表", "246813")
     assert number_a == number_b
-    clock[0] = 3
+    clock.tick = 3
     a.judge(number_a)
-    clock[0] = 4
+    clock.tick = 4
     b.judge(number_b)
     merge_bundles(office, [bundle(east), bundle(west)])
     db = open_db(office)
@@ -160,16 +159,16 @@ def test_two_different_entries_for_one_form_are_flagged(office: Path) -> None:
 
 
 def test_annulment_travels_and_the_next_check_in_wins(
-    office: Path, template: tuple, clock: list[int]
+    office: Path, template: tuple, clock: ManualClock
 ) -> None:
     _, numbers, tokens = template
     east, west = pack(office, "东门"), pack(office, "西门")
-    door = Door(open_db(east), "东门", "a")
-    clock[0] = 1
+    door = Door(open_db(east), "东门", "a", clock=CLOCK)
+    clock.tick = 1
     door.scan(tokens[1])
     door.annul(numbers[1], "wrong person", "246813")
-    clock[0] = 9
-    Door(open_db(west), "西门", "b").scan(tokens[1])
+    clock.tick = 9
+    Door(open_db(west), "西门", "b", clock=CLOCK).scan(tokens[1])
     merge_bundles(office, [bundle(west), bundle(east)])
     db = open_db(office)
     live = db.execute(
@@ -186,7 +185,7 @@ def test_bad_bundles_leave_the_master_byte_for_byte(
 ) -> None:
     _, _, tokens = template
     east = pack(office, "东门")
-    Door(open_db(east), "东门", "a").scan(tokens[0])
+    Door(open_db(east), "东门", "a", clock=CLOCK).scan(tokens[0])
     good = bundle(east)
     bad = tmp_path / "bad.sqlite"
     if damage == "truncate":
@@ -214,7 +213,7 @@ def test_bad_bundles_leave_the_master_byte_for_byte(
 def test_merge_cli_json(office: Path, template: tuple, capsys: pytest.CaptureFixture[str]) -> None:
     _, _, tokens = template
     east = pack(office, "东门")
-    Door(open_db(east), "东门", "a").scan(tokens[2])
+    Door(open_db(east), "东门", "a", clock=CLOCK).scan(tokens[2])
     assert cli_main(["station", "export", "--db", str(east), "--out", str(office.parent / "r.sqlite")]) == 0
     capsys.readouterr()
     assert cli_main(["merge", "--db", str(office), str(office.parent / "r.sqlite"), "--json"]) == 0
@@ -225,7 +224,7 @@ def test_merge_cli_json(office: Path, template: tuple, capsys: pytest.CaptureFix
 
 def test_bundle_is_signed_and_sealed_and_shows_no_personal_data(office: Path, template: tuple) -> None:
     east = pack(office, "东门")
-    door = Door(open_db(east), "东门", "a")
+    door = Door(open_db(east), "东门", "a", clock=CLOCK)
     number = door.register_walk_in("路人甲", valid_id(901), "13900000001", "群众代表", "246813")
     door.judge(number)
     path = bundle(east)
@@ -253,25 +252,22 @@ def test_any_split_any_order_same_attendance_as_one_station(
 ) -> None:  # fmt: skip
     office_template, _, tokens = template
     folder = tmp_path_factory.mktemp("prop")
-    tick = [0]
-    monkeypatch.setattr(
-        door_module, "_now", lambda: f"2026-12-18T14:{tick[0] // 60:02d}:{tick[0] % 60:02d}.000"
-    )
+    tick = event_day_clock(14)
 
     single = folder / "single.db"
     shutil.copy(office_template, single)
-    one = Door(open_db(single), "only", "x")
+    one = Door(open_db(single), "only", "x", clock=tick)
     for time_index, (guest, _) in enumerate(scans):
-        tick[0] = time_index
+        tick.tick = time_index
         one.scan(tokens[guest])
     expected = attendance_fingerprint(single)
 
     master = folder / "master.db"
     shutil.copy(office_template, master)
     stations = [station_pack(master, f"door{i}", folder / f"door{i}.db") for i in range(3)]
-    doors = [Door(open_db(s), f"door{i}", "x") for i, s in enumerate(stations)]
+    doors = [Door(open_db(s), f"door{i}", "x", clock=tick) for i, s in enumerate(stations)]
     for time_index, (guest, station) in enumerate(scans):
-        tick[0] = time_index
+        tick.tick = time_index
         doors[station].scan(tokens[guest])
     bundles = [export_bundle(s, s.with_suffix(".sqlite")) for s in stations]
     sequence = [bundles[i] for i in order] + bundles  # some repeated, every one at least once

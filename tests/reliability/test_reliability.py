@@ -26,6 +26,7 @@ from checkin.door import Door
 from checkin.errors import CheckinError
 from checkin.keys import issue_token
 from checkin.storage import open_db
+from tests.helpers import event_day_clock
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("crash_driver.py")
@@ -327,10 +328,6 @@ def all_file_bytes(folder: Path) -> list[tuple[Path, bytes]]:
 def test_no_file_the_program_writes_holds_a_full_id_number(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checkin import door as door_module
-
-    # door records travel in bundles only when made on the event's day
-    monkeypatch.setattr(door_module, "_now", lambda: "2026-12-18T09:30:00.000")
     from checkin.exports import export_attendance, export_ledger
     from checkin.forms_pdf import render_forms
     from checkin.invitations import render_invitations
@@ -350,7 +347,8 @@ def test_no_file_the_program_writes_holds_a_full_id_number(
     render_forms(db, work / "forms.pdf", 3, font=FONT)
     db.conn.close()
     east = station_pack(office, "east", work / "east.db")
-    door = Door(open_db(east), "east", "op")
+    # door records travel in bundles only when made on the event's day
+    door = Door(open_db(east), "east", "op", clock=event_day_clock(9, 30))
     numbers = [r[0] for r in door.db.execute("SELECT number FROM people WHERE status = 'invited' LIMIT 4")]
     name = door.db.execute("SELECT name FROM people WHERE number = ?", [numbers[0]]).fetchone()[0]
     real_id = next(r[2] for r in demo_rows()[1:] if r[0] == name)
