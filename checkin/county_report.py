@@ -128,7 +128,7 @@ def write_xlsx(table: CountyTable, path: Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = tr("county.sheet_units")[:31]
-    sheet.append([table.title])
+    sheet.append([safe(table.title)])  # the county's own name, as typed
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(table.header)
     for cell in sheet[2]:
@@ -144,7 +144,7 @@ def write_xlsx(table: CountyTable, path: Path) -> None:
     for cells in sheet.iter_rows(min_row=3):
         cells[-1].alignment = Alignment(wrap_text=True, vertical="top")
     for note in table.notes:
-        sheet.append([note])
+        sheet.append([safe(note)])
     missing = book.create_sheet(tr("county.sheet_missing")[:31])
     missing.append(table.missing_header)
     for row in table.missing:

@@ -21,6 +21,7 @@ from checkin.itinerary import assign_buses
 from checkin.paths import data_dir
 from checkin.selection import SelectionResult, select
 from checkin.storage import open_db
+from checkin.textcheck import private_file
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾单解仇"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文斌婷晨宇浩然欣怡"
@@ -87,6 +88,7 @@ def demo_rows(seed: int = 2026) -> list[list[str]]:
 
 def write_demo_csv(path: str | Path, encoding: str = "utf-8-sig") -> Path:
     path = Path(path)
+    private_file(path)  # a sign-up sheet: names and ID numbers (invented ones, kept like real ones)
     with path.open("w", newline="", encoding=encoding) as fh:
         csv.writer(fh).writerows(demo_rows())
     return path

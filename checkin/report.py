@@ -40,6 +40,7 @@ from checkin.paths import data_dir
 from checkin.rollcall import VisitSummary, visit_summary
 from checkin.selection import QuotaLine, quota_status
 from checkin.survey import SurveySummary, summarise
+from checkin.textcheck import private_file
 from checkin.vocab import PersonStatus
 from checkin.workdays import Deadlines, deadlines
 
@@ -671,6 +672,7 @@ def write_report(
     chart = satisfaction_chart(data.survey, find_cjk_font(font)) if data.survey and rated else None
     values = context(data, day=day, html=suffix == ".html")
     path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)  # guests' names, suggestions, figures: owner-only (0600 on POSIX) like every export
     if suffix == ".docx":
         write_docx(values, path, chart, chosen)
     else:

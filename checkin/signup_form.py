@@ -14,6 +14,7 @@ from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.idcard import DOCUMENT_TYPES
+from checkin.textcheck import safe_cell
 
 
 def form_rows() -> list[list[str]]:
@@ -78,11 +79,11 @@ def _write_xlsx(path: Path, title: str, above: list[str], below: list[str]) -> N
     sheet = book.active
     assert sheet is not None
     sheet.title = "报名表"
-    sheet.append([title])
+    sheet.append([safe_cell(title)])  # the event's title, as typed: text, never a formula
     sheet.merge_cells("A1:D1")
     sheet["A1"].font = Font(bold=True, size=14)
     for line in above:
-        sheet.append([line])
+        sheet.append([safe_cell(line)])
         sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=4)
     sheet.append([])
     thin = Side(style="thin")
@@ -99,7 +100,7 @@ def _write_xlsx(path: Path, title: str, above: list[str], below: list[str]) -> N
     sheet.merge_cells(start_row=sheet.max_row - 1, start_column=2, end_row=sheet.max_row - 1, end_column=4)
     sheet.append([])
     for line in below:
-        sheet.append([line])
+        sheet.append([safe_cell(line)])
         sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=4)
     for letter, width in zip("ABCD", (22, 28, 22, 28), strict=True):
         sheet.column_dimensions[letter].width = width

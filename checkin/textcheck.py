@@ -8,6 +8,7 @@ characters shown as escapes; a spreadsheet cell that would start a formula is ne
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -93,15 +94,21 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+POSIX_MODES = os.name == "posix"  # Windows: files in the user's folders are the user's already
+
+
 def private_file(path: Path) -> None:
     """Create (or truncate) an export so that only its owner may read it (0600 on POSIX).
 
-    Exports hold names and masked personal data; the later write keeps the mode."""
-    if os.name != "posix":
+    Exports hold names and masked personal data; the later write keeps the mode. On Windows
+    nothing is done here. A file system without modes (a FAT USB stick) refuses chmod: the
+    export is still written (the stick's files are as private as the stick)."""
+    if not POSIX_MODES:
         return
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
-    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    with contextlib.suppress(PermissionError):
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
 
 
 # An e-mail address as a mail header carries it unchanged: ASCII, no comments, quotes, groups

@@ -158,3 +158,70 @@ def test_typed_group_and_review_text_names_the_field_in_words(tmp_path: Path) ->
     with pytest.raises(CheckinError) as info:
         reject(db, ["A001"], reason="不\x07行", operator="office")
     assert "“原因”" in str(info.value) and "reason" not in str(info.value)
+
+
+LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _live_formulas(cells: list[object]) -> list[str]:
+    return [c for c in cells if isinstance(c, str) and c[:1] in LEADS]
+
+
+def test_tokens_csv_neutralises_formulas(office: Path, tmp_path: Path) -> None:
+    """The invitations' tokens.csv: names that are formulas stay text, as in every export."""
+    from checkin.invitations import render_invitations
+    from tests.test_invitations import FONT
+
+    with open_db(office) as db:
+        run = render_invitations(db, tmp_path / "out", font=FONT)
+    cells = _cells_csv(run.tokens_csv)
+    assert _live_formulas(cells) == []
+    assert '\'=HYPERLINK("http://evil","点我")' in cells and "'+1+1" in cells and "'@SUM(A1)" in cells
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("what", ["attendance", "no-shows", "ledger"])
+def test_tab_and_cr_led_cells_are_neutralised_too(
+    office: Path, tmp_path: Path, suffix: str, what: str
+) -> None:
+    """A value that begins with a tab or a carriage return (one that entered some other way
+    than the import, which refuses them) is quoted like a formula, in every export."""
+    out = tmp_path / f"{what}{suffix}"
+    with open_db(office) as db:
+        db.execute("UPDATE people SET organization = ? WHERE seq = (SELECT MIN(seq) FROM people)", ["\t=1+1"])
+        db.execute("UPDATE people SET organization = ? WHERE seq = (SELECT MAX(seq) FROM people)", ["\r-2"])
+        db.execute("UPDATE suggestions SET text = ?", ["\t@SUM(1)"])
+        if what == "ledger":
+            export_ledger(db, out)
+        else:
+            export_attendance(db, out, only_no_shows=what == "no-shows")
+    cells = _cells_csv(out) if suffix == ".csv" else _cells_xlsx(out)
+    assert _live_formulas(cells) == []
+    assert [c for c in cells if isinstance(c, str) and c.startswith("'")]
+
+
+def test_the_county_table_and_the_sign_up_form_keep_typed_titles_as_text(
+    office: Path, tmp_path: Path
+) -> None:
+    """The county's name heads its table, the event's title heads the sign-up form: text."""
+    from checkin.cli import main as checkin
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称,联系电话\n科技局,13800000001\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert checkin(["county", "init", "--db", str(county), "--year", "2026", "--units", str(units),
+                    "--name=-1+沂水县"]) == 0  # fmt: skip
+    out = tmp_path / "表.xlsx"
+    assert checkin(["county", "report", "--db", str(county), "--out", str(out), "--as-of", "2026-12-31"]) == 0
+    cells = [cell for sheet in load_workbook(out).worksheets for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert _live_formulas([c.value for c in cells]) == []
+    assert any(str(c.value).startswith("'-1+沂水县") for c in cells)
+    from checkin.signup_form import write_signup_form
+
+    with open_db(office) as db:
+        db.execute("UPDATE event SET title = ?", ["=HYPERLINK(1)开放日"])
+        form = write_signup_form(db, tmp_path / "报名表.xlsx")
+    cells = [cell for sheet in load_workbook(form).worksheets for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert any(str(c.value).startswith("'=HYPERLINK(1)") for c in cells)
