@@ -200,18 +200,6 @@ def reissue(db: Database, number: str) -> Issued:
         return issue_token(db, number)
 
 
-def is_revoked(db: Database, seq: int, counter: int) -> bool:
-    """Revoked: explicitly listed, or an older issue than the person's current one."""
-    row = db.execute("SELECT token_counter FROM people WHERE seq = ?", [seq]).fetchone()
-    if row is not None and counter < int(row[0]):
-        return True
-    listed = db.execute(
-        "SELECT 1 FROM invitations WHERE seq = ? AND counter = ? AND revoked_at IS NOT NULL",
-        [seq, counter],
-    ).fetchone()
-    return listed is not None
-
-
 @dataclass(frozen=True)
 class Verification:
     """What a scanned invitation proved: its person (and the token's claims), or the reason

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.errors import CheckinError
 from checkin.selection import SIGNUP_ORDER
 from checkin.vocab import PersonStatus, codes
 
@@ -117,13 +116,6 @@ def list_people(db: Database, status: str | None = None) -> list[Person]:
         params,
     )
     return [Person.from_row(r) for r in rows]
-
-
-def get_person(db: Database, number: str) -> Person:
-    rows = list(db.query("SELECT * FROM people WHERE number = ?", [number.strip().upper()]))
-    if not rows:
-        raise CheckinError("people.unknown_number", number=number)
-    return Person.from_row(rows[0])
 
 
 def status_counts(db: Database) -> dict[str, int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -65,26 +64,6 @@ def search_keys(name: str, phone: str | None, id_masked: str) -> set[str]:
         keys.add(digits[-4:])
     keys.add(id_masked[-4:].lower())
     return {k for k in keys if k}
-
-
-def index_people(db: Database, numbers: Iterable[str] | None = None) -> int:
-    """(Re)build the search keys, for everyone or for the given numbers."""
-    if numbers is None:
-        db.execute("DELETE FROM people_search")
-        rows = db.execute("SELECT number, name, phone, id_masked FROM people").fetchall()
-    else:
-        wanted = list(numbers)
-        db.conn.executemany("DELETE FROM people_search WHERE number = ?", [(n,) for n in wanted])
-        rows = [
-            r
-            for n in wanted
-            for r in db.execute("SELECT number, name, phone, id_masked FROM people WHERE number = ?", [n])
-        ]
-    pairs = [
-        (key, number) for number, name, phone, masked in rows for key in search_keys(name, phone, masked)
-    ]
-    db.conn.executemany("INSERT INTO people_search (key, number) VALUES (?, ?)", pairs)
-    return len(pairs)
 
 
 INDEX_BATCH = 1000
