@@ -16,6 +16,7 @@ from typing import Any
 
 from checkin import __version__
 from checkin.categories import category_label
+from checkin.cli_registry import DB, JSON, OPERATOR, Handler, Registry, opt
 from checkin.errors import CheckinError
 from checkin.event import (
     CHECK_PROFILES,
@@ -34,7 +35,6 @@ from checkin.storage import open_db, storage_error
 from checkin.textcheck import terminal_safe
 from checkin.vocab import Outcome, PersonStatus, Reason, Source, SuggestionStatus, codes
 
-Handler = Callable[[argparse.Namespace], int]
 Extension = Callable[["argparse._SubParsersAction[Any]"], None]
 
 
@@ -78,16 +78,39 @@ def _json(data: Any) -> None:
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
+    DB.add_to(parser)
 
 
 def _add_json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+    JSON.add_to(parser)
+
+
+cli = Registry()  # every command below is registered on its handler, in the order of --help
 
 
 # ---------------------------------------------------------------- init / event
 
 
+@cli.command(
+    "init",
+    "cli.init.help",
+    DB,
+    opt("--from", dest="from_file", metavar="EVENT.toml", help="cli.init.from"),
+    opt("--title", help="cli.init.title"),
+    opt("--date", metavar="YYYY-MM-DD", help="cli.init.date"),
+    opt("--starts", metavar="HH:MM", help="cli.init.starts"),
+    opt("--ends", metavar="HH:MM", help="cli.init.ends"),
+    opt("--location", help="cli.init.location"),
+    opt("--meeting-point", help="cli.init.meeting_point"),
+    opt("--capacity", type=int, metavar="N", help="cli.init.capacity"),
+    opt("--min-age", type=int, metavar="N", help="cli.init.min_age"),
+    opt("--min-citizen-share", metavar="1/3", help="cli.init.share"),
+    opt("--checks", metavar="none|id-only|epidemic-2022|FILE.toml", help="cli.init.checks"),
+    opt("--ticket", choices=TICKETS, help="cli.init.ticket"),
+    opt("--supervisor-pin", metavar="PIN", help="cli.init.pin"),
+    opt("--survey-template", metavar="NAME|FILE", help="cli.init.survey_template"),
+    opt("--double-entry", action="store_true", default=None, help="cli.init.double_entry"),
+)
 def cmd_init(args: argparse.Namespace) -> int:
     pin = args.supervisor_pin
     if args.from_file:
@@ -111,6 +134,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 0
 
 
+cli.group("event", "cli.event.help")
+
+
+@cli.command("event show", "cli.event.show", DB, JSON)
 def cmd_event_show(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         event = load_event(db)
@@ -178,6 +205,10 @@ def _before_event_rows(event: Event) -> list[tuple[str, str]]:
     ]
 
 
+cli.hook("event", lambda sub: _county_cli().add_event_commands(sub))  # announced, posted
+
+
+@cli.command("event set", "cli.event.set", DB, opt("--ticket", choices=TICKETS, help="cli.init.ticket"))
 def cmd_event_set(args: argparse.Namespace) -> int:
     """`checkin event set --ticket id-card`: what opens the door, changed before the doors open."""
     from checkin.event import set_ticket
@@ -193,6 +224,15 @@ def cmd_event_set(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- import
 
 
+@cli.command(
+    "import",
+    "cli.import.help",
+    opt("file", metavar="FILE|FOLDER", help="cli.import.file"),
+    DB,
+    opt("--direct", action="store_true", help="cli.import.direct"),
+    opt("--sheet", metavar="NAME", help="cli.import.sheet"),
+    JSON,
+)
 def cmd_import(args: argparse.Namespace) -> int:
     from checkin.importer import import_file
 
@@ -221,6 +261,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+@cli.command(
+    "signup-form",
+    "cli.signup_form.help",
+    DB,
+    opt("--out", required=True, metavar="报名表.docx|报名表.xlsx", help="cli.signup_form.out"),
+    opt("--send-to", metavar="EMAIL", help="cli.signup_form.send_to"),
+)
 def cmd_signup_form(args: argparse.Namespace) -> int:
     from checkin.signup_form import write_signup_form
 
@@ -271,6 +318,7 @@ def _print_selection(result: SelectionResult) -> None:
         _out(message)
 
 
+@cli.command("select", "cli.select.help", DB, JSON)
 def cmd_select(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         result = select(db)
@@ -281,6 +329,14 @@ def cmd_select(args: argparse.Namespace) -> int:
         return 0
 
 
+@cli.command(
+    "confirm",
+    "cli.confirm.help",
+    opt("number", metavar="NUMBER", help="cli.confirm.number"),
+    opt("--status", required=True, choices=CONFIRM_STATUSES, help="cli.confirm.status"),
+    DB,
+    JSON,
+)
 def cmd_confirm(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         result = confirm(db, args.number, args.status)
@@ -301,6 +357,13 @@ def cmd_confirm(args: argparse.Namespace) -> int:
         return 0
 
 
+@cli.command(
+    "people",
+    "cli.people.help",
+    DB,
+    opt("--status", choices=codes(PersonStatus), help="cli.people.status"),
+    JSON,
+)
 def cmd_people(args: argparse.Namespace) -> int:
     from checkin.review import display_status
 
@@ -359,6 +422,15 @@ class ProgressBar:
         print(f"\r{self.label} {bar} {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
+@cli.group(
+    "invites",
+    "cli.invites.help",
+    opt("--db", metavar="PATH", help="cli.opt.db"),
+    opt("--out", metavar="DIR", help="cli.invites.out"),
+    opt("--only", nargs="+", metavar="NUMBER", help="cli.invites.only"),
+    opt("--per-page", type=int, choices=(1, 4), default=1, help="cli.invites.per_page"),
+    opt("--font", metavar="PATH", help="cli.invites.font"),
+)
 def cmd_invites(args: argparse.Namespace) -> int:
     from checkin.invitations import render_invitations
 
@@ -378,6 +450,13 @@ def cmd_invites(args: argparse.Namespace) -> int:
         return 0
 
 
+@cli.command(
+    "invites reissue",
+    "cli.invites.reissue",
+    opt("number", metavar="NUMBER", help="cli.confirm.number"),
+    DB,
+    JSON,
+)
 def cmd_invites_reissue(args: argparse.Namespace) -> int:
     from checkin.keys import reissue
 
@@ -391,6 +470,10 @@ def cmd_invites_reissue(args: argparse.Namespace) -> int:
         return 0
 
 
+cli.group("keys", "cli.keys.help")
+
+
+@cli.command("keys rotate", "cli.keys.rotate", DB)
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from checkin.keys import create_signing_key
 
@@ -400,6 +483,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
         return 0
 
 
+@cli.command("keys revoke", "cli.keys14.revoke", opt("key_id", metavar="KEYID", help="cli.keys14.key_id"), DB)
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     from checkin.keys import revoke_key
 
@@ -411,6 +495,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+@cli.command("keys list", "cli.keys.list", DB, JSON)
 def cmd_keys_list(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         from checkin.keys import signing_keys
@@ -429,6 +514,18 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
         return 0
 
 
+cli.group("station", "cli.station.help")
+
+
+@cli.command(
+    "station pack",
+    "cli.station.pack",
+    DB,
+    opt("--station", required=True, metavar="NAME", help="cli.station.name"),
+    opt("--out", required=True, metavar="FILE", help="cli.station.out"),
+    opt("--with-waiting", action="store_true", help="cli.station14.with_waiting"),
+    JSON,
+)
 def cmd_station_pack(args: argparse.Namespace) -> int:
     from checkin.pack import station_pack
 
@@ -441,6 +538,9 @@ def cmd_station_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+@cli.command(
+    "station revoke", "cli.station14.revoke", opt("name", metavar="NAME", help="cli.station.name"), DB
+)
 def cmd_station_revoke(args: argparse.Namespace) -> int:
     from checkin.pack import revoke_station
 
@@ -450,358 +550,12 @@ def cmd_station_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---------------------------------------------------------------- the door
-
-
-def cmd_scan(args: argparse.Namespace) -> int:
-    from checkin.door import Door
-
-    with open_db(args.db) as db:
-        door = Door(db, args.station, args.operator)
-        answers: dict[str, str] = {}
-        for item in args.check or []:
-            name, sep, value = item.partition("=")
-            if not sep or not name.strip():
-                raise CheckinError("checks.bad_argument", value=item)
-            door.profile.check(name.strip())  # unknown names are a usage error
-            answers[name.strip()] = value.strip()
-        verdict = door.scan(args.text, answers)
-        if args.json:
-            _json(verdict.to_json())
-        else:
-            who = f"{verdict.invitee.number} {verdict.invitee.name}" if verdict.invitee else ""
-            _out(f"{tr('verdict.' + verdict.verdict)} {who}".strip())
-            if verdict.reason_text() and verdict.reason != Reason.ALREADY:
-                _out(verdict.reason_text() or "")
-            if verdict.first_seen:
-                _out(
-                    tr(
-                        "door.first_seen",
-                        at=verdict.first_seen.at[:19].replace("T", " "),
-                        station=verdict.first_seen.station,
-                    )
-                )
-            if verdict.checks_due:
-                _out(tr("door.checks_due", checks=verdict.checks_due_text()))
-        return 0 if verdict.admitted else 1
-
-
-# ---------------------------------------------------------------- survey forms
-
-
-def cmd_forms(args: argparse.Namespace) -> int:
-    from checkin.forms_pdf import render_forms
-
-    with open_db(args.db) as db:
-        path, numbers = render_forms(
-            db, args.out, args.count, font=args.font, progress=ProgressBar(tr("forms.progress"))
-        )
-        from checkin.survey import format_form
-
-        _out(
-            tr(
-                "forms.done",
-                count=len(numbers),
-                first=format_form(numbers[0]),
-                last=format_form(numbers[-1]),
-                path=path,
-            )
-        )
-        return 0
-
-
-def cmd_survey_add(args: argparse.Namespace) -> int:
-    from checkin.survey import add_entry, event_template, format_form, parse_answers, parse_form
-
-    with open_db(args.db) as db:
-        form = parse_form(args.form)
-        answers = parse_answers(event_template(db), args.answers)
-        add_entry(db, form, answers, args.text or "", pass_no=args.pass_no, operator=args.operator)
-        _out(tr("survey.saved", form=format_form(form), pass_no=args.pass_no))
-        return 0
-
-
-def cmd_survey_summary(args: argparse.Namespace) -> int:
-    from checkin.labels import mismatch_counts
-    from checkin.survey import event_template, summarise
-
-    with open_db(args.db) as db:
-        summary = summarise(db)
-        if args.json:
-            _json(summary.to_json())
-            return 0
-
-        def pct(value: float | None) -> str:
-            return f"{value:.1%}" if value is not None else "—"
-
-        _out(
-            tr(
-                "survey.summary_head",
-                counted=summary.forms_counted,
-                keyed=summary.forms_keyed,
-                attended=summary.attended,
-                rate=pct(summary.return_rate),
-            )
-        )
-        if summary.forms_excess:
-            _out(tr("report.forms_excess_note", excess=summary.forms_excess, attended=summary.attended))
-        for item in summary.items:
-            mean = f"  {tr('survey.mean')} {item.mean:.2f}" if item.mean is not None else ""
-            rate = f"{pct(item.satisfaction_rate)} ({item.satisfied}/{item.valid})"
-            _out(f"{item.label}: {tr('survey.rate')} {rate}, {tr('survey.blank')} {item.blanks}{mean}")
-        _out(tr("survey.overall", rate=pct(summary.overall_rate), method=summary.overall_method))
-        if summary.mismatches_per_item:
-            counts = mismatch_counts(event_template(db), summary.mismatches_per_item)
-            _out(tr("survey.mismatch_counts", counts=counts))
-        return 0
-
-
-def cmd_survey_mismatches(args: argparse.Namespace) -> int:
-    from checkin.labels import survey_words
-    from checkin.survey import event_template, format_form, mismatches
-
-    with open_db(args.db) as db:
-        found = mismatches(db)
-        if args.json:
-            _json(
-                [
-                    {
-                        "form": format_form(m.form),
-                        "item": m.item,
-                        "first": m.first,
-                        "second": m.second,
-                        "resolved": m.resolved,
-                    }
-                    for m in found
-                ]
-            )
-            return 0
-        template = event_template(db)
-        for m in found:
-            label, first, second = survey_words(template, m.item, m.first, m.second)
-            if m.resolved is not None:
-                state = tr("survey.resolved_as", value=survey_words(template, m.item, m.resolved)[1])
-            else:
-                state = tr("survey.open")
-            _out(f"{format_form(m.form)}\t{label}\t{first} ≠ {second}\t{state}")
-        return 0
-
-
-def cmd_survey_resolve(args: argparse.Namespace) -> int:
-    from checkin.labels import survey_item, survey_words
-    from checkin.survey import event_template, format_form, parse_form, resolve
-
-    with open_db(args.db) as db:
-        form = parse_form(args.form)
-        template = event_template(db)
-        item = survey_item(template, args.item)
-        value = resolve(db, form, item, args.use, args.value, operator=args.operator)
-        label, word = survey_words(template, item, value)
-        _out(tr("survey.resolved", form=format_form(form), item=label, value=word))
-        return 0
-
-
-# ---------------------------------------------------------------- after the event
-
-
-def _today(value: str | None) -> Any:
-    import datetime as dt
-
-    return parse_date(value) if value else dt.date.today()
-
-
-def cmd_suggestions_list(args: argparse.Namespace) -> int:
-    from checkin.ledger import due_date, list_suggestions
-
-    with open_db(args.db) as db:
-        items = list_suggestions(db, status=args.status, department=args.department, today=_today(args.today))
-        _, missing = due_date(db)
-        if missing:
-            print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
-        if args.json:
-            _json([s.to_json() for s in items])
-            return 0
-        marks = {"overdue": "!!", "due_soon": "! ", "ok": "  ", "done": "✓ "}
-        for s in items:
-            _out(
-                f"{marks[s.urgency]}{s.number}\t{tr('ledger.status.' + s.status)}\t{s.department or '—'}\t"
-                f"{tr('ledger.col.due_date')} {s.due_date}\t{s.text}"
-            )
-        return 0
-
-
-def cmd_suggestions_add(args: argparse.Namespace) -> int:
-    from checkin.ledger import add_suggestion, due_date
-
-    with open_db(args.db) as db:
-        number = add_suggestion(
-            db,
-            args.text,
-            source=args.source,
-            raised_by=args.raised_by,
-            category=args.category,
-            operator=args.operator,
-        )
-        due, missing = due_date(db)
-        _out(tr("ledger.added", number=number, due=due.isoformat()))
-        if missing:
-            print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
-        return 0
-
-
-def cmd_suggestions_from_surveys(args: argparse.Namespace) -> int:
-    from checkin.ledger import import_from_surveys
-
-    with open_db(args.db) as db:
-        added = import_from_surveys(db, operator=args.operator)
-        _out(tr("ledger.imported", count=len(added)))
-        return 0
-
-
-def cmd_suggestions_status(args: argparse.Namespace) -> int:
-    from checkin.ledger import set_status
-
-    with open_db(args.db) as db:
-        set_status(
-            db,
-            args.number,
-            args.status,
-            operator=args.operator,
-            department=args.department,
-            outcome=args.outcome,
-            reason=args.reason,
-            reply=args.reply,
-            on=parse_date(args.on) if args.on else None,
-        )
-        _out(tr("ledger.status_set", number=args.number.upper(), status=tr(f"ledger.status.{args.status}")))
-        return 0
-
-
-def cmd_suggestions_edit(args: argparse.Namespace) -> int:
-    from checkin.ledger import edit
-
-    with open_db(args.db) as db:
-        edit(
-            db,
-            args.number,
-            args.operator,
-            text=args.text,
-            category=args.category,
-            department=args.department,
-            raised_by=args.raised_by,
-        )
-        _out(tr("ledger.edited", number=args.number.upper()))
-        return 0
-
-
-def cmd_suggestions_history(args: argparse.Namespace) -> int:
-    from checkin.labels import history_rows
-    from checkin.ledger import history
-
-    with open_db(args.db) as db:
-        rows = history(db, args.number)
-        if args.json:
-            _json(rows)
-            return 0
-        for r in history_rows(rows):
-            _out(f"{r['at']}\t{r['operator']}\t{r['field']}\t{r['old']} → {r['new']}")
-        return 0
-
-
-def cmd_suggestions_export(args: argparse.Namespace) -> int:
-    from checkin.exports import export_ledger
-
-    with open_db(args.db) as db:
-        path, count = export_ledger(db, args.out)
-        _out(tr("export.done", count=count, path=path))
-        return 0
-
-
-def cmd_holidays_load(args: argparse.Namespace) -> int:
-    from checkin.ledger import due_date, refresh_due_dates
-    from checkin.workdays import load_holiday_file
-
-    with open_db(args.db) as db:
-        year = load_holiday_file(db, args.file)
-        _out(tr("workdays.loaded", year=year))
-        changed = refresh_due_dates(db)
-        if changed:
-            _out(tr("labels.due_dates_moved", count=changed, due=_day(due_date(db)[0])))
-        return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from checkin.exports import export_attendance
-
-    with open_db(args.db) as db:
-        path, count = export_attendance(db, args.out, only_no_shows=args.what == "no-shows")
-        _out(tr("export.done", count=count, path=path))
-        return 0
-
-
-def cmd_export_results(args: argparse.Namespace) -> int:
-    from checkin.results import export_results
-
-    with open_db(args.db) as db:
-        path = export_results(db, args.out)
-        _out(tr("results.done", path=path))
-        return 0
-
-
-def _day(day: Any) -> str:
-    """A date as the user's language writes it: 2026年12月21日, or 2026-12-21."""
-    from checkin.i18n import current_language
-    from checkin.officialdoc import date_cn
-
-    return date_cn(day) if current_language() == "zh" else str(day.isoformat())
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from checkin.report import write_report
-    from checkin.workdays import deadlines
-
-    day = parse_date(args.date) if args.date else None
-    with open_db(args.db) as db:
-        path = write_report(db, args.out, photos=args.photos, font=args.font, template=args.template, day=day)
-        _out(tr("report.done", path=path))
-        due = deadlines(db)
-    _out(tr("report.due_line", due=_day(due.report), website=_day(due.website), followup=_day(due.followup)))
-    if due.missing_years:
-        print(tr("workdays.fallback", years=", ".join(map(str, due.missing_years))), file=sys.stderr)
-    return 0
-
-
-def cmd_purge(args: argparse.Namespace) -> int:
-    from checkin.purge import purge
-
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise CheckinError("purge.needs_yes")
-        answer = input(tr("purge.confirm", path=args.db) + " [y/N] ")
-        if answer.strip().lower() not in ("y", "yes", "是"):
-            _out(tr("purge.cancelled"))
-            return 1
-    count = purge(args.db, force=args.force)
-    _out(tr("purge.done", count=count))
-    from pathlib import Path
-
-    from checkin.files import purge_files
-    from checkin.packseal import sealed_as_is
-
-    with sealed_as_is(), open_db(args.db) as db:
-        deleted, remaining = purge_files(db, [Path(b) for b in args.bundle or []])
-    for path in deleted:
-        _out(tr("purge14.deleted", path=path))
-    for item in remaining:
-        _out(tr(f"purge14.still_{item['kind']}", path=item["path"], station=item["station"] or ""))
-    if not remaining:
-        _out(tr("purge14.none_left"))
-    return 0
-
-
-# ---------------------------------------------------------------- several laptops
-
-
+@cli.command(
+    "station export",
+    "cli.station.export",
+    DB,
+    opt("--out", required=True, metavar="results-STATION.sqlite", help="cli.station.export_out"),
+)
 def cmd_station_export(args: argparse.Namespace) -> int:
     from checkin.sync import export_bundle
 
@@ -810,6 +564,9 @@ def cmd_station_export(args: argparse.Namespace) -> int:
     return 0
 
 
+@cli.command(
+    "merge", "cli.merge.help", DB, opt("bundles", nargs="+", metavar="BUNDLE", help="cli.merge.bundles"), JSON
+)
 def cmd_merge(args: argparse.Namespace) -> int:
     from checkin.sync import merge_bundles
 
@@ -866,304 +623,542 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- the door
+
+
+@cli.command(
+    "scan",
+    "cli.scan.help",
+    opt("text", metavar="TEXT", help="cli.scan.text"),
+    DB,
+    opt("--station", default="cli", metavar="S", help="cli.scan.station"),
+    opt("--operator", default="cli", metavar="O", help="cli.scan.operator"),
+    opt("--check", action="append", metavar="NAME=VALUE", help="cli.scan.check"),
+    JSON,
+)
+def cmd_scan(args: argparse.Namespace) -> int:
+    from checkin.door import Door
+
+    with open_db(args.db) as db:
+        door = Door(db, args.station, args.operator)
+        answers: dict[str, str] = {}
+        for item in args.check or []:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise CheckinError("checks.bad_argument", value=item)
+            door.profile.check(name.strip())  # unknown names are a usage error
+            answers[name.strip()] = value.strip()
+        verdict = door.scan(args.text, answers)
+        if args.json:
+            _json(verdict.to_json())
+        else:
+            who = f"{verdict.invitee.number} {verdict.invitee.name}" if verdict.invitee else ""
+            _out(f"{tr('verdict.' + verdict.verdict)} {who}".strip())
+            if verdict.reason_text() and verdict.reason != Reason.ALREADY:
+                _out(verdict.reason_text() or "")
+            if verdict.first_seen:
+                _out(
+                    tr(
+                        "door.first_seen",
+                        at=verdict.first_seen.at[:19].replace("T", " "),
+                        station=verdict.first_seen.station,
+                    )
+                )
+            if verdict.checks_due:
+                _out(tr("door.checks_due", checks=verdict.checks_due_text()))
+        return 0 if verdict.admitted else 1
+
+
+# ---------------------------------------------------------------- survey forms
+
+
+@cli.command(
+    "forms",
+    "cli.forms.help",
+    DB,
+    opt("--out", required=True, metavar="FILE.pdf", help="cli.forms.out"),
+    opt("--count", required=True, type=int, metavar="N", help="cli.forms.count"),
+    opt("--font", metavar="PATH", help="cli.invites.font"),
+)
+def cmd_forms(args: argparse.Namespace) -> int:
+    from checkin.forms_pdf import render_forms
+
+    with open_db(args.db) as db:
+        path, numbers = render_forms(
+            db, args.out, args.count, font=args.font, progress=ProgressBar(tr("forms.progress"))
+        )
+        from checkin.survey import format_form
+
+        _out(
+            tr(
+                "forms.done",
+                count=len(numbers),
+                first=format_form(numbers[0]),
+                last=format_form(numbers[-1]),
+                path=path,
+            )
+        )
+        return 0
+
+
+cli.group("survey", "cli.survey.help")  # alone, it opens the keying screen (screens/main.py)
+PASS = opt("--pass", dest="pass_no", type=int, choices=(1, 2), default=1, help="cli.survey.pass")
+
+
+@cli.command(
+    "survey add",
+    "cli.survey.add",
+    DB,
+    opt("--form", required=True, metavar="NUMBER", help="cli.survey.form"),
+    opt("--answers", required=True, metavar="1,1,2,1,0", help="cli.survey.answers"),
+    opt("--text", metavar="TEXT", help="cli.survey.text"),
+    PASS,
+    OPERATOR,
+)
+def cmd_survey_add(args: argparse.Namespace) -> int:
+    from checkin.survey import add_entry, event_template, format_form, parse_answers, parse_form
+
+    with open_db(args.db) as db:
+        form = parse_form(args.form)
+        answers = parse_answers(event_template(db), args.answers)
+        add_entry(db, form, answers, args.text or "", pass_no=args.pass_no, operator=args.operator)
+        _out(tr("survey.saved", form=format_form(form), pass_no=args.pass_no))
+        return 0
+
+
+@cli.command("survey summary", "cli.survey.summary", DB, JSON)
+def cmd_survey_summary(args: argparse.Namespace) -> int:
+    from checkin.labels import mismatch_counts
+    from checkin.survey import event_template, summarise
+
+    with open_db(args.db) as db:
+        summary = summarise(db)
+        if args.json:
+            _json(summary.to_json())
+            return 0
+
+        def pct(value: float | None) -> str:
+            return f"{value:.1%}" if value is not None else "—"
+
+        _out(
+            tr(
+                "survey.summary_head",
+                counted=summary.forms_counted,
+                keyed=summary.forms_keyed,
+                attended=summary.attended,
+                rate=pct(summary.return_rate),
+            )
+        )
+        if summary.forms_excess:
+            _out(tr("report.forms_excess_note", excess=summary.forms_excess, attended=summary.attended))
+        for item in summary.items:
+            mean = f"  {tr('survey.mean')} {item.mean:.2f}" if item.mean is not None else ""
+            rate = f"{pct(item.satisfaction_rate)} ({item.satisfied}/{item.valid})"
+            _out(f"{item.label}: {tr('survey.rate')} {rate}, {tr('survey.blank')} {item.blanks}{mean}")
+        _out(tr("survey.overall", rate=pct(summary.overall_rate), method=summary.overall_method))
+        if summary.mismatches_per_item:
+            counts = mismatch_counts(event_template(db), summary.mismatches_per_item)
+            _out(tr("survey.mismatch_counts", counts=counts))
+        return 0
+
+
+@cli.command("survey mismatches", "cli.survey.mismatches", DB, JSON)
+def cmd_survey_mismatches(args: argparse.Namespace) -> int:
+    from checkin.labels import survey_words
+    from checkin.survey import event_template, format_form, mismatches
+
+    with open_db(args.db) as db:
+        found = mismatches(db)
+        if args.json:
+            _json(
+                [
+                    {
+                        "form": format_form(m.form),
+                        "item": m.item,
+                        "first": m.first,
+                        "second": m.second,
+                        "resolved": m.resolved,
+                    }
+                    for m in found
+                ]
+            )
+            return 0
+        template = event_template(db)
+        for m in found:
+            label, first, second = survey_words(template, m.item, m.first, m.second)
+            if m.resolved is not None:
+                state = tr("survey.resolved_as", value=survey_words(template, m.item, m.resolved)[1])
+            else:
+                state = tr("survey.open")
+            _out(f"{format_form(m.form)}\t{label}\t{first} ≠ {second}\t{state}")
+        return 0
+
+
+@cli.command(
+    "survey resolve",
+    "cli.survey.resolve",
+    DB,
+    opt("--form", required=True, metavar="NUMBER", help="cli.survey.form"),
+    opt("--item", required=True, metavar="ITEM", help="cli.survey.item"),
+    opt("--use", required=True, choices=("first", "second", "new"), help="cli.survey.use"),
+    opt("--value", metavar="VALUE", help="cli.survey.value"),
+    OPERATOR,
+)
+def cmd_survey_resolve(args: argparse.Namespace) -> int:
+    from checkin.labels import survey_item, survey_words
+    from checkin.survey import event_template, format_form, parse_form, resolve
+
+    with open_db(args.db) as db:
+        form = parse_form(args.form)
+        template = event_template(db)
+        item = survey_item(template, args.item)
+        value = resolve(db, form, item, args.use, args.value, operator=args.operator)
+        label, word = survey_words(template, item, value)
+        _out(tr("survey.resolved", form=format_form(form), item=label, value=word))
+        return 0
+
+
+# ---------------------------------------------------------------- after the event
+
+
+def _today(value: str | None) -> Any:
+    import datetime as dt
+
+    return parse_date(value) if value else dt.date.today()
+
+
+cli.group("suggestions", "cli.ledger.help", dest="ledger_command")
+NUMBER = opt("number", metavar="NUMBER", help="cli.ledger.number")
+DEPARTMENT = opt("--department", metavar="NAME", help="cli.ledger.department")
+CATEGORY = opt("--category", metavar="TEXT", help="cli.ledger.category")
+RAISED_BY = opt("--raised-by", metavar="NUMBER", help="cli.ledger.raised_by")
+
+
+@cli.command(
+    "suggestions list",
+    "cli.ledger.list",
+    DB,
+    opt("--status", choices=codes(SuggestionStatus), help="cli.ledger.status"),
+    DEPARTMENT,
+    opt("--today", metavar="YYYY-MM-DD", help="cli.ledger.today"),
+    JSON,
+)
+def cmd_suggestions_list(args: argparse.Namespace) -> int:
+    from checkin.ledger import due_date, list_suggestions
+
+    with open_db(args.db) as db:
+        items = list_suggestions(db, status=args.status, department=args.department, today=_today(args.today))
+        _, missing = due_date(db)
+        if missing:
+            print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
+        if args.json:
+            _json([s.to_json() for s in items])
+            return 0
+        marks = {"overdue": "!!", "due_soon": "! ", "ok": "  ", "done": "✓ "}
+        for s in items:
+            _out(
+                f"{marks[s.urgency]}{s.number}\t{tr('ledger.status.' + s.status)}\t{s.department or '—'}\t"
+                f"{tr('ledger.col.due_date')} {s.due_date}\t{s.text}"
+            )
+        return 0
+
+
+@cli.command(
+    "suggestions add",
+    "cli.ledger.add",
+    DB,
+    opt("--text", required=True, help="cli.ledger.text"),
+    opt("--source", choices=codes(Source), default=Source.FORUM.value, help="cli.ledger.source"),
+    RAISED_BY,
+    CATEGORY,
+    OPERATOR,
+)
+def cmd_suggestions_add(args: argparse.Namespace) -> int:
+    from checkin.ledger import add_suggestion, due_date
+
+    with open_db(args.db) as db:
+        number = add_suggestion(
+            db,
+            args.text,
+            source=args.source,
+            raised_by=args.raised_by,
+            category=args.category,
+            operator=args.operator,
+        )
+        due, missing = due_date(db)
+        _out(tr("ledger.added", number=number, due=due.isoformat()))
+        if missing:
+            print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
+        return 0
+
+
+@cli.command("suggestions from-surveys", "cli.ledger.from_surveys", DB, OPERATOR)
+def cmd_suggestions_from_surveys(args: argparse.Namespace) -> int:
+    from checkin.ledger import import_from_surveys
+
+    with open_db(args.db) as db:
+        added = import_from_surveys(db, operator=args.operator)
+        _out(tr("ledger.imported", count=len(added)))
+        return 0
+
+
+@cli.command(
+    "suggestions status",
+    "cli.ledger.set_status",
+    NUMBER,
+    DB,
+    opt(
+        "--to",
+        dest="status",
+        required=True,
+        choices=codes(SuggestionStatus)[1:],  # not back to pending
+        help="cli.ledger.to",
+    ),
+    DEPARTMENT,
+    opt("--outcome", choices=codes(Outcome), help="cli.ledger.outcome"),
+    opt("--reason", metavar="TEXT", help="cli.ledger.reason"),
+    opt("--reply", metavar="TEXT", help="cli.ledger.reply"),
+    opt("--on", metavar="YYYY-MM-DD", help="cli.ledger.on"),
+    OPERATOR,
+)
+def cmd_suggestions_status(args: argparse.Namespace) -> int:
+    from checkin.ledger import set_status
+
+    with open_db(args.db) as db:
+        set_status(
+            db,
+            args.number,
+            args.status,
+            operator=args.operator,
+            department=args.department,
+            outcome=args.outcome,
+            reason=args.reason,
+            reply=args.reply,
+            on=parse_date(args.on) if args.on else None,
+        )
+        _out(tr("ledger.status_set", number=args.number.upper(), status=tr(f"ledger.status.{args.status}")))
+        return 0
+
+
+@cli.command(
+    "suggestions edit",
+    "cli.ledger.edit",
+    NUMBER,
+    DB,
+    opt("--text", help="cli.ledger.text"),
+    CATEGORY,
+    DEPARTMENT,
+    RAISED_BY,
+    OPERATOR,
+)
+def cmd_suggestions_edit(args: argparse.Namespace) -> int:
+    from checkin.ledger import edit
+
+    with open_db(args.db) as db:
+        edit(
+            db,
+            args.number,
+            args.operator,
+            text=args.text,
+            category=args.category,
+            department=args.department,
+            raised_by=args.raised_by,
+        )
+        _out(tr("ledger.edited", number=args.number.upper()))
+        return 0
+
+
+@cli.command("suggestions history", "cli.ledger.history", NUMBER, DB, JSON)
+def cmd_suggestions_history(args: argparse.Namespace) -> int:
+    from checkin.labels import history_rows
+    from checkin.ledger import history
+
+    with open_db(args.db) as db:
+        rows = history(db, args.number)
+        if args.json:
+            _json(rows)
+            return 0
+        for r in history_rows(rows):
+            _out(f"{r['at']}\t{r['operator']}\t{r['field']}\t{r['old']} → {r['new']}")
+        return 0
+
+
+@cli.command(
+    "suggestions export",
+    "cli.ledger.export",
+    DB,
+    opt("--out", required=True, metavar="ledger.xlsx", help="cli.export.out"),
+)
+def cmd_suggestions_export(args: argparse.Namespace) -> int:
+    from checkin.exports import export_ledger
+
+    with open_db(args.db) as db:
+        path, count = export_ledger(db, args.out)
+        _out(tr("export.done", count=count, path=path))
+        return 0
+
+
+cli.group("holidays", "cli.holidays.help")
+
+
+@cli.command(
+    "holidays load", "cli.holidays.load", opt("file", metavar="FILE.toml", help="cli.holidays.file"), DB
+)
+def cmd_holidays_load(args: argparse.Namespace) -> int:
+    from checkin.ledger import due_date, refresh_due_dates
+    from checkin.workdays import load_holiday_file
+
+    with open_db(args.db) as db:
+        year = load_holiday_file(db, args.file)
+        _out(tr("workdays.loaded", year=year))
+        changed = refresh_due_dates(db)
+        if changed:
+            _out(tr("labels.due_dates_moved", count=changed, due=_day(due_date(db)[0])))
+        return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from checkin.exports import export_attendance
+
+    with open_db(args.db) as db:
+        path, count = export_attendance(db, args.out, only_no_shows=args.what == "no-shows")
+        _out(tr("export.done", count=count, path=path))
+        return 0
+
+
+cli.group("export", "cli.export.help", dest="what", metavar="WHAT")
+for _what in ("attendance", "no-shows"):
+    cli.command(
+        f"export {_what}",
+        f"cli.export.{_what.replace('-', '_')}",
+        DB,
+        opt("--out", required=True, metavar="FILE.csv|FILE.xlsx", help="cli.export.out"),
+    )(cmd_export)
+
+
+@cli.command(
+    "export results",
+    "cli.results.help",
+    DB,
+    opt("--out", required=True, metavar="results.sqlite", help="cli.results.out"),
+)
+def cmd_export_results(args: argparse.Namespace) -> int:
+    from checkin.results import export_results
+
+    with open_db(args.db) as db:
+        path = export_results(db, args.out)
+        _out(tr("results.done", path=path))
+        return 0
+
+
+def _day(day: Any) -> str:
+    """A date as the user's language writes it: 2026年12月21日, or 2026-12-21."""
+    from checkin.i18n import current_language
+    from checkin.officialdoc import date_cn
+
+    return date_cn(day) if current_language() == "zh" else str(day.isoformat())
+
+
+@cli.command(
+    "report",
+    "cli.report.help",
+    DB,
+    opt("--out", required=True, metavar="FILE.docx|FILE.html", help="cli.report.out"),
+    opt("--photos", metavar="DIR", help="cli.report.photos"),
+    opt("--template", metavar="FILE", help="cli.report.template"),
+    opt("--date", metavar="YYYY-MM-DD", help="cli.report.date"),
+    opt("--font", metavar="PATH", help="cli.invites.font"),
+)
+def cmd_report(args: argparse.Namespace) -> int:
+    from checkin.report import write_report
+    from checkin.workdays import deadlines
+
+    day = parse_date(args.date) if args.date else None
+    with open_db(args.db) as db:
+        path = write_report(db, args.out, photos=args.photos, font=args.font, template=args.template, day=day)
+        _out(tr("report.done", path=path))
+        due = deadlines(db)
+    _out(tr("report.due_line", due=_day(due.report), website=_day(due.website), followup=_day(due.followup)))
+    if due.missing_years:
+        print(tr("workdays.fallback", years=", ".join(map(str, due.missing_years))), file=sys.stderr)
+    return 0
+
+
+@cli.command(
+    "purge",
+    "cli.purge.help",
+    DB,
+    opt("--yes", action="store_true", help="cli.purge.yes"),
+    opt("--force", action="store_true", help="cli.purge.force"),
+    opt("--bundle", action="append", metavar="FILE", help="cli.purge14.bundle"),
+)
+def cmd_purge(args: argparse.Namespace) -> int:
+    from checkin.purge import purge
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CheckinError("purge.needs_yes")
+        answer = input(tr("purge.confirm", path=args.db) + " [y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            _out(tr("purge.cancelled"))
+            return 1
+    count = purge(args.db, force=args.force)
+    _out(tr("purge.done", count=count))
+    from pathlib import Path
+
+    from checkin.files import purge_files
+    from checkin.packseal import sealed_as_is
+
+    with sealed_as_is(), open_db(args.db) as db:
+        deleted, remaining = purge_files(db, [Path(b) for b in args.bundle or []])
+    for path in deleted:
+        _out(tr("purge14.deleted", path=path))
+    for item in remaining:
+        _out(tr(f"purge14.still_{item['kind']}", path=item["path"], station=item["station"] or ""))
+    if not remaining:
+        _out(tr("purge14.none_left"))
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
+def _county_cli() -> Any:
+    from checkin import county_cli
+
+    return county_cli
+
+
+def _review_commands(sub: argparse._SubParsersAction[Any]) -> None:
+    from checkin.cli_review import add_review_commands  # issue 17: review, groups, notices
+
+    add_review_commands(sub)
+
+
+def _visit_commands(sub: argparse._SubParsersAction[Any]) -> None:
+    from checkin.cli_visit import add_visit_commands  # itinerary, buses, rollcall
+
+    add_visit_commands(sub, _Parser)
+
+
+cli.hook("", _review_commands)
+cli.hook("", lambda sub: _county_cli().add_county_commands(sub, _Parser))
+cli.hook("", _visit_commands)
+
+
 def build_parser(extensions: Sequence[Extension] = (), *, core: bool = True) -> argparse.ArgumentParser:
-    """Every command; `core=False`: only the extensions' (the app's `run` and `demo`, which
-    then start without building — and importing — the hundred other commands)."""
+    """Every command registered above, then the extensions' (screens/main.py); `core=False`:
+    only the extensions' (the app's `run` and `demo`, which then start without building —
+    and importing — the hundred other commands)."""
     parser = _Parser(prog="checkin", description=tr("cli.description"))
     parser.add_argument("--version", action="version", version=f"checkin {__version__}")
     parser.add_argument("--lang", choices=("zh", "en"), help=tr("cli.opt.lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     if core:
-        _add_core_commands(sub)
+        cli.build(sub)
     for extend in extensions:
         extend(sub)
     return parser
-
-
-def _add_core_commands(sub: argparse._SubParsersAction[Any]) -> None:
-    p = sub.add_parser("init", help=tr("cli.init.help"), description=tr("cli.init.help"))
-    _add_db(p)
-    p.add_argument("--from", dest="from_file", metavar="EVENT.toml", help=tr("cli.init.from"))
-    p.add_argument("--title", help=tr("cli.init.title"))
-    p.add_argument("--date", metavar="YYYY-MM-DD", help=tr("cli.init.date"))
-    p.add_argument("--starts", metavar="HH:MM", help=tr("cli.init.starts"))
-    p.add_argument("--ends", metavar="HH:MM", help=tr("cli.init.ends"))
-    p.add_argument("--location", help=tr("cli.init.location"))
-    p.add_argument("--meeting-point", help=tr("cli.init.meeting_point"))
-    p.add_argument("--capacity", type=int, metavar="N", help=tr("cli.init.capacity"))
-    p.add_argument("--min-age", type=int, metavar="N", help=tr("cli.init.min_age"))
-    p.add_argument("--min-citizen-share", metavar="1/3", help=tr("cli.init.share"))
-    p.add_argument("--checks", metavar="none|id-only|epidemic-2022|FILE.toml", help=tr("cli.init.checks"))
-    p.add_argument("--ticket", choices=TICKETS, help=tr("cli.init.ticket"))
-    p.add_argument("--supervisor-pin", metavar="PIN", help=tr("cli.init.pin"))
-    p.add_argument("--survey-template", metavar="NAME|FILE", help=tr("cli.init.survey_template"))
-    p.add_argument("--double-entry", action="store_true", default=None, help=tr("cli.init.double_entry"))
-    p.set_defaults(handler=cmd_init)
-
-    p = sub.add_parser("event", help=tr("cli.event.help"), description=tr("cli.event.help"))
-    event_sub = p.add_subparsers(dest="event_command", metavar="ACTION", parser_class=_Parser)
-    show = event_sub.add_parser("show", help=tr("cli.event.show"), description=tr("cli.event.show"))
-    _add_db(show)
-    _add_json(show)
-    show.set_defaults(handler=cmd_event_show)
-    from checkin.county_cli import add_county_commands, add_event_commands
-
-    add_event_commands(event_sub)
-    setter = event_sub.add_parser("set", help=tr("cli.event.set"), description=tr("cli.event.set"))
-    _add_db(setter)
-    setter.add_argument("--ticket", choices=TICKETS, help=tr("cli.init.ticket"))
-    setter.set_defaults(handler=cmd_event_set)
-
-    p = sub.add_parser("import", help=tr("cli.import.help"), description=tr("cli.import.help"))
-    p.add_argument("file", metavar="FILE|FOLDER", help=tr("cli.import.file"))
-    _add_db(p)
-    p.add_argument("--direct", action="store_true", help=tr("cli.import.direct"))
-    p.add_argument("--sheet", metavar="NAME", help=tr("cli.import.sheet"))
-    _add_json(p)
-    p.set_defaults(handler=cmd_import)
-
-    p = sub.add_parser("signup-form", help=tr("cli.signup_form.help"), description=tr("cli.signup_form.help"))
-    _add_db(p)
-    p.add_argument("--out", required=True, metavar="报名表.docx|报名表.xlsx", help=tr("cli.signup_form.out"))
-    p.add_argument("--send-to", metavar="EMAIL", help=tr("cli.signup_form.send_to"))
-    p.set_defaults(handler=cmd_signup_form)
-
-    p = sub.add_parser("select", help=tr("cli.select.help"), description=tr("cli.select.help"))
-    _add_db(p)
-    _add_json(p)
-    p.set_defaults(handler=cmd_select)
-
-    p = sub.add_parser("confirm", help=tr("cli.confirm.help"), description=tr("cli.confirm.help"))
-    p.add_argument("number", metavar="NUMBER", help=tr("cli.confirm.number"))
-    p.add_argument("--status", required=True, choices=CONFIRM_STATUSES, help=tr("cli.confirm.status"))
-    _add_db(p)
-    _add_json(p)
-    p.set_defaults(handler=cmd_confirm)
-
-    p = sub.add_parser("people", help=tr("cli.people.help"), description=tr("cli.people.help"))
-    _add_db(p)
-    p.add_argument(
-        "--status",
-        choices=codes(PersonStatus),
-        help=tr("cli.people.status"),
-    )
-    _add_json(p)
-    p.set_defaults(handler=cmd_people)
-
-    p = sub.add_parser("invites", help=tr("cli.invites.help"), description=tr("cli.invites.help"))
-    p.add_argument("--db", metavar="PATH", help=tr("cli.opt.db"))
-    p.add_argument("--out", metavar="DIR", help=tr("cli.invites.out"))
-    p.add_argument("--only", nargs="+", metavar="NUMBER", help=tr("cli.invites.only"))
-    p.add_argument("--per-page", type=int, choices=(1, 4), default=1, help=tr("cli.invites.per_page"))
-    p.add_argument("--font", metavar="PATH", help=tr("cli.invites.font"))
-    p.set_defaults(handler=cmd_invites)
-    inv_sub = p.add_subparsers(dest="invites_command", metavar="ACTION", parser_class=_Parser)
-    r = inv_sub.add_parser("reissue", help=tr("cli.invites.reissue"), description=tr("cli.invites.reissue"))
-    r.add_argument("number", metavar="NUMBER", help=tr("cli.confirm.number"))
-    _add_db(r)
-    _add_json(r)
-    r.set_defaults(handler=cmd_invites_reissue)
-
-    p = sub.add_parser("keys", help=tr("cli.keys.help"), description=tr("cli.keys.help"))
-    keys_sub = p.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=_Parser)
-    r = keys_sub.add_parser("rotate", help=tr("cli.keys.rotate"), description=tr("cli.keys.rotate"))
-    _add_db(r)
-    r.set_defaults(handler=cmd_keys_rotate)
-    r = keys_sub.add_parser("revoke", help=tr("cli.keys14.revoke"), description=tr("cli.keys14.revoke"))
-    r.add_argument("key_id", metavar="KEYID", help=tr("cli.keys14.key_id"))
-    _add_db(r)
-    r.set_defaults(handler=cmd_keys_revoke)
-    r = keys_sub.add_parser("list", help=tr("cli.keys.list"), description=tr("cli.keys.list"))
-    _add_db(r)
-    _add_json(r)
-    r.set_defaults(handler=cmd_keys_list)
-
-    p = sub.add_parser("station", help=tr("cli.station.help"), description=tr("cli.station.help"))
-    st_sub = p.add_subparsers(dest="station_command", metavar="ACTION", parser_class=_Parser)
-    r = st_sub.add_parser("pack", help=tr("cli.station.pack"), description=tr("cli.station.pack"))
-    _add_db(r)
-    r.add_argument("--station", required=True, metavar="NAME", help=tr("cli.station.name"))
-    r.add_argument("--out", required=True, metavar="FILE", help=tr("cli.station.out"))
-    r.add_argument("--with-waiting", action="store_true", help=tr("cli.station14.with_waiting"))
-    _add_json(r)
-    r.set_defaults(handler=cmd_station_pack)
-    r = st_sub.add_parser("revoke", help=tr("cli.station14.revoke"), description=tr("cli.station14.revoke"))
-    r.add_argument("name", metavar="NAME", help=tr("cli.station.name"))
-    _add_db(r)
-    r.set_defaults(handler=cmd_station_revoke)
-    r = st_sub.add_parser("export", help=tr("cli.station.export"), description=tr("cli.station.export"))
-    _add_db(r)
-    r.add_argument(
-        "--out", required=True, metavar="results-STATION.sqlite", help=tr("cli.station.export_out")
-    )
-    r.set_defaults(handler=cmd_station_export)
-
-    p = sub.add_parser("merge", help=tr("cli.merge.help"), description=tr("cli.merge.help"))
-    _add_db(p)
-    p.add_argument("bundles", nargs="+", metavar="BUNDLE", help=tr("cli.merge.bundles"))
-    _add_json(p)
-    p.set_defaults(handler=cmd_merge)
-
-    p = sub.add_parser("scan", help=tr("cli.scan.help"), description=tr("cli.scan.help"))
-    p.add_argument("text", metavar="TEXT", help=tr("cli.scan.text"))
-    _add_db(p)
-    p.add_argument("--station", default="cli", metavar="S", help=tr("cli.scan.station"))
-    p.add_argument("--operator", default="cli", metavar="O", help=tr("cli.scan.operator"))
-    p.add_argument("--check", action="append", metavar="NAME=VALUE", help=tr("cli.scan.check"))
-    _add_json(p)
-    p.set_defaults(handler=cmd_scan)
-
-    p = sub.add_parser("forms", help=tr("cli.forms.help"), description=tr("cli.forms.help"))
-    _add_db(p)
-    p.add_argument("--out", required=True, metavar="FILE.pdf", help=tr("cli.forms.out"))
-    p.add_argument("--count", required=True, type=int, metavar="N", help=tr("cli.forms.count"))
-    p.add_argument("--font", metavar="PATH", help=tr("cli.invites.font"))
-    p.set_defaults(handler=cmd_forms)
-
-    p = sub.add_parser("survey", help=tr("cli.survey.help"), description=tr("cli.survey.help"))
-    p.add_argument("--db", metavar="PATH", help=tr("cli.opt.db"))
-    p.add_argument("--pass", dest="pass_no", type=int, choices=(1, 2), default=1, help=tr("cli.survey.pass"))
-    p.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
-    sv = p.add_subparsers(dest="survey_command", metavar="ACTION", parser_class=_Parser)
-    r = sv.add_parser("add", help=tr("cli.survey.add"), description=tr("cli.survey.add"))
-    _add_db(r)
-    r.add_argument("--form", required=True, metavar="NUMBER", help=tr("cli.survey.form"))
-    r.add_argument("--answers", required=True, metavar="1,1,2,1,0", help=tr("cli.survey.answers"))
-    r.add_argument("--text", metavar="TEXT", help=tr("cli.survey.text"))
-    r.add_argument("--pass", dest="pass_no", type=int, choices=(1, 2), default=1, help=tr("cli.survey.pass"))
-    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
-    r.set_defaults(handler=cmd_survey_add)
-    r = sv.add_parser("summary", help=tr("cli.survey.summary"), description=tr("cli.survey.summary"))
-    _add_db(r)
-    _add_json(r)
-    r.set_defaults(handler=cmd_survey_summary)
-    r = sv.add_parser("mismatches", help=tr("cli.survey.mismatches"), description=tr("cli.survey.mismatches"))
-    _add_db(r)
-    _add_json(r)
-    r.set_defaults(handler=cmd_survey_mismatches)
-    r = sv.add_parser("resolve", help=tr("cli.survey.resolve"), description=tr("cli.survey.resolve"))
-    _add_db(r)
-    r.add_argument("--form", required=True, metavar="NUMBER", help=tr("cli.survey.form"))
-    r.add_argument("--item", required=True, metavar="ITEM", help=tr("cli.survey.item"))
-    r.add_argument("--use", required=True, choices=("first", "second", "new"), help=tr("cli.survey.use"))
-    r.add_argument("--value", metavar="VALUE", help=tr("cli.survey.value"))
-    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
-    r.set_defaults(handler=cmd_survey_resolve)
-
-    p = sub.add_parser("suggestions", help=tr("cli.ledger.help"), description=tr("cli.ledger.help"))
-    lg = p.add_subparsers(dest="ledger_command", metavar="ACTION", parser_class=_Parser)
-    r = lg.add_parser("list", help=tr("cli.ledger.list"), description=tr("cli.ledger.list"))
-    _add_db(r)
-    r.add_argument(
-        "--status",
-        choices=codes(SuggestionStatus),
-        help=tr("cli.ledger.status"),
-    )
-    r.add_argument("--department", metavar="NAME", help=tr("cli.ledger.department"))
-    r.add_argument("--today", metavar="YYYY-MM-DD", help=tr("cli.ledger.today"))
-    _add_json(r)
-    r.set_defaults(handler=cmd_suggestions_list)
-    r = lg.add_parser("add", help=tr("cli.ledger.add"), description=tr("cli.ledger.add"))
-    _add_db(r)
-    r.add_argument("--text", required=True, help=tr("cli.ledger.text"))
-    r.add_argument(
-        "--source", choices=codes(Source), default=Source.FORUM.value, help=tr("cli.ledger.source")
-    )
-    r.add_argument("--raised-by", metavar="NUMBER", help=tr("cli.ledger.raised_by"))
-    r.add_argument("--category", metavar="TEXT", help=tr("cli.ledger.category"))
-    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
-    r.set_defaults(handler=cmd_suggestions_add)
-    r = lg.add_parser(
-        "from-surveys", help=tr("cli.ledger.from_surveys"), description=tr("cli.ledger.from_surveys")
-    )
-    _add_db(r)
-    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
-    r.set_defaults(handler=cmd_suggestions_from_surveys)
-    r = lg.add_parser("status", help=tr("cli.ledger.set_status"), description=tr("cli.ledger.set_status"))
-    r.add_argument("number", metavar="NUMBER", help=tr("cli.ledger.number"))
-    _add_db(r)
-    r.add_argument(
-        "--to",
-        dest="status",
-        required=True,
-        choices=codes(SuggestionStatus)[1:],  # not back to pending
-        help=tr("cli.ledger.to"),
-    )
-    r.add_argument("--department", metavar="NAME", help=tr("cli.ledger.department"))
-    r.add_argument("--outcome", choices=codes(Outcome), help=tr("cli.ledger.outcome"))
-    r.add_argument("--reason", metavar="TEXT", help=tr("cli.ledger.reason"))
-    r.add_argument("--reply", metavar="TEXT", help=tr("cli.ledger.reply"))
-    r.add_argument("--on", metavar="YYYY-MM-DD", help=tr("cli.ledger.on"))
-    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
-    r.set_defaults(handler=cmd_suggestions_status)
-    r = lg.add_parser("edit", help=tr("cli.ledger.edit"), description=tr("cli.ledger.edit"))
-    r.add_argument("number", metavar="NUMBER", help=tr("cli.ledger.number"))
-    _add_db(r)
-    r.add_argument("--text", help=tr("cli.ledger.text"))
-    r.add_argument("--category", metavar="TEXT", help=tr("cli.ledger.category"))
-    r.add_argument("--department", metavar="NAME", help=tr("cli.ledger.department"))
-    r.add_argument("--raised-by", metavar="NUMBER", help=tr("cli.ledger.raised_by"))
-    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.scan.operator"))
-    r.set_defaults(handler=cmd_suggestions_edit)
-    r = lg.add_parser("history", help=tr("cli.ledger.history"), description=tr("cli.ledger.history"))
-    r.add_argument("number", metavar="NUMBER", help=tr("cli.ledger.number"))
-    _add_db(r)
-    _add_json(r)
-    r.set_defaults(handler=cmd_suggestions_history)
-    r = lg.add_parser("export", help=tr("cli.ledger.export"), description=tr("cli.ledger.export"))
-    _add_db(r)
-    r.add_argument("--out", required=True, metavar="ledger.xlsx", help=tr("cli.export.out"))
-    r.set_defaults(handler=cmd_suggestions_export)
-
-    p = sub.add_parser("holidays", help=tr("cli.holidays.help"), description=tr("cli.holidays.help"))
-    hd = p.add_subparsers(dest="holidays_command", metavar="ACTION", parser_class=_Parser)
-    r = hd.add_parser("load", help=tr("cli.holidays.load"), description=tr("cli.holidays.load"))
-    r.add_argument("file", metavar="FILE.toml", help=tr("cli.holidays.file"))
-    _add_db(r)
-    r.set_defaults(handler=cmd_holidays_load)
-
-    p = sub.add_parser("export", help=tr("cli.export.help"), description=tr("cli.export.help"))
-    ex = p.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser)
-    for what in ("attendance", "no-shows"):
-        r = ex.add_parser(
-            what,
-            help=tr(f"cli.export.{what.replace('-', '_')}"),
-            description=tr(f"cli.export.{what.replace('-', '_')}"),
-        )
-        _add_db(r)
-        r.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx", help=tr("cli.export.out"))
-        r.set_defaults(handler=cmd_export)
-    r = ex.add_parser("results", help=tr("cli.results.help"), description=tr("cli.results.help"))
-    _add_db(r)
-    r.add_argument("--out", required=True, metavar="results.sqlite", help=tr("cli.results.out"))
-    r.set_defaults(handler=cmd_export_results)
-
-    p = sub.add_parser("report", help=tr("cli.report.help"), description=tr("cli.report.help"))
-    _add_db(p)
-    p.add_argument("--out", required=True, metavar="FILE.docx|FILE.html", help=tr("cli.report.out"))
-    p.add_argument("--photos", metavar="DIR", help=tr("cli.report.photos"))
-    p.add_argument("--template", metavar="FILE", help=tr("cli.report.template"))
-    p.add_argument("--date", metavar="YYYY-MM-DD", help=tr("cli.report.date"))
-    p.add_argument("--font", metavar="PATH", help=tr("cli.invites.font"))
-    p.set_defaults(handler=cmd_report)
-
-    p = sub.add_parser("purge", help=tr("cli.purge.help"), description=tr("cli.purge.help"))
-    _add_db(p)
-    p.add_argument("--yes", action="store_true", help=tr("cli.purge.yes"))
-    p.add_argument("--force", action="store_true", help=tr("cli.purge.force"))
-    p.add_argument("--bundle", action="append", metavar="FILE", help=tr("cli.purge14.bundle"))
-    p.set_defaults(handler=cmd_purge)
-
-    from checkin.cli_review import add_review_commands  # issue 17: review, groups, notices
-
-    add_review_commands(sub)
-    add_county_commands(sub, _Parser)
-    from checkin.cli_visit import add_visit_commands
-
-    add_visit_commands(sub, _Parser)  # itinerary, buses, rollcall (checkin/cli_visit.py)
 
 
 def _split_passphrase(argv: list[str]) -> tuple[str | None, list[str]]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from checkin import cli
+from checkin.cli_registry import OPERATOR, Registry, opt
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from screens.modes import SCREEN_IDS
@@ -18,8 +19,21 @@ if TYPE_CHECKING:
 
 
 APP_COMMANDS = ("run", "demo")  # need none of the core commands: started without building them
+app_commands = Registry()  # the commands that open the app, each declared on its handler
+SCANNER = (
+    opt("--scan-gap-ms", type=float, metavar="MS", help="cli.run.scan_gap"),
+    opt("--scan-min-length", type=int, metavar="N", help="cli.run.scan_min_length"),
+)
 
 
+@app_commands.command(
+    "demo",
+    "cli.demo.help",
+    opt("--db", default="demo.db", metavar="PATH", help="cli.demo.db"),
+    opt("--no-app", action="store_true", help="cli.demo.no_app"),
+    opt("--fresh", action="store_true", help="cli.demo.fresh"),
+    *SCANNER,
+)
 def cmd_demo(args: argparse.Namespace) -> int:
     """Opens the existing demo event (its printed invitations keep working); `--fresh`
     rebuilds it, with new keys, and says so."""
@@ -64,11 +78,32 @@ def _scanner_settings(args: argparse.Namespace) -> ScannerSettings:
     return ScannerSettings.from_ms(args.scan_gap_ms, args.scan_min_length)
 
 
-def _add_scanner_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scan-gap-ms", type=float, metavar="MS", help=tr("cli.run.scan_gap"))
-    parser.add_argument("--scan-min-length", type=int, metavar="N", help=tr("cli.run.scan_min_length"))
+@app_commands.action(
+    "survey", opt("--db", metavar="PATH", help="cli.opt.db"), cli.PASS, OPERATOR
+)  # `checkin survey` alone: the keying screen (its sub-commands are the core's)
+def cmd_survey_screen(args: argparse.Namespace) -> int:
+    """`checkin survey --db PATH [--pass 2]`: the keying screen for the office laptop."""
+    from checkin.storage import open_db
+
+    if not args.db:
+        raise CheckinError("cli.db_required")
+    with open_db(args.db):
+        pass  # a clear error before the screen opens
+    operator = None if args.operator == "office" else args.operator
+    return _run_app(args.db, station="office", operator=operator, start="survey", survey_pass=args.pass_no)
 
 
+@app_commands.command(
+    "run",
+    "cli.run.help",
+    opt("--db", required=True, metavar="PATH", help="cli.opt.db"),
+    opt("--station", metavar="NAME", help="cli.scan.station"),
+    opt("--operator", metavar="NAME", help="cli.run.operator"),
+    opt("--screen", choices=SCREEN_IDS, default="scan", help="cli.run.screen"),
+    opt("--stop", metavar="NAME", help="cli.visit.stop"),
+    opt("--bus", metavar="NAME", help="cli.visit.bus"),
+    *SCANNER,
+)
 def cmd_run(args: argparse.Namespace) -> int:
     from checkin.county import is_county_file
     from checkin.door import Door
@@ -137,43 +172,8 @@ def _run_app(
     return 0
 
 
-def cmd_survey_screen(args: argparse.Namespace) -> int:
-    """`checkin survey --db PATH [--pass 2]`: the keying screen for the office laptop."""
-    from checkin.storage import open_db
-
-    if not args.db:
-        raise CheckinError("cli.db_required")
-    with open_db(args.db):
-        pass  # a clear error before the screen opens
-    operator = None if args.operator == "office" else args.operator
-    return _run_app(args.db, station="office", operator=operator, start="survey", survey_pass=args.pass_no)
-
-
 def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
-    p = sub.add_parser("demo", help=tr("cli.demo.help"), description=tr("cli.demo.help"))
-    p.add_argument("--db", default="demo.db", metavar="PATH", help=tr("cli.demo.db"))
-    p.add_argument("--no-app", action="store_true", help=tr("cli.demo.no_app"))
-    p.add_argument("--fresh", action="store_true", help=tr("cli.demo.fresh"))
-    _add_scanner_options(p)
-    p.set_defaults(handler=cmd_demo)
-
-    if "survey" in sub.choices:  # absent when only `run` or `demo` is being parsed
-        sub.choices["survey"].set_defaults(handler=cmd_survey_screen)
-
-    p = sub.add_parser("run", help=tr("cli.run.help"), description=tr("cli.run.help"))
-    p.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
-    p.add_argument("--station", metavar="NAME", help=tr("cli.scan.station"))
-    p.add_argument("--operator", metavar="NAME", help=tr("cli.run.operator"))
-    p.add_argument(
-        "--screen",
-        choices=SCREEN_IDS,
-        default="scan",
-        help=tr("cli.run.screen"),
-    )
-    p.add_argument("--stop", metavar="NAME", help=tr("cli.visit.stop"))
-    p.add_argument("--bus", metavar="NAME", help=tr("cli.visit.bus"))
-    _add_scanner_options(p)
-    p.set_defaults(handler=cmd_run)
+    app_commands.build(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

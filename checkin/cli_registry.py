@@ -1,0 +1,133 @@
+"""A small registry for the command line: each command's options are declared on its handler.
+
+    cli = Registry()
+    cli.group("keys", "cli.keys.help")
+
+    @cli.command("keys list", "cli.keys.list", DB, JSON)
+    def cmd_keys_list(args): ...
+
+Help texts are catalogue keys, read when the parser is built (after `--lang` is known), so
+`--help` is complete in both languages. Commands appear in `--help` in the order they are
+registered; `hook` puts commands built elsewhere (the county's, the roll call's) at its place.
+Built on argparse: `build(sub)` adds everything to a subparsers action.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from checkin.i18n import tr
+
+Handler = Callable[[argparse.Namespace], int]
+H = TypeVar("H", bound=Handler)
+
+
+@dataclass(frozen=True)
+class Opt:
+    """One `add_argument`: its flags (or positional name), a catalogue key for its help, the rest."""
+
+    flags: tuple[str, ...]
+    help: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(*self.flags, help=tr(self.help), **self.kwargs)
+
+
+def opt(*flags: str, help: str, **kwargs: Any) -> Opt:
+    return Opt(flags, help, kwargs)
+
+
+# the options most commands share
+DB = opt("--db", required=True, metavar="PATH", help="cli.opt.db")
+JSON = opt("--json", action="store_true", help="cli.opt.json")
+OPERATOR = opt("--operator", default="office", metavar="NAME", help="cli.scan.operator")
+
+
+@dataclass
+class _Entry:
+    path: tuple[str, ...]
+    help: str = ""
+    options: tuple[Opt, ...] = ()
+    handler: Handler | None = None
+    actions: tuple[str, str] | None = None  # a group: (dest, metavar) of its sub-commands
+    hook: Callable[[argparse._SubParsersAction[Any]], None] | None = None
+
+
+class Registry:
+    """Commands in the order they are declared; `build` turns them into argparse parsers."""
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []
+
+    def group(
+        self, name: str, help: str, *options: Opt, dest: str | None = None, metavar: str = "ACTION"
+    ) -> Callable[[H], H]:
+        """A command with sub-commands (`keys rotate`, `keys list` …). Used as a decorator, the
+        handler runs when no sub-command is given (`checkin invites --db F`), with these options."""
+        path = tuple(name.split())
+        entry = _Entry(path, help, options, None, (dest or f"{path[-1]}_command", metavar))
+        self.entries.append(entry)
+
+        def handles(handler: H) -> H:
+            entry.handler = handler
+            return handler
+
+        return handles
+
+    def command(self, name: str, help: str, *options: Opt) -> Callable[[H], H]:
+        """Decorator: `name` ("survey add") runs the handler, with these options."""
+
+        def register(handler: H) -> H:
+            self.entries.append(_Entry(tuple(name.split()), help, options, handler))
+            return handler
+
+        return register
+
+    def action(self, name: str, *options: Opt) -> Callable[[H], H]:
+        """Decorator: what a group declared elsewhere does when no sub-command is given
+        (`checkin survey --db F` opens the keying screen), with its options."""
+
+        def register(handler: H) -> H:
+            self.entries.append(_Entry(tuple(name.split()), "", options, handler))
+            return handler
+
+        return register
+
+    def hook(self, group: str, add: Callable[[argparse._SubParsersAction[Any]], None]) -> None:
+        """Commands another module builds itself, added here in the order (`group` "" = top)."""
+        self.entries.append(_Entry(tuple(group.split()), hook=add))
+
+    def build(self, sub: argparse._SubParsersAction[Any]) -> None:
+        parser_class: type[argparse.ArgumentParser] = sub._parser_class
+        groups: dict[tuple[str, ...], argparse._SubParsersAction[Any]] = {(): sub}
+        for entry in self.entries:
+            if entry.hook is not None:
+                entry.hook(groups[entry.path])
+                continue
+            parent = groups[entry.path[:-1]]
+            name = entry.path[-1]
+            if not entry.help:  # an action for a group declared by another registry
+                if name not in parent.choices:
+                    continue  # that group is not being built (`checkin run` builds only its own)
+                parser = parent.choices[name]
+                if parser.get_default("handler") is not None:
+                    raise ValueError(f"{' '.join(entry.path)} has a handler already: none is overridden")
+            else:
+                parser = parent.add_parser(name, help=tr(entry.help), description=tr(entry.help))
+            for option in entry.options:
+                option.add_to(parser)
+            if entry.handler is not None:
+                parser.set_defaults(handler=entry.handler)
+            if entry.actions is not None:
+                dest, metavar = entry.actions
+                groups[entry.path] = parser.add_subparsers(
+                    dest=dest, metavar=metavar, parser_class=parser_class
+                )
+            elif any(isinstance(a, argparse._SubParsersAction) for a in parser._actions):
+                groups[entry.path] = next(
+                    a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+                )
