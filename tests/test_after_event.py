@@ -30,7 +30,7 @@ from checkin.report import write_report
 from checkin.storage import open_db
 from checkin.survey import add_entry, allocate_forms
 from checkin.workdays import Calendar, load_holiday_file
-from tests.test_invitations import FONT
+from tests.helpers import FONT
 
 D = dt.date
 

@@ -14,35 +14,20 @@ from checkin.cli import main as cli_main
 from checkin.demo import build_demo
 from checkin.door import Door
 from checkin.errors import CheckinError
-from checkin.keys import issue_token, reissue
+from checkin.keys import reissue
 from checkin.profiles import CheckForm, load_profile
 from checkin.search import ensure_index, look_up
 from checkin.selection import confirm
 from checkin.storage import open_db
 from tests.conftest import raw_bytes, valid_id
+from tests.helpers import invited, set_checks
+from tests.helpers import token as token_of
 
 
 @pytest.fixture
 def db(demo: Path) -> Iterator[Database]:
     with open_db(demo) as database:
         yield database
-
-
-def set_checks(db: Database, profile: str) -> None:
-    db.execute("UPDATE event SET checks = ?", [profile])
-
-
-def invited(db: Database, category: str = "citizen", n: int = 0) -> str:
-    return str(
-        db.execute(
-            "SELECT number FROM people WHERE status = 'invited' AND category = ? ORDER BY queue_pos LIMIT 1 OFFSET ?",
-            [category, n],
-        ).fetchone()[0]
-    )
-
-
-def token_of(db: Database, number: str) -> str:
-    return issue_token(db, number).token
 
 
 def test_id_only_needs_one_check_then_admits(db: Database) -> None:
@@ -346,7 +331,7 @@ def test_walk_in_refused_when_full(db: Database) -> None:
 
 def test_walk_in_refused_when_share_would_break(db: Database) -> None:
     door = Door(db, "A", "op")
-    door.judge(invited(db, "enterprise"), {"id_card": "seen"})
+    door.judge(invited(db, category="enterprise"), {"id_card": "seen"})
     with pytest.raises(CheckinError) as info:
         door.register_walk_in("路人丙", valid_id(903), "13900000002", "企业代表", "246813")
     assert info.value.key == "door.walk_in_share"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Digits, Input, Static
+from textual.widgets import DataTable, Digits, Input
 
 from checkin.door import Door
 from checkin.i18n import set_language
-from checkin.keys import issue_token, reissue
+from checkin.keys import reissue
 from checkin.storage import open_db
 from screens.app import CheckinApp, make_app
 from screens.board import BoardScreen
@@ -20,37 +20,7 @@ from screens.check_form import CheckFormWidget
 from screens.dialogs import LookupDialog, SupervisorDialog, WalkInDialog
 from screens.scan import ScanScreen
 from tests.conftest import send_burst, settle, valid_id
-
-
-def invited(path: Path, n: int = 0, category: str = "citizen") -> str:
-    db = open_db(path)
-    number = db.execute(
-        "SELECT number FROM people WHERE status = 'invited' AND category = ? ORDER BY queue_pos LIMIT 1 OFFSET ?",
-        [category, n],
-    ).fetchone()[0]
-    db.conn.close()
-    return str(number)
-
-
-def token(path: Path, number: str) -> str:
-    db = open_db(path)
-    text = issue_token(db, number).token
-    db.conn.close()
-    return text
-
-
-def set_checks(path: Path, profile: str) -> None:
-    db = open_db(path)
-    db.execute("UPDATE event SET checks = ?", [profile])
-    db.conn.close()
-
-
-async def ready(app: CheckinApp, pilot: Pilot[None]) -> ScanScreen:
-    await settle(app, pilot)
-    screen = app.screen
-    assert isinstance(screen, ScanScreen)
-    assert screen.door is not None
-    return screen
+from tests.helpers import invited, live_checkins, panel, panel_classes, ready, set_checks, token
 
 
 async def scan(app: CheckinApp, pilot: Pilot[None], text: str) -> None:
@@ -64,21 +34,6 @@ async def scan(app: CheckinApp, pilot: Pilot[None], text: str) -> None:
     box.insert_text_at_cursor(text)
     await pilot.press("enter")
     await settle(app, pilot)
-
-
-def panel(app: CheckinApp) -> str:
-    return str(app.screen.query_one("#verdict", Static).render())
-
-
-def panel_classes(app: CheckinApp) -> set[str]:
-    return set(app.screen.query_one("#verdict", Static).classes)
-
-
-def live_checkins(path: Path) -> list[tuple[str, str, str]]:
-    db = open_db(path)
-    rows = db.execute("SELECT number, station, operator FROM checkins WHERE annulled_at IS NULL").fetchall()
-    db.conn.close()
-    return [tuple(r) for r in rows]
 
 
 @pytest.fixture(autouse=True)

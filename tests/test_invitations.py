@@ -24,15 +24,7 @@ from checkin.selection import confirm
 from checkin.storage import open_db
 from checkin.tokens import TOKEN_CHARS
 from checkin.vocab import Reason
-
-
-def cjk_font_path() -> Path:
-    import cvttf_NotoSansCJK_Regular as package
-
-    return next(Path(package.__file__).parent.glob("*.otf"))
-
-
-FONT = cjk_font_path()
+from tests.helpers import FONT, invited
 
 
 @pytest.fixture
@@ -41,23 +33,15 @@ def demo_db(demo: Path) -> Iterator[Database]:
         yield database
 
 
-def first_invited(db: Database, category: str = "citizen") -> str:
-    row = db.execute(
-        "SELECT number FROM people WHERE status = 'invited' AND category = ? ORDER BY queue_pos LIMIT 1",
-        [category],
-    ).fetchone()
-    return str(row[0])
-
-
 def test_issued_token_verifies_to_its_person(demo_db: Database) -> None:
-    number = first_invited(demo_db)
+    number = invited(demo_db)
     issued = issue_token(demo_db, number)
     assert Verifier(demo_db).verify(issued.token).number == number
     assert issue_token(demo_db, number).token == issued.token  # stable until reissued
 
 
 def test_reissue_revokes_the_old_token(demo_db: Database) -> None:
-    number = first_invited(demo_db)
+    number = invited(demo_db)
     old = issue_token(demo_db, number).token
     new = reissue(demo_db, number).token
     verifier = Verifier(demo_db)
@@ -68,7 +52,7 @@ def test_reissue_revokes_the_old_token(demo_db: Database) -> None:
 
 
 def test_declining_revokes_the_token(demo_db: Database) -> None:
-    number = first_invited(demo_db)
+    number = invited(demo_db)
     token = issue_token(demo_db, number).token
     confirm(demo_db, number, "declined")
     assert Verifier(demo_db).verify(token).reason == Reason.REVOKED
@@ -92,12 +76,12 @@ def test_rotated_keys_keep_old_invitations_valid(demo_db: Database) -> None:
 
 def test_token_of_another_event_is_refused(demo_db: Database, tmp_path: Path) -> None:
     other_db, _, _ = build_demo(tmp_path / "other.db")
-    token = issue_token(other_db, first_invited(other_db)).token
+    token = issue_token(other_db, invited(other_db)).token
     assert Verifier(demo_db).verify(token).reason == Reason.OTHER_EVENT
 
 
 def test_a_refusal_is_returned_not_raised(demo_db: Database) -> None:
-    number = first_invited(demo_db)
+    number = invited(demo_db)
     token = issue_token(demo_db, number).token
     verifier = Verifier(demo_db)
     # the last character changes the signature's low bits only when it stays canonical
@@ -118,7 +102,7 @@ def test_waiting_people_get_no_invitation(demo_db: Database) -> None:
 
 def test_pack_holds_no_private_key_and_cannot_issue(demo: Path, tmp_path: Path) -> None:
     db = open_db(demo)
-    number = first_invited(db)
+    number = invited(db)
     token = issue_token(db, number).token
     private_keys = [bytes(r[0]) for r in db.execute("SELECT private_key FROM signing_keys")]
     db.conn.close()
@@ -164,7 +148,7 @@ def test_pdf_has_a_page_per_invitee_or_per_four_and_names(
 
 def test_tokens_csv_masks_phones_and_tokens_verify(demo: Path, tmp_path: Path) -> None:
     db = open_db(demo)
-    number = first_invited(db)
+    number = invited(db)
     run = render_invitations(db, tmp_path / "out", only=[number.lower()], font=FONT)
     with run.tokens_csv.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
@@ -217,7 +201,7 @@ def test_cli_invites_reissue_keys_and_pack(
         == 0
     )
     assert "32" in capsys.readouterr().out
-    number = first_invited(open_db(demo))
+    number = invited(open_db(demo))
     assert cli_main(["invites", "reissue", number, "--db", str(demo), "--json"]) == 0
     assert '"counter": 2' in capsys.readouterr().out
     assert cli_main(["keys", "rotate", "--db", str(demo)]) == 0
@@ -236,7 +220,7 @@ def test_cli_invites_reissue_keys_and_pack(
 def test_invitation_pdf_and_qr_images_are_owner_only(demo: Path, tmp_path: Path) -> None:
     """They carry names and working admission codes, like tokens.csv: 0600, whatever the umask."""
     db = open_db(demo)
-    number = first_invited(db)
+    number = invited(db)
     run = render_invitations(db, tmp_path / "out", only=[number], font=FONT)
     files = [run.pdf, *sorted((tmp_path / "out" / "qr").glob("*.png"))]
     assert len(files) == 2

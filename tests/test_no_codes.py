@@ -33,7 +33,7 @@ from pypdf import PdfReader
 from checkin.cli import main as cli_main
 from checkin.demo import build_demo
 from checkin.i18n import set_language
-from tests.test_invitations import FONT
+from tests.helpers import FONT
 
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 NAME_VALUE = re.compile(r"\b[A-Za-z_]+=[A-Za-z0-9_.]+")

@@ -25,7 +25,7 @@ from checkin.review import approve, reject
 from checkin.selection import confirm, select
 from checkin.storage import memory_db, open_db
 from tests.conftest import EVENT_DATE, person_row, write_csv
-from tests.test_invitations import FONT
+from tests.helpers import FONT
 
 OFFICE = "office"
 

@@ -94,3 +94,16 @@ def test_suggestions_are_numbered_one_way() -> None:
     assert sorted(name for name, text in _sources().items() if numbering.search(text)) == [
         "checkin/ledger.py"
     ]
+
+
+def test_no_test_module_imports_another() -> None:
+    # shared helpers live in tests/helpers.py (fixtures in conftest.py), never in a test module
+    importing = re.compile(
+        r"^\s*(from\s+tests(\.reliability)?\.test_\w+\s+import|import\s+tests(\.reliability)?\.test_)", re.M
+    )
+    found = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if importing.search(path.read_text(encoding="utf-8"))
+    )
+    assert found == []

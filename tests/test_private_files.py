@@ -21,8 +21,7 @@ from checkin.demo import write_demo_csv
 from checkin.exports import export_attendance
 from checkin.report import write_report
 from checkin.storage import open_db
-from tests.test_invitations import FONT
-from tests.test_report import simulate_day
+from tests.helpers import FONT, simulate_day
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 

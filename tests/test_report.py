@@ -20,65 +20,23 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from sqlite_utils import Database
 
 from checkin import officialdoc as od
 from checkin.door import Door
 from checkin.errors import CheckinError
 from checkin.i18n import set_language
-from checkin.ledger import add_suggestion, import_from_surveys, set_status
+from checkin.ledger import add_suggestion
 from checkin.report import event_name, gather, write_report
-from checkin.storage import open_db, write_transaction
-from checkin.survey import add_entry, allocate_forms
+from checkin.storage import open_db
 from checkin.workdays import deadlines
-from tests.test_invitations import FONT
+from tests.helpers import FONT, paragraphs, set_event, simulate_day
 
 D = dt.date
-
-
-def set_event(db: Database, **values: object) -> None:
-    with write_transaction(db):
-        for key, value in values.items():
-            db.execute(f"UPDATE event SET {key} = ?", [value])
 
 
 @pytest.fixture
 def day(demo: Path) -> Path:
     return simulate_day(demo)
-
-
-def simulate_day(demo: Path) -> Path:
-    """The hand-computed day of the module docstring, on the demo event file at `demo`."""
-    db = open_db(demo)
-    set_event(db, date="2026-11-27", title='"政府开放日"活动', organizer="科技局")
-    invited = [
-        r[0]
-        for r in db.execute(
-            "SELECT number FROM people WHERE status = 'invited' AND category = 'citizen' ORDER BY queue_pos"
-        )
-    ]
-    waiting = db.execute("SELECT number FROM people WHERE status = 'waiting' LIMIT 1").fetchone()[0]
-    door = Door(db, "东门", "小王")
-    for number in invited[:3]:
-        assert door.judge(number, {"id_card": "seen"}).verdict == "admitted"
-    late = invited[3]
-    assert door.judge(late, {"id_card": "110101199001010011"}).verdict == "refused"
-    assert door.judge(late, {"id_card": "seen"}).verdict == "admitted"
-    mismatch = invited[4]
-    for _ in range(2):
-        assert door.judge(mismatch, {"id_card": "110101199001010011"}).verdict == "refused"
-    for _ in range(2):
-        assert door.judge(waiting).verdict == "refused"
-    for _ in range(4):
-        assert door.scan("HELLO").reason == "not_token"
-    allocate_forms(db, 6)
-    for form in range(1, 6):
-        add_entry(db, form, [1, 2, 1, 1, 1], "希望增加停车位。" if form == 1 else "")
-    import_from_surveys(db)
-    number = add_suggestion(db, "建议周末也开放办税服务厅", source="forum")
-    set_status(db, number, "assigned", department="办公室")
-    db.conn.close()
-    return demo
 
 
 def test_figures_count_people_not_scans(day: Path) -> None:
@@ -132,10 +90,6 @@ def test_title_says_activity_once_with_chinese_quotes(day: Path) -> None:
     from checkin.event import load_event
 
     assert event_name(load_event(open_db(day))) == "“政府开放日”活动"
-
-
-def paragraphs(path: Path) -> list[str]:
-    return [p.text for p in Document(str(path)).paragraphs]
 
 
 def test_docx_is_an_official_document_with_the_narrative(day: Path, tmp_path: Path) -> None:

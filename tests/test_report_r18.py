@@ -18,8 +18,7 @@ from checkin.i18n import set_language
 from checkin.ledger import add_suggestion
 from checkin.report import write_report
 from checkin.storage import open_db
-from tests.test_invitations import FONT
-from tests.test_report import paragraphs, set_event
+from tests.helpers import FONT, paragraphs, set_event
 
 ENGLISH = re.compile(r"[A-Za-z]{3,}")
 

@@ -170,7 +170,7 @@ def _live_formulas(cells: list[object]) -> list[str]:
 def test_tokens_csv_neutralises_formulas(office: Path, tmp_path: Path) -> None:
     """The invitations' tokens.csv: names that are formulas stay text, as in every export."""
     from checkin.invitations import render_invitations
-    from tests.test_invitations import FONT
+    from tests.helpers import FONT
 
     with open_db(office) as db:
         run = render_invitations(db, tmp_path / "out", font=FONT)

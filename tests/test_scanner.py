@@ -27,7 +27,7 @@ from screens.scan import ScanScreen
 from screens.scanner import BurstRecogniser, Replay, Scan, ScannerSettings
 from screens.survey import KeyerWidget, SurveyEntryScreen
 from tests.conftest import send_burst, settle, valid_id
-from tests.test_door_app import invited, live_checkins, panel, panel_classes, ready, set_checks, token
+from tests.helpers import invited, live_checkins, panel, panel_classes, ready, set_checks, token
 
 # ---------------------------------------------------------------- the recogniser alone
 

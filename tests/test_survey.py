@@ -24,7 +24,7 @@ from checkin.survey import (
     resolve,
     summarise,
 )
-from tests.test_invitations import FONT
+from tests.helpers import FONT
 
 
 @pytest.fixture

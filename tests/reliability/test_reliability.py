@@ -336,7 +336,7 @@ def test_no_file_the_program_writes_holds_a_full_id_number(
     from checkin.report import write_report
     from checkin.survey import add_entry
     from checkin.sync import export_bundle, merge_bundles
-    from tests.test_invitations import FONT
+    from tests.helpers import FONT
 
     work = tmp_path / "out"
     work.mkdir()
