@@ -107,3 +107,14 @@ def test_no_test_module_imports_another() -> None:
         if importing.search(path.read_text(encoding="utf-8"))
     )
     assert found == []
+
+
+def test_the_readme_layout_lists_every_module() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    modules = [
+        f"{folder}/{path.name}"
+        for folder in ("checkin", "screens", "benchmarks")
+        for path in sorted((ROOT / folder).glob("*.py"))
+    ]
+    assert [m for m in modules if f"`{m}`" not in layout] == []
