@@ -641,6 +641,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     with open_db(args.db) as db:
         door = Door(db, args.station, args.operator)
+        if door.station_note:
+            print(terminal_safe(door.station_note), file=sys.stderr)
         answers: dict[str, str] = {}
         for item in args.check or []:
             name, sep, value = item.partition("=")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from typing import Any
 
 from checkin.categories import category_label
@@ -20,6 +21,7 @@ from checkin.itinerary import (
     set_plan,
 )
 from checkin.storage import open_db
+from checkin.textcheck import terminal_safe
 
 
 def _out(text: str = "") -> None:
@@ -169,6 +171,8 @@ def cmd_rollcall(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         station = args.station or _station_name(db)
         roll = RollCall(db, station, args.operator)
+        if roll.station_note:
+            print(terminal_safe(roll.station_note), file=sys.stderr)
         if words == ["status"]:
             status = roll.status(args.stop, args.bus)
             if args.json:

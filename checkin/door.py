@@ -29,7 +29,7 @@ from checkin.errors import CheckinError
 from checkin.event import TICKETS, Event, id_secret, load_event, pin_matches
 from checkin.i18n import tr
 from checkin.idcard import document_matches, id_hash, parse_id
-from checkin.keys import Verifier
+from checkin.keys import Verifier, station_for
 from checkin.labels import CheckLabels
 from checkin.packseal import refresh
 from checkin.people import add_walk_in
@@ -230,9 +230,9 @@ class Door:
         check_text(operator.strip(), tr("textcheck.field.operator"), limit=LIMITS["operator"])
         self.db = db
         self.clock = clock
-        # on a door laptop's pack the station is the pack's: its bundle carries that station's rows
-        packed = db.execute("SELECT name FROM station_info").fetchone()
-        self.station = str(packed[0]) if packed else station.strip()
+        # on a door laptop's pack the station is the pack's: its bundle carries that station's
+        # rows; another --station is said (station_note), never recorded
+        self.station, self.station_note = station_for(db, station)
         self.operator = operator.strip()
         self.event: Event = load_event(db)
         self.profile: Profile = load_profile(self.event.checks, self.event.checks_toml)

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import (
 from sqlite_utils import Database
 
 from checkin.errors import CheckinError
+from checkin.i18n import tr
 from checkin.storage import write_transaction
 from checkin.tokens import (
     TokenClaims,
@@ -73,6 +74,19 @@ def packed_station(db: Database) -> str | None:
     """The station a door pack was made for; None in the office file."""
     row = db.execute("SELECT name FROM station_info").fetchone()
     return str(row[0]) if row else None
+
+
+def station_for(db: Database, given: str) -> tuple[str, str | None]:
+    """The station a door or roll call records under, and a note when that is not `given`.
+
+    On a door pack it is always the pack's own station (its results bundle carries that
+    station's rows, and merge checks them against it): another name given on the command
+    line is told, never used."""
+    packed = packed_station(db)
+    given = given.strip()
+    if packed is None or packed == given:
+        return (packed or given), None
+    return packed, tr("station_i13.pack_wins", station=packed, given=given)
 
 
 def signing_keys(db: Database) -> list[dict[str, Any]]:

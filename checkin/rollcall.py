@@ -33,7 +33,7 @@ from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.itinerary import LEAVE_REASONS as REASONS
 from checkin.itinerary import Bus, Stop, find_bus, find_stop
-from checkin.keys import Verifier
+from checkin.keys import Verifier, station_for
 from checkin.storage import write_transaction
 from checkin.vocab import PersonStatus
 
@@ -142,8 +142,7 @@ class RollCall:
         self.db = db
         # on a door pack (a laptop on the bus) the records carry the pack's own station name,
         # so that its results bundle takes them along
-        pack = db.execute("SELECT name FROM station_info").fetchone()
-        self.station = str(pack[0]) if pack else station.strip()
+        self.station, self.station_note = station_for(db, station)
         self.operator = operator.strip()
         self.event: Event = load_event(db)
         self.stops: list[Stop] = self.event.stops

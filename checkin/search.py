@@ -73,7 +73,8 @@ def ensure_index(db: Database) -> int:
     """Index everyone not yet indexed (after an import or a walk-in); returns how many.
 
     Works in small transactions so that a door scanning on the same file never waits
-    long for the write lock.
+    long for the write lock: the keys (the pinyin, the slow part) are worked out before
+    each transaction, which only writes them.
     """
     rows = db.execute(
         "SELECT number, name, phone, id_masked FROM people "
@@ -81,6 +82,7 @@ def ensure_index(db: Database) -> int:
     ).fetchall()
     for start in range(0, len(rows), INDEX_BATCH):
         batch = rows[start : start + INDEX_BATCH]
+        keyed = [(number, search_keys(name, phone, masked)) for number, name, phone, masked in batch]
         with write_transaction(db):
             # another program on the same file may have indexed some of them meanwhile
             marks = ",".join("?" * len(batch))
@@ -91,12 +93,7 @@ def ensure_index(db: Database) -> int:
                     [row[0] for row in batch],
                 )
             }
-            pairs = [
-                (key, number)
-                for number, name, phone, masked in batch
-                if number not in done
-                for key in search_keys(name, phone, masked)
-            ]
+            pairs = [(key, number) for number, keys in keyed if number not in done for key in keys]
             db.conn.executemany("INSERT INTO people_search (key, number) VALUES (?, ?)", pairs)
     return len(rows)
 

@@ -48,11 +48,13 @@ class CheckinApp(ScannerApp):
         scanner: ScannerSettings | None = None,
         door: Door | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        notice: str | None = None,
     ) -> None:
         super().__init__(scanner=scanner)
         self.stylesheet = DeskStylesheet(variables=self.get_css_variables())  # parsed once per change
         self.door = door  # opened by `checkin run`: handed to the scan screen, which closes it
         self.clock = clock  # the time of a door the scan screen opens (tests pass a fixed one)
+        self.notice = notice  # said once the screen is up (a door pack's own station, say)
         self.modes_open = False
         self.stop = stop  # the roll call's stop and bus (checkin run --screen rollcall)
         self.bus = bus
@@ -67,6 +69,8 @@ class CheckinApp(ScannerApp):
 
     def on_mount(self) -> None:
         localise_bindings(self)
+        if self.notice:
+            self.notify(self.notice, severity="warning", timeout=15)
         if screen_entry(self.start).asks_operator and not self.operator:
             from screens.dialogs import OperatorDialog
 
@@ -143,12 +147,13 @@ def make_app(
     bus: str | None = None,
     scanner: ScannerSettings | None = None,
     door: Door | None = None,
+    notice: str | None = None,
 ) -> CheckinApp:
     """Build the app for an event file (the file is opened by workers, never at import time;
     or by `checkin run`, which hands its opened `door` to the scan screen)."""
     return CheckinApp(
         Path(db_path), station=station, operator=operator, start=start, survey_pass=survey_pass, stop=stop,
-        bus=bus, scanner=scanner, door=door,
+        bus=bus, scanner=scanner, door=door, notice=notice,
     )  # fmt: skip
 
 

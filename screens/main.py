@@ -139,13 +139,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         db.close()
     return _run_app(
         args.db,
-        station=args.station,
+        station=door.station,  # on a door pack, the pack's own (told on screen if another was given)
         operator=args.operator,
         start=args.screen,
         stop=args.stop,
         bus=args.bus,
         scanner=_scanner_settings(args),
         door=handed,
+        notice=door.station_note,
     )
 
 
@@ -160,11 +161,12 @@ def _run_app(
     bus: str | None = None,
     scanner: ScannerSettings | None = None,
     door: Door | None = None,
+    notice: str | None = None,
 ) -> int:
     from screens.app import make_app
 
     app = make_app(db_path, station=station, operator=operator, start=start, survey_pass=survey_pass,
-                   stop=stop, bus=bus, scanner=scanner, door=door)  # fmt: skip
+                   stop=stop, bus=bus, scanner=scanner, door=door, notice=notice)  # fmt: skip
     try:
         app.run()
     finally:

@@ -162,3 +162,29 @@ def test_checkin_run_loads_no_office_machinery_before_the_screen(demo: Path) -> 
         "pypinyin", "jinja2", "checkin.workdays",
     }  # fmt: skip
     assert heavy.isdisjoint(modules), sorted(heavy & set(modules))
+
+
+def test_the_look_up_index_works_out_its_keys_outside_the_write_lock(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A door's first start indexes everyone for look-up, on a connection of its own, while
+    the volunteer already scans: the pinyin is worked out with no write lock held, so a
+    check-in never waits for it (only for the short write of the keys)."""
+    from checkin import search
+    from checkin.storage import write_transaction
+
+    with open_db(demo) as db:
+        with write_transaction(db):
+            db.execute("DELETE FROM people_search")
+        locked: list[bool] = []
+        real = search.search_keys
+
+        def keys(name: str, phone: str | None, id_masked: str) -> set[str]:
+            locked.append(db.conn.in_transaction)
+            return real(name, phone, id_masked)
+
+        monkeypatch.setattr(search, "search_keys", keys)
+        assert search.ensure_index(db) == 40
+        assert len(locked) == 40 and not any(locked)
+        number, name = db.execute("SELECT number, name FROM people ORDER BY number LIMIT 1").fetchone()
+        assert number in search.look_up(db, name)
