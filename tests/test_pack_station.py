@@ -7,13 +7,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checkin import door as door_module
 from checkin import packseal
 from checkin.demo import build_demo
 from checkin.door import Door
@@ -23,12 +21,6 @@ from checkin.rollcall import RollCall
 from checkin.storage import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def event_day(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(door_module, "_now", lambda: "2026-12-18T09:30:00.000")
-    yield
 
 
 @pytest.fixture
