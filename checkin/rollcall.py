@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from checkin.clock import SYSTEM_CLOCK, Clock, stamp
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.i18n import tr
@@ -38,10 +39,6 @@ from checkin.storage import write_transaction
 from checkin.vocab import PersonStatus
 
 METHODS = ("scan", "idcard", "lookup", "key", "cli")
-
-
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="milliseconds")
 
 
 def _uid() -> str:
@@ -134,12 +131,13 @@ class Departure:
 class RollCall:
     """One laptop's roll calls (office file or a door pack on the bus)."""
 
-    def __init__(self, db: Database, station: str, operator: str) -> None:
+    def __init__(self, db: Database, station: str, operator: str, *, clock: Clock = SYSTEM_CLOCK) -> None:
         if not station.strip():
             raise CheckinError("door.no_station")
         if not operator.strip():
             raise CheckinError("door.no_operator")
         self.db = db
+        self.clock = clock
         # on a door pack (a laptop on the bus) the records carry the pack's own station name,
         # so that its results bundle takes them along
         self.station, self.station_note = station_for(db, station)
@@ -230,8 +228,8 @@ class RollCall:
             self.db.execute(
                 "INSERT INTO roll_marks (uid, stop, bus, number, mark, reason, method, at, station, "
                 "operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_uid(), stop.name, bus.name if bus else None, number, mark, reason, method, _now(),
-                 self.station, self.operator],
+                [_uid(), stop.name, bus.name if bus else None, number, mark, reason, method,
+                 stamp(self.clock, "milliseconds"), self.station, self.operator],
             )  # fmt: skip
 
     # ------------------------------------------------------------ reading the state
@@ -245,7 +243,7 @@ class RollCall:
         status = self.status(stop, bus)
         if status.missing and not anyway:
             return Departure(status, recorded=False, anyway=False)
-        at = _now()
+        at = stamp(self.clock, "milliseconds")
         with write_transaction(self.db):
             self.db.execute(
                 "INSERT INTO departures (uid, stop, bus, at, expected, missing, anyway, station, operator) "

@@ -28,7 +28,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
-from checkin.categories import category_label
+from checkin.categories import category_label, citizen_share
 from checkin.clock import SYSTEM_CLOCK, Clock
 from checkin.door import Door, Resolved, find_id_number, normalise_scan
 from checkin.errors import CheckinError
@@ -615,7 +615,8 @@ def _quiet(message: str) -> None:
 def _status(door: Door) -> str:
     """The status line: the event, its checks, who has arrived, the citizens' share inside."""
     arrived, expected, present, citizens = door.status_counts()
-    share = f"{citizens / present:.0%}" if present else "—"
+    exact = citizen_share(citizens, present)
+    share = f"{float(exact):.0%}" if exact is not None else "—"
     return tr(
         "app.door_status",
         title=door.event.title,

@@ -48,6 +48,11 @@ class ManualClock:
     def advance(self, seconds: int) -> None:
         self.tick += seconds
 
+    def at(self, time: str) -> None:
+        """Set the clock to HH:MM on its day."""
+        hours, minutes = (int(part) for part in time.split(":"))
+        self.start, self.tick = self.start.replace(hour=hours, minute=minutes, second=0), 0
+
 
 def event_day_clock(hour: int, minute: int = 0, second: int = 0) -> ManualClock:
     """A clock on the demo event's day (2026-12-18) at the given time."""

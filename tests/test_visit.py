@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from checkin import rollcall as rollcall_module
 from checkin.cli import main as cli_main
 from checkin.demo import demo_rows
 from checkin.errors import CheckinError
@@ -24,6 +23,7 @@ from checkin.search import ensure_index, look_up
 from checkin.selection import select
 from checkin.storage import memory_db, open_db
 from tests.conftest import EVENT_DATE, valid_id, write_csv
+from tests.helpers import ManualClock, event_day_clock
 
 STOPS = [Stop("东门集合", "13:50", 15, "assembly", "人民路1号"), Stop("办税服务厅", "14:20", 90, "visit")]
 
@@ -191,11 +191,9 @@ def demo_db(demo: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Roll-call times under the test's control: set now[0] (HH:MM) before each action."""
-    now = ["13:40"]
-    monkeypatch.setattr(rollcall_module, "_now", lambda: f"2026-12-18T{now[0]}:00.000")
-    yield now
+def clock() -> ManualClock:
+    """Roll-call times under the test's control: clock.at("HH:MM") before each action."""
+    return event_day_clock(13, 40)
 
 
 def demo_ids() -> dict[str, str]:
@@ -203,7 +201,7 @@ def demo_ids() -> dict[str, str]:
 
 
 def test_roll_call_with_scans_lookups_keys_leaving_early_and_departures(
-    demo_db: Database, clock: list[str]
+    demo_db: Database, clock: ManualClock
 ) -> None:
     db = demo_db
     ensure_index(db)
@@ -211,8 +209,8 @@ def test_roll_call_with_scans_lookups_keys_leaving_early_and_departures(
     one, two = loads["1号车"], loads["2号车"]
     assert len(one) >= 4 and len(two) >= 4
     ids = demo_ids()
-    roll1 = RollCall(db, "1号车平板", "王志强")
-    roll2 = RollCall(db, "2号车平板", "李秀英")
+    roll1 = RollCall(db, "1号车平板", "王志强", clock=clock)
+    roll2 = RollCall(db, "2号车平板", "李秀英", clock=clock)
     first, second = "政务服务中心东门", "办税服务厅"
 
     # stop 1, bus 1: an invitation scan, an ID card through a reader (with the name after it),
@@ -234,23 +232,23 @@ def test_roll_call_with_scans_lookups_keys_leaving_early_and_departures(
     assert status.missing[0].phone  # the leader can call them
     assert status.departure_text() == f"1 missing: {missing_one[1]}"
     # departure with one missing: not recorded until the leader leaves anyway
-    clock[0] = "14:05"
+    clock.at("14:05")
     assert not roll1.depart(first, "1号车").recorded
     gone = roll1.depart(first, "1号车", anyway=True)
     assert gone.recorded and gone.anyway and [r.number for r in gone.status.missing] == [missing_one[0]]
 
     # stop 1, bus 2: everyone by key; one of them rides bus 1 today
-    clock[0] = "13:55"
+    clock.at("13:55")
     for number, _ in two:
         roll2.mark_present(first, "2号车", number)
     status = roll2.status(first, "2号车")
     assert status.missing == [] and status.departure_text() == f"All {len(two)} aboard"
-    clock[0] = "14:06"
+    clock.at("14:06")
     assert roll2.depart(first, "2号车").recorded
 
     # stop 2: the one missing at stop 1 never came, so is no longer expected; one guest of bus 2
     # leaves the visit unwell; one of bus 1 is missing at departure
-    clock[0] = "14:35"
+    clock.at("14:35")
     leaver = two[0]
     assert roll2.leave(second, "2号车", leaver[0], "unwell").outcome == "left"
     for number, _ in two[1:]:
@@ -263,7 +261,7 @@ def test_roll_call_with_scans_lookups_keys_leaving_early_and_departures(
     status1 = roll1.status(second, "1号车")
     assert [r.number for r in status1.missing] == [one[0][0]]
     assert missing_one[0] not in [r.number for r in status1.missing + status1.present]
-    clock[0] = "15:55"
+    clock.at("15:55")
     check = roll1.depart(second, "1号车")
     assert not check.recorded and check.status.departure_text() == f"1 missing: {one[0][1]}"
     # ... then they turn up: a scan, and all are aboard
@@ -307,14 +305,14 @@ def test_a_person_not_on_the_visit_is_refused_and_nothing_is_written(demo_db: Da
     assert not any(valid_id(999) in str(v) for r in db.execute("SELECT * FROM scans") for v in r)
 
 
-def test_someone_who_left_and_comes_back_is_expected_again(demo_db: Database, clock: list[str]) -> None:
+def test_someone_who_left_and_comes_back_is_expected_again(demo_db: Database, clock: ManualClock) -> None:
     db = demo_db
-    roll = RollCall(db, "bus", "op")
+    roll = RollCall(db, "bus", "op", clock=clock)
     number = bus_loads(db)[0][0].riders[0][0]
-    clock[0] = "14:30"
+    clock.at("14:30")
     roll.leave("办税服务厅", None, number, "went_home")
     assert number in [r.number for r in roll.status("办税服务厅").left]
-    clock[0] = "14:40"
+    clock.at("14:40")
     assert roll.mark_present("办税服务厅", None, number).outcome == "back"
     status = roll.status("办税服务厅")
     assert number in [r.number for r in status.present] and status.left == []
@@ -323,10 +321,10 @@ def test_someone_who_left_and_comes_back_is_expected_again(demo_db: Database, cl
 # ---------------------------------------------------------------- schedule
 
 
-def test_schedule_says_where_the_visit_is_and_how_late(demo_db: Database, clock: list[str]) -> None:
+def test_schedule_says_where_the_visit_is_and_how_late(demo_db: Database, clock: ManualClock) -> None:
     db = demo_db
     event = load_event(db)
-    roll = RollCall(db, "bus", "op")
+    roll = RollCall(db, "bus", "op", clock=clock)
     day = event.date
 
     def at(hhmm: str) -> dt.datetime:
@@ -335,14 +333,14 @@ def test_schedule_says_where_the_visit_is_and_how_late(demo_db: Database, clock:
     before = schedule(db, event, at("13:00"))
     assert before is not None and before.state == "not_started" and before.next == event.stops[0]
     number = bus_loads(db)[0][0].riders[0][0]
-    clock[0] = "13:45"
+    clock.at("13:45")
     roll.mark_present("政务服务中心东门", None, number)
     here = schedule(db, event, at("13:50"))
     assert here is not None and (here.state, here.behind) == ("at_stop", -5)
     assert here.text() == "now: 政务服务中心东门; next: 办税服务厅 · 5 min ahead of the plan"
     late = schedule(db, event, at("14:15"))  # planned to leave at 14:05 and still here
     assert late is not None and late.behind == 10
-    clock[0] = "14:25"
+    clock.at("14:25")
     roll.depart("政务服务中心东门", None, anyway=True)
     road = schedule(db, event, at("14:26"))
     assert road is not None and (road.state, road.current, road.next, road.behind) == (
@@ -351,7 +349,7 @@ def test_schedule_says_where_the_visit_is_and_how_late(demo_db: Database, clock:
         event.stops[1],
         20,
     )
-    clock[0] = "14:41"
+    clock.at("14:41")
     roll.mark_present("办税服务厅", None, number)
     there = schedule(db, event, at("14:45"))
     assert there is not None and (there.state, there.behind, there.next) == ("at_stop", 21, None)
@@ -419,7 +417,7 @@ def _state(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...
     return [tuple(r) for r in marks], [tuple(r) for r in departures], summary.to_json()
 
 
-def test_two_buses_roll_calls_on_packs_merge_in_either_order(demo: Path, clock: list[str]) -> None:
+def test_two_buses_roll_calls_on_packs_merge_in_either_order(demo: Path, clock: ManualClock) -> None:
     import shutil
 
     from checkin.pack import station_pack
@@ -431,25 +429,25 @@ def test_two_buses_roll_calls_on_packs_merge_in_either_order(demo: Path, clock: 
     packs = {bus: station_pack(demo, bus, demo.parent / f"{bus}.db") for bus in ("1号车", "2号车")}
     first, second = "政务服务中心东门", "办税服务厅"
     with open_db(packs["1号车"]) as db:  # the laptop on bus 1, offline
-        roll = RollCall(db, "ignored: a pack records under its own name", "王志强")
-        clock[0] = "13:52"
+        roll = RollCall(db, "ignored: a pack records under its own name", "王志强", clock=clock)
+        clock.at("13:52")
         for number, _ in one:
             roll.mark_present(first, "1号车", number)
         roll.depart(first, "1号车")
-        clock[0] = "14:25"
+        clock.at("14:25")
         roll.leave(second, "1号车", one[0][0], "went_home")
         for number, _ in one[1:-1]:
             roll.mark_present(second, "1号车", number)
-        clock[0] = "15:52"
+        clock.at("15:52")
         assert roll.depart(second, "1号车", anyway=True).anyway
     with open_db(packs["2号车"]) as db:  # the laptop on bus 2
-        roll = RollCall(db, "2号车", "李秀英")
-        clock[0] = "13:55"
+        roll = RollCall(db, "2号车", "李秀英", clock=clock)
+        clock.at("13:55")
         roll.scan(first, "2号车", token)
         for number, _ in two[1:]:
             roll.mark_present(first, "2号车", number)
         roll.depart(first, "2号车")
-        clock[0] = "14:30"
+        clock.at("14:30")
         for number, _ in two:
             roll.mark_present(second, "2号车", number)
         roll.depart(second, "2号车")
@@ -489,16 +487,16 @@ def test_two_buses_roll_calls_on_packs_merge_in_either_order(demo: Path, clock: 
     ],
 )
 def test_a_tampered_roll_call_in_a_bundle_is_refused_and_the_office_file_unchanged(
-    demo: Path, clock: list[str], table: str, index: int, value: object, error: str
+    demo: Path, clock: ManualClock, table: str, index: int, value: object, error: str
 ) -> None:
     from checkin.pack import station_pack
     from checkin.sync import station_records, write_bundle
 
     pack = station_pack(demo, "1号车", demo.parent / "bus1.db")
     with open_db(pack) as db:
-        roll = RollCall(db, "1号车", "王志强")
+        roll = RollCall(db, "1号车", "王志强", clock=clock)
         riders = bus_loads(db)[0][0].riders
-        clock[0] = "13:52"
+        clock.at("13:52")
         roll.mark_present("政务服务中心东门", "1号车", riders[0][0])
         roll.depart("政务服务中心东门", "1号车", anyway=True)
     event_id, station, secrets, tables = station_records(pack)
@@ -520,7 +518,7 @@ def test_a_tampered_roll_call_in_a_bundle_is_refused_and_the_office_file_unchang
 
 
 def test_the_report_tells_per_stop_counts_who_left_and_the_schedule_as_run(
-    demo_db: Database, demo: Path, clock: list[str], tmp_path: Path
+    demo_db: Database, demo: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
     from docx import Document
 
@@ -528,21 +526,21 @@ def test_the_report_tells_per_stop_counts_who_left_and_the_schedule_as_run(
     from checkin.report import gather, write_report
 
     db = demo_db
-    roll = RollCall(db, "desk", "op")
+    roll = RollCall(db, "desk", "op", clock=clock)
     first, second = "政务服务中心东门", "办税服务厅"
     one, two = (load.riders for load in bus_loads(db)[0])
     everyone = [n for n, _ in one + two]
-    clock[0] = "13:55"
+    clock.at("13:55")
     for number in everyone[:-1]:  # one never comes
         roll.mark_present(first, None, number)
-    clock[0] = "14:12"
+    clock.at("14:12")
     roll.depart(first, None, anyway=True)
-    clock[0] = "14:31"
+    clock.at("14:31")
     leaver = one[0]
     roll.leave(second, None, leaver[0], "unwell")
     for number in everyone[1:-1]:
         roll.mark_present(second, None, number)
-    clock[0] = "15:50"
+    clock.at("15:50")
     roll.depart(second, None)
     data = gather(db)
     assert data.visit is not None
@@ -569,11 +567,11 @@ def test_the_report_tells_per_stop_counts_who_left_and_the_schedule_as_run(
     assert "中途离队1人（身体不适1人）" in page and leaver[1] not in page
 
 
-def test_purge_forgets_who_was_unwell(demo: Path, clock: list[str]) -> None:
+def test_purge_forgets_who_was_unwell(demo: Path, clock: ManualClock) -> None:
     from checkin.purge import purge
 
     with open_db(demo) as db:
-        roll = RollCall(db, "bus", "op")
+        roll = RollCall(db, "bus", "op", clock=clock)
         riders = bus_loads(db)[0][0].riders
         roll.leave("办税服务厅", None, riders[0][0], "unwell")
         roll.leave("办税服务厅", None, riders[1][0], "went_home")
