@@ -761,6 +761,8 @@ def cmd_survey_summary(args: argparse.Namespace) -> int:
         if summary.mismatches_per_item:
             counts = mismatch_counts(event_template(db), summary.mismatches_per_item)
             _out(tr("survey.mismatch_counts", counts=counts))
+        if summary.forms_in_conflict:
+            _out(tr("survey14.conflicts_note", count=summary.forms_in_conflict))
         return 0
 
 
@@ -817,6 +819,64 @@ def cmd_survey_resolve(args: argparse.Namespace) -> int:
         value = resolve(db, form, item, args.use, args.value, operator=args.operator)
         label, word = survey_words(template, item, value)
         _out(tr("survey.resolved", form=format_form(form), item=label, value=word))
+        return 0
+
+
+@cli.command("survey conflicts", "cli.survey14.conflicts", DB, JSON)
+def cmd_survey_conflicts(args: argparse.Namespace) -> int:
+    from checkin.labels import survey_words
+    from checkin.survey import TEXT_ITEM, event_template, format_form
+    from checkin.survey_conflicts import survey_conflicts
+
+    with open_db(args.db) as db:
+        found = survey_conflicts(db)
+        if args.json:
+            _json([c.to_json() for c in found])
+            return 0
+        if not found:
+            _out(tr("survey14.no_conflicts"))
+            return 0
+        template = event_template(db)
+        for conflict in found:
+            _out(tr("survey14.conflict_head", form=format_form(conflict.form), pass_no=conflict.pass_no))
+            for entry in conflict.entries:
+                words = [
+                    f"{survey_words(template, item.name)[0]} {survey_words(template, item.name, value)[1]}"
+                    for item, value in zip(template.items, entry.answers, strict=False)
+                ]
+                if entry.text:
+                    words.append(f"{survey_words(template, TEXT_ITEM)[0]} “{entry.text}”")
+                _out(
+                    tr(
+                        "survey14.conflict_entry",
+                        entry=entry.entry,
+                        station=entry.station,
+                        operator=entry.operator,
+                        at=entry.at[:19].replace("T", " "),
+                        answers=tr("labels.list_sep").join(words),
+                    )
+                )
+        _out(tr("survey14.conflicts_hint"))
+        return 0
+
+
+@cli.command(
+    "survey keep",
+    "cli.survey14.keep",
+    DB,
+    opt("--form", required=True, metavar="NUMBER", help="cli.survey.form"),
+    opt("--entry", required=True, metavar="N|STATION", help="cli.survey14.entry"),
+    opt("--pass", dest="pass_no", type=int, choices=(1, 2), help="cli.survey.pass"),
+    opt("--operator", required=True, metavar="NAME", help="cli.survey14.operator"),
+)
+def cmd_survey_keep(args: argparse.Namespace) -> int:
+    from checkin.survey import format_form, parse_form
+    from checkin.survey_conflicts import keep_entry
+
+    with open_db(args.db) as db:
+        form = parse_form(args.form)
+        kept = keep_entry(db, form, args.entry, operator=args.operator, pass_no=args.pass_no)
+        _out(tr("survey14.kept", form=format_form(form), entry=kept.entry, station=kept.station))
         return 0
 
 

@@ -251,6 +251,9 @@ def add_entry(
     entry = Entry(
         form, pass_no, list(answers), text.strip(), dt.datetime.now().isoformat(timespec="seconds"), operator
     )
+    pack = db.execute("SELECT name FROM station_info").fetchone()
+    if pack is not None:  # keyed on a door laptop: its name tells two laptops' entries apart at merge
+        station = str(pack[0])
     with write_transaction(db):
         db.execute(
             "INSERT INTO survey_entries (uid, form, pass, answers, text, at, operator, station) "
@@ -334,15 +337,20 @@ def resolve(
     return chosen
 
 
+def forms_in_conflict(db: Database) -> set[int]:
+    """Forms keyed differently on two laptops and not yet settled (`checkin survey keep`)."""
+    return {
+        int(str(r[0]).split("/", 1)[0])
+        for r in db.execute("SELECT key FROM merge_conflicts WHERE kind = 'survey' AND resolved = 0")
+    }
+
+
 def counted_forms(db: Database) -> dict[int, tuple[list[int], str]]:
     """The forms that count in results, with their final answers and text."""
     event = load_event(db)
     template = event_template(db)
     # two different entries for one form from two laptops: left out until resolved, whichever came first
-    in_conflict = {
-        int(str(r[0]).split("/", 1)[0])
-        for r in db.execute("SELECT key FROM merge_conflicts WHERE kind = 'survey' AND resolved = 0")
-    }
+    in_conflict = forms_in_conflict(db)
     first = {
         int(r[0]): (json.loads(r[1]), str(r[2]))
         for r in db.execute("SELECT form, answers, text FROM survey_entries WHERE pass = 1")
@@ -413,6 +421,7 @@ class SurveySummary:
     pooled_rate: float | None = None
     mismatches_per_item: dict[str, int] = field(default_factory=dict)
     texts: list[tuple[int, str]] = field(default_factory=list)
+    forms_in_conflict: int = 0  # keyed differently on two laptops: out of every figure until settled
 
     @property
     def return_rate(self) -> float | None:
@@ -451,6 +460,7 @@ class SurveySummary:
                 for i in self.items
             ],
             "mismatches_per_item": self.mismatches_per_item,
+            "forms_in_conflict": self.forms_in_conflict,
             "suggestions": [{"form": format_form(f), "text": t} for f, t in self.texts],
         }
 
@@ -489,4 +499,5 @@ def summarise(db: Database) -> SurveySummary:
     for m in mismatches(db):
         summary.mismatches_per_item[m.item] = summary.mismatches_per_item.get(m.item, 0) + 1
     summary.texts = sorted((f, t) for f, (_, t) in counted.items() if t)
+    summary.forms_in_conflict = len(forms_in_conflict(db))
     return summary

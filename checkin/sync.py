@@ -912,9 +912,20 @@ def _step_survey_entries(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], 
         elif existing[0] == uid or (existing[1] == answers and existing[2] == text):
             already += 1
         else:
+            known = [
+                resolved
+                for raw, resolved in conn.execute(
+                    "SELECT detail, resolved FROM merge_conflicts WHERE kind = 'survey' AND key = ?",
+                    [f"{form}/{pass_no}"],
+                ).fetchall()
+                if _same_entry(raw, answers, text)
+            ]
+            if known and all(known):
+                already += 1  # an entry left out when the form was settled (survey keep): stays out
+                continue
             detail = json.dumps(
                 {"form": form, "pass": pass_no, "answers": json.loads(answers), "text": text,
-                 "station": station, "operator": operator, "at": at},
+                 "station": station, "operator": operator, "at": at, "from": report.station},
                 ensure_ascii=False,
             )  # fmt: skip
             conn.execute(
@@ -924,6 +935,14 @@ def _step_survey_entries(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], 
             )
             report.conflicts.append({"kind": "survey", "form": form, "pass": pass_no, "station": station})
     report.added["survey_entries"], report.already["survey_entries"] = added, already
+
+
+def _same_entry(raw: str, answers: str, text: str) -> bool:
+    try:
+        detail = json.loads(raw)
+        return bool(detail["answers"] == json.loads(answers) and (detail.get("text") or "") == text)
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 def _step_suggestions(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:

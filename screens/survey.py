@@ -416,6 +416,8 @@ class ResultsScreen(DeskScreen):
             head += "\n" + tr(
                 "report.forms_excess_note", excess=summary.forms_excess, attended=summary.attended
             )
+        if summary.forms_in_conflict:  # keyed differently on two laptops: out until settled
+            head += "\n" + tr("survey14.screen_note", count=summary.forms_in_conflict)
         table = Table(
             title=Text(head, style="table.title"),  # item names from the event's own form: text, not markup
             caption=Text(caption, style="table.caption"),

@@ -373,7 +373,7 @@ def test_admission_of_a_token_revoked_before_the_scan_is_flagged(
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_admission_on_a_key_revoked_after_the_pack_was_made_is_flagged(
-    office: Path, template: tuple, event_day: list[int], capsys: pytest.CaptureFixture[str], lang: str
+    office: Path, template: tuple, event_day: ManualClock, capsys: pytest.CaptureFixture[str], lang: str
 ) -> None:
     """`keys revoke KEYID` after the pack was made: the pack still knows that key's public half
     and lets its invitations in; merge flags every such admission, in words, and in --json."""
@@ -385,10 +385,10 @@ def test_admission_on_a_key_revoked_after_the_pack_was_made_is_flagged(
     with open_db(office) as db:
         key_id = int(db.execute("SELECT key_id FROM signing_keys WHERE retired_at IS NULL").fetchone()[0])
     assert cli_main(["--lang", lang, "keys", "revoke", f"{key_id:04X}", "--db", str(office)]) == 0
-    event_day[0] = 30
+    event_day.tick = 30
     with open_db(pack) as db:
         db.execute("UPDATE event SET checks = 'id-only'")  # the usual way in: scan, then the form
-        door = Door(db, "西门", "b")
+        door = Door(db, "西门", "b", clock=CLOCK)
         first = door.scan(tokens[1])
         assert first.verdict == "needs_checks" and first.method == "scan" and first.token is not None
         admitted = door.judge(numbers[1], {"id_card": "seen"}, method=first.method, token=first.token)
@@ -447,6 +447,66 @@ def test_conflicting_survey_entries_leave_the_form_out_whatever_the_order(
         summary = summarise(open_db(master)).to_json()
         results.append((summary["forms_counted"], summary["overall_satisfaction"]))
     assert results[0] == results[1] == (1, 1.0)
+
+
+@pytest.mark.parametrize("order", ["east first", "west first"])
+def test_a_conflicting_form_is_listed_settled_once_and_stays_settled(
+    office: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], order: str
+) -> None:
+    """`survey conflicts` lists both entries in words; `survey keep` keeps one, with who in the
+    audit; the form counts again with the kept answers; merging the bundles again, in any
+    order, changes nothing."""
+    from checkin.cli import main as cli_main
+
+    east = station_pack(office, "东门", office.parent / "e.db")
+    west = station_pack(office, "西门", office.parent / "w.db")
+    with open_db(east) as db:
+        add_entry(db, 5, [1, 1, 1, 1, 1], "好")
+    with open_db(west) as db:
+        add_entry(db, 5, [3, 3, 3, 3, 3], "差")
+        add_entry(db, 6, [1, 1, 1, 1, 1], "")
+    e, w = export_bundle(east, tmp_path / "e.sqlite"), export_bundle(west, tmp_path / "w.sqlite")
+    bundles = [e, w] if order == "east first" else [w, e]
+    merge_bundles(office, bundles)
+    capsys.readouterr()
+
+    assert cli_main(["--lang", "zh", "survey", "summary", "--db", str(office)]) == 0
+    assert "1 份测评表在两台电脑上录入不一致" in capsys.readouterr().out
+    assert cli_main(["--lang", "zh", "survey", "conflicts", "--db", str(office)]) == 0
+    listed = capsys.readouterr().out
+    assert "测评表 F00005" in listed, listed
+    assert "东门" in listed and "西门" in listed and "“好”" in listed and "“差”" in listed
+    assert "不满意" in listed and "满意" in listed  # answers in the form's words, not 1/3
+    assert "None" not in listed and "[1, 1" not in listed and "office" not in listed
+    assert cli_main(["survey", "conflicts", "--db", str(office), "--json"]) == 0
+    [conflict] = json.loads(capsys.readouterr().out)
+    west_entry = next(e["entry"] for e in conflict["entries"] if e["station"] == "西门")
+
+    assert cli_main(["--lang", "zh", "survey", "keep", "--db", str(office), "--form", "5", "--entry", "9",
+                     "--operator", "王主任"]) == 2  # fmt: skip
+    assert "没有第“9”份录入" in capsys.readouterr().err
+    assert cli_main(["--lang", "zh", "survey", "keep", "--db", str(office), "--form", "5",
+                     "--entry", str(west_entry), "--operator", "王主任"]) == 0  # fmt: skip
+    assert "已保留" in capsys.readouterr().out
+    with open_db(office) as db:
+        summary = summarise(db)
+        audit = [
+            json.loads(r[0])
+            for r in db.execute("SELECT detail FROM activity WHERE action = 'survey_conflict'")
+        ]
+        answers = json.loads(db.execute("SELECT answers FROM survey_entries WHERE form = 5").fetchone()[0])
+    assert (summary.forms_counted, summary.forms_in_conflict, summary.overall_rate) == (2, 0, 0.5)
+    assert answers == [3, 3, 3, 3, 3]
+    assert [(a["operator"], a["kept"]["station"], [x["station"] for x in a["left_out"]]) for a in audit] == [
+        ("王主任", "西门", ["东门"])
+    ]
+    for again in ([e, w], [w, e]):
+        reports = merge_bundles(office, again)
+        assert all(r.conflicts == [] and r.added.get("survey_entries", 0) == 0 for r in reports)
+    with open_db(office) as db:
+        assert summarise(db).to_json() == summary.to_json()
+    assert cli_main(["--lang", "en", "survey", "conflicts", "--db", str(office)]) == 0
+    assert "No survey form" in capsys.readouterr().out
 
 
 def test_a_header_that_is_not_utf8_is_refused_cleanly(office: Path, east: Path, tmp_path: Path) -> None:

@@ -155,7 +155,9 @@ def test_two_different_entries_for_one_form_are_flagged(office: Path) -> None:
     assert db.execute("SELECT COUNT(*) FROM survey_entries").fetchone()[0] == 2
     conflict = db.execute("SELECT kind, key, detail FROM merge_conflicts").fetchone()
     assert conflict[:2] == ("survey", "1/1") and json.loads(conflict[2])["answers"] == [3, 3, 3, 3, 3]
-    assert reports[1].conflicts == [{"kind": "survey", "form": 1, "pass": 1, "station": "office"}]
+    assert reports[1].conflicts == [
+        {"kind": "survey", "form": 1, "pass": 1, "station": "西门"}
+    ]  # keyed on that laptop
 
 
 def test_annulment_travels_and_the_next_check_in_wins(
