@@ -9,6 +9,7 @@ from checkin.categories import category_label
 from checkin.cli import _add_db, _add_json, _json, _out, _Parser, _today
 from checkin.i18n import tr
 from checkin.storage import open_db
+from checkin.vocab import ReviewState, codes
 
 
 def cmd_review_list(args: argparse.Namespace) -> int:
@@ -203,7 +204,7 @@ def add_review_commands(sub: argparse._SubParsersAction[Any]) -> None:
     rv = p.add_subparsers(dest="review_command", metavar="ACTION", parser_class=_Parser)
     r = rv.add_parser("list", help=tr("cli.review.list"), description=tr("cli.review.list"))
     _add_db(r)
-    r.add_argument("--state", choices=("pending", "approved", "rejected"), default="pending",
+    r.add_argument("--state", choices=codes(ReviewState), default=ReviewState.PENDING.value,
                    help=tr("cli.review.state"))  # fmt: skip
     r.add_argument("--all", action="store_true", help=tr("cli.review.all"))
     r.add_argument("--overdue", action="store_true", help=tr("cli.review.overdue"))

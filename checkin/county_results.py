@@ -34,7 +34,7 @@ MAX_RESULTS_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 100_000
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _URL = re.compile(r"^https?://[^\s]{1,500}$")
-CLOSED_STATUSES = ("resolved", "replied")
+CLOSED_STATUSES = (SuggestionStatus.RESOLVED.value, SuggestionStatus.REPLIED.value)
 SUGGESTION_STATUSES = codes(SuggestionStatus)
 
 
@@ -274,7 +274,7 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
         due = _day(row.get("due_date"), path, "ledger.due_date")
         replied = _day(row.get("replied_at"), path, "ledger.replied_at")
         # 办结并及时反馈: a suggestion counts as closed once the answer has gone back (已反馈)
-        closed = replied if status == "replied" else None
+        closed = replied if status == SuggestionStatus.REPLIED else None
         suggestions.append(
             Suggestion(
                 number, status, due.isoformat() if due else None, closed.isoformat() if closed else None

@@ -27,6 +27,7 @@ from checkin.vocab import (
     Outcome,
     PersonStatus,
     Reason,
+    ReviewState,
     Source,
     SuggestionStatus,
     VerdictKind,
@@ -83,7 +84,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "check_value": ("labels.check_value", codes(CheckValue)),
     "passed": ("labels.passed", ("1", "0")),
     # issue 17: review states and the notices told
-    "review": ("review.state", ("pending", "approved", "rejected")),
+    "review": ("review.state", codes(ReviewState)),
     "notice": ("notices.kind", ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")),
     # issue 19: the site visit's stop kinds and why someone left it
     "stop_kind": ("visit.kind", ("assembly", "visit", "forum", "return")),

@@ -27,13 +27,14 @@ from checkin.vocab import Outcome, Source, SuggestionStatus, codes
 from checkin.workdays import Calendar, event_calendar
 
 STATUSES = codes(SuggestionStatus)
+_S = SuggestionStatus
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "pending": ("assigned", "transferred"),
-    "assigned": ("in_progress", "transferred"),
-    "transferred": ("assigned", "in_progress"),
-    "in_progress": ("resolved", "transferred"),
-    "resolved": ("replied",),
-    "replied": (),
+    _S.PENDING: (_S.ASSIGNED, _S.TRANSFERRED),
+    _S.ASSIGNED: (_S.IN_PROGRESS, _S.TRANSFERRED),
+    _S.TRANSFERRED: (_S.ASSIGNED, _S.IN_PROGRESS),
+    _S.IN_PROGRESS: (_S.RESOLVED, _S.TRANSFERRED),
+    _S.RESOLVED: (_S.REPLIED,),
+    _S.REPLIED: (),
 }
 OUTCOMES = codes(Outcome)
 SOURCES = codes(Source)
@@ -212,14 +213,14 @@ def set_status(
             raise CheckinError("ledger.department_needed")
         updates["department"] = department
         updates["handed_over_at"] = day
-    if status == "resolved":
+    if status == SuggestionStatus.RESOLVED:
         if outcome not in OUTCOMES:
             raise CheckinError("ledger.outcome_needed")
         if outcome == "not_adopted" and not (reason or "").strip():
             raise CheckinError("ledger.reason_needed")
         updates["outcome"] = outcome
         updates["reason"] = (reason or "").strip() or None
-    if status == "replied":
+    if status == SuggestionStatus.REPLIED:
         if not (reply or "").strip():
             raise CheckinError("ledger.reply_needed")
         updates["reply"] = (reply or "").strip()
@@ -236,7 +237,7 @@ def set_status(
 
 
 def urgency(calendar: Calendar, due: str, status: str, today: dt.date | None = None) -> str:
-    if status == "replied":
+    if status == SuggestionStatus.REPLIED:
         return "done"
     today = today or dt.date.today()
     due_day = dt.date.fromisoformat(due)

@@ -36,7 +36,7 @@ from checkin.i18n import tr
 from checkin.phone import mask_phone
 from checkin.storage import write_transaction
 from checkin.textcheck import is_email, safe_cell
-from checkin.vocab import PersonStatus
+from checkin.vocab import PersonStatus, ReviewState
 
 KINDS = ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")
 SMS_PART = 70  # characters in a single Chinese SMS
@@ -103,7 +103,7 @@ def outcome(row: dict[str, Any], last: str | None, close_waiting: bool) -> str |
     status, review = row["status"], row["review"]
     if row["walk_in"] or status == PersonStatus.DECLINED:
         return None  # they are at the door, or told us themselves
-    if review == "rejected":
+    if review == ReviewState.REJECTED:
         kind: str | None = "rejected"
     elif status == PersonStatus.INVITED:
         kind = "moved_up" if last == "waiting" else "invited"
@@ -113,7 +113,7 @@ def outcome(row: dict[str, Any], last: str | None, close_waiting: bool) -> str |
         status == PersonStatus.SIGNED_UP and last in _INVITED | {PersonStatus.WAITING}
     ):
         kind = "not_needed" if last is not None else None
-    elif status == PersonStatus.SIGNED_UP and review == "approved":
+    elif status == PersonStatus.SIGNED_UP and review == ReviewState.APPROVED:
         kind = "approved"
     else:
         kind = None

@@ -41,7 +41,7 @@ from checkin.rollcall import VisitSummary, visit_summary
 from checkin.selection import QuotaLine, quota_status
 from checkin.survey import SurveySummary, summarise
 from checkin.textcheck import private_file
-from checkin.vocab import PersonStatus
+from checkin.vocab import PersonStatus, SuggestionStatus, codes
 from checkin.workdays import Deadlines, deadlines
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -484,7 +484,7 @@ def visit_words(visit: VisitSummary | None, *, html: bool = False) -> dict[str, 
     }
 
 
-_STATUS_ORDER = ["pending", "assigned", "transferred", "in_progress", "resolved", "replied"]
+_STATUS_ORDER = list(codes(SuggestionStatus))
 
 
 # ---------------------------------------------------------------- the chart

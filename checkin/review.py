@@ -26,9 +26,10 @@ from checkin.phone import mask_phone
 from checkin.selection import leave_lists, log_activity
 from checkin.storage import write_transaction
 from checkin.textcheck import check_text
+from checkin.vocab import ReviewState, codes
 from checkin.workdays import Calendar, event_calendar
 
-STATES = ("pending", "approved", "rejected")
+STATES = codes(ReviewState)
 # the short list of reasons offered on screen and understood by `review reject --reason CODE`
 REASONS = ("not_local", "age", "excluded", "civil_capacity", "documents", "incomplete")
 AUTO = "auto"
@@ -199,7 +200,7 @@ def list_applications(
     for row in rows:
         arrived = arrival_date(row["signed_up_at"], row["created_at"])
         due = due_date(calendar, arrived, event.review_working_days)
-        overdue = row["review"] == "pending" and today > due
+        overdue = row["review"] == ReviewState.PENDING and today > due
         if overdue_only and not overdue:
             continue
         result.append(
@@ -308,7 +309,7 @@ def approve(
     changed = []
     with write_transaction(db):
         for number in targets:
-            if rows[number]["review"] == "approved" and not evidence:
+            if rows[number]["review"] == ReviewState.APPROVED and not evidence:
                 continue
             db.execute(
                 "UPDATE people SET review = 'approved', review_reason = NULL, reviewed_at = ?, "
@@ -360,8 +361,8 @@ def tick_residence(db: Database, number: str, evidence: str, *, operator: str) -
 
 def display_status(status: str, review: str | None) -> str:
     """What a person's state is called on screen: 待审核 / 未通过审核 before selection."""
-    if review == "pending":
+    if review == ReviewState.PENDING:
         return tr("review.state.pending")
-    if review == "rejected":
+    if review == ReviewState.REJECTED:
         return tr("review.state.rejected")
     return tr(f"status.{status}")

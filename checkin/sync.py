@@ -47,7 +47,7 @@ from checkin.phone import parse_phone
 from checkin.seal import SealError, seal, sign, unseal, verify
 from checkin.storage import new_file, open_db, write_transaction
 from checkin.textcheck import check_text
-from checkin.vocab import Outcome, Reason, Source, SuggestionStatus, codes
+from checkin.vocab import Outcome, Reason, Source, SuggestionStatus, VerdictKind, codes
 
 BUNDLE_FORMAT = 3  # 3: scans carry the key that signed the invitation (token_key)
 OLDEST_FORMAT = 2  # format 2 (no token_key) is still read
@@ -794,7 +794,7 @@ def _step_scans(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: M
     conn.execute("CREATE TEMP TABLE bundle_scans (uid TEXT PRIMARY KEY)")
     conn.executemany(
         "INSERT OR IGNORE INTO temp.bundle_scans VALUES (?)",
-        [(r[0],) for r in rows if r[5] == "admitted" and r[8] is not None],
+        [(r[0],) for r in rows if r[5] == VerdictKind.ADMITTED and r[8] is not None],
     )
     flagged: set[str] = set()
     for uid, number, at, revoked_at in conn.execute(

@@ -60,6 +60,14 @@ class Reason(StrEnum):
     ID_MISMATCH = "id_mismatch"
 
 
+class ReviewState(StrEnum):
+    """Where an application stands in review (people.review; NULL when the event has no review)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class CheckValue(StrEnum):
     """A kept answer to an entry check whose answers are fixed (check_results.value)."""
 
@@ -103,6 +111,7 @@ LABEL_PREFIX: dict[type[StrEnum], str] = {
     Confirmation: "confirmation",
     VerdictKind: "verdict",
     Reason: "verdict",
+    ReviewState: "review.state",
     CheckValue: "labels.check_value",
     SuggestionStatus: "ledger.status",
     Outcome: "ledger.outcome",
