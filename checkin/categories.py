@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from checkin.errors import CheckinError
-from checkin.i18n import catalogue, current_language, tr
+from checkin.i18n import catalogue, current_language, pick, tr
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -77,7 +77,7 @@ class Category:
     builtin: bool = True
 
     def label(self, lang: str | None = None) -> str:
-        return self.zh if (lang or current_language()) == "zh" else self.en
+        return pick(self.zh, self.en, lang)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,9 @@ then `CHECKIN_LANG`, then the locale (zh* → Chinese, anything else → English
 from __future__ import annotations
 
 import locale
+import logging
 import os
+import string
 import tomllib
 from functools import cache
 from typing import Any
@@ -84,18 +86,74 @@ def current_language() -> str:
     return _current["lang"]
 
 
+def pick(zh: str, en: str, lang: str | None = None) -> str:
+    """Words a file gives in both languages (a check profile's items, a survey template, an
+    event's own categories): the ones of the current language. The one way such labels are
+    chosen; the program's own words are in the catalogues and come from `tr`."""
+    return zh if (lang or _current["lang"]) == "zh" else en
+
+
 def tr(key: str, lang: str | None = None, **params: Any) -> str:
     """The message `key` in the current language, with `{params}` filled in.
 
-    A key missing from the catalogue is a programming error, caught by the catalogue test;
-    at run time the key itself is shown rather than crashing a door laptop.
+    A key missing from the catalogue, or a message whose placeholders the call does not fill,
+    is a programming error: it is logged loudly (key and placeholder names only, never the
+    values, which may be personal data) and recorded for the tests, which fail on it
+    (tests/conftest.py); the door laptop shows the key or the unfilled text rather than crash.
     """
-    text = catalogue(lang or _current["lang"]).get(key)
+    language = lang or _current["lang"]
+    text = catalogue(language).get(key)
     if text is None:
-        text = catalogue("en").get(key, key)
-    if params:
-        try:
-            return text.format(**params)
-        except (KeyError, IndexError, ValueError):
-            return text
-    return text
+        text = catalogue("en").get(key)
+        if text is None:
+            _problem(f"missing: {key}")
+            return key
+        _problem(f"missing in {language}: {key}")
+    try:
+        if ":plural:" in text:
+            filled = _PLURAL.vformat(text, (), params)
+        else:
+            filled = text.format(**params) if params or "{" in text else text
+    except (KeyError, IndexError, ValueError) as exc:
+        _problem(f"bad format: {key} ({type(exc).__name__}: {exc}; given {sorted(params)})")
+        return text
+    return filled
+
+
+class _Plurals(string.Formatter):
+    """English says "1 invitation", "2 invitations": `{count:plural:invitation|invitations}`
+    is the word for the number `count` (the number itself is written as `{count}`)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("plural:"):
+            one, sep, other = format_spec.removeprefix("plural:").partition("|")
+            if not sep:
+                raise ValueError(f"plural needs one|other, not {format_spec!r}")
+            return one if value == 1 else other
+        return str(super().format_field(value, format_spec))
+
+
+_PLURAL = _Plurals()
+
+
+def known(key: str) -> bool:
+    """Whether the catalogue has `key` (asking is no problem: nothing is recorded)."""
+    return key in catalogue(_current["lang"]) or key in catalogue("en")
+
+
+_problems: list[str] = []
+_logged: set[str] = set()
+
+
+def _problem(what: str) -> None:
+    _problems.append(what)
+    if what not in _logged:  # once per problem, however often the screen redraws
+        _logged.add(what)
+        logging.getLogger("checkin.i18n").error("catalogue: %s", what)
+
+
+def take_problems() -> list[str]:
+    """Missing keys and bad formats since the last call (the tests fail on any)."""
+    found = list(_problems)
+    del _problems[: len(found)]
+    return found

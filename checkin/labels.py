@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.i18n import LANGUAGES, catalogue, current_language, tr
+from checkin.i18n import LANGUAGES, catalogue, current_language, pick, tr
 from checkin.vocab import (
     CheckValue,
     Confirmation,
@@ -209,7 +209,7 @@ class CheckLabels:
         info = self._checks.get(check)
         if info is None:
             return tr("labels.check_other", lang=lang)
-        return info.label_zh if (lang or current_language()) == "zh" else info.label_en
+        return pick(info.label_zh, info.label_en, lang)
 
     def value(self, check: str, value: str, lang: str | None = None) -> str:
         info = self._checks.get(check)

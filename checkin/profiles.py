@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin.errors import CheckinError
-from checkin.i18n import current_language, tr
+from checkin.i18n import pick, tr
 from checkin.paths import data_dir
 
 KINDS = ("id", "choice", "number", "yesno")
@@ -32,7 +32,7 @@ class Choice:
     passes: bool
 
     def label(self) -> str:
-        return self.label_zh if current_language() == "zh" else self.label_en
+        return pick(self.label_zh, self.label_en)
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,10 @@ class CheckSpec:
     only_if: tuple[str, str] | None = None
 
     def label(self) -> str:
-        return self.label_zh if current_language() == "zh" else self.label_en
+        return pick(self.label_zh, self.label_en)
 
     def hint(self) -> str:
-        return self.hint_zh if current_language() == "zh" else self.hint_en
+        return pick(self.hint_zh, self.hint_en)
 
     def applies(self, answers: Mapping[str, str]) -> bool:
         if self.only_if is None:
@@ -92,7 +92,7 @@ class Profile:
     checks: tuple[CheckSpec, ...] = ()
 
     def label(self) -> str:
-        return self.label_zh if current_language() == "zh" else self.label_en
+        return pick(self.label_zh, self.label_en)
 
     def check(self, name: str) -> CheckSpec:
         for spec in self.checks:

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from checkin.errors import CheckinError
 from checkin.event import load_event
-from checkin.i18n import current_language, tr
+from checkin.i18n import pick, tr
 from checkin.paths import data_dir
 from checkin.storage import write_transaction
 
@@ -40,7 +40,7 @@ class SurveyItem:
     scale: str
 
     def label(self) -> str:
-        return self.label_zh if current_language() == "zh" else self.label_en
+        return pick(self.label_zh, self.label_en)
 
     @property
     def values(self) -> tuple[int, ...]:
@@ -65,10 +65,10 @@ class Template:
     overall: str | None = None
 
     def title(self) -> str:
-        return self.title_zh if current_language() == "zh" else self.title_en
+        return pick(self.title_zh, self.title_en)
 
     def text_label(self) -> str:
-        return self.text_label_zh if current_language() == "zh" else self.text_label_en
+        return pick(self.text_label_zh, self.text_label_en)
 
     def item(self, name: str) -> SurveyItem:
         for item in self.items:

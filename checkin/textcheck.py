@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin.errors import CheckinError
-from checkin.i18n import tr
+from checkin.i18n import known, tr
 
 # C0, DEL, C1, zero-width and bidirectional controls; newline/tab only where allowed
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -49,8 +49,7 @@ def field_words(field: str) -> str:
     if not (field.isascii() and field.isidentifier()):
         return field  # words already (签到点名称): no look-up, no loading of the other catalogue
     key = f"textcheck.field.{field}"
-    words = tr(key)
-    return field if words == key else words
+    return tr(key) if known(key) else field
 
 
 def check_text(value: str, field: str, *, limit: int | None = None, multiline: bool = False) -> str:

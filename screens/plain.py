@@ -9,6 +9,7 @@ notification through `PlainNotify` (tests/test_markup_injection.py checks every 
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from rich.text import Text, TextType
@@ -19,6 +20,9 @@ from textual.widgets.data_table import ColumnKey, RowKey
 def plain(value: object, *, wrap: bool = True) -> object:
     """A string as a Text (shown literally, cut or wrapped as DataTable does); anything else unchanged."""
     return Text(value, end="", no_wrap=not wrap) if isinstance(value, str) else value
+
+
+NOTICES_KEPT = 50
 
 
 class PlainTable(DataTable[object]):
@@ -52,8 +56,18 @@ class PlainTable(DataTable[object]):
 
 
 class PlainNotify:
-    """App mixin: every notification is plain text (messages quote names and files)."""
+    """App mixin: every notification is plain text (messages quote names and files), and the
+    last ones stay readable in `notices` (what the desk told the volunteer; the tests read it)."""
 
     def notify(self, message: str, **kwargs: Any) -> None:
         kwargs["markup"] = False
+        self.notices.append(message)
         super().notify(message, **kwargs)  # type: ignore[misc]
+
+    @property
+    def notices(self) -> deque[str]:
+        """The last `NOTICES_KEPT` notifications, oldest first."""
+        kept: deque[str] | None = self.__dict__.get("_plain_notices")
+        if kept is None:
+            kept = self.__dict__["_plain_notices"] = deque(maxlen=NOTICES_KEPT)
+        return kept

@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from checkin.event import Event, create_event
-from checkin.i18n import set_language
+from checkin.i18n import set_language, take_problems
 from checkin.storage import memory_db, open_db
 
 # the helpers moved to tests/helpers.py; still importable from here for older imports
@@ -33,6 +33,17 @@ def _english_by_default() -> Iterator[None]:
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _catalogue_complete() -> Iterator[None]:
+    """A message key missing from a catalogue, or a message whose placeholders were not all
+    filled, fails the test that showed it (checkin.i18n.tr records them; keys built at run
+    time, like f"verdict.{v}", are checked by every test that shows one)."""
+    take_problems()
+    yield
+    problems = take_problems()
+    assert problems == [], problems
 
 
 @pytest.fixture

@@ -116,7 +116,7 @@ def shown_text(app: object) -> str:
     """Everything on screen and in the notifications."""
     from textual.widgets import Static
 
-    texts = [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
+    texts = list(app.notices)  # type: ignore[attr-defined]
     for widget in app.screen.query(Static):  # type: ignore[attr-defined]
         texts.append(str(widget.render()))
     return "\n".join(texts)

@@ -183,7 +183,7 @@ async def test_walk_in_wrong_pin_is_refused(demo: Path) -> None:
         dialog.query_one("#pin", Input).focus()
         await pilot.press("enter")
         await settle(app, pilot)
-        assert any("密码" in n.message for n in app._notifications)
+        assert any("密码" in n for n in app.notices)
     assert live_checkins(demo) == []
 
 

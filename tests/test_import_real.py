@@ -203,7 +203,7 @@ def test_folder_twice_is_unchanged_and_json_has_the_documented_shape(
     assert (first["imported"], first["unchanged"], len(first["rejected"])) == (7, 0, 2)
     assert cli_main(["--lang", "en", "import", str(corpus["forms"]), "--db", str(file_db)]) == 0
     out = capsys.readouterr().out
-    assert "活动报名+吴一.docx: imported before, unchanged (1 people)" in out
+    assert "活动报名+吴一.docx: imported before, unchanged (1 person)" in out
     assert "Total: imported 0, unchanged 7, rejected 2 rows" in out
 
 

@@ -67,7 +67,7 @@ async def test_illegal_move_rings_and_changes_nothing(demo: Path) -> None:
         app.screen.query_one(Input).value = "答复"
         await pilot.press("enter")
         await settle(app, pilot)
-        assert any("不能从" in n.message for n in app._notifications)
+        assert any("不能从" in n for n in app.notices)
     db = open_db(demo)
     assert db.execute("SELECT status FROM suggestions WHERE number = 'S001'").fetchone()[0] == "pending"
 

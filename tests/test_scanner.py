@@ -345,7 +345,7 @@ async def test_a_scan_at_the_operator_prompt_is_refused_not_taken_as_a_name(demo
         await settle(app, pilot)
         assert isinstance(app.screen, OperatorDialog)
         assert app.screen.query_one("#operator", Input).value == ""
-        assert any("请先输入您的姓名" in n.message for n in app._notifications)
+        assert any("请先输入您的姓名" in n for n in app.notices)
         await pilot.pause(0.3)
         await pilot.press(*"lisi", "enter")
         await ready(app, pilot)
@@ -576,7 +576,7 @@ async def test_calls_never_decline_a_guest_inside_and_ask_before_declining(demo:
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await settle(app, pilot)
-        assert any("已于" in n.message for n in app._notifications)
+        assert any("已于" in n for n in app.notices)
         table.move_cursor(row=5)
         await pilot.press("d")
         await settle(app, pilot)

@@ -90,7 +90,7 @@ async def test_unknown_form_number_is_refused(demo: Path) -> None:
         await pilot.press(*"F09999", "enter")
         await settle(app, pilot)
         assert not app.screen.query_one(KeyerWidget).display
-        assert any("F09999" in n.message for n in app._notifications)
+        assert any("F09999" in n for n in app.notices)
 
 
 async def test_second_pass_is_blind(demo: Path) -> None:
