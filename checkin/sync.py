@@ -41,6 +41,7 @@ from checkin.categories import CATEGORIES
 from checkin.clock import SYSTEM_CLOCK, Clock, stamp
 from checkin.door import VERDICTS
 from checkin.errors import CheckinError
+from checkin.i18n import tr
 from checkin.ledger import next_suggestion_number
 from checkin.people import add_walk_in
 from checkin.phone import parse_phone
@@ -281,7 +282,9 @@ def _read_office(master: Path) -> Office:
         suggestions = frozenset(str(r[0]) for r in conn.execute("SELECT uid FROM suggestions"))
         plan = conn.execute("SELECT stops, buses FROM event").fetchone() if "stops" in columns else None
     except sqlite3.DatabaseError as exc:
-        raise CheckinError("storage.unreadable", path=str(master), error=str(exc)) from None
+        raise CheckinError(
+            "storage.unreadable", path=str(master), error=_words("sync14.corrupt_why", _sqlite_why(exc))
+        ) from None
     finally:
         conn.close()
     from checkin.categories import parse_custom_categories
@@ -312,7 +315,23 @@ def _read_office(master: Path) -> Office:
 
 
 class Bad(Exception):
-    """One value of a bundle that is not acceptable: which table, which row, what."""
+    """One value of a bundle that is not acceptable: which field, what is wrong with it (codes,
+    told in words by `words()`; the table and row are added by `read_bundle`)."""
+
+    def __init__(self, field: str, problem: str, **params: Any) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field, self.problem, self.params = field, problem, params
+
+    def words(self) -> str:
+        return tr("sync14.bad_value", field=_words("sync14.field", self.field),
+                  problem=_words("sync14.problem", self.problem, **self.params))  # fmt: skip
+
+
+def _words(table: str, code: str, **params: Any) -> str:
+    """A code in the user's words; a code with no words (never shown as it is) says 'a value'."""
+    key = f"{table}.{code}"
+    words = tr(key, **params)
+    return words if words != key else tr(f"{table}.other")
 
 
 @dataclass
@@ -329,10 +348,10 @@ def _text(value: Any, name: str, *, limit: int | None = None, multiline: bool = 
     if value is None and optional:
         return None
     if not isinstance(value, str):
-        raise Bad(f"{name}: not text")
+        raise Bad(name, "not_text")
     problem = _text_problem(value, name, limit, multiline)
     if problem:
-        raise Bad(f"{name}: {problem}")
+        raise Bad(name, problem)
     return value
 
 
@@ -342,7 +361,7 @@ def _text_problem(value: str, name: str, limit: int | None, multiline: bool) -> 
     try:
         check_text(value, name, limit=limit, multiline=multiline)
     except CheckinError as exc:
-        return exc.key
+        return exc.key.rsplit(".", 1)[-1]  # nul, control, too_long
     return ""
 
 
@@ -350,7 +369,7 @@ def _int(value: Any, name: str, low: int, high: int, *, optional: bool = False) 
     if value is None and optional:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise Bad(f"{name}: not a whole number from {low} to {high}")
+        raise Bad(name, "not_number", low=low, high=high)
     return value
 
 
@@ -358,13 +377,13 @@ def _choice(value: Any, name: str, allowed: tuple[str, ...], *, optional: bool =
     if value is None and optional:
         return None
     if value not in allowed:
-        raise Bad(f"{name}: not one of the allowed values")
+        raise Bad(name, "not_allowed")
     return str(value)
 
 
 def _pattern(value: Any, name: str, pattern: re.Pattern[str]) -> str:
     if not isinstance(value, str) or not pattern.match(value):
-        raise Bad(f"{name}: malformed")
+        raise Bad(name, "malformed")
     return value
 
 
@@ -375,16 +394,16 @@ def _time(
     if value is None and optional:
         return None
     if not isinstance(value, str) or len(value) > 40:
-        raise Bad(f"{name}: not a time")
+        raise Bad(name, "not_time")
     try:
         when = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise Bad(f"{name}: not a time") from None
+        raise Bad(name, "not_time") from None
     if when.tzinfo is not None:
-        raise Bad(f"{name}: not a local time")
+        raise Bad(name, "not_local_time")
     margin = dt.timedelta(days=around_days)
     if not office.event_date - margin <= when.date() <= office.event_date + margin:
-        raise Bad(f"{name}: outside the event's day")
+        raise Bad(name, "outside_day")
     return value
 
 
@@ -392,11 +411,11 @@ def _date(value: Any, name: str, *, optional: bool = False) -> str | None:
     if value is None and optional:
         return None
     if not isinstance(value, str) or len(value) > 40:
-        raise Bad(f"{name}: not a date")
+        raise Bad(name, "not_date")
     try:
         dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise Bad(f"{name}: not a date") from None
+        raise Bad(name, "not_date") from None
     return value
 
 
@@ -415,12 +434,12 @@ class _Context:
         if value is None and optional:
             return None
         if not isinstance(value, str) or (value not in self.office.people and value not in self.walk_ins):
-            raise Bad(f"{name}: not a known person")
+            raise Bad(name, "unknown_person")
         return value
 
     def own_station(self, value: Any, name: str) -> str:
         if value != self.station:
-            raise Bad(f"{name}: another station's record")
+            raise Bad(name, "other_station")
         return self.station
 
 
@@ -435,23 +454,23 @@ def _walk_in(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
         or not number.startswith(WALK_IN_PREFIX)
         or not (hashed.upper().startswith(number[1:]) and len(number) >= 6)
     ):
-        raise Bad("number: not derived from the ID hash")
+        raise Bad("number", "not_derived")
     _text(name, "name")
     if not name.strip():
-        raise Bad("name: empty")
+        raise Bad("name", "empty")
     _choice(gender, "gender", ("M", "F"), optional=True)
     _pattern(id_masked, "id_masked", _MASKED)
     _int(age, "age", office.min_age, office.max_age if office.max_age is not None else 120)
     if phone is not None:
         try:
             if not isinstance(phone, str) or parse_phone(phone) != phone:
-                raise Bad("phone: malformed")
+                raise Bad("phone", "malformed")
         except CheckinError:
-            raise Bad("phone: malformed") from None
+            raise Bad("phone", "malformed") from None
     _choice(category, "category", ctx.office.categories)
     _time(signed_up_at, "signed_up_at", office)
     if source != f"walk-in@{ctx.station}":
-        raise Bad("source: another station's record")
+        raise Bad("source", "other_station")
     _time(created, "created_at", office)
     ctx.walk_ins.add(number)
     return row
@@ -483,24 +502,24 @@ def _checkin(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     _choice(method, "method", METHODS)
     _text(override_reason, "reason", optional=True)
     if method == "override" and not override_reason:
-        raise Bad("override_reason: missing")
+        raise Bad("override_reason", "missing_value")
     if annulled_at is not None:
         _time(annulled_at, "annulled_at", ctx.office)
         if annulled_at < at:
-            raise Bad("annulled_at: before the check-in")
+            raise Bad("annulled_at", "before_checkin")
         _text(annulled_by, "operator")
         _text(annul_reason, "reason")
     elif annulled_by is not None or annul_reason is not None:
-        raise Bad("annulled_by: without an annulment")
+        raise Bad("annulled_by", "without_annulment")
     return row
 
 
 def _check_result(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     scan_uid, checkin_uid, number, name, value, passed = row
     if scan_uid not in ctx.scans:
-        raise Bad("scan_uid: not a scan of this bundle")
+        raise Bad("scan_uid", "not_in_bundle")
     if checkin_uid is not None and checkin_uid not in ctx.checkins:
-        raise Bad("checkin_uid: not a check-in of this bundle")
+        raise Bad("checkin_uid", "not_in_bundle")
     ctx.person(number, "number", optional=True)
     _text(name, "value", limit=50)
     _text(value, "value")
@@ -514,17 +533,17 @@ def _survey_entry(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     _int(form, "form", 1, 999_999_999)
     _int(pass_no, "pass", 1, 2)
     if not isinstance(answers, str) or len(answers) > 2000:
-        raise Bad("answers: malformed")
+        raise Bad("answers", "malformed")
     try:
         values = json.loads(answers)
     except ValueError:
-        raise Bad("answers: not JSON") from None
+        raise Bad("answers", "not_json") from None
     items = ctx.office.template_items
     if not isinstance(values, list) or len(values) != len(items):
-        raise Bad("answers: not one answer per item")
-    for value, (item, allowed) in zip(values, items, strict=True):
+        raise Bad("answers", "wrong_count")
+    for value, (_item, allowed) in zip(values, items, strict=True):
         if isinstance(value, bool) or not isinstance(value, int) or (value != 0 and value not in allowed):
-            raise Bad(f"answers: {item} out of range")
+            raise Bad("answers", "out_of_range")
     _text(text, "text", multiline=True)
     _time(at, "at", ctx.office, around_days=AROUND_EVENT_DAYS)
     _text(operator, "operator")
@@ -539,7 +558,7 @@ def _suggestion(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     _pattern(number, "number", _SUGGESTION)
     _text(text, "text", multiline=True)
     if not text.strip():
-        raise Bad("text: empty")
+        raise Bad("text", "empty")
     _choice(source, "source", SUGGESTION_SOURCES)
     _int(form, "form", 1, 999_999_999, optional=True)
     _text(raised_by, "name", optional=True)
@@ -560,7 +579,7 @@ def _suggestion(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
 def _history(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     suggestion, at, operator, field_name, old, new = row
     if suggestion not in ctx.suggestions and suggestion not in ctx.office.suggestions:
-        raise Bad("suggestion: not a known suggestion")
+        raise Bad("suggestion", "unknown_suggestion")
     _time(at, "at", ctx.office, around_days=AROUND_EVENT_DAYS)
     _text(operator, "operator")
     _choice(field_name, "field", HISTORY_FIELDS)
@@ -575,13 +594,13 @@ def _activity(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     _choice(action, "action", ACTIONS)
     ctx.person(number, "number", optional=True)
     if not isinstance(detail, str) or len(detail) > 2000:
-        raise Bad("detail: malformed")
+        raise Bad("detail", "malformed")
     try:
         data = json.loads(detail)
     except ValueError:
-        raise Bad("detail: not JSON") from None
+        raise Bad("detail", "not_json") from None
     if not isinstance(data, dict) or not all(isinstance(v, str | int) for v in data.values()):
-        raise Bad("detail: not a flat object")
+        raise Bad("detail", "not_flat")
     for key, value in data.items():
         _text(key, "value", limit=30)
         if isinstance(value, str):
@@ -603,7 +622,7 @@ def _roll_mark(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     if mark == "left":
         _choice(reason, "reason", LEAVE_REASONS)
     elif reason is not None:
-        raise Bad("reason: only for leaving the visit")
+        raise Bad("reason", "only_leaving")
     _choice(method, "method", ROLL_METHODS)
     _time(at, "at", ctx.office)
     ctx.own_station(station, "station")
@@ -619,18 +638,18 @@ def _departure(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     _time(at, "at", ctx.office)
     _int(expected, "expected", 0, 100_000)
     if not isinstance(missing, str) or len(missing) > 200_000:
-        raise Bad("missing: malformed")
+        raise Bad("missing", "malformed")
     try:
         numbers = json.loads(missing)
     except ValueError:
-        raise Bad("missing: not JSON") from None
+        raise Bad("missing", "not_json") from None
     if not isinstance(numbers, list) or len(numbers) > expected:
-        raise Bad("missing: not a list of people")
+        raise Bad("missing", "not_people")
     for number in numbers:
         ctx.person(number, "missing")
     _int(anyway, "anyway", 0, 1)
     if bool(anyway) != bool(numbers):
-        raise Bad("anyway: does not match the missing list")
+        raise Bad("anyway", "anyway_mismatch")
     ctx.own_station(station, "station")
     _text(operator, "operator")
     return row
@@ -651,36 +670,46 @@ VALIDATORS: dict[str, Callable[[tuple[Any, ...], _Context], tuple[Any, ...]]] = 
 }
 
 
+def _corrupt(path: Path, why: str) -> CheckinError:
+    """The file is not a whole bundle: why, in the user's words (`why` keeps the code for tests)."""
+    return CheckinError("sync.corrupt", path=str(path), error=_words("sync14.corrupt_why", why), why=why)
+
+
+def _sqlite_why(exc: Exception) -> str:
+    text = str(exc).lower()
+    return "not_database" if "not a database" in text or "file is encrypted" in text else "damaged"
+
+
 def _read_bundle_file(path: Path) -> tuple[Any, ...]:
     if not path.is_file():
         raise CheckinError("sync.missing", path=str(path))
     if path.stat().st_size > MAX_BUNDLE_BYTES:
-        raise CheckinError("sync.corrupt", path=str(path), error="too large")
+        raise _corrupt(path, "too_large")
     # no Python open() of the file: SQLite itself says "not a database" on the first read
     try:
         conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
-        raise CheckinError("sync.corrupt", path=str(path), error=str(exc)) from None
+        raise _corrupt(path, _sqlite_why(exc)) from None
     try:
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA query_only = ON")
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
-            raise CheckinError("sync.corrupt", path=str(path), error=str(check))
+            raise _corrupt(path, "damaged")
         # a real table, never a view: a view's query is the file's own SQL (an endless
         # recursive one would hang the merge and eat the office laptop's memory)
         kind = conn.execute("SELECT type FROM sqlite_master WHERE name = 'bundle_info'").fetchall()
         if kind != [("table",)]:
-            raise CheckinError("sync.corrupt", path=str(path), error="bundle_info")
+            raise _corrupt(path, "not_bundle")
         try:
             fmt = conn.execute("SELECT format FROM bundle_info LIMIT 2").fetchall()
         except sqlite3.DatabaseError:
-            raise CheckinError("sync.corrupt", path=str(path), error="bundle_info") from None
+            raise _corrupt(path, "not_bundle") from None
         if len(fmt) != 1:
-            raise CheckinError("sync.corrupt", path=str(path), error="bundle_info")
+            raise _corrupt(path, "not_bundle")
         version = fmt[0][0]
         if not isinstance(version, int):
-            raise CheckinError("sync.corrupt", path=str(path), error="format")
+            raise _corrupt(path, "format")
         if version > BUNDLE_FORMAT:
             raise CheckinError("sync.newer_format", path=str(path), format=version)
         if version < OLDEST_FORMAT:
@@ -692,7 +721,7 @@ def _read_bundle_file(path: Path) -> tuple[Any, ...]:
         header = bytes(rows[0][0]).decode("utf-8") if rows[0][0] is not None else None
         return (header, rows[0][1], rows[0][2])
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, TypeError) as exc:
-        raise CheckinError("sync.corrupt", path=str(path), error=str(exc)) from None
+        raise _corrupt(path, _sqlite_why(exc)) from None
     finally:
         conn.close()
 
@@ -701,7 +730,7 @@ def read_bundle(path: Path, office: Office) -> Bundle:
     """A bundle verified, opened and validated row by row; CheckinError otherwise."""
     header_text, sealed, signature = _read_bundle_file(path)
     if not isinstance(header_text, str) or not isinstance(sealed, bytes) or not isinstance(signature, bytes):
-        raise CheckinError("sync.corrupt", path=str(path), error="bundle_info")
+        raise _corrupt(path, "not_bundle")
     header_bytes = header_text.encode("utf-8")
     try:
         header = json.loads(header_text)
@@ -709,10 +738,10 @@ def read_bundle(path: Path, office: Office) -> Bundle:
         station, bundle, event_id = header["station"], header["bundle"], header["event_id"]
         exported_at = header["exported_at"]
     except (ValueError, KeyError, TypeError):
-        raise CheckinError("sync.corrupt", path=str(path), error="header") from None
+        raise _corrupt(path, "header") from None
     fmt = header.get("format")
     if fmt not in range(OLDEST_FORMAT, BUNDLE_FORMAT + 1) or _canonical(header) != header_bytes:
-        raise CheckinError("sync.corrupt", path=str(path), error="header")
+        raise _corrupt(path, "header")
     if event_id != office.event_id:
         raise CheckinError("sync.other_event", path=str(path))
     issued = office.station_keys.get(station_key)
@@ -733,27 +762,31 @@ def read_bundle(path: Path, office: Office) -> Bundle:
     except (SealError, ValueError):
         raise CheckinError("sync14.bad_signature", path=str(path)) from None
     if not isinstance(tables, dict) or set(tables) != set(COLUMNS):
-        raise CheckinError("sync.corrupt", path=str(path), error="tables")
+        raise _corrupt(path, "tables")
     if fmt == 2 and isinstance(tables["scans"], list):  # no token_key yet: not known
         tables["scans"] = [[*r, None] if isinstance(r, list) else r for r in tables["scans"]]
     if not isinstance(bundle, str) or not _UID.match(bundle) or not isinstance(station, str):
-        raise CheckinError("sync.corrupt", path=str(path), error="header")
+        raise _corrupt(path, "header")
     ctx = _Context(office, station)
     checked: dict[str, list[tuple[Any, ...]]] = {}
     for table, validate in VALIDATORS.items():
         rows = tables[table]
         if not isinstance(rows, list):
-            raise CheckinError("sync.corrupt", path=str(path), error=table)
+            raise _corrupt(path, "tables")
         checked[table] = []
         for index, row in enumerate(rows, start=1):
             if not isinstance(row, list) or len(row) != len(COLUMNS[table]):
-                raise CheckinError("sync14.invalid", path=str(path), table=table, row=index, error="columns")
+                raise CheckinError(
+                    "sync14.invalid", path=str(path), table=_words("sync14.table", table), row=index,
+                    error=_words("sync14.problem", "columns"), field="", problem="columns",
+                )  # fmt: skip
             try:
                 checked[table].append(validate(tuple(row), ctx))
             except Bad as exc:
                 raise CheckinError(
-                    "sync14.invalid", path=str(path), table=table, row=index, error=str(exc)
-                ) from None
+                    "sync14.invalid", path=str(path), table=_words("sync14.table", table), row=index,
+                    error=exc.words(), field=exc.field, problem=exc.problem,
+                ) from None  # fmt: skip
     return Bundle(path, bundle, station, str(exported_at), checked)
 
 
@@ -1064,7 +1097,8 @@ def merge_bundles(
                 reports.append(report)
     except sqlite3.DatabaseError as exc:
         # a constraint the validation did not foresee: rolled back whole, the file unchanged
-        raise CheckinError("sync14.merge_failed", error=str(exc)) from None
+        why = "constraint" if isinstance(exc, sqlite3.IntegrityError) else "office"
+        raise CheckinError("sync14.merge_failed", error=_words("sync14.corrupt_why", why)) from None
     return reports
 
 

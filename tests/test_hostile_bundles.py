@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -115,6 +116,9 @@ def forge(pack: Path, change: Callable[[Tables], None], *, key: bytes | None = N
 
 
 def refused(office: Path, bundles: list[Path], *keys: str) -> CheckinError:
+    """Refused whole, the office file unchanged, and the reason in words in both languages."""
+    from checkin.i18n import current_language, set_language
+
     before = digest(office)
     with pytest.raises(CheckinError) as info:
         merge_bundles(office, bundles)
@@ -122,7 +126,32 @@ def refused(office: Path, bundles: list[Path], *keys: str) -> CheckinError:
     if keys:
         assert info.value.key in keys, info.value.message()
     assert info.value.message()
+    language = current_language()
+    try:
+        for lang in ("en", "zh"):
+            set_language(lang)
+            with pytest.raises(CheckinError) as again:
+                merge_bundles(office, bundles)
+            assert_in_words(again.value.message(), lang, [office, *bundles])
+    finally:
+        set_language(language)
+    assert digest(office) == before
     return info.value
+
+
+TABLES = "|".join(sorted(COLUMNS))
+CODES = re.compile(rf"\b[a-z]+_[a-z_]+\b|\((?:header|tables|format|columns|too large)\)|\b(?:{TABLES})\b")
+
+
+def assert_in_words(message: str, lang: str, paths: list[Path]) -> None:
+    """No table or column name, no code, no SQLite or Python English in a refusal; Chinese
+    refusals hold no Latin words at all (the file names aside)."""
+    for path in paths:
+        message = message.replace(str(path), "")
+    assert message.strip()
+    assert not CODES.search(message), message
+    if lang == "zh":
+        assert not re.search(r"[A-Za-z]{2,}", message), message
 
 
 def row_of(tables: Tables, table: str, **where: Any) -> list[Any]:

@@ -510,7 +510,7 @@ def test_a_tampered_roll_call_in_a_bundle_is_refused_and_the_office_file_unchang
         from checkin.sync import merge_bundles
 
         merge_bundles(demo, [out])
-    assert caught.value.key == "sync14.invalid" and error in caught.value.params["error"]
+    assert caught.value.key == "sync14.invalid" and caught.value.params["field"] == error
     assert demo.read_bytes() == before
 
 
