@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import events, on
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Header
 from textual.worker import Worker
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 H = TypeVar("H")
+R = TypeVar("R")
 
 
 @dataclass
@@ -162,6 +163,14 @@ class FileWork:
     def file_failed(self, message: str) -> None:
         """What a screen does with a refusal nobody asked for in particular: say it."""
         cast("Screen[Any]", self).notify(message, severity="error")
+
+
+class DeskDialog(ModalScreen[R]):
+    """A dialog of the desk: its key descriptions in the user's language when it opens."""
+
+    @on(events.Mount)
+    def _localise_bindings(self) -> None:
+        localise_bindings(self)
 
 
 class DeskScreen(FileWork, Screen[None]):

@@ -12,20 +12,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from checkin.categories import CATEGORIES, category_label
 from checkin.i18n import tr
-from screens.base import FileWork
-from screens.bindings import bind, localise_bindings
+from screens.base import DeskDialog, FileWork
+from screens.bindings import bind
 from screens.plain import PlainTable
 
 if TYPE_CHECKING:
     from checkin.search import Found
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(DeskDialog[bool]):
     """A yes/no question: y confirms, n or Escape cancels."""
 
     BINDINGS = [
@@ -43,14 +42,11 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Static(self.question, classes="dialog-question", markup=False)
             yield Static(tr("app.yes_no_hint"), classes="dialog-hint", markup=False)
 
-    def on_mount(self) -> None:
-        localise_bindings(self)
-
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
 
 
-class OperatorDialog(ModalScreen[str]):
+class OperatorDialog(DeskDialog[str]):
     """Asks for the operator's name when `checkin run` was started without one."""
 
     BINDINGS = [bind("escape", "app.quit", "quit")]
@@ -61,7 +57,6 @@ class OperatorDialog(ModalScreen[str]):
             yield Input(placeholder=tr("app.operator_placeholder"), id="operator")
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         self.query_one("#operator", Input).focus()
 
     def receive_scan(self, text: str) -> None:
@@ -84,7 +79,7 @@ class SupervisorAnswer:
     pin: str
 
 
-class SupervisorDialog(ModalScreen[SupervisorAnswer | None]):
+class SupervisorDialog(DeskDialog[SupervisorAnswer | None]):
     """A supervisor action (annul, override): a reason and the PIN."""
 
     BINDINGS = [bind("escape", "cancel", "cancel")]
@@ -100,7 +95,6 @@ class SupervisorDialog(ModalScreen[SupervisorAnswer | None]):
             yield Input(placeholder=tr("app.pin_placeholder"), password=True, id="pin")
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         self.query_one("#reason", Input).focus()
 
     @on(Input.Submitted, "#reason")
@@ -130,7 +124,7 @@ class WalkInAnswer:
     pin: str
 
 
-class WalkInDialog(ModalScreen[WalkInAnswer | None]):
+class WalkInDialog(DeskDialog[WalkInAnswer | None]):
     """Register a walk-in: name, ID number, phone, category, supervisor PIN."""
 
     BINDINGS = [bind("escape", "cancel", "cancel")]
@@ -157,7 +151,6 @@ class WalkInDialog(ModalScreen[WalkInAnswer | None]):
                 yield Button(tr("app.register"), variant="primary", id="register")
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         self.query_one("#name", Input).focus()
 
     def receive_scan(self, text: str) -> None:
@@ -195,7 +188,7 @@ class WalkInDialog(ModalScreen[WalkInAnswer | None]):
         self.dismiss(None)
 
 
-class LookupDialog(FileWork, ModalScreen[str | None]):
+class LookupDialog(FileWork, DeskDialog[str | None]):
     """Find a guest who forgot the invitation: name, pinyin, initials, phone or ID last 4."""
 
     BINDINGS = [
@@ -216,7 +209,6 @@ class LookupDialog(FileWork, ModalScreen[str | None]):
             yield PlainTable(id="results", cursor_type="row")
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         table = self.query_one("#results", DataTable)
         for key in ("number", "name", "category", "status", "phone", "id"):
             table.add_column(tr(f"app.col.{key}"), key=key)

@@ -11,15 +11,14 @@ from sqlite_utils import Database
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from checkin.i18n import tr
 from checkin.labels import history_rows
 from checkin.ledger import STATUSES, Suggestion, add_suggestion, edit, history, list_suggestions, set_status
 from checkin.workdays import deadlines
-from screens.base import DeskScreen
-from screens.bindings import DeskFooter, bind, localise_bindings
+from screens.base import DeskDialog, DeskScreen
+from screens.bindings import DeskFooter, bind
 from screens.plain import PlainTable
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 URGENCY_STYLE = {"overdue": "bold red", "due_soon": "bold yellow", "ok": "", "done": "green"}
 
 
-class FieldsDialog(ModalScreen[dict[str, str] | None]):
+class FieldsDialog(DeskDialog[dict[str, str] | None]):
     """A few labelled text fields; Enter moves on, Enter on the last one saves, Esc cancels."""
 
     BINDINGS = [bind("escape", "cancel", "cancel")]
@@ -45,7 +44,6 @@ class FieldsDialog(ModalScreen[dict[str, str] | None]):
                 yield Input(value=value, placeholder=label, id=f"field-{key}")
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         self.query(Input).first().focus()
 
     @on(Input.Submitted)
@@ -60,7 +58,7 @@ class FieldsDialog(ModalScreen[dict[str, str] | None]):
         self.dismiss(None)
 
 
-class HistoryDialog(ModalScreen[None]):
+class HistoryDialog(DeskDialog[None]):
     BINDINGS = [bind("escape", "close", "cancel")]
 
     def __init__(self, number: str, rows: list[dict[str, str]]) -> None:
@@ -74,7 +72,6 @@ class HistoryDialog(ModalScreen[None]):
             yield PlainTable(id="history-table")
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         table = self.query_one("#history-table", DataTable)
         table.add_columns(
             tr("app.col.time"), tr("app.col.operator"), tr("app.col.field"), tr("app.col.change")

@@ -12,7 +12,6 @@ from sqlite_utils import Database
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from checkin.categories import category_label
@@ -28,8 +27,8 @@ from checkin.review import (
     run_auto_checks,
     tick_residence,
 )
-from screens.base import DeskScreen
-from screens.bindings import DeskFooter, bind, localise_bindings
+from screens.base import DeskDialog, DeskScreen
+from screens.bindings import DeskFooter, bind
 from screens.plain import PlainTable
 
 if TYPE_CHECKING:
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
 STATE_STYLE = {"pending": "", "approved": "green", "rejected": "dim"}
 
 
-class TextDialog(ModalScreen[str | None]):
+class TextDialog(DeskDialog[str | None]):
     """One line of text (residence evidence, or a reason): Enter saves, Esc cancels.
 
     With `choices`, typing a listed number picks that choice."""
@@ -63,7 +62,6 @@ class TextDialog(ModalScreen[str | None]):
             yield Input(value=self.value, placeholder=self.placeholder, id="text")
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         self.query_one("#text", Input).focus()
 
     @on(Input.Submitted)

@@ -19,7 +19,6 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
@@ -27,8 +26,8 @@ from checkin.i18n import tr
 from checkin.itinerary import LEAVE_REASONS
 from checkin.rollcall import Departure, MarkResult, RollCall, RollStatus, Schedule, schedule
 from checkin.tokens import TOKEN_CHARS
-from screens.base import DeskScreen
-from screens.bindings import DeskFooter, bind, localise_bindings
+from screens.base import DeskDialog, DeskScreen
+from screens.bindings import DeskFooter, bind
 from screens.dialogs import ConfirmDialog, LookupDialog
 from screens.plain import PlainTable
 
@@ -47,7 +46,7 @@ class RollInput(Input):
     BINDINGS = [bind("down", "screen.to_list", "rollcall_to_list", show=False)]
 
 
-class LeaveDialog(ModalScreen[str | None]):
+class LeaveDialog(DeskDialog[str | None]):
     """Why someone leaves the visit: 1 went home, 2 unwell, 3 other; Escape cancels."""
 
     BINDINGS = [
@@ -68,14 +67,11 @@ class LeaveDialog(ModalScreen[str | None]):
                 yield Static(f"{n}  {tr(f'visit.reason.{reason}')}", markup=False)
             yield Static(tr("app.visit.leave_hint"), classes="dialog-hint", markup=False)
 
-    def on_mount(self) -> None:
-        localise_bindings(self)
-
     def action_choose(self, reason: str) -> None:
         self.dismiss(reason or None)
 
 
-class PlaceDialog(ModalScreen[tuple[str, str | None] | None]):
+class PlaceDialog(DeskDialog[tuple[str, str | None] | None]):
     """Choose the stop and the bus (or all buses) for the roll call."""
 
     BINDINGS = [bind("escape", "cancel", "cancel")]
@@ -92,7 +88,6 @@ class PlaceDialog(ModalScreen[tuple[str, str | None] | None]):
             yield PlainTable(id="places", cursor_type="row")
 
     def on_mount(self) -> None:
-        localise_bindings(self)
         table = self.query_one("#places", DataTable)
         table.add_column(tr("app.visit.col_stop"), key="stop")
         table.add_column(tr("app.visit.col_bus"), key="bus")

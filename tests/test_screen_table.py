@@ -51,3 +51,22 @@ async def test_every_screen_of_the_table_opens_and_is_in_the_palette(demo: Path,
         assert type(app.screen).__name__ == entry.cls  # type: ignore[attr-defined]
         labels = [label for label, _, _ in DeskCommands(app.screen)._commands()]
         assert f"{tr('app.palette_screens')}: {tr(entry.label)}" in labels  # type: ignore[attr-defined]
+
+
+async def test_dialogs_describe_their_keys_in_the_language_chosen_later(demo: Path) -> None:
+    """Key descriptions are written when a module is imported; a DeskDialog re-reads them
+    when it opens, so a dialog opened after ctrl+l speaks the new language."""
+    from checkin.i18n import set_language
+    from screens.app import CheckinApp
+    from screens.dialogs import ConfirmDialog
+
+    app = CheckinApp(demo, station="东门", operator="小王", start="people", still=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        set_language("zh")
+        dialog = ConfirmDialog("?")
+        app.push_screen(dialog)
+        await settle(app, pilot)
+        assert app.screen is dialog
+        descriptions = {active.binding.description for active in dialog.active_bindings.values()}
+        assert tr("app.bind.cancel", lang="zh") in descriptions
