@@ -41,7 +41,7 @@ from checkin.categories import CATEGORIES
 from checkin.clock import SYSTEM_CLOCK, Clock, stamp
 from checkin.door import VERDICTS
 from checkin.errors import CheckinError
-from checkin.i18n import tr
+from checkin.i18n import known, tr
 from checkin.ledger import next_suggestion_number
 from checkin.people import add_walk_in
 from checkin.phone import parse_phone
@@ -330,8 +330,7 @@ class Bad(Exception):
 def _words(table: str, code: str, **params: Any) -> str:
     """A code in the user's words; a code with no words (never shown as it is) says 'a value'."""
     key = f"{table}.{code}"
-    words = tr(key, **params)
-    return words if words != key else tr(f"{table}.other")
+    return tr(key, **params) if known(key) else tr(f"{table}.other")
 
 
 @dataclass

@@ -115,6 +115,7 @@ def _families() -> dict[str, Iterable[Any]]:
             *(f"export.col.{c}" for c in exports.ATTENDANCE_COLUMNS),
             *(f"ledger.col.{c}" for c in exports.LEDGER_COLUMNS),
         ],  # exports.write_table: its two callers
+        "*.other": ("sync14.field", "sync14.problem"),  # sync._words: a code with no words of its own
         "county.plan_*": ("new", "updated", "already", "older"),  # county_results: Intake.outcome
         "county.results_*": ("new", "updated", "already", "older"),
         "visit.reason.*": itinerary.LEAVE_REASONS,
