@@ -211,9 +211,11 @@ def citizen_share(citizens: int, counted: int) -> Fraction | None:
 
 
 def share_met(citizens: int, counted: int, share: Fraction) -> bool:
-    """Do `citizens` of `counted` make up at least `share`? (Nobody counted meets any share.)"""
-    current = citizen_share(citizens, counted)
-    return current is None or current >= share
+    """Do `citizens` of `counted` make up at least `share`? (Nobody counted meets any share.)
+
+    The same as `citizen_share(citizens, counted) >= share`, without building a Fraction per
+    call (selection asks it once per candidate)."""
+    return counted == 0 or citizens >= share * counted
 
 
 def category_label(code: str, lang: str | None = None) -> str:

@@ -60,6 +60,11 @@ def test_the_citizen_share_is_exact() -> None:
     assert share_met(1, 3, Fraction(1, 3))  # a float would make 1/3 of 3 fall short or not by rounding
     assert not share_met(33, 100, Fraction(1, 3))
     assert share_met(0, 0, Fraction(1, 3))
+    for share in (Fraction(0), Fraction(1, 3), Fraction(34, 100), Fraction(1)):
+        for counted in range(13):
+            for citizens in range(counted + 1):
+                exact = citizen_share(citizens, counted)
+                assert share_met(citizens, counted, share) == (exact is None or exact >= share)
 
 
 def test_door_and_board_count_the_same_people_inside(db: Database) -> None:
