@@ -1200,7 +1200,7 @@ def _review_commands(sub: argparse._SubParsersAction[Any]) -> None:
 def _visit_commands(sub: argparse._SubParsersAction[Any]) -> None:
     from checkin.cli_visit import add_visit_commands  # itinerary, buses, rollcall
 
-    add_visit_commands(sub, _Parser)
+    add_visit_commands(sub)
 
 
 cli.hook("", _review_commands)

@@ -33,8 +33,25 @@ class Opt:
     help: str
     kwargs: dict[str, Any] = field(default_factory=dict)
 
-    def add_to(self, parser: argparse.ArgumentParser) -> None:
+    def add_to(self, parser: argparse._ActionsContainer) -> None:
         parser.add_argument(*self.flags, help=tr(self.help), **self.kwargs)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """Options of which only one may be given (`--received` or `--not-received`)."""
+
+    options: tuple[Opt, ...]
+    required: bool = False
+
+    def add_to(self, parser: argparse._ActionsContainer) -> None:
+        group = parser.add_mutually_exclusive_group(required=self.required)
+        for option in self.options:
+            option.add_to(group)
+
+
+def one_of(*options: Opt, required: bool = False) -> OneOf:
+    return OneOf(options, required)
 
 
 def opt(*flags: str, help: str, **kwargs: Any) -> Opt:
@@ -51,10 +68,11 @@ OPERATOR = opt("--operator", default="office", metavar="NAME", help="cli.scan.op
 class _Entry:
     path: tuple[str, ...]
     help: str = ""
-    options: tuple[Opt, ...] = ()
+    options: tuple[Opt | OneOf, ...] = ()
     handler: Handler | None = None
     actions: tuple[str, str] | None = None  # a group: (dest, metavar) of its sub-commands
     hook: Callable[[argparse._SubParsersAction[Any]], None] | None = None
+    description: str = ""  # a longer text for the command's own --help (its help, if none)
 
 
 class Registry:
@@ -64,7 +82,7 @@ class Registry:
         self.entries: list[_Entry] = []
 
     def group(
-        self, name: str, help: str, *options: Opt, dest: str | None = None, metavar: str = "ACTION"
+        self, name: str, help: str, *options: Opt | OneOf, dest: str | None = None, metavar: str = "ACTION"
     ) -> Callable[[H], H]:
         """A command with sub-commands (`keys rotate`, `keys list` …). Used as a decorator, the
         handler runs when no sub-command is given (`checkin invites --db F`), with these options."""
@@ -78,16 +96,16 @@ class Registry:
 
         return handles
 
-    def command(self, name: str, help: str, *options: Opt) -> Callable[[H], H]:
+    def command(self, name: str, help: str, *options: Opt | OneOf, description: str = "") -> Callable[[H], H]:
         """Decorator: `name` ("survey add") runs the handler, with these options."""
 
         def register(handler: H) -> H:
-            self.entries.append(_Entry(tuple(name.split()), help, options, handler))
+            self.entries.append(_Entry(tuple(name.split()), help, options, handler, description=description))
             return handler
 
         return register
 
-    def action(self, name: str, *options: Opt) -> Callable[[H], H]:
+    def action(self, name: str, *options: Opt | OneOf) -> Callable[[H], H]:
         """Decorator: what a group declared elsewhere does when no sub-command is given
         (`checkin survey --db F` opens the keying screen), with its options."""
 
@@ -117,7 +135,8 @@ class Registry:
                 if parser.get_default("handler") is not None:
                     raise ValueError(f"{' '.join(entry.path)} has a handler already: none is overridden")
             else:
-                parser = parent.add_parser(name, help=tr(entry.help), description=tr(entry.help))
+                described = tr(entry.description or entry.help)
+                parser = parent.add_parser(name, help=tr(entry.help), description=described)
             for option in entry.options:
                 option.add_to(parser)
             if entry.handler is not None:

@@ -6,12 +6,29 @@ import argparse
 from typing import Any
 
 from checkin.categories import category_label
-from checkin.cli import _add_db, _add_json, _json, _out, _Parser, _today
+from checkin.cli import _json, _out, _today
+from checkin.cli_registry import DB, JSON, Registry, one_of, opt
 from checkin.i18n import tr
 from checkin.storage import open_db
 from checkin.vocab import ReviewState, codes
 
+review_cli = Registry()  # review, groups, notices (issue 17): each command declared on its handler
+review_cli.group("review", "cli.review.help")
+OPERATOR = opt("--operator", default="office", metavar="NAME", help="cli.review.operator")
+NUMBERS = opt("numbers", nargs="+", metavar="NUMBER", help="cli.review.numbers")
 
+
+@review_cli.command(
+    "review list",
+    "cli.review.list",
+    DB,
+    opt("--state", choices=codes(ReviewState), default=ReviewState.PENDING.value, help="cli.review.state"),
+    opt("--all", action="store_true", help="cli.review.all"),
+    opt("--overdue", action="store_true", help="cli.review.overdue"),
+    opt("--group", metavar="G001", help="cli.review.group"),
+    opt("--today", metavar="YYYY-MM-DD", help="cli.review.today"),
+    JSON,
+)
 def cmd_review_list(args: argparse.Namespace) -> int:
     from checkin.review import list_applications, review_counts, run_auto_checks
 
@@ -50,6 +67,15 @@ def cmd_review_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@review_cli.command(
+    "review approve",
+    "cli.review.approve",
+    NUMBERS,
+    DB,
+    opt("--residence", metavar="TEXT", help="cli.review.residence"),
+    OPERATOR,
+    JSON,
+)
 def cmd_review_approve(args: argparse.Namespace) -> int:
     from checkin.review import approve
 
@@ -62,6 +88,15 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+@review_cli.command(
+    "review reject",
+    "cli.review.reject",
+    NUMBERS,
+    DB,
+    opt("--reason", required=True, metavar="TEXT", help="cli.review.reason"),
+    OPERATOR,
+    JSON,
+)
 def cmd_review_reject(args: argparse.Namespace) -> int:
     from checkin.review import reject
 
@@ -74,6 +109,14 @@ def cmd_review_reject(args: argparse.Namespace) -> int:
     return 0
 
 
+@review_cli.command(
+    "review residence",
+    "cli.review.tick",
+    opt("number", metavar="NUMBER", help="cli.review.numbers"),
+    DB,
+    opt("--evidence", required=True, metavar="TEXT", help="cli.review.evidence"),
+    OPERATOR,
+)
 def cmd_review_residence(args: argparse.Namespace) -> int:
     from checkin.review import tick_residence
 
@@ -83,6 +126,30 @@ def cmd_review_residence(args: argparse.Namespace) -> int:
     return 0
 
 
+review_cli.group("groups", "cli.groups.help")
+GROUP = opt("group", metavar="G001", help="cli.groups.group")
+ORG = opt("--org", metavar="NAME", help="cli.groups.org")
+CONTACT = opt("--contact", metavar="NAME", help="cli.groups.contact")
+PHONE = opt("--phone", metavar="PHONE", help="cli.groups.phone")
+EMAIL = opt("--email", metavar="ADDRESS", help="cli.groups.email")
+DOCUMENTS = opt("--documents", metavar="TEXT", help="cli.groups.docs")
+NOTE = opt("--note", metavar="TEXT", help="cli.groups.note")
+
+
+@review_cli.command(
+    "groups add",
+    "cli.groups.add",
+    opt("members", nargs="*", metavar="NUMBER", help="cli.groups.member_numbers"),
+    DB,
+    opt("--org", required=True, metavar="NAME", help="cli.groups.org"),
+    opt("--contact", required=True, metavar="NAME", help="cli.groups.contact"),
+    PHONE,
+    EMAIL,
+    DOCUMENTS,
+    opt("--received", action="store_true", help="cli.groups.received"),
+    NOTE,
+    JSON,
+)
 def cmd_groups_add(args: argparse.Namespace) -> int:
     from checkin.groups import create_group
 
@@ -105,6 +172,13 @@ def cmd_groups_add(args: argparse.Namespace) -> int:
     return 0
 
 
+@review_cli.command(
+    "groups members",
+    "cli.groups.members",
+    GROUP,
+    opt("members", nargs="+", metavar="NUMBER", help="cli.groups.member_numbers"),
+    DB,
+)
 def cmd_groups_members(args: argparse.Namespace) -> int:
     from checkin.groups import add_members
 
@@ -114,6 +188,18 @@ def cmd_groups_members(args: argparse.Namespace) -> int:
     return 0
 
 
+@review_cli.command(
+    "groups documents",
+    "cli.groups.documents",
+    GROUP,
+    DB,
+    one_of(
+        opt("--received", dest="received", action="store_true", help="cli.groups.received"),
+        opt("--not-received", dest="received", action="store_false", help="cli.groups.not_received"),
+        required=True,
+    ),
+    DOCUMENTS,
+)
 def cmd_groups_documents(args: argparse.Namespace) -> int:
     from checkin.groups import set_documents
 
@@ -124,6 +210,7 @@ def cmd_groups_documents(args: argparse.Namespace) -> int:
     return 0
 
 
+@review_cli.command("groups edit", "cli.groups.edit", GROUP, DB, ORG, CONTACT, PHONE, EMAIL, NOTE)
 def cmd_groups_edit(args: argparse.Namespace) -> int:
     from checkin.groups import update_group
 
@@ -141,6 +228,7 @@ def cmd_groups_edit(args: argparse.Namespace) -> int:
     return 0
 
 
+@review_cli.command("groups list", "cli.groups.list", DB, JSON)
 def cmd_groups_list(args: argparse.Namespace) -> int:
     from checkin.groups import list_groups
     from checkin.phone import mask_phone
@@ -171,6 +259,15 @@ def cmd_groups_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@review_cli.command(
+    "notices",
+    "cli.notices.help",
+    DB,
+    opt("--out", required=True, metavar="DIR", help="cli.notices.out"),
+    opt("--close-waiting", action="store_true", help="cli.notices.close_waiting"),
+    opt("--font", metavar="PATH", help="cli.invites.font"),
+    JSON,
+)
 def cmd_notices(args: argparse.Namespace) -> int:
     from checkin.notices import write_notices
 
@@ -200,86 +297,4 @@ def cmd_notices(args: argparse.Namespace) -> int:
 
 
 def add_review_commands(sub: argparse._SubParsersAction[Any]) -> None:
-    p = sub.add_parser("review", help=tr("cli.review.help"), description=tr("cli.review.help"))
-    rv = p.add_subparsers(dest="review_command", metavar="ACTION", parser_class=_Parser)
-    r = rv.add_parser("list", help=tr("cli.review.list"), description=tr("cli.review.list"))
-    _add_db(r)
-    r.add_argument("--state", choices=codes(ReviewState), default=ReviewState.PENDING.value,
-                   help=tr("cli.review.state"))  # fmt: skip
-    r.add_argument("--all", action="store_true", help=tr("cli.review.all"))
-    r.add_argument("--overdue", action="store_true", help=tr("cli.review.overdue"))
-    r.add_argument("--group", metavar="G001", help=tr("cli.review.group"))
-    r.add_argument("--today", metavar="YYYY-MM-DD", help=tr("cli.review.today"))
-    _add_json(r)
-    r.set_defaults(handler=cmd_review_list)
-    r = rv.add_parser("approve", help=tr("cli.review.approve"), description=tr("cli.review.approve"))
-    r.add_argument("numbers", nargs="+", metavar="NUMBER", help=tr("cli.review.numbers"))
-    _add_db(r)
-    r.add_argument("--residence", metavar="TEXT", help=tr("cli.review.residence"))
-    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.review.operator"))
-    _add_json(r)
-    r.set_defaults(handler=cmd_review_approve)
-    r = rv.add_parser("reject", help=tr("cli.review.reject"), description=tr("cli.review.reject"))
-    r.add_argument("numbers", nargs="+", metavar="NUMBER", help=tr("cli.review.numbers"))
-    _add_db(r)
-    r.add_argument("--reason", required=True, metavar="TEXT", help=tr("cli.review.reason"))
-    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.review.operator"))
-    _add_json(r)
-    r.set_defaults(handler=cmd_review_reject)
-    r = rv.add_parser("residence", help=tr("cli.review.tick"), description=tr("cli.review.tick"))
-    r.add_argument("number", metavar="NUMBER", help=tr("cli.review.numbers"))
-    _add_db(r)
-    r.add_argument("--evidence", required=True, metavar="TEXT", help=tr("cli.review.evidence"))
-    r.add_argument("--operator", default="office", metavar="NAME", help=tr("cli.review.operator"))
-    r.set_defaults(handler=cmd_review_residence)
-
-    p = sub.add_parser("groups", help=tr("cli.groups.help"), description=tr("cli.groups.help"))
-    gp = p.add_subparsers(dest="groups_command", metavar="ACTION", parser_class=_Parser)
-    r = gp.add_parser("add", help=tr("cli.groups.add"), description=tr("cli.groups.add"))
-    r.add_argument("members", nargs="*", metavar="NUMBER", help=tr("cli.groups.member_numbers"))
-    _add_db(r)
-    r.add_argument("--org", required=True, metavar="NAME", help=tr("cli.groups.org"))
-    r.add_argument("--contact", required=True, metavar="NAME", help=tr("cli.groups.contact"))
-    r.add_argument("--phone", metavar="PHONE", help=tr("cli.groups.phone"))
-    r.add_argument("--email", metavar="ADDRESS", help=tr("cli.groups.email"))
-    r.add_argument("--documents", metavar="TEXT", help=tr("cli.groups.docs"))
-    r.add_argument("--received", action="store_true", help=tr("cli.groups.received"))
-    r.add_argument("--note", metavar="TEXT", help=tr("cli.groups.note"))
-    _add_json(r)
-    r.set_defaults(handler=cmd_groups_add)
-    r = gp.add_parser("members", help=tr("cli.groups.members"), description=tr("cli.groups.members"))
-    r.add_argument("group", metavar="G001", help=tr("cli.groups.group"))
-    r.add_argument("members", nargs="+", metavar="NUMBER", help=tr("cli.groups.member_numbers"))
-    _add_db(r)
-    r.set_defaults(handler=cmd_groups_members)
-    r = gp.add_parser("documents", help=tr("cli.groups.documents"), description=tr("cli.groups.documents"))
-    r.add_argument("group", metavar="G001", help=tr("cli.groups.group"))
-    _add_db(r)
-    state = r.add_mutually_exclusive_group(required=True)
-    state.add_argument("--received", dest="received", action="store_true", help=tr("cli.groups.received"))
-    state.add_argument(
-        "--not-received", dest="received", action="store_false", help=tr("cli.groups.not_received")
-    )
-    r.add_argument("--documents", metavar="TEXT", help=tr("cli.groups.docs"))
-    r.set_defaults(handler=cmd_groups_documents)
-    r = gp.add_parser("edit", help=tr("cli.groups.edit"), description=tr("cli.groups.edit"))
-    r.add_argument("group", metavar="G001", help=tr("cli.groups.group"))
-    _add_db(r)
-    r.add_argument("--org", metavar="NAME", help=tr("cli.groups.org"))
-    r.add_argument("--contact", metavar="NAME", help=tr("cli.groups.contact"))
-    r.add_argument("--phone", metavar="PHONE", help=tr("cli.groups.phone"))
-    r.add_argument("--email", metavar="ADDRESS", help=tr("cli.groups.email"))
-    r.add_argument("--note", metavar="TEXT", help=tr("cli.groups.note"))
-    r.set_defaults(handler=cmd_groups_edit)
-    r = gp.add_parser("list", help=tr("cli.groups.list"), description=tr("cli.groups.list"))
-    _add_db(r)
-    _add_json(r)
-    r.set_defaults(handler=cmd_groups_list)
-
-    p = sub.add_parser("notices", help=tr("cli.notices.help"), description=tr("cli.notices.help"))
-    _add_db(p)
-    p.add_argument("--out", required=True, metavar="DIR", help=tr("cli.notices.out"))
-    p.add_argument("--close-waiting", action="store_true", help=tr("cli.notices.close_waiting"))
-    p.add_argument("--font", metavar="PATH", help=tr("cli.invites.font"))
-    _add_json(p)
-    p.set_defaults(handler=cmd_notices)
+    review_cli.build(sub)

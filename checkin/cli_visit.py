@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from checkin.categories import category_label
+from checkin.cli_registry import DB, JSON, Registry, opt
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.itinerary import (
@@ -35,6 +36,11 @@ def _json(data: Any) -> None:
 # ---------------------------------------------------------------- itinerary
 
 
+visit_cli = Registry()  # itinerary, buses, rollcall: each command declared on its handler
+visit_cli.group("itinerary", "cli.visit.itinerary")
+
+
+@visit_cli.command("itinerary show", "cli.visit.itinerary_show", DB, JSON)
 def cmd_itinerary_show(args: argparse.Namespace) -> int:
     from checkin.event import load_event
     from checkin.rollcall import schedule
@@ -77,6 +83,12 @@ def cmd_itinerary_show(args: argparse.Namespace) -> int:
     return 0
 
 
+@visit_cli.command(
+    "itinerary load",
+    "cli.visit.itinerary_load",
+    DB,
+    opt("--from", dest="from_file", required=True, metavar="EVENT.toml", help="cli.init.from"),
+)
 def cmd_itinerary_load(args: argparse.Namespace) -> int:
     from checkin.event import event_from_toml
     from checkin.keys import require_office
@@ -92,6 +104,16 @@ def cmd_itinerary_load(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- buses
 
 
+visit_cli.group("buses", "cli.visit.buses")
+
+
+@visit_cli.command(
+    "buses assign",
+    "cli.visit.assign",
+    DB,
+    opt("--by", required=True, choices=ASSIGN_MODES, help="cli.visit.by"),
+    JSON,
+)
 def cmd_buses_assign(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         result = assign_buses(db, args.by)
@@ -110,6 +132,14 @@ def cmd_buses_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+@visit_cli.command(
+    "buses set",
+    "cli.visit.set",
+    DB,
+    opt("number", metavar="NUMBER", help="cli.confirm.number"),
+    opt("bus", nargs="?", metavar="BUS", help="cli.visit.bus"),
+    opt("--none", action="store_true", help="cli.visit.none"),
+)
 def cmd_buses_set(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         bus = None if args.none else args.bus
@@ -121,6 +151,7 @@ def cmd_buses_set(args: argparse.Namespace) -> int:
     return 0
 
 
+@visit_cli.command("buses list", "cli.visit.list", DB, JSON)
 def cmd_buses_list(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         _, buses = load_plan(db)
@@ -162,6 +193,20 @@ def _print_status(status: Any) -> None:
                 reason=tr(f"visit.reason.{left.reason}"), stop=left.stop))  # fmt: skip
 
 
+@visit_cli.command(
+    "rollcall",
+    "cli.visit.rollcall",
+    opt("words", nargs="+", metavar="TEXT|status|depart", help="cli.visit.text"),
+    DB,
+    opt("--stop", required=True, metavar="NAME", help="cli.visit.stop"),
+    opt("--bus", metavar="NAME", help="cli.visit.bus"),
+    opt("--left", choices=LEAVE_REASONS, metavar="went_home|unwell|other", help="cli.visit.left"),
+    opt("--anyway", action="store_true", help="cli.visit.anyway"),
+    opt("--station", metavar="NAME", help="cli.scan.station"),
+    opt("--operator", default="cli", metavar="NAME", help="cli.scan.operator"),
+    JSON,
+    description="cli.visit.rollcall_long",
+)
 def cmd_rollcall(args: argparse.Namespace) -> int:
     from checkin.rollcall import RollCall
 
@@ -225,54 +270,5 @@ def _station_name(db: Any) -> str:
 # ---------------------------------------------------------------- parser
 
 
-def add_visit_commands(
-    sub: argparse._SubParsersAction[Any], parser_class: type[argparse.ArgumentParser]
-) -> None:
-    def db_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
-
-    def json_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-
-    p = sub.add_parser("itinerary", help=tr("cli.visit.itinerary"), description=tr("cli.visit.itinerary"))
-    it = p.add_subparsers(dest="itinerary_command", metavar="ACTION", parser_class=parser_class)
-    r = it.add_parser("show", help=tr("cli.visit.itinerary_show"), description=tr("cli.visit.itinerary_show"))
-    db_option(r)
-    json_option(r)
-    r.set_defaults(handler=cmd_itinerary_show)
-    r = it.add_parser("load", help=tr("cli.visit.itinerary_load"), description=tr("cli.visit.itinerary_load"))
-    db_option(r)
-    r.add_argument("--from", dest="from_file", required=True, metavar="EVENT.toml", help=tr("cli.init.from"))
-    r.set_defaults(handler=cmd_itinerary_load)
-
-    p = sub.add_parser("buses", help=tr("cli.visit.buses"), description=tr("cli.visit.buses"))
-    bs = p.add_subparsers(dest="buses_command", metavar="ACTION", parser_class=parser_class)
-    r = bs.add_parser("assign", help=tr("cli.visit.assign"), description=tr("cli.visit.assign"))
-    db_option(r)
-    r.add_argument("--by", required=True, choices=ASSIGN_MODES, help=tr("cli.visit.by"))
-    json_option(r)
-    r.set_defaults(handler=cmd_buses_assign)
-    r = bs.add_parser("set", help=tr("cli.visit.set"), description=tr("cli.visit.set"))
-    db_option(r)
-    r.add_argument("number", metavar="NUMBER", help=tr("cli.confirm.number"))
-    r.add_argument("bus", nargs="?", metavar="BUS", help=tr("cli.visit.bus"))
-    r.add_argument("--none", action="store_true", help=tr("cli.visit.none"))
-    r.set_defaults(handler=cmd_buses_set)
-    r = bs.add_parser("list", help=tr("cli.visit.list"), description=tr("cli.visit.list"))
-    db_option(r)
-    json_option(r)
-    r.set_defaults(handler=cmd_buses_list)
-
-    p = sub.add_parser("rollcall", help=tr("cli.visit.rollcall"), description=tr("cli.visit.rollcall_long"))
-    p.add_argument("words", nargs="+", metavar="TEXT|status|depart", help=tr("cli.visit.text"))
-    db_option(p)
-    p.add_argument("--stop", required=True, metavar="NAME", help=tr("cli.visit.stop"))
-    p.add_argument("--bus", metavar="NAME", help=tr("cli.visit.bus"))
-    p.add_argument(
-        "--left", choices=LEAVE_REASONS, metavar="went_home|unwell|other", help=tr("cli.visit.left")
-    )
-    p.add_argument("--anyway", action="store_true", help=tr("cli.visit.anyway"))
-    p.add_argument("--station", metavar="NAME", help=tr("cli.scan.station"))
-    p.add_argument("--operator", default="cli", metavar="NAME", help=tr("cli.scan.operator"))
-    json_option(p)
-    p.set_defaults(handler=cmd_rollcall)
+def add_visit_commands(sub: argparse._SubParsersAction[Any]) -> None:
+    visit_cli.build(sub)
