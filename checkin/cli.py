@@ -77,14 +77,6 @@ def _json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _add_db(parser: argparse.ArgumentParser) -> None:
-    DB.add_to(parser)
-
-
-def _add_json(parser: argparse.ArgumentParser) -> None:
-    JSON.add_to(parser)
-
-
 cli = Registry()  # every command below is registered on its handler, in the order of --help
 
 
@@ -1204,7 +1196,7 @@ def _visit_commands(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 cli.hook("", _review_commands)
-cli.hook("", lambda sub: _county_cli().add_county_commands(sub, _Parser))
+cli.hook("", lambda sub: _county_cli().add_county_commands(sub))
 cli.hook("", _visit_commands)
 
 

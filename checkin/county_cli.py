@@ -9,6 +9,7 @@ import json
 import sys
 from typing import Any
 
+from checkin.cli_registry import DB, JSON, Registry, opt
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 
@@ -37,6 +38,20 @@ def _year(value: str) -> int:
 # ---------------------------------------------------------------- the unit's side
 
 
+county_cli = Registry()  # plan, county: each command declared on its handler
+event_cli = Registry()  # event announced, event posted (built into the core's `event`)
+COUNTY_DB = opt("--db", required=True, metavar="county.db", help="cli.county.db")
+AS_OF = opt("--as-of", metavar="YYYY-MM-DD", help="cli.county.as_of")
+county_cli.group("plan", "cli.plan.help")
+
+
+@county_cli.command(
+    "plan export",
+    "cli.plan.export",
+    DB,
+    opt("--out", required=True, metavar="备案-单位.toml", help="cli.plan.out"),
+    opt("--unit", metavar="NAME", help="cli.plan.unit"),
+)
 def cmd_plan_export(args: argparse.Namespace) -> int:
     from checkin.plans import export_plan, plan_toml
     from checkin.storage import open_db
@@ -63,6 +78,28 @@ def cmd_event_publicity(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- the county office
 
 
+for _kind in ("announced", "posted"):
+    event_cli.command(
+        _kind,
+        f"cli.county.event_{_kind}",
+        DB,
+        opt("--on", required=True, metavar="YYYY-MM-DD", help="cli.county.event_on"),
+        opt("--url", required=_kind == "posted", metavar="URL", help="cli.county.event_url"),
+    )(cmd_event_publicity)
+
+county_cli.group("county", "cli.county.help")
+
+
+@county_cli.command(
+    "county init",
+    "cli.county.init",
+    COUNTY_DB,
+    opt("--year", required=True, metavar="YYYY", help="cli.county.year"),
+    opt("--units", required=True, metavar="单位.xlsx", help="cli.county.units"),
+    opt("--rules", metavar="rules.toml", help="cli.county.rules"),
+    opt("--name", metavar="NAME", help="cli.county.name"),
+    opt("--office", metavar="NAME", help="cli.county.office"),
+)
 def cmd_county_init(args: argparse.Namespace) -> int:
     from checkin.county import init_county
 
@@ -134,6 +171,23 @@ def cmd_county_results(args: argparse.Namespace) -> int:
     return 0
 
 
+for _name, _handler in (("plans", cmd_county_plans), ("results", cmd_county_results)):
+    county_cli.command(
+        f"county {_name}",
+        f"cli.county.{_name}",
+        COUNTY_DB,
+        opt("files", nargs="+", metavar="FILE", help=f"cli.county.{_name}_files"),
+        opt("--received", metavar="YYYY-MM-DD", help="cli.county.received"),
+        JSON,
+    )(_handler)
+
+
+@county_cli.command(
+    "county holidays",
+    "cli.county.holidays",
+    COUNTY_DB,
+    opt("file", metavar="FILE.toml", help="cli.holidays.file"),
+)
 def cmd_county_holidays(args: argparse.Namespace) -> int:
     from checkin.county import county_db
     from checkin.workdays import load_holiday_file
@@ -144,6 +198,7 @@ def cmd_county_holidays(args: argparse.Namespace) -> int:
     return 0
 
 
+@county_cli.command("county status", "cli.county.status", COUNTY_DB, AS_OF, JSON)
 def cmd_county_status(args: argparse.Namespace) -> int:
     from checkin.county import county_db
     from checkin.county_status import build_status
@@ -178,6 +233,13 @@ def _row_for(table: Any, unit: str) -> list[str]:
     return next(r for r in table.rows if r[0] == unit)
 
 
+@county_cli.command(
+    "county report",
+    "cli.county.report",
+    COUNTY_DB,
+    opt("--out", required=True, metavar="FILE.docx|FILE.xlsx", help="cli.county.out"),
+    AS_OF,
+)
 def cmd_county_report(args: argparse.Namespace) -> int:
     from checkin.county import county_db
     from checkin.county_report import write_county_report
@@ -194,53 +256,8 @@ def cmd_county_report(args: argparse.Namespace) -> int:
 
 
 def add_event_commands(event_sub: argparse._SubParsersAction[Any]) -> None:
-    for kind in ("announced", "posted"):
-        r = event_sub.add_parser(
-            kind, help=tr(f"cli.county.event_{kind}"), description=tr(f"cli.county.event_{kind}")
-        )
-        r.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
-        r.add_argument("--on", required=True, metavar="YYYY-MM-DD", help=tr("cli.county.event_on"))
-        r.add_argument("--url", required=kind == "posted", metavar="URL", help=tr("cli.county.event_url"))
-        r.set_defaults(handler=cmd_event_publicity)
+    event_cli.build(event_sub)
 
 
-def add_county_commands(sub: argparse._SubParsersAction[Any], parser_class: Any) -> None:
-    p = sub.add_parser("plan", help=tr("cli.plan.help"), description=tr("cli.plan.help"))
-    plan_sub = p.add_subparsers(dest="plan_command", metavar="ACTION", parser_class=parser_class)
-    r = plan_sub.add_parser("export", help=tr("cli.plan.export"), description=tr("cli.plan.export"))
-    r.add_argument("--db", required=True, metavar="PATH", help=tr("cli.opt.db"))
-    r.add_argument("--out", required=True, metavar="备案-单位.toml", help=tr("cli.plan.out"))
-    r.add_argument("--unit", metavar="NAME", help=tr("cli.plan.unit"))
-    r.set_defaults(handler=cmd_plan_export)
-
-    p = sub.add_parser("county", help=tr("cli.county.help"), description=tr("cli.county.help"))
-    c = p.add_subparsers(dest="county_command", metavar="ACTION", parser_class=parser_class)
-    r = c.add_parser("init", help=tr("cli.county.init"), description=tr("cli.county.init"))
-    r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
-    r.add_argument("--year", required=True, metavar="YYYY", help=tr("cli.county.year"))
-    r.add_argument("--units", required=True, metavar="单位.xlsx", help=tr("cli.county.units"))
-    r.add_argument("--rules", metavar="rules.toml", help=tr("cli.county.rules"))
-    r.add_argument("--name", metavar="NAME", help=tr("cli.county.name"))
-    r.add_argument("--office", metavar="NAME", help=tr("cli.county.office"))
-    r.set_defaults(handler=cmd_county_init)
-    for name, handler in (("plans", cmd_county_plans), ("results", cmd_county_results)):
-        r = c.add_parser(name, help=tr(f"cli.county.{name}"), description=tr(f"cli.county.{name}"))
-        r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
-        r.add_argument("files", nargs="+", metavar="FILE", help=tr(f"cli.county.{name}_files"))
-        r.add_argument("--received", metavar="YYYY-MM-DD", help=tr("cli.county.received"))
-        r.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-        r.set_defaults(handler=handler)
-    r = c.add_parser("holidays", help=tr("cli.county.holidays"), description=tr("cli.county.holidays"))
-    r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
-    r.add_argument("file", metavar="FILE.toml", help=tr("cli.holidays.file"))
-    r.set_defaults(handler=cmd_county_holidays)
-    r = c.add_parser("status", help=tr("cli.county.status"), description=tr("cli.county.status"))
-    r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
-    r.add_argument("--as-of", metavar="YYYY-MM-DD", help=tr("cli.county.as_of"))
-    r.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-    r.set_defaults(handler=cmd_county_status)
-    r = c.add_parser("report", help=tr("cli.county.report"), description=tr("cli.county.report"))
-    r.add_argument("--db", required=True, metavar="county.db", help=tr("cli.county.db"))
-    r.add_argument("--out", required=True, metavar="FILE.docx|FILE.xlsx", help=tr("cli.county.out"))
-    r.add_argument("--as-of", metavar="YYYY-MM-DD", help=tr("cli.county.as_of"))
-    r.set_defaults(handler=cmd_county_report)
+def add_county_commands(sub: argparse._SubParsersAction[Any]) -> None:
+    county_cli.build(sub)
