@@ -232,6 +232,15 @@ def _data_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
+def rolled_back(conn: sqlite3.Connection) -> None:
+    """A write transaction was rolled back: people opened again inside it are gone with it (TEMP
+    tables are transactional), so the next `refresh` must open them again, whatever the file's
+    version says (else a second walk-in got the row id of another desk's)."""
+    entry = _opened.get(id(conn))
+    if entry is not None:
+        _opened[id(conn)] = (entry[0], entry[1], -1)
+
+
 def refresh(db: Database | sqlite3.Connection) -> None:
     """Another connection (a second desk, another screen, a CLI command) wrote to this pack
     since its people were opened here: open them again, so that this connection sees that

@@ -788,9 +788,12 @@ def _file_of(conn: sqlite3.Connection) -> str | None:
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
+    from checkin.packseal import rolled_back
+
     if conn.in_transaction:
         with suppress(sqlite3.Error):  # the connection is gone or SQLite already rolled back
             conn.execute("ROLLBACK")
+    rolled_back(conn)  # a sealed pack's people reopened in this transaction went with it
 
 
 DB = TypeVar("DB", Database, sqlite3.Connection)
@@ -814,6 +817,9 @@ def write_transaction(db: DB) -> Iterator[DB]:
             if conn.in_transaction:  # some errors end the whole transaction
                 conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
                 conn.execute(f"RELEASE SAVEPOINT {name}")
+            from checkin.packseal import rolled_back
+
+            rolled_back(conn)  # people reopened within the savepoint went with it
             raise
         conn.execute(f"RELEASE SAVEPOINT {name}")
         return

@@ -529,11 +529,10 @@ class ScanScreen(DeskScreen):
 
     def register_walk_in(self, answer: WalkInAnswer) -> None:
         def register(door: Door) -> Verdict:
-            number = door.register_walk_in(
+            # registered and admitted in one write: another desk cannot take the same last place
+            return door.admit_walk_in(
                 answer.name, answer.id_number, answer.phone, answer.category, answer.pin
             )
-            # the ID number was typed by the volunteer from the card: that check is done
-            return door.judge(number, {"id_card": answer.id_number}, method="walkin")
 
         self.with_door(
             register, partial(self._judged, "", time.monotonic()), description="register a walk-in"

@@ -367,6 +367,53 @@ def test_two_instances_never_admit_twice(demo: Path) -> None:
     assert len(admitted) == len(tokens)
 
 
+def test_two_desks_cannot_both_take_the_last_place_with_a_walk_in(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Desk A has checked that there is room for its walk-in; desk B registers another one at
+    that very moment. Capacity is checked and the walk-in admitted under one write lock, so B
+    waits for A and is then told it is full — never both inside (found by two desks on a pack)."""
+    import checkin.door as door_module
+
+    with open_db(demo) as db:
+        door = Door(db, "东门", "a")
+        for number in [r[0] for r in db.execute("SELECT number FROM people WHERE status = 'invited'")]:
+            door.judge(number, {"id_card": "seen"})
+        inside = int(db.execute("SELECT COUNT(*) FROM live_checkins").fetchone()[0])
+        counted = door.present_counts()[0]  # within capacity (the press is not)
+        db.execute("UPDATE event SET capacity = ?", [counted + 1])  # one place left
+    real_check = door_module.check_walk_in
+    outcome: dict[str, object] = {}
+
+    def other_desk() -> None:
+        with open_db(demo) as other:
+            try:
+                outcome["b"] = Door(other, "西门", "b").admit_walk_in(
+                    "路人乙", valid_id(902), "13900000001", "群众代表", "246813"
+                )
+            except CheckinError as exc:
+                outcome["b"] = exc.key
+
+    def check_then_let_the_other_desk_try(db: Database, category: str) -> None:
+        real_check(db, category)
+        monkeypatch.setattr(door_module, "check_walk_in", real_check)
+        desk_b = threading.Thread(target=other_desk)
+        desk_b.start()
+        desk_b.join(timeout=1.0)  # with the fix B waits for A's write lock; without it, B is in
+        outcome["thread"] = desk_b
+
+    monkeypatch.setattr(door_module, "check_walk_in", check_then_let_the_other_desk_try)
+    with open_db(demo) as db:
+        a = Door(db, "东门", "a").admit_walk_in("路人甲", valid_id(901), "13900000000", "群众代表", "246813")
+    thread = outcome["thread"]
+    assert isinstance(thread, threading.Thread)
+    thread.join()
+    assert a.admitted
+    assert outcome["b"] == "door.walk_in_full"
+    with open_db(demo) as db:
+        assert db.execute("SELECT COUNT(*) FROM live_checkins").fetchone()[0] == inside + 1
+
+
 # ------------------------------------------------------------ CLI
 
 

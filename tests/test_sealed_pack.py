@@ -280,3 +280,23 @@ def test_two_desks_on_one_pack_see_each_others_walk_ins(office: Path) -> None:
     assert {"路人丁", "路人戊"} <= names
     data = raw(pack)
     assert "路人戊".encode() not in data and b"13900000006" not in data
+
+
+def test_a_refused_walk_in_does_not_leave_the_other_desks_walk_ins_unseen(office: Path) -> None:
+    """A write that fails (a walk-in refused as full) is rolled back, and with it the people
+    this desk had just opened again: the next walk-in must see the other desk's anyway (it got
+    the other desk's row id: 'UNIQUE constraint failed: people.id', found with two desks)."""
+    from checkin.storage import write_transaction
+
+    pack = station_pack(office, "东门", office.parent / "east.db")
+    with open_db(pack) as first, open_db(pack) as second:
+        one, two = Door(first, "东门", "a", clock=CLOCK), Door(second, "东门", "b", clock=CLOCK)
+        assert two.admit_walk_in("路人丁", valid_id(905), "13900000005", "群众代表", "246813").admitted
+        with pytest.raises(CheckinError), write_transaction(first):  # opens two's walk-in, then fails
+            raise CheckinError("door.walk_in_full", present=30, capacity=30)
+        verdict = one.admit_walk_in("路人戊", valid_id(906), "13900000006", "群众代表", "246813")
+        assert verdict.admitted
+        assert one.judge(verdict.invitee.number if verdict.invitee else "").verdict == "already"
+    with open_db(pack) as db:
+        names = {r[0] for r in db.execute("SELECT name FROM people WHERE walk_in = 1")}
+    assert {"路人丁", "路人戊"} <= names
