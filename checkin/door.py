@@ -362,8 +362,9 @@ class Door:
             "INSERT INTO scans (uid, at, station, operator, method, verdict, reason, number, "
             "token_seq, token_counter, token_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                verdict.scan_uid, verdict.at, self.station, self.operator, method, verdict.verdict,
-                verdict.reason, verdict.invitee.number if verdict.invitee else None,
+                verdict.scan_uid, verdict.at, self.station, self.operator, method, verdict.verdict.value,
+                verdict.reason.value if verdict.reason else None,
+                verdict.invitee.number if verdict.invitee else None,
                 *(token if token else (None, None, None)),
             ],
         )  # fmt: skip
