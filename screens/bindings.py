@@ -31,12 +31,15 @@ def bind(key: str, action: str, binding_id: str, *, show: bool = True, priority:
 
 
 def localise_bindings(node: DOMNode) -> None:
-    """Re-read every binding description of `node` in the current language."""
-    bindings_map = node._bindings
-    for key, bindings in list(bindings_map.key_to_bindings.items()):
-        bindings_map.key_to_bindings[key] = [
-            dataclasses.replace(b, description=tr(f"app.bind.{b.id}")) if b.id else b for b in bindings
-        ]
+    """Re-read every binding description of `node` and of the widgets inside it (the check
+    form, the survey keyer: their BINDINGS were described in whatever language was chosen
+    when their module was first imported) in the current language."""
+    for each in node.walk_children(with_self=True):
+        bindings_map = each._bindings
+        for key, bindings in list(bindings_map.key_to_bindings.items()):
+            bindings_map.key_to_bindings[key] = [
+                dataclasses.replace(b, description=tr(f"app.bind.{b.id}")) if b.id else b for b in bindings
+            ]
     node.refresh_bindings()
 
 

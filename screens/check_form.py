@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.binding import BindingType
 from textual.message import Message
 from textual.widget import Widget
 
 from checkin.i18n import tr
 from checkin.profiles import CheckForm, CheckSpec, Profile, answer_passes
-from screens.bindings import bind
+from screens.bindings import bind, localise_bindings
 
 if TYPE_CHECKING:
     from checkin.door import Verdict
@@ -42,6 +42,10 @@ class CheckFormWidget(Widget, can_focus=True):
 
     class Cancelled(Message):
         pass
+
+    @on(events.Mount)
+    def _localise_own_keys(self) -> None:
+        localise_bindings(self)  # a form mounted after a language switch speaks the new one
 
     def __init__(self, profile: Profile, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -36,7 +36,7 @@ from checkin.survey import (
     summarise,
 )
 from screens.base import DeskScreen
-from screens.bindings import DeskFooter, bind
+from screens.bindings import DeskFooter, bind, localise_bindings
 from screens.plain import PlainTable
 
 if TYPE_CHECKING:
@@ -56,6 +56,10 @@ class KeyerWidget(Widget, can_focus=True):
 
     class ItemsDone(Message):
         pass
+
+    @on(events.Mount)
+    def _localise_own_keys(self) -> None:
+        localise_bindings(self)  # mounted after a language switch: the new language
 
     class Cancelled(Message):
         pass

@@ -370,3 +370,28 @@ async def test_an_admission_after_the_check_form_records_the_scan_and_its_invita
         key = db.execute("SELECT key_id FROM signing_keys WHERE retired_at IS NULL").fetchone()[0]
     assert method == "scan"
     assert [tuple(r) for r in scans] == [("scan", 1, key)]
+
+
+async def test_the_check_form_keys_follow_a_language_switch(demo: Path) -> None:
+    """The check form's keys (Enter confirm, Backspace back, Esc cancel) are described in the
+    language now chosen — they kept the language of the moment the module was first imported
+    (after an English test, the Chinese desk's form said Confirm / Back / Cancel checks)."""
+    set_checks(demo, "epidemic-2022")
+    text = token(demo, invited(demo))
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, text)
+        form = app.screen.query_one(CheckFormWidget)
+        assert form.display
+
+        def described() -> set[str]:
+            return {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+
+        assert "确认" in described()
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert "Confirm" in described() and "确认" not in described()
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert "确认" in described() and "Confirm" not in described()
