@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from checkin.errors import CheckinError
 from checkin.event import create_event, event_from_toml
 from checkin.idcard import make_id
 from checkin.importer import ImportResult, import_rows
 from checkin.itinerary import assign_buses
 from checkin.paths import data_dir
 from checkin.selection import SelectionResult, select
-from checkin.storage import open_db
+from checkin.storage import open_db, refuse_if_open_elsewhere
 from checkin.textcheck import private_file
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾单解仇"
@@ -94,11 +95,28 @@ def write_demo_csv(path: str | Path, encoding: str = "utf-8-sig") -> Path:
     return path
 
 
+def _may_replace(path: Path) -> None:
+    """Only the demo's own file is deleted, and only when no program has it open: a real
+    event file (or any other file) given by mistake is refused, and a desk still scanning on
+    the demo file keeps its admissions."""
+    with open_db(path) as db:  # a file that is not an event file is refused here, never deleted
+        from_demo = db.execute("SELECT count(*) FROM people WHERE source = 'demo'").fetchone()[0]
+    if not from_demo:
+        raise CheckinError("cli.demo.not_demo", path=str(path))
+    refuse_if_open_elsewhere(path)
+
+
 def build_demo(path: str | Path) -> tuple[Database, ImportResult, SelectionResult]:
     """Create (or re-create) the demo event file, import the sign-ups and select."""
     path = Path(path)
+    if path.exists():
+        _may_replace(path)
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        try:
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        except OSError as exc:  # Windows: still open somewhere; a read-only folder
+            why = exc.strerror or str(exc)
+            raise CheckinError("cli.demo.cannot_delete", path=str(path), error=why) from exc
     db = open_db(path, create=True)
     event, pin = event_from_toml(data_dir() / "demo" / "event.toml")
     create_event(db, event, supervisor_pin=pin)

@@ -770,6 +770,29 @@ def open_db(path: str | Path, *, create: bool = False, shared: bool = False) -> 
     return db
 
 
+def refuse_if_open_elsewhere(path: str | Path) -> None:
+    """Raise "file in use" when any connection — another program, another laptop on a shared
+    folder, or this process — has the file open, so it is never deleted or replaced under a
+    running desk (its admissions would go to a file nobody sees again). In WAL mode every open
+    connection keeps a shared lock on the file, so an exclusive lock is had only by the last
+    one. Between this check and the deletion another program could still open it: callers
+    delete at once."""
+    path = Path(path)
+    try:
+        conn = sqlite3.connect(_uri(path, "rw"), uri=True, timeout=0.5, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise storage_error(exc, path) from exc
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        raise storage_error(exc, path) from exc
+    finally:
+        conn.close()
+
+
 _savepoints = itertools.count(1)
 
 

@@ -59,6 +59,7 @@ REVIEWED: dict[str, str] = {
     "checkin/storage.py::_connect::sqlite3.connect": "THE open of an event file",
     "checkin/storage.py::memory_db::sqlite3.connect": "an in-memory database",
     "checkin/storage.py::new_file::sqlite3.connect": "THE creation of a pack, bundle or results file",
+    "checkin/storage.py::refuse_if_open_elsewhere::sqlite3.connect": "SQLite asking for an exclusive lock on an event file before demo --fresh deletes it",
     "checkin/survey.py::load_template::.open": "a survey template TOML",
     "checkin/sync.py::_read_bundle_file::sqlite3.connect": "SQLite itself, read-only",
     "checkin/sync.py::_read_office::sqlite3.connect": "SQLite itself, read-only",
