@@ -830,7 +830,8 @@ def _step_scans(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: M
     )
     flagged: set[str] = set()
     for uid, number, at, revoked_at in conn.execute(
-        "SELECT s.uid, s.number, s.at, i.revoked_at FROM temp.bundle_scans b JOIN scans s ON s.uid = b.uid "
+        "SELECT s.uid, s.number, s.at, i.revoked_at FROM temp.bundle_scans b "
+        "CROSS JOIN scans s ON s.uid = b.uid "
         "JOIN invitations i ON i.seq = s.token_seq AND i.counter = s.token_counter "
         "WHERE i.revoked_at IS NOT NULL AND i.revoked_at < s.at ORDER BY s.at"
     ).fetchall():
@@ -839,7 +840,7 @@ def _step_scans(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: M
     # on an invitation KEY revoked before the scan: a pack made before `keys revoke` took it
     for uid, number, at, key_id, revoked_at in conn.execute(
         "SELECT s.uid, s.number, s.at, s.token_key, MIN(k.revoked_at) FROM temp.bundle_scans b "
-        "JOIN scans s ON s.uid = b.uid JOIN signing_keys k ON k.key_id = s.token_key "
+        "CROSS JOIN scans s ON s.uid = b.uid JOIN signing_keys k ON k.key_id = s.token_key "
         "WHERE k.revoked_at IS NOT NULL AND k.revoked_at < s.at GROUP BY s.uid ORDER BY s.at"
     ).fetchall():
         if uid not in flagged:
@@ -862,15 +863,17 @@ def _step_checkins(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report
     conn.execute("CREATE TEMP TABLE touched (number TEXT PRIMARY KEY)")
     conn.execute(
         "INSERT OR IGNORE INTO temp.touched SELECT number FROM temp.incoming WHERE uid NOT IN "
-        "(SELECT uid FROM checkins) UNION SELECT c.number FROM checkins c JOIN temp.incoming x "
-        "ON x.uid = c.uid WHERE x.annulled_at IS NOT NULL AND c.annulled_at IS NULL"
+        "(SELECT uid FROM checkins) UNION SELECT c.number FROM temp.incoming x CROSS JOIN checkins c "
+        "ON c.uid = x.uid WHERE x.annulled_at IS NOT NULL AND c.annulled_at IS NULL"
     )
     # an annulment applies only to the same check-in of the same station
     conn.execute(
         "UPDATE checkins SET annulled_at = x.annulled_at, annulled_by = x.annulled_by, "
         "annul_reason = x.annul_reason FROM temp.incoming x WHERE x.uid = checkins.uid "
         "AND x.station = checkins.station AND x.number = checkins.number "
-        "AND x.annulled_at IS NOT NULL AND checkins.annulled_at IS NULL"
+        "AND x.annulled_at IS NOT NULL AND checkins.annulled_at IS NULL "
+        # found by uid, not by reading every check-in of the office for every bundle
+        "AND checkins.uid IN (SELECT uid FROM temp.incoming WHERE annulled_at IS NOT NULL)"
     )
     conn.execute(
         "UPDATE checkins SET duplicate_of = 'pending' WHERE annulled_at IS NULL "
@@ -897,8 +900,8 @@ def _step_checkins(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report
         "AND number IN (SELECT number FROM temp.touched)"
     )
     for number, kept_at, kept_station, at, station in conn.execute(
-        "SELECT c.number, w.at, w.station, c.at, c.station FROM checkins c JOIN temp.winners w "
-        "ON w.number = c.number WHERE c.annulled_at IS NULL AND c.uid <> w.uid ORDER BY c.number, c.at"
+        "SELECT c.number, w.at, w.station, c.at, c.station FROM temp.winners w CROSS JOIN checkins c "
+        "ON c.number = w.number WHERE c.annulled_at IS NULL AND c.uid <> w.uid ORDER BY c.number, c.at"
     ).fetchall():
         report.double_checkins.append(
             {"number": number, "kept": {"at": kept_at, "station": kept_station},

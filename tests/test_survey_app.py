@@ -129,3 +129,25 @@ async def test_results_screen_shows_bars_and_resolves_mismatches(demo: Path) -> 
         await settle(app, pilot)
         assert app.screen.summary is not None and app.screen.summary.forms_counted == 1
         assert app.screen.summary.items[2].counts[3] == 1
+
+
+async def test_results_screen_says_how_many_forms_two_laptops_keyed_differently(demo: Path) -> None:
+    """A form keyed differently on two laptops is out of every figure until settled: the
+    results screen says so, where staff look, and how to settle it."""
+    from tests.test_markup_injection import drawn
+
+    db = open_db(demo)
+    add_entry(db, 1, [1, 1, 1, 1, 1])
+    detail = {"form": 1, "pass": 1, "answers": [3, 3, 3, 3, 3], "text": "", "station": "西门",
+              "operator": "小李", "at": "2026-12-18T15:00:00", "from": "西门"}  # fmt: skip
+    db.execute(
+        "INSERT INTO merge_conflicts (kind, key, bundle, detail) VALUES ('survey', '1/1', ?, ?)",
+        ["b" * 32, json.dumps(detail, ensure_ascii=False)],
+    )
+    db.conn.close()
+    app = make_app(demo, operator="小王", start="results")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        assert app.screen.summary is not None and app.screen.summary.forms_in_conflict == 1
+        assert "有 1 份测评表在两台电脑上录入不一致，暂不计入" in drawn(app)
