@@ -54,12 +54,14 @@ class CheckFormWidget(Widget, can_focus=True):
         self.card_read: set[str] = set()  # items answered by an ID-card reader
         self.failed_names: set[str] = set()  # items the door refused on (an ID number that did not match)
         self.finished = False
+        self.refused = False  # the answers are complete but the door could not save them
 
     def start(self, who: str, prefilled: dict[str, str] | None = None) -> None:
         self.form = CheckForm(self.form.profile)
         self.card_read = set()
         self.failed_names = set()
         self.finished = False
+        self.refused = False
         for name, value in (prefilled or {}).items():
             if self.form.current and self.form.current.name == name:
                 self.form.answer(name, value)
@@ -87,10 +89,22 @@ class CheckFormWidget(Widget, can_focus=True):
         self.failed_names = {r.name for r in verdict.failed}
         self.refresh(layout=True)
 
+    def retry(self) -> None:
+        """The door refused to save the answers (file busy, disk full): they stay, Enter sends
+        them again, Backspace goes back an item, Esc cancels."""
+        self.refused = True
+        self.refresh(layout=True)
+
     def action_press(self, key: str) -> None:
         if self.finished:
             self.app.bell()
             return
+        if self.refused:
+            self.refused = False
+            if key == "enter":
+                self.refresh(layout=True)
+                self.post_message(self.Completed(dict(self.form.answers)))
+                return
         step = self.form.press(key)
         if not step.accepted:
             self.app.bell()
@@ -165,7 +179,11 @@ class CheckFormWidget(Widget, can_focus=True):
     def render(self) -> Text:
         items, current = self._lines()
         title = Text(tr("app.checks_for", who=self.who), style="bold")
-        hint = Text(tr("app.form_keys_hint"), style="dim")
+        hint = (
+            Text(tr("app.checks_not_saved"), style="bold red")
+            if self.refused
+            else Text(tr("app.form_keys_hint"), style="dim")
+        )
         room = self.content_size.height or (len(items) + 2)
         shown = items
         if len(items) + 2 > room:

@@ -226,6 +226,10 @@ class ScanScreen(DeskScreen):
         self.in_flight = False
         self.app.bell()
         self.notify(message, severity="error", timeout=8)
+        form = self._form()
+        if self.current is not None and form is not None and form.display and form.form.complete:
+            form.retry()  # the guest's answers were not saved: Enter tries again, Esc cancels
+            form.focus()
         self._next_waiting()
 
     # ------------------------------------------------------------ scans and typed numbers
