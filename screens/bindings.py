@@ -76,6 +76,8 @@ class DeskFooter(Footer):
 
     async def _rebuild(self) -> None:
         self._rebuild_queued = False
+        if not self.is_attached:
+            return  # the screen closed meanwhile
         shown = self._what_it_shows()
         if shown != self._shown:
             self._shown = shown

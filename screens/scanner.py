@@ -230,7 +230,16 @@ class ScannerApp(PlainNotify, App[None]):
             self._silence_timer = self.set_timer(delay, self._silence)
 
     async def _silence(self) -> None:
+        """The silence timer fired. It runs beside the app's queue of messages: keys the
+        terminal reader has handed over already may still wait there behind a busy screen
+        (seen in the tmux simulator: an invitation scanned in the look-up dialog concluded
+        half-way and refused as two). So the decision is queued behind them."""
         self._silence_timer = None
+        self.call_later(self._silence_now)
+
+    async def _silence_now(self) -> None:
+        if self._silence_timer is not None:
+            return  # keys that were queued came in and set a new deadline
         now = _time.get_time()
         deadline = self.scanner.deadline
         if deadline is not None and now - deadline > self.scanner.settings.gap and not self._stalled:

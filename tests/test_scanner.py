@@ -630,3 +630,40 @@ async def test_board_large_digits_and_phones_only_when_asked(demo: Path) -> None
         await settle(app, pilot)
         shown = {str(absent.get_row_at(i)[3]) for i in range(absent.row_count)}
         assert phone in shown
+
+
+async def test_silence_is_decided_behind_the_keys_already_handed_to_the_app(demo: Path) -> None:
+    """The tmux simulator at a load of 5–6 (issue 13): an invitation scanned in the look-up
+    dialog was refused twice as "not an invitation". The terminal had handed over the whole
+    burst, but its second half still waited in the app's queue behind a busy screen when the
+    silence timer fired — the timer runs beside that queue — and the first half was taken
+    as a scan. Silence is now decided behind the keys already queued."""
+    from textual import _time, events
+
+    set_checks(demo, "none")
+    text = token(demo, invited(demo))
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        seen: list[str] = []
+        app.on_scan = lambda scanned, _end: seen.append(scanned)
+        half = len(text) // 2
+        # the first half was read at scanner speed and its 0.2 s of silence is just up: the
+        # timer fires on time (a late timer is taken as this process stalling, and waits)
+        read_at = _time.get_time() - 0.205 - half * 0.001
+
+        def key(i: int, ch: str) -> events.Key:
+            event = events.Key(ch, ch) if ch != "\r" else events.Key("enter", "\r")
+            event.time = read_at + i * 0.001
+            return event
+
+        for i, ch in enumerate(text[:half]):  # handled: the recogniser holds them
+            await app.on_event(key(i, ch))
+        assert app._silence_timer is not None
+        app._silence_timer.stop()  # it fires below, by hand, with the rest still queued
+        for i, ch in enumerate(text[half:] + "\r", start=half):
+            app.post_message(key(i, ch))  # handed over, not yet handled: the screen is busy
+        await app._silence()  # the silence timer fires now
+        await settle(app, pilot)
+        assert seen == [text]
+        assert panel_classes(app) >= {"-admitted"}
