@@ -109,7 +109,7 @@ def test_a_command_works_again_once_the_file_is_free(demo: Path, monkeypatch: py
     assert core_main(["people", "--db", str(demo)]) == 0
 
 
-SCREENS = ("scan", "people", "board", "calls", "review", "survey", "results", "ledger")
+SCREENS = ("scan", "people", "board", "calls", "review", "survey", "results", "ledger", "rollcall")
 
 
 def shown_text(app: object) -> str:
