@@ -202,22 +202,26 @@ def write_bundle(
     tmp.unlink(missing_ok=True)
     conn = new_file(tmp)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
-            "CREATE TABLE bundle_info (format INTEGER NOT NULL, bundle TEXT NOT NULL, "
-            "event_id TEXT NOT NULL, station TEXT NOT NULL, exported_at TEXT NOT NULL, "
-            "header TEXT NOT NULL, sealed BLOB NOT NULL, signature BLOB NOT NULL)"
-        )
-        conn.execute(
-            "INSERT INTO bundle_info VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [BUNDLE_FORMAT, header["bundle"], event_id, station, header["exported_at"],
-             header_bytes.decode("utf-8"), sealed, signature],
-        )  # fmt: skip
-        conn.execute("COMMIT")
-    finally:
+        info = [BUNDLE_FORMAT, header["bundle"], event_id, station, header["exported_at"],
+                header_bytes.decode("utf-8"), sealed, signature]  # fmt: skip
+        with write_transaction(conn):  # a refusal (full disk) says why and writes nothing
+            _write_bundle_info(conn, info)
+    except BaseException:
         conn.close()
+        tmp.unlink(missing_ok=True)  # whole or not at all: no half-written .part left behind
+        raise
+    conn.close()
     tmp.replace(out)
     return out
+
+
+def _write_bundle_info(conn: sqlite3.Connection, values: list[Any]) -> None:
+    conn.execute(
+        "CREATE TABLE bundle_info (format INTEGER NOT NULL, bundle TEXT NOT NULL, "
+        "event_id TEXT NOT NULL, station TEXT NOT NULL, exported_at TEXT NOT NULL, "
+        "header TEXT NOT NULL, sealed BLOB NOT NULL, signature BLOB NOT NULL)"
+    )
+    conn.execute("INSERT INTO bundle_info VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def export_bundle(db_path: str | Path, out: str | Path) -> Path:

@@ -132,3 +132,20 @@ def test_no_database_is_opened_outside_storage_except_read_only_sqlite() -> None
             assert site.startswith(
                 ("checkin/storage.py", "checkin/county.py")
             ) or "SQLite itself, read-only" in (REVIEWED.get(site, "")), site
+
+
+def test_every_write_goes_through_write_transaction() -> None:
+    """One way to write (issue 12): no raw BEGIN and no sqlite-utils atomic() outside
+    checkin/storage.py (found by the attacker pass: the bundle writer had a raw BEGIN)."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for folder in ("checkin", "screens"):
+        for source in sorted((root / folder).rglob("*.py")):
+            if source.name == "storage.py" and folder == "checkin":
+                continue
+            for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+                if re.search(r"""["']BEGIN\b|\.atomic\(\)""", line):
+                    found.append(f"{source.relative_to(root)}:{number}: {line.strip()}")
+    assert found == []
