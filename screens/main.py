@@ -49,10 +49,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             load_event(db)
         print(tr("cli.demo.reopened", path=args.db))
     else:
-        if path.exists():
-            print(tr("cli.demo.rebuilding", path=args.db))
-        db, imported, selection = build_demo(args.db)
+        rebuilt = path.exists()
+        db, imported, selection = build_demo(args.db)  # refused (in use, not the demo): nothing said deleted
         db.close()
+        if rebuilt:
+            print(tr("cli.demo.rebuilding", path=args.db))
         print(
             tr(
                 "cli.demo.built",

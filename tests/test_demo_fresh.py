@@ -69,6 +69,7 @@ def test_fresh_refuses_a_real_event_file(file_db: Path, capsys: pytest.CaptureFi
     assert main(["--lang", "zh", "demo", "--no-app", "--fresh", "--db", str(file_db)]) != 0
     said = capsys.readouterr()
     assert "不是演示活动文件" in said.err + said.out
+    assert "删除并重建" not in said.out  # never told it was deleted
     assert "Traceback" not in said.err
     with open_db(file_db) as db:
         assert load_event(db).title == "Test open day"
