@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 REPEAT_SECONDS = 3.0  # scanners that read twice: the same code again within this is one scan
 RECENT = 20
 VERDICTS = tuple(VerdictKind)
-PANEL_CLASSES = (*(f"-{v}" for v in VerdictKind), "-idle")
+PANEL_CLASSES = (*(f"-{v}" for v in VerdictKind), "-idle", "-unsaved")
 ICONS = {
     VerdictKind.ADMITTED: "✔",
     VerdictKind.ALREADY: "●",
@@ -226,6 +226,8 @@ class ScanScreen(DeskScreen):
         self.in_flight = False
         self.app.bell()
         self.notify(message, severity="error", timeout=8)
+        self.show_unsaved(message)
+        self.last_code, self.last_at = "", 0.0  # nothing was recorded: the same code again is judged
         form = self._form()
         if self.current is not None and form is not None and form.display and form.form.complete:
             form.retry()  # the guest's answers were not saved: Enter tries again, Esc cancels
@@ -395,6 +397,19 @@ class ScanScreen(DeskScreen):
         self.refresh_recent()
         self._show_queue_note()
         self._next_waiting()
+
+    def show_unsaved(self, message: str) -> None:
+        """The file refused the write (in use, disk full, read-only): the panel says so until
+        the next verdict — never the previous guest's green left standing (a pop-up alone is
+        gone in seconds, and a volunteer reads the panel)."""
+        panel = self.query_one("#verdict", Static)
+        for cls in PANEL_CLASSES:
+            panel.remove_class(cls)
+        panel.add_class("-unsaved")
+        text = Text(justify="center")
+        text.append(f"⚠  {tr('app.not_recorded')}\n", style="bold")
+        text.append(f"{message}\n")
+        panel.update(text)
 
     def show_verdict(self, verdict: Verdict) -> None:
         panel = self.query_one("#verdict", Static)

@@ -254,3 +254,9 @@ def paragraphs(path: Path) -> list[str]:
     from docx import Document
 
     return [p.text for p in Document(str(path)).paragraphs]
+
+
+def drawn(app: Any) -> str:
+    """The characters on the terminal now (the top screen, dialogs over it, notifications)."""
+    update = app.screen._compositor.render_full_update()
+    return "\n".join("".join(segment.text for strip in line for segment in strip) for line in update.strips)

@@ -15,7 +15,7 @@ from checkin.i18n import set_language, tr
 from screens.app import make_app
 from screens.check_form import CheckFormWidget
 from tests.conftest import settle
-from tests.helpers import invited, live_checkins, panel_classes, ready, token
+from tests.helpers import invited, live_checkins, panel, panel_classes, ready, set_checks, token
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +87,41 @@ async def test_a_refused_admission_can_be_cancelled_with_esc(
             blocker.execute("ROLLBACK")
             blocker.close()
         assert live_checkins(demo) == []
+
+
+async def test_a_scan_the_file_refused_never_leaves_the_previous_green_standing(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attacker pass on issue 12: with the file held by another program, the next guest's scan
+    was refused in an 8-second pop-up while the panel still showed the previous guest's green
+    准予入场 — read at arm's length, that lets the next person in."""
+    monkeypatch.setattr(storage, "BUSY_TIMEOUT_MS", 50)
+    set_checks(demo, "none")
+    first, second = invited(demo, 0), invited(demo, 1)
+    next_code = token(demo, second)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        box = app.screen.query_one("#scan")
+        box.insert_text_at_cursor(token(demo, first))  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)
+        name = panel(app).splitlines()[1]
+        blocker = _hold(demo)
+        try:
+            box.insert_text_at_cursor(next_code)  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert "-admitted" not in panel_classes(app) and "-unsaved" in panel_classes(app)
+            shown = panel(app)
+            assert tr("app.not_recorded") in shown and tr("storage.locked") in shown
+            assert name not in shown
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert [n for n, _, _ in live_checkins(demo)] == [first]
+        box.insert_text_at_cursor(next_code)  # type: ignore[attr-defined]
+        await pilot.press("enter")  # the file is free again: the same scan, right away, is judged
+        await settle(app, pilot)
+        assert "-admitted" in panel_classes(app)

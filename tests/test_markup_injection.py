@@ -22,16 +22,11 @@ from checkin.storage import open_db
 from checkin.textcheck import check_text
 from screens.app import CheckinApp, make_app
 from tests.conftest import settle
+from tests.helpers import drawn
 
 QUIT = "[@click=app.quit]点我[/]"
 HOSTILE = [QUIT, "[bold red]红字[/]", "[link=http://evil.example]链接[/link]", "左[右", "[/]尾"]
 FIRST = "政务服务中心东门"
-
-
-def drawn(app: Any) -> str:
-    """The characters on the terminal now (the top screen, dialogs over it, notifications)."""
-    update = app.screen._compositor.render_full_update()
-    return "\n".join("".join(segment.text for strip in line for segment in strip) for line in update.strips)
 
 
 def where(app: Any, text: str) -> tuple[int, int]:

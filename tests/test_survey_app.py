@@ -14,6 +14,7 @@ from checkin.survey import add_entry, allocate_forms
 from screens.app import make_app
 from screens.survey import KeyerWidget, ResultsScreen, SurveyEntryScreen
 from tests.conftest import settle
+from tests.helpers import drawn
 
 
 @pytest.fixture
@@ -134,8 +135,6 @@ async def test_results_screen_shows_bars_and_resolves_mismatches(demo: Path) -> 
 async def test_results_screen_says_how_many_forms_two_laptops_keyed_differently(demo: Path) -> None:
     """A form keyed differently on two laptops is out of every figure until settled: the
     results screen says so, where staff look, and how to settle it."""
-    from tests.test_markup_injection import drawn
-
     db = open_db(demo)
     add_entry(db, 1, [1, 1, 1, 1, 1])
     detail = {"form": 1, "pass": 1, "answers": [3, 3, 3, 3, 3], "text": "", "station": "西门",
