@@ -955,13 +955,12 @@ def _step_walk_ins(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report
 
 
 def _step_scans(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
-    before = _count(conn, "SELECT COUNT(*) FROM scans")
-    conn.executemany(
+    # rows ignored as already there are not counted: no COUNT(*) of the office's table
+    added = conn.executemany(
         "INSERT OR IGNORE INTO scans (uid, at, station, operator, method, verdict, reason, number, "
         "token_seq, token_counter, token_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
-    )
-    added = _count(conn, "SELECT COUNT(*) FROM scans") - before
+    ).rowcount
     report.added["scans"], report.already["scans"] = added, len(rows) - added
     # admissions of invitations revoked before the scan: flagged, never silently taken in
     conn.execute("DROP TABLE IF EXISTS temp.bundle_scans")
@@ -1060,13 +1059,12 @@ def _step_checkins(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report
 
 
 def _step_check_results(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
-    before = _count(conn, "SELECT COUNT(*) FROM check_results")
-    conn.executemany(
+    # rows ignored as already there are not counted: no COUNT(*) of the office's table
+    added = conn.executemany(
         "INSERT OR IGNORE INTO check_results (scan_uid, checkin_uid, number, name, value, passed) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         rows,
-    )
-    added = _count(conn, "SELECT COUNT(*) FROM check_results") - before
+    ).rowcount
     report.added["check_results"], report.already["check_results"] = added, len(rows) - added
 
 
@@ -1181,24 +1179,22 @@ def _step_activity(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report
 
 def _step_roll_marks(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
     """Roll-call marks never change once written: by uid, in any order (issue 19)."""
-    before = _count(conn, "SELECT COUNT(*) FROM roll_marks")
-    conn.executemany(
+    # rows ignored as already there are not counted: no COUNT(*) of the office's table
+    added = conn.executemany(
         "INSERT OR IGNORE INTO roll_marks (uid, stop, bus, number, mark, reason, method, at, station, "
         "operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
-    )
-    added = _count(conn, "SELECT COUNT(*) FROM roll_marks") - before
+    ).rowcount
     report.added["roll_marks"], report.already["roll_marks"] = added, len(rows) - added
 
 
 def _step_departures(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], report: MergeReport) -> None:
-    before = _count(conn, "SELECT COUNT(*) FROM departures")
-    conn.executemany(
+    # rows ignored as already there are not counted: no COUNT(*) of the office's table
+    added = conn.executemany(
         "INSERT OR IGNORE INTO departures (uid, stop, bus, at, expected, missing, anyway, station, "
         "operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
-    )
-    added = _count(conn, "SELECT COUNT(*) FROM departures") - before
+    ).rowcount
     report.added["departures"], report.already["departures"] = added, len(rows) - added
 
 
