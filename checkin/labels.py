@@ -24,6 +24,7 @@ from checkin.i18n import LANGUAGES, catalogue, current_language, pick, tr
 from checkin.vocab import (
     CheckValue,
     Confirmation,
+    Method,
     Outcome,
     PersonStatus,
     Reason,
@@ -56,7 +57,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "status": ("status", codes(PersonStatus)),
     "confirmation": ("confirmation", codes(Confirmation)),
     "verdict": ("verdict", codes(VerdictKind, Reason)),
-    "method": ("labels.method", ("scan", "lookup", "walkin", "override", "idcard")),
+    "method": ("labels.method", codes(Method)),
     "attendance": ("export.status", ("arrived", "no_show", "declined", "waiting")),
     "suggestion_status": ("ledger.status", codes(SuggestionStatus)),
     "outcome": ("ledger.outcome", codes(Outcome)),

@@ -48,7 +48,7 @@ from checkin.phone import parse_phone
 from checkin.seal import SealError, seal, sign, unseal, verify
 from checkin.storage import new_file, open_db, write_transaction
 from checkin.textcheck import check_text
-from checkin.vocab import Outcome, Reason, Source, SuggestionStatus, VerdictKind, codes
+from checkin.vocab import Method, Outcome, Reason, Source, SuggestionStatus, VerdictKind, codes
 
 BUNDLE_FORMAT = 3  # 3: scans carry the key that signed the invitation (token_key)
 OLDEST_FORMAT = 2  # format 2 (no token_key) is still read
@@ -102,11 +102,10 @@ EXPORT_QUERIES: dict[str, str] = {
     "WHERE station = :station",
 }
 
-METHODS = ("scan", "lookup", "override", "walkin")
-# the refusal reasons a bundle may carry; NOTE: the four reasons of the ID-card and web-address
-# readings are not among them (as before the vocabulary was typed), so such a scan refuses the bundle
-_NOT_IN_BUNDLES = {Reason.WEB_ADDRESS, Reason.NOT_ON_LIST, Reason.TICKET_ID_CARD, Reason.TICKET_INVITATION}
-REASONS = tuple(reason.value for reason in Reason if reason not in _NOT_IN_BUNDLES)
+METHODS = codes(Method)  # an ID-card admission too (a bundle holding one was refused whole)
+# every refusal a door can record travels (a WeChat code, a stranger's ID card, the wrong kind
+# of ticket: a bundle holding one was refused whole, admissions and all)
+REASONS = codes(Reason)
 ACTIONS = ("annul", "override", "walk_in", "pin_refused", "pin_lockout", "pin_ok")
 SUGGESTION_SOURCES = codes(Source)
 SUGGESTION_STATUSES = codes(SuggestionStatus)

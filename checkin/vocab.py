@@ -106,7 +106,18 @@ class Source(StrEnum):
 
 
 # each vocabulary → the catalogue table its labels live in (`prefix.member`)
+class Method(StrEnum):
+    """How a guest came through the door (scans.method, checkins.method)."""
+
+    SCAN = "scan"  # an invitation's QR code
+    LOOKUP = "lookup"  # found by name, number or phone
+    WALKIN = "walkin"  # registered on the spot
+    OVERRIDE = "override"  # let in by a supervisor
+    IDCARD = "idcard"  # the resident ID card as the ticket
+
+
 LABEL_PREFIX: dict[type[StrEnum], str] = {
+    Method: "labels.method",
     PersonStatus: "status",
     Confirmation: "confirmation",
     VerdictKind: "verdict",

@@ -278,3 +278,30 @@ def test_any_split_any_order_same_attendance_as_one_station(
     again = list(itertools.chain(reversed(bundles), bundles))
     merge_bundles(master, again)
     assert attendance_fingerprint(master) == expected
+
+
+@pytest.mark.parametrize("ticket", ["either", "id-card", "invitation"])
+def test_a_door_that_refused_web_addresses_strangers_and_wrong_tickets_still_merges(
+    office: Path, template: tuple, clock: ManualClock, ticket: str
+) -> None:
+    """Every refusal a door can record travels: a WeChat code, a stranger's ID card, an
+    invitation where only ID cards count and the other way round. The merge knew only some
+    of the reasons and refused such a door's whole bundle (its admissions with it)."""
+    from checkin.event import set_ticket
+
+    _, _, tokens = template
+    with open_db(office) as db:
+        set_ticket(db, ticket)
+    east = pack(office, "东门")
+    with open_db(east) as db:
+        door = Door(db, "东门", "a", clock=CLOCK)
+        reasons = set()
+        for i, text in enumerate(["https://u.wechat.com/abc", valid_id(999), tokens[0], "garbage"]):
+            clock.tick = i
+            verdict = door.scan(text)
+            reasons.add(verdict.reason)
+    reports = merge_bundles(office, [bundle(east)])
+    with open_db(office) as db:
+        kept = {r[0] for r in db.execute("SELECT reason FROM scans WHERE station = '东门'")}
+    assert reports[0].added["scans"] == 4
+    assert {str(r) for r in reasons if r} <= {str(r) for r in kept}
