@@ -140,5 +140,5 @@ async def test_the_screen_shows_the_notice_and_the_packs_station(office: Path) -
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.screen.sub_title.startswith("东门")
-        assert any("西门" in str(n.message) for n in app._notifications)
+        assert any("西门" in notice for notice in app.notices)
     app.release_door()
