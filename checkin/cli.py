@@ -1077,6 +1077,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         path, count = export_attendance(db, args.out, only_no_shows=args.what == "no-shows")
         _out(tr("export.done", count=count, path=path))
+        if args.what == "no-shows" and count:
+            _out(tr("export.call_list"))
         return 0
 
 

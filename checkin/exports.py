@@ -1,7 +1,9 @@
 """Exports for the office and the county: attendance (签到表), no-shows, the suggestions ledger.
 
 CSV is UTF-8 with a BOM so Chinese Excel opens it correctly; XLSX via openpyxl. Column
-headers follow the chosen language. Phones and ID numbers are masked in every export.
+headers follow the chosen language. ID numbers are masked in every export, phones too except
+in the no-show list (未到.csv), which is the call list staff phone the no-shows from; every
+export is written owner-only (0600).
 """
 
 from __future__ import annotations
@@ -53,7 +55,10 @@ LEDGER_COLUMNS = (
 
 
 def attendance_rows(db: Database, *, only_no_shows: bool = False) -> list[dict[str, Any]]:
-    """Everyone invited, declined or waiting, with arrival and check results."""
+    """Everyone invited, declined or waiting, with arrival and check results.
+
+    The no-show list is a call list: its phone numbers are in full (the attendance sheet
+    masks them)."""
     words = CheckLabels.for_event(db)
     checks: dict[str, list[str]] = {}
     for number, name, value in db.execute(
@@ -82,7 +87,7 @@ def attendance_rows(db: Database, *, only_no_shows: bool = False) -> list[dict[s
                 "name": row["name"],
                 "category": category_label(row["category"]),
                 "organization": row["organization"] or "",
-                "phone": mask_phone(row["phone"] or ""),
+                "phone": (row["phone"] or "") if only_no_shows else mask_phone(row["phone"] or ""),
                 "id": row["id_masked"],
                 "status": tr(f"export.status.{status}"),
                 "checked_in_at": (row["at"] or "")[:19].replace("T", " "),

@@ -9,17 +9,20 @@ full mobile number and the message text for the SMS platform (70 characters per 
 
 These files are where full phone numbers are allowed: they are written owner-only (0600 on
 POSIX) and never overwrite an earlier batch. Each notice is recorded in the event file, so
-the next run writes only what is new.
+the next run writes only what is new; a run that stopped before recording (power cut, full
+disk, Ctrl+C) is simply run again: the files it left are replaced, not doubled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -35,7 +38,7 @@ from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.phone import mask_phone
 from checkin.storage import write_transaction
-from checkin.textcheck import is_email, safe_cell
+from checkin.textcheck import POSIX_MODES, is_email, safe_cell
 from checkin.vocab import PersonStatus, ReviewState
 
 KINDS = ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")
@@ -141,20 +144,39 @@ def _params(event: Event, row: dict[str, Any], extra: dict[str, Any]) -> dict[st
     }
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Create `path` owner-only and write it; never replaces an existing file."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `path` owner-only (0600 on POSIX), replacing a file of that name. Only a name no
+    recorded notice holds gets here (see `_name`): what it replaces is a draft of a run that
+    stopped before recording it, never one of an earlier batch."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o600)
     with os.fdopen(fd, "wb") as fh:
+        if POSIX_MODES:
+            with contextlib.suppress(PermissionError):  # a file system without modes (FAT stick)
+                os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
         fh.write(data)
 
 
-def _free_name(folder: Path, stem: str, suffix: str) -> Path:
-    candidate = folder / f"{stem}{suffix}"
-    n = 2
-    while candidate.exists():
-        candidate = folder / f"{stem}-{n}{suffix}"
+def _name(folder: Path, stem: str, suffix: str, recorded: set[str], taken: set[str]) -> Path:
+    """`stem.suffix`, else `stem-2.suffix` …: the first name that is neither a file of an
+    earlier batch (recorded in the event file) nor already used in this run. A file there
+    that no notice records was written by a run that stopped half-way: it is replaced, so a
+    rerun writes each draft once (not `A001-invited-2.eml` beside it)."""
+    n = 1
+    while True:
+        name = f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}"
+        candidate = folder / name
+        if name not in taken and not (name in recorded and candidate.exists()):
+            taken.add(name)
+            return candidate
         n += 1
-    return candidate
+
+
+def _recorded(db: Database) -> tuple[set[str], set[str]]:
+    """The draft and SMS-list file names of the notices already recorded."""
+    eml = {r[0] for r in db.execute("SELECT DISTINCT eml FROM notices WHERE eml IS NOT NULL")}
+    sms = {r[0] for r in db.execute("SELECT DISTINCT sms_file FROM notices WHERE sms_file IS NOT NULL")}
+    return eml, sms
 
 
 def _address(value: str | None) -> str | None:
@@ -225,6 +247,8 @@ def write_notices(
 
         choice = find_cjk_font(font)
     sms_rows: list[list[str]] = []
+    recorded_eml, recorded_sms = _recorded(db)
+    taken: set[str] = set()
     for row, kind in due:
         to = _address(row["email"]) or _address(row["group_email"])
         extra: dict[str, Any] = {}
@@ -245,8 +269,8 @@ def write_notices(
         msg = _message(event, row, kind, to, params)
         for data, maintype, subtype, filename in attachments:
             msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-        path = _free_name(folder, f"{row['number']}-{kind}", ".eml")
-        _write_new(path, msg.as_bytes())
+        path = _name(folder, f"{row['number']}-{kind}", ".eml", recorded_eml, taken)
+        _write_private(path, msg.as_bytes())
         phone = row["phone"] or ""
         mobile = bool(_MOBILE.match(phone))
         if mobile:
@@ -275,12 +299,17 @@ def write_notices(
             [tr(f"notices.col.{c}", lang="zh") for c in ("number", "name", "phone", "kind", "text", "parts")]
         )
         writer.writerows([[safe_cell(v) for v in r] for r in sms_rows])
-        run.sms_csv = _free_name(folder, "sms", ".csv")
-        _write_new(run.sms_csv, buffer.getvalue().encode("utf-8-sig"))
+        run.sms_csv = _name(folder, "sms", ".csv", recorded_sms, taken)
+        _write_private(run.sms_csv, buffer.getvalue().encode("utf-8-sig"))
     now = dt.datetime.now().isoformat(timespec="seconds")
+    sms_file = run.sms_csv.name if run.sms_csv else None
     with write_transaction(db):
         db.conn.executemany(
-            "INSERT INTO notices (number, kind, detail, eml, sms, written_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [(n.number, n.kind, n.to, n.eml.name, int(n.sms), now) for n in run.notices],
+            "INSERT INTO notices (number, kind, detail, eml, sms, sms_file, written_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (n.number, n.kind, n.to, n.eml.name, int(n.sms), sms_file if n.sms else None, now)
+                for n in run.notices
+            ],
         )
     return run

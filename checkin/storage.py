@@ -559,6 +559,13 @@ def m018_i14_scan_token_key(db: Database) -> None:
     db.execute("ALTER TABLE scans ADD COLUMN token_key INTEGER")
 
 
+@migrations()
+def m019_i17_notice_sms_file(db: Database) -> None:
+    # issue 17: the SMS list (sms.csv, sms-2.csv …) each notice went into, so that a run that
+    # stopped half-way and is run again replaces the files it wrote but never recorded
+    db.execute("ALTER TABLE notices ADD COLUMN sms_file TEXT")
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 

@@ -261,3 +261,113 @@ def test_ordinary_addresses_still_get_their_draft(tmp_path: Path, address: str) 
     run = write_notices(db, tmp_path / "out")
     assert parse(run.notices[0].eml)["To"] == address
     assert parse_email(address) == address
+
+
+def _five_invited(tmp_path: Path) -> Database:
+    db = event_db()
+    db.execute("UPDATE event SET capacity = 5")
+    rows = [person_row(i, at=f"2026-11-2{i} 09:00", phone=f"1391234567{i}") for i in range(1, 6)]
+    import_file(db, write_csv(tmp_path / "s.csv", rows))
+    approve(db, [f"A00{i}" for i in range(1, 6)], operator=OFFICE, residence="户籍在本区")
+    select(db)
+    return db
+
+
+def test_a_run_stopped_half_way_and_run_again_writes_each_draft_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The office's laptop stopped while the third invitation was being made (power, Ctrl+C):
+    # two drafts were on disk, nothing recorded. The next run wrote A001-invited-2.eml beside
+    # A001-invited.eml — two drafts for one person, and staff sent both.
+    import checkin.invitations
+
+    db = _five_invited(tmp_path)
+    out = tmp_path / "通知"
+    made = checkin.invitations.invitation_attachments
+    calls: list[str] = []
+
+    def stop_at_the_third(*args: object, **kwargs: object) -> tuple[bytes, bytes]:
+        calls.append("x")
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return made(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checkin.invitations, "invitation_attachments", stop_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        write_notices(db, out, font=FONT)
+    assert files(out) == ["A001-invited.eml", "A002-invited.eml"]
+    assert db.execute("SELECT COUNT(*) FROM notices").fetchone()[0] == 0
+    monkeypatch.setattr(checkin.invitations, "invitation_attachments", made)
+
+    run = write_notices(db, out, font=FONT)
+    assert [n.eml.name for n in run.notices] == [f"A00{i}-invited.eml" for i in range(1, 6)]
+    assert files(out) == [f"A00{i}-invited.eml" for i in range(1, 6)] + ["sms.csv"]
+    for i in range(1, 6):
+        draft = parse(out / f"A00{i}-invited.eml")
+        assert draft["Subject"] == f"【经开区开放日】邀请函（编号 A00{i}）"
+        assert {a.get_filename() for a in draft.iter_attachments()} == {f"邀请函-A00{i}.pdf", f"A00{i}.png"}
+    assert db.execute("SELECT COUNT(*) FROM notices").fetchone()[0] == 5
+    assert write_notices(db, out, font=FONT).notices == []
+
+
+def test_a_run_stopped_before_recording_replaces_its_sms_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stopped after every file was written but before the notices were recorded: the rerun
+    # writes the same drafts and the same sms.csv again, in place — not sms-2.csv beside it.
+    import checkin.notices
+
+    db = _five_invited(tmp_path)
+    db.execute("UPDATE people SET status = 'signed_up', queue_pos = NULL")
+    reject(db, ["A001", "A002"], reason="incomplete", operator=OFFICE)
+    out = tmp_path / "out"
+
+    def full_disk(_db: Database) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(checkin.notices, "write_transaction", full_disk)
+    with pytest.raises(OSError):
+        write_notices(db, out)
+    assert "sms.csv" in files(out)
+    monkeypatch.undo()
+
+    run = write_notices(db, out)
+    assert run.sms_csv is not None and run.sms_csv.name == "sms.csv"
+    assert files(out) == [
+        "A001-rejected.eml", "A002-rejected.eml", "A003-approved.eml", "A004-approved.eml",
+        "A005-approved.eml", "sms.csv",
+    ]  # fmt: skip
+    with run.sms_csv.open(encoding="utf-8-sig", newline="") as fh:
+        assert [r[0] for r in csv.reader(fh)][1:] == ["A001", "A002", "A003", "A004", "A005"]
+    # a later batch never touches a recorded one: the next SMS list is sms-2.csv
+    reject(db, ["A003"], reason="incomplete", operator=OFFICE)
+    later = write_notices(db, out)
+    assert later.sms_csv is not None and later.sms_csv.name == "sms-2.csv"
+    assert [n.eml.name for n in later.notices] == ["A003-rejected.eml"]
+
+
+def test_the_no_show_list_is_a_call_list_with_full_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 未到.csv is what staff phone the no-shows from: it masked the numbers (138****5678), so
+    # nobody could be called from it. The attendance sheet stays masked.
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="t", date=EVENT_DATE, capacity=2, min_citizen_share=0))
+        rows = [person_row(i, at=f"2026-11-2{i} 09:00", phone=f"1391234567{i}") for i in (1, 2)]
+        import_file(db, write_csv(tmp_path / "s.csv", rows))
+        select(db)
+    capsys.readouterr()
+    assert (
+        main(["--lang", "zh", "export", "no-shows", "--db", str(path), "--out", str(tmp_path / "未到.csv")])
+        == 0
+    )
+    assert "含完整手机号" in capsys.readouterr().out
+    body = list(csv.reader(io.StringIO((tmp_path / "未到.csv").read_text(encoding="utf-8-sig"))))
+    phone = body[0].index("联系电话")
+    assert [r[phone] for r in body[1:]] == ["13912345671", "13912345672"]
+    if os.name == "posix":
+        assert stat.S_IMODE((tmp_path / "未到.csv").stat().st_mode) == 0o600
+    assert main(["export", "attendance", "--db", str(path), "--out", str(tmp_path / "签到表.csv")]) == 0
+    sheet = (tmp_path / "签到表.csv").read_text(encoding="utf-8-sig")
+    assert "139****5671" in sheet and "13912345671" not in sheet
