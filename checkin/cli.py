@@ -166,6 +166,13 @@ def cmd_event_show(args: argparse.Namespace) -> int:
         return 0
 
 
+def fallback_note(years: list[int]) -> str:
+    """The warning for due dates counted without a year's holiday arrangements (in words)."""
+    from checkin.workdays import fallback_note as note
+
+    return note(years)
+
+
 def _deadline_rows(db: Any) -> list[tuple[str, str]]:
     """The due dates after the event, with the warning when a year's holidays are not known."""
     from checkin.workdays import deadlines
@@ -174,7 +181,7 @@ def _deadline_rows(db: Any) -> list[tuple[str, str]]:
     due = deadlines(db)
     rule = tr(f"report.due_kind_{event.report_due_kind}", days=event.report_due_days)
     if due.missing_years:
-        print(tr("workdays.fallback", years=", ".join(map(str, due.missing_years))), file=sys.stderr)
+        print(fallback_note(due.missing_years), file=sys.stderr)
     return [
         (tr("report.f_report_due"), tr("report.due_with_rule", due=_day(due.report), rule=rule)),
         (tr("report.f_website_due"), _day(due.website)),
@@ -904,7 +911,7 @@ def cmd_suggestions_list(args: argparse.Namespace) -> int:
         items = list_suggestions(db, status=args.status, department=args.department, today=_today(args.today))
         _, missing = due_date(db)
         if missing:
-            print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
+            print(fallback_note(missing), file=sys.stderr)
         if args.json:
             _json([s.to_json() for s in items])
             return 0
@@ -942,7 +949,7 @@ def cmd_suggestions_add(args: argparse.Namespace) -> int:
         due, missing = due_date(db)
         _out(tr("ledger.added", number=number, due=due.isoformat()))
         if missing:
-            print(tr("workdays.fallback", years=", ".join(map(str, missing))), file=sys.stderr)
+            print(fallback_note(missing), file=sys.stderr)
         return 0
 
 
@@ -1045,10 +1052,14 @@ def cmd_suggestions_history(args: argparse.Namespace) -> int:
 )
 def cmd_suggestions_export(args: argparse.Namespace) -> int:
     from checkin.exports import export_ledger
+    from checkin.ledger import due_date
 
     with open_db(args.db) as db:
         path, count = export_ledger(db, args.out)
         _out(tr("export.done", count=count, path=path))
+        _, missing = due_date(db)
+        if missing:  # the file shows due dates counted without that year's arrangements
+            print(fallback_note(missing), file=sys.stderr)
         return 0
 
 
@@ -1136,7 +1147,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         due = deadlines(db)
     _out(tr("report.due_line", due=_day(due.report), website=_day(due.website), followup=_day(due.followup)))
     if due.missing_years:
-        print(tr("workdays.fallback", years=", ".join(map(str, due.missing_years))), file=sys.stderr)
+        print(fallback_note(due.missing_years), file=sys.stderr)
     return 0
 
 

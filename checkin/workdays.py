@@ -17,6 +17,7 @@ None of them falls on a weekend or a statutory holiday.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from lunardate import LunarDate
 from sqlite_utils import Database
 
 from checkin.errors import CheckinError
+from checkin.i18n import tr
 from checkin.storage import write_transaction
 
 
@@ -153,30 +155,71 @@ def missing_years_between(db: Database, start: dt.date, end: dt.date) -> list[in
     return [y for y in range(start.year, end.year + 1) if not calendar.has_data(y)]
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # a holiday file's year: anything else is a typing slip
+
+
+def _holiday_dates(raw: dict[str, object], key: str, year: int, path: str | Path) -> set[dt.date]:
+    """The dates listed under `key` (TOML dates or "YYYY-MM-DD" texts), all within `year`."""
+    values = raw.get(key, [])
+    if not isinstance(values, list):
+        raise CheckinError("workdays.file_invalid", path=str(path), error=tr("workdays.bad_list", name=key))
+    days: set[dt.date] = set()
+    for value in values:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            day = value
+        else:
+            try:
+                day = dt.date.fromisoformat(str(value).strip())
+            except ValueError:
+                error = tr("workdays.bad_date", name=key, value=str(value)[:40])
+                raise CheckinError("workdays.file_invalid", path=str(path), error=error) from None
+        if day.year != year:
+            error = tr("workdays.stray", day=day.isoformat(), year=year)
+            raise CheckinError("workdays.file_invalid", path=str(path), error=error)
+        days.add(day)
+    return days
+
+
 def parse_holiday_file(path: str | Path) -> tuple[int, set[dt.date], set[dt.date]]:
-    """A TOML file: `year`, `holidays = [dates]`, `workdays = [the 调休 weekend days]`."""
+    """A TOML file: `year`, `holidays = [dates]`, `workdays = [the 调休 weekend days]`.
+
+    Every fault is said in the user's words (which key, which value, which line), never in
+    the TOML parser's or Python's English; nothing is stored from a faulty file."""
     try:
         with Path(path).open("rb") as fh:
             raw = tomllib.load(fh)
-        year = int(raw["year"])
-        holidays = {
-            d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in raw.get("holidays", [])
-        }
-        workdays = {
-            d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in raw.get("workdays", [])
-        }
     except FileNotFoundError:
         raise CheckinError("workdays.file_missing", path=str(path)) from None
-    except (tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as exc:
-        raise CheckinError("workdays.file_invalid", path=str(path), error=str(exc)) from None
-    stray = [d for d in holidays | workdays if d.year != year]
-    if stray:
-        raise CheckinError("workdays.file_invalid", path=str(path), error=f"{stray[0]} is not in {year}")
-    if holidays & workdays:
-        raise CheckinError(
-            "workdays.file_invalid", path=str(path), error="a date is both holiday and workday"
-        )
+    except IsADirectoryError:
+        raise CheckinError("workdays.file_missing", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise CheckinError("workdays.file_invalid", path=str(path), error=tr("workdays.not_text")) from None
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        error = tr("workdays.bad_toml_line", line=line.group(1)) if line else tr("workdays.bad_toml")
+        raise CheckinError("workdays.file_invalid", path=str(path), error=error) from None
+    except OSError as exc:
+        error = exc.strerror or tr("workdays.not_text")
+        raise CheckinError("workdays.file_invalid", path=str(path), error=error) from None
+    year = raw.get("year")
+    if year is None:
+        raise CheckinError("workdays.file_invalid", path=str(path), error=tr("workdays.no_year"))
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        shown = str(year).lower() if isinstance(year, bool) else str(year)[:40]  # as typed in TOML
+        error = tr("workdays.bad_year", value=shown, first=FIRST_YEAR, last=LAST_YEAR)
+        raise CheckinError("workdays.file_invalid", path=str(path), error=error)
+    holidays = _holiday_dates(raw, "holidays", year, path)
+    workdays = _holiday_dates(raw, "workdays", year, path)
+    both = sorted(holidays & workdays)
+    if both:
+        error = tr("workdays.both", day=both[0].isoformat())
+        raise CheckinError("workdays.file_invalid", path=str(path), error=error)
     return year, holidays, workdays
+
+
+def fallback_note(years: list[int] | set[int]) -> str:
+    """The warning that due dates in `years` were counted without the State Council's data."""
+    return tr("workdays.fallback", years=tr("workdays.year_sep").join(map(str, sorted(years))))
 
 
 def load_holiday_file(db: Database, path: str | Path) -> int:

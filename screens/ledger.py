@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Static
 from checkin.i18n import tr
 from checkin.labels import history_rows
 from checkin.ledger import STATUSES, Suggestion, add_suggestion, edit, history, list_suggestions, set_status
-from checkin.workdays import deadlines
+from checkin.workdays import deadlines, fallback_note
 from screens.base import DeskDialog, DeskScreen
 from screens.bindings import DeskFooter, bind
 from screens.plain import PlainTable
@@ -145,7 +145,7 @@ class LedgerScreen(DeskScreen):
     def _show(self, loaded: tuple[list[Suggestion], list[Suggestion], list[int]]) -> None:
         everything, shown, missing = loaded
         warning = self.query_one("#ledger-calendar", Static)
-        warning.update(tr("workdays.fallback", years=", ".join(map(str, missing))) if missing else "")
+        warning.update(fallback_note(missing) if missing else "")
         warning.display = bool(missing)
         self.departments = sorted({s.department for s in everything if s.department})
         self.items = shown
