@@ -28,7 +28,7 @@ from checkin.clock import SYSTEM_CLOCK, Clock, stamp
 from checkin.errors import CheckinError
 from checkin.event import TICKETS, Event, id_secret, load_event, pin_matches
 from checkin.i18n import tr
-from checkin.idcard import document_matches, id_hash, parse_id
+from checkin.idcard import document_matches, id_hash, match_document, parse_id
 from checkin.keys import Verifier, station_for
 from checkin.labels import CheckLabels
 from checkin.packseal import refresh
@@ -203,7 +203,15 @@ def resolve_scan(
             checked.number, "scan", token=(checked.claims.seq, checked.claims.counter, checked.claims.key_id)
         )
     if looks_like_number(upper):
-        return Resolved(upper, "lookup")
+        if db.execute("SELECT 1 FROM people WHERE number = ?", [upper]).fetchone() is not None:
+            return Resolved(upper, "lookup")
+        # nobody has this number: a passport such as A1234567 may have been typed
+        document = match_document(db, secret if secret is not None else id_secret(db), clean)
+        if document is None:
+            return Resolved(upper, "lookup")
+        if ticket == "invitation":
+            return Resolved(None, "idcard", Reason.TICKET_INVITATION)
+        return Resolved(document[0], "idcard", id_number=document[1])
     id_number = find_id_number(clean, today)
     if id_number is not None:
         if ticket == "invitation":
@@ -213,6 +221,12 @@ def resolve_scan(
         if row is None:
             return Resolved(None, "idcard", Reason.NOT_ON_LIST)
         return Resolved(str(row[0]), "idcard", id_number=id_number)
+    # a passport, a travel permit or a foreign permanent residence ID, typed or read
+    document = match_document(db, secret if secret is not None else id_secret(db), clean)
+    if document is not None:
+        if ticket == "invitation":
+            return Resolved(None, "idcard", Reason.TICKET_INVITATION)
+        return Resolved(document[0], "idcard", id_number=document[1])
     if _URL.match(clean):
         return Resolved(None, "scan", Reason.WEB_ADDRESS)
     return Resolved(None, "scan", Reason.NOT_TOKEN)

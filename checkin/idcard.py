@@ -233,17 +233,31 @@ def document_candidates(text: str) -> list[str]:
     return found
 
 
-def find_by_document(db: Database, text: str) -> str | None:
-    """The number (A001…) of the person whose identity document is `text` (any type, typed or
-    read by a scanner), or None. Only hashes are compared; nothing is stored or logged."""
-    from checkin.event import id_secret
+# an 18-character number inside a card reader's line (a foreign permanent residence ID card)
+_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Z])[0-9]{17}[0-9X](?![0-9A-Z])")
 
-    secret = id_secret(db)
-    for number in document_candidates(text):
+
+def match_document(db: Database, secret: bytes, text: str) -> tuple[str, str] | None:
+    """(person's number, document number) for a document of any type typed alone, or an
+    18-character number in a card reader's line; None when it is nobody's. Only hashes are
+    compared; nothing is stored or logged."""
+    upper = unicodedata.normalize("NFKC", text).upper()
+    numbers = document_candidates(text)
+    numbers += [m for m in _NUMBER_IN_TEXT.findall(upper) if m not in numbers]
+    for number in numbers:
         row = db.execute("SELECT number FROM people WHERE id_hash = ?", [id_hash(secret, number)]).fetchone()
         if row is not None:
-            return str(row[0])
+            return str(row[0]), number
     return None
+
+
+def find_by_document(db: Database, text: str) -> str | None:
+    """The number (A001…) of the person whose identity document is `text` (any type, typed or
+    read by a scanner), or None."""
+    from checkin.event import id_secret
+
+    found = match_document(db, id_secret(db), text)
+    return found[0] if found else None
 
 
 def document_matches(secret: bytes, typed: str, stored_hash: str) -> bool:

@@ -289,6 +289,21 @@ def find_header(grid: list[list[Any]]) -> tuple[_Header | None, tuple[int, dict[
     return None, near
 
 
+_DOCUMENT_LIKE = re.compile(r"[0-9A-Z]{5,}")
+
+
+def _is_total(text: Any) -> bool:
+    """`合计`, `合计：3人`, `小计`, `Total`: the first words of a totals row."""
+    plain = unicodedata.normalize("NFKC", _as_text(text)).lower()
+    return any(plain.startswith(w) for w in vocabulary().totals)
+
+
+def _document_like(value: Any) -> bool:
+    """Whether a cell may hold an identity document number (not a count such as `3人` or `12`)."""
+    plain = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", _as_text(value))).upper()
+    return bool(_DOCUMENT_LIKE.search(plain))
+
+
 def _row_kind(values: list[Any], header: _Header) -> tuple[str, str] | None:
     """A row that is not a person: blank, a repeated header, a totals row or a note."""
     name_at = header.columns["name"]
@@ -299,7 +314,8 @@ def _row_kind(values: list[Any], header: _Header) -> tuple[str, str] | None:
         if isinstance(name_cell, str) and not _is_empty(name_cell) and not _is_empty(number_cell):
             if header.labels.get(name_at) == re.sub(r"\s+", " ", clean_cell(name_cell)):
                 return "header", ""
-            return None
+            if not _is_total(name_cell) or _document_like(number_cell):
+                return None
     texts = [(i, _as_text(v)) for i, v in enumerate(values) if not _is_empty(v)]
     used = set(header.columns.values())
     ignorable = vocabulary().ignored
@@ -309,11 +325,11 @@ def _row_kind(values: list[Any], header: _Header) -> tuple[str, str] | None:
     number = _as_text(values[id_at]) if id_at < len(values) else ""
     if name and field_for(name) == "name" and field_for(number) == "id_number":
         return "header", ""
-    if number:
-        return None
     first = texts[0][1] if not texts[0][1].isdigit() or len(texts) == 1 else texts[1][1]
+    if number and (not _is_total(first) or _document_like(number)):
+        return None
     voc = vocabulary()
-    if any(first.lower().startswith(w) for w in voc.totals):
+    if _is_total(first):
         return "total", first[:12]
     if not name or any(first.startswith(w) for w in voc.notes):
         phone_at = header.columns.get("phone")
@@ -596,7 +612,7 @@ def _docx_body(source: Source, data: bytes) -> Any:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            info = package.getinfo("word/document.xml")
+            info = package.getinfo(_docx_main_part(package))
             if info.file_size > _DOCX_LIMIT:
                 raise CheckinError("import.bad_docx", path=source.file)
             xml = package.read(info)
@@ -605,6 +621,26 @@ def _docx_body(source: Source, data: bytes) -> Any:
         raise
     except Exception:  # a damaged package or XML
         raise CheckinError("import.bad_docx", path=source.file) from None
+
+
+_MAIN_PART = re.compile(
+    rb'Type="[^"]*/officeDocument"[^>]*Target="/?([^"]+)"|Target="/?([^"]+)"[^>]*Type="[^"]*/officeDocument"'
+)
+
+
+def _docx_main_part(package: zipfile.ZipFile) -> str:
+    """The document's main part: word/document.xml, or what the package's relationships name
+    (some editors write word/document2.xml)."""
+    names = set(package.namelist())
+    if "word/document.xml" in names:
+        return "word/document.xml"
+    rels = package.getinfo("_rels/.rels")
+    if rels.file_size > _DOCX_LIMIT:
+        raise KeyError(rels.filename)
+    match = _MAIN_PART.search(package.read(rels))
+    if match is None:
+        raise KeyError("officeDocument")
+    return (match.group(1) or match.group(2)).decode("utf-8", "replace")
 
 
 def _docx_text(element: Any) -> str:
@@ -760,10 +796,12 @@ def _kind(data: bytes, suffix: str) -> str:
                 mimetype = package.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
         except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError, ValueError, NotImplementedError):
             return "bad_zip"
-        if "word/document.xml" in names:
+        if any(n.startswith("word/") for n in names):
             return "docx"
         if "xl/workbook.xml" in names or "spreadsheet" in mimetype:
             return "workbook"
+        if mimetype.startswith("application/vnd.oasis.opendocument"):
+            return "unsupported"  # a Writer .odt: said what to save it as
         return "other_zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: .xls, or an old .doc / Outlook .msg
         return "workbook" if suffix not in (".doc", ".msg", ".wps") else "old_office"

@@ -131,6 +131,26 @@ def gbk_csv(path: Path, delimiter: str = ",", encoding: str = "gbk") -> Path:
     return path
 
 
+def totals_csv(path: Path) -> Path:
+    """Totals rows as offices write them: the count under the ID column (合计 | 3人), 合计 in the
+    序号 column with the count under the name, a 小计 with a bare number, then a note and blanks."""
+    lines = [
+        "XX局政府开放日报名表",
+        "序号,姓名,身份证号,联系电话",
+        f"1,钱一,{rid(81)},13200000081",
+        f"2,钱二,{rid(82)},13200000082",
+        ",小计,2,",
+        f"3,钱三,{rid(83)},13200000083",
+        ",合计,3人,",
+        "合计：3人,,,",
+        "总计,,3,",
+        ",,,",
+        "注：以上信息仅用于本次活动,,,",
+    ]
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    return path
+
+
 # ---------------------------------------------------------------- forms
 
 
@@ -272,6 +292,12 @@ def forms_folder(folder: Path) -> Path:
     return folder
 
 
+LIBREOFFICE_FORM = {
+    "姓名": "冯一", "性别": "女", "证件类型": "港澳台居民居住证", "证件号码": make_id("830000" + "19870909" + "003"),
+    "联系电话": "13100000091", "工作单位及职务": "壬公司 职员", "人员类别": "群众代表",
+}  # fmt: skip
+
+
 def make_corpus(out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     return {
@@ -282,6 +308,7 @@ def make_corpus(out: Path) -> dict[str, Path]:
         "semicolon_csv": gbk_csv(out / "报名表分号.csv", delimiter=";", encoding="utf-8-sig"),
         "tab_gb18030": gbk_csv(out / "报名表制表符.csv", delimiter="\t", encoding="gb18030"),
         "forms": forms_folder(out / "邮件报名"),
+        "totals_csv": totals_csv(out / "合计行.csv"),
     }
 
 
@@ -305,6 +332,14 @@ def resave_with_libreoffice() -> None:
             [soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(ods)], check=True
         )
         shutil.copy(out / "报名表.xlsx", LIBREOFFICE_DIR / "报名表-LibreOffice.xlsx")
+        # a registration form filled in and saved by LibreOffice Writer, as .docx and as .odt
+        form = label_form_docx(Path(tmp) / "活动报名+冯一.docx", LIBREOFFICE_FORM)
+        for target in ("docx:MS Word 2007 XML", "odt"):
+            subprocess.run(
+                [soffice, "--headless", "--convert-to", target, "--outdir", str(out), str(form)], check=True
+            )
+        for suffix in ("docx", "odt"):
+            shutil.copy(out / f"活动报名+冯一.{suffix}", LIBREOFFICE_DIR / f"活动报名+冯一.{suffix}")
 
 
 if __name__ == "__main__":
