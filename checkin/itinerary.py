@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from checkin.errors import CheckinError
 from checkin.i18n import tr
+from checkin.keys import packed_station
 from checkin.phone import parse_phone
 from checkin.storage import write_transaction
 from checkin.vocab import PersonStatus
@@ -222,10 +223,19 @@ def find_bus(buses: list[Bus], name: str) -> Bus:
     raise CheckinError("visit.unknown_bus", name=wanted, known="、".join(b.name for b in buses))
 
 
+def require_office_plan(db: Database) -> None:
+    """The plan and the seating are changed in the office's file only: a door pack carries them
+    to the bus, but nothing changed there travels back (its bundle holds roll calls, not seats)."""
+    station = packed_station(db)
+    if station is not None:
+        raise CheckinError("visit.office_only", station=station)
+
+
 def set_plan(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
     """Replace the event's itinerary (office only). Riders of a bus that no longer exists,
     or beyond a bus's new seat count, lose their place and must be assigned again."""
     validate_plan(stops, buses)
+    require_office_plan(db)
     with write_transaction(db):
         db.execute("UPDATE event SET stops = ?, buses = ?", [stops_json(stops), buses_json(buses)])
         names = [b.name for b in buses]
@@ -283,6 +293,7 @@ def assign_buses(db: Database, mode: str) -> Assignment:
     """
     if mode not in ASSIGN_MODES:
         raise CheckinError("visit.bad_mode", value=mode)
+    require_office_plan(db)
     _, buses = load_plan(db)
     if not buses:
         raise CheckinError("visit.no_buses")
@@ -359,6 +370,7 @@ def set_bus(db: Database, number: str, bus_name: str | None) -> str | None:
 
     Returns the bus they were on before."""
     number = unicodedata.normalize("NFKC", number).strip().upper()
+    require_office_plan(db)
     _, buses = load_plan(db)
     with write_transaction(db):
         row = db.execute("SELECT status FROM people WHERE number = ?", [number]).fetchone()

@@ -419,8 +419,8 @@ def _late(minutes: int | None) -> str:
 
 
 def visit_words(visit: VisitSummary | None, *, html: bool = False) -> dict[str, Any]:
-    """The site visit in words: who attended each stop, who left early and why (named only in
-    the document, counted on the web page), the schedule as run against the plan."""
+    """The site visit in words: who attended each stop, who left early and why (counted by
+    reason in the document and on the web page alike), the schedule as run against the plan."""
     if visit is None or not any(c.expected for c in visit.counts):
         return {"visit_stops": [], "visit_text": "", "visit_schedule": "", "visit_left": "",
                 "visit_forced": ""}  # fmt: skip
@@ -444,9 +444,12 @@ def visit_words(visit: VisitSummary | None, *, html: bool = False) -> dict[str, 
                 "late_leaving": _late(run.late_leaving(day)),
             }
         )
+    # a stop where nobody called the roll (the visit ended early, or the leader did not) is said
+    # so: "应到17人，实到0人" would read as if everyone had missed it
     text = tr(
         "report.visit.stops",
         stops=_join([tr("report.visit.stop", name=v["name"], expected=v["expected"], present=v["present"])
+                     if v["arrived"] else tr("report.visit.stop_not_called", name=v["name"])
                      for v in stops]),
     )  # fmt: skip
     ran = [

@@ -330,8 +330,14 @@ def _at(day: dt.date, hhmm: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.fromisoformat(hhmm))
 
 
-def _minutes(delta: dt.timedelta) -> int:
-    return round(delta.total_seconds() / 60)
+def _minute(when: dt.datetime) -> dt.datetime:
+    return when.replace(second=0, microsecond=0)
+
+
+def _minutes(later: dt.datetime, earlier: dt.datetime) -> int:
+    """Whole minutes from `earlier` to `later` as a clock shows them (HH:MM, seconds dropped):
+    "planned 13:50, arrived 13:55" is 5 minutes late whatever the seconds were."""
+    return round((_minute(later) - _minute(earlier)).total_seconds() / 60)
 
 
 @dataclass(frozen=True)
@@ -345,12 +351,12 @@ class StopRun:
     def late_arriving(self, day: dt.date) -> int | None:
         if not self.arrived:
             return None
-        return _minutes(dt.datetime.fromisoformat(self.arrived) - _at(day, self.stop.arrive))
+        return _minutes(dt.datetime.fromisoformat(self.arrived), _at(day, self.stop.arrive))
 
     def late_leaving(self, day: dt.date) -> int | None:
         if not self.departed:
             return None
-        return _minutes(dt.datetime.fromisoformat(self.departed) - _at(day, self.stop.leave))
+        return _minutes(dt.datetime.fromisoformat(self.departed), _at(day, self.stop.leave))
 
 
 def stop_runs(db: Database, stops: list[Stop], bus: str | None = None) -> list[StopRun]:
@@ -418,19 +424,19 @@ def schedule(db: Database, event: Event, now: dt.datetime, bus: str | None = Non
     day = run_day(runs, event.date)
     active = [i for i, run in enumerate(runs) if run.arrived or run.departed]
     if not active:
-        behind = max(0, _minutes(now - _at(day, stops[0].arrive))) if now.date() == day else 0
+        behind = max(0, _minutes(now, _at(day, stops[0].arrive))) if now.date() == day else 0
         return Schedule("not_started", None, stops[0], behind)
     i = active[-1]
     run = runs[i]
     following = stops[i + 1] if i + 1 < len(stops) else None
     if run.departed is None:
         late = run.late_arriving(day) or 0
-        behind = max(late, _minutes(now - _at(day, run.stop.leave)))
+        behind = max(late, _minutes(now, _at(day, run.stop.leave)))
         return Schedule("at_stop", run.stop, following, behind)
     late = run.late_leaving(day) or 0
     if following is None:
         return Schedule("finished", run.stop, None, late)
-    behind = max(late, _minutes(now - _at(day, following.arrive)))
+    behind = max(late, _minutes(now, _at(day, following.arrive)))
     return Schedule("on_the_way", run.stop, following, behind)
 
 

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Digits, Static
 
 from checkin.board import Board, build_board
 from checkin.categories import CATEGORIES, category_label
+from checkin.clock import SYSTEM_CLOCK, Clock
 from checkin.i18n import tr
 from checkin.rollcall import visit_schedule
 from screens.base import DeskScreen
@@ -37,16 +38,17 @@ class BoardScreen(DeskScreen):
         bind("r", "refresh", "refresh"),
     ]
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, clock: Clock = SYSTEM_CLOCK) -> None:
         super().__init__()
         self.db_path = db_path
+        self.clock = clock  # the schedule line's minutes behind the plan are counted by it
         self.big = False
         self.show_phones = False
         self.board: Board | None = None
 
     @classmethod
     def from_desk(cls, desk: Desk) -> BoardScreen:
-        return cls(desk.db_path)
+        return cls(desk.db_path, desk.clock)
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -83,7 +85,7 @@ class BoardScreen(DeskScreen):
 
     def load(self) -> None:
         self.run_in_file(
-            lambda db: (build_board(db), visit_schedule(db)),
+            lambda db: (build_board(db), visit_schedule(db, self.clock.now())),
             self._loaded,
             group="board",
             exclusive=True,

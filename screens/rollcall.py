@@ -9,7 +9,6 @@ or the bus. The schedule line says where the visit is against the plan.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from checkin.clock import SYSTEM_CLOCK, Clock
 from checkin.i18n import tr
 from checkin.itinerary import LEAVE_REASONS
 from checkin.rollcall import Departure, MarkResult, RollCall, RollStatus, Schedule, schedule
@@ -121,10 +121,18 @@ class RollCallScreen(DeskScreen):
     ]
 
     def __init__(
-        self, db_path: Path, station: str, operator: str, stop: str | None = None, bus: str | None = None
+        self,
+        db_path: Path,
+        station: str,
+        operator: str,
+        stop: str | None = None,
+        bus: str | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
+        """`clock`: the time marks and departures are stamped with and the schedule is read by."""
         super().__init__()
         self.db_path = db_path
+        self.clock = clock
         self.station = station
         self.operator = operator
         self.stop = stop
@@ -136,7 +144,7 @@ class RollCallScreen(DeskScreen):
 
     @classmethod
     def from_desk(cls, desk: Desk) -> RollCallScreen:
-        return cls(desk.db_path, desk.station, desk.operator or "?", desk.stop, desk.bus)
+        return cls(desk.db_path, desk.station, desk.operator or "?", desk.stop, desk.bus, desk.clock)
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -179,15 +187,16 @@ class RollCallScreen(DeskScreen):
         db = open_db(self.db_path, shared=True)  # the screen's connection: closed on unmount
         try:
             with self.roll_lock:
-                roll = RollCall(db, self.station, self.operator)
+                roll = RollCall(db, self.station, self.operator, clock=self.clock)
                 stop, bus = self.stop, self.bus
-                if stop is None:
-                    now = schedule(db, roll.event, dt.datetime.now())
-                    stop = (now.current or now.next or roll.stops[0]).name if now else roll.stops[0].name
-                roll.stop(stop)  # refuse an unknown name now, in words
                 if bus is None and roll.station in {b.name for b in roll.buses}:
                     bus = roll.station  # the laptop on bus 2 (station 2号车) calls bus 2's roll
-                roll.bus(bus)
+                roll.bus(bus)  # refuse an unknown name now, in words
+                if stop is None:  # where this bus (or the visit) is: on the way, the next stop
+                    now = schedule(db, roll.event, self.clock.now(), bus)
+                    here = now and (now.next if now.state == "on_the_way" else now.current or now.next)
+                    stop = (here or roll.stops[0]).name
+                roll.stop(stop)
                 self.roll = roll
         except BaseException:
             db.close()
@@ -230,7 +239,7 @@ class RollCallScreen(DeskScreen):
         bus = self.bus
 
         def read(roll: RollCall, stop: str) -> tuple[RollStatus, Schedule | None]:
-            return roll.status(stop, bus), schedule(roll.db, roll.event, dt.datetime.now(), bus)
+            return roll.status(stop, bus), schedule(roll.db, roll.event, self.clock.now(), bus)
 
         self.with_roll(read, self._loaded, group="roll-read", exclusive=True, description="read the roll")
 

@@ -356,6 +356,51 @@ def test_schedule_says_where_the_visit_is_and_how_late(demo_db: Database, clock:
     assert there.text() == "now: 办税服务厅 (last stop) · 21 min behind the plan"
 
 
+def test_minutes_late_are_counted_between_the_minutes_shown(demo_db: Database, clock: ManualClock) -> None:
+    """The report says "实际13:55到达（晚5分钟）": the minutes are those between the times shown,
+    never rounded from the seconds (13:55:40 was "晚6分钟", a departure at 14:05:40 "晚1分钟")."""
+    from checkin.rollcall import stop_runs
+
+    db = demo_db
+    event = load_event(db)
+    roll = RollCall(db, "bus", "op", clock=clock)
+    number = bus_loads(db)[0][0].riders[0][0]
+    clock.start = dt.datetime(2026, 12, 18, 13, 55, 40)
+    roll.mark_present("政务服务中心东门", None, number)
+    clock.start = dt.datetime(2026, 12, 18, 14, 5, 40)
+    assert roll.depart("政务服务中心东门", None, anyway=True).recorded
+    run = stop_runs(db, event.stops)[0]
+    assert (run.late_arriving(EVENT_DATE), run.late_leaving(EVENT_DATE)) == (5, 0)
+    # on the way, 14:20:50 against a planned arrival at 14:20: the minute has not yet passed
+    road = schedule(db, event, dt.datetime(2026, 12, 18, 14, 20, 50))
+    assert road is not None and (road.state, road.behind) == ("on_the_way", 0)
+    late = schedule(db, event, dt.datetime(2026, 12, 18, 14, 23, 59))
+    assert late is not None and late.behind == 3
+
+
+def test_seating_and_the_plan_are_changed_at_the_office_only(demo: Path, tmp_path: Path) -> None:
+    """A door pack carries the seating; changed on the bus it would never travel back: refused in
+    words, nothing changed."""
+    from checkin.pack import station_pack
+
+    pack = station_pack(demo, "1号车", tmp_path / "bus1.db")
+    with open_db(pack) as db:
+        before = db.execute("SELECT number, bus, how FROM bus_riders ORDER BY number").fetchall()
+        number = before[0][0]
+        for change in (
+            lambda: assign_buses(db, "even"),
+            lambda: set_bus(db, number, "2号车"),
+            lambda: set_bus(db, number, None),
+            lambda: set_plan(db, STOPS, [Bus("1号车", 40)]),
+        ):
+            with pytest.raises(CheckinError) as caught:
+                change()
+            assert caught.value.key == "visit.office_only"
+            assert "1号车" in str(caught.value)
+        assert db.execute("SELECT number, bus, how FROM bus_riders ORDER BY number").fetchall() == before
+        assert len(load_event(db).stops) == 2
+
+
 # ---------------------------------------------------------------- the command line
 
 
@@ -565,6 +610,25 @@ def test_the_report_tells_per_stop_counts_who_left_and_the_schedule_as_run(
     # the web page names no guest: the reason is counted
     page = write_report(db, tmp_path / "报告.html", day=EVENT_DATE).read_text(encoding="utf-8")
     assert "中途离队1人（身体不适1人）" in page and leaver[1] not in page
+
+
+def test_the_report_does_not_count_a_stop_where_no_roll_was_called_as_everyone_missing(
+    demo_db: Database, clock: ManualClock
+) -> None:
+    """The visit stopped after its first stop (or nobody called the roll at the second): the
+    report says so instead of "应到31人，实到0人"."""
+    from checkin.i18n import set_language
+    from checkin.report import gather, visit_words
+
+    db = demo_db
+    roll = RollCall(db, "desk", "op", clock=clock)
+    clock.at("13:52")
+    for number, _ in bus_loads(db)[0][0].riders:
+        roll.mark_present("政务服务中心东门", None, number)
+    set_language("zh")
+    words = visit_words(gather(db).visit)
+    assert words["visit_text"].endswith("、办税服务厅（未点名）。")
+    assert "政务服务中心东门（应到32人，实到17人）" in words["visit_text"]
 
 
 def test_purge_forgets_who_was_unwell(demo: Path, clock: ManualClock) -> None:

@@ -173,3 +173,57 @@ async def test_a_scanner_burst_on_the_list_marks_that_guest_only(demo: Path) -> 
         await app.scanner_silence()
         await settle(app, pilot)
     assert [(m[1], m[3], m[5]) for m in marks(demo)] == [(one[3][0], "present", "scan")]
+
+
+async def test_the_roll_call_and_the_board_read_the_apps_clock(demo: Path) -> None:
+    """Marks are stamped, and minutes behind the plan counted, by the app's clock (a test sets it)."""
+    from tests.helpers import event_day_clock
+
+    one = riders(demo)
+    clock = event_day_clock(14, 30)  # the first stop's planned arrival was 13:50, departure 14:05
+    app = CheckinApp(demo, station="1号车平板", operator="王志强", start="rollcall", stop=FIRST, bus="1号车",
+                     clock=clock)  # fmt: skip
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, one[0][0])
+        line = str(app.screen.query_one("#visit-schedule", Static).render())
+        assert "当前：政务服务中心东门" in line and "比计划晚40分钟" in line
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        line = str(app.screen.query_one("#board-schedule", Static).render())
+        assert "当前：政务服务中心东门" in line and "比计划晚40分钟" in line
+    with open_db(demo) as db:
+        stamped = db.execute("SELECT at FROM roll_marks").fetchall()
+    assert [row[0][:16] for row in stamped] == ["2026-12-18T14:30"]
+
+
+async def test_with_no_stop_given_the_screen_opens_where_the_apps_clock_says(demo: Path) -> None:
+    """Nothing marked yet: the visit has not started, so the screen opens at the first stop and
+    the schedule counts the minutes since its planned arrival by the app's clock."""
+    from tests.helpers import event_day_clock
+
+    app = CheckinApp(demo, station="desk", operator="小王", start="rollcall", clock=event_day_clock(14, 0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        assert screen.stop == FIRST
+        line = str(app.screen.query_one("#visit-schedule", Static).render())
+        assert "比计划晚10分钟" in line
+
+
+async def test_a_bus_that_left_the_first_stop_opens_at_the_next(demo: Path) -> None:
+    """With no stop given, a bus on the way opens at the stop it is going to; the other bus,
+    still at the first stop, opens there."""
+    from checkin.rollcall import RollCall
+    from tests.helpers import event_day_clock
+
+    clock = event_day_clock(14, 0)
+    with open_db(demo) as db:
+        roll = RollCall(db, "1号车", "王志强", clock=clock)
+        roll.mark_present(FIRST, "1号车", riders(demo)[0][0])
+        assert roll.depart(FIRST, "1号车", anyway=True).recorded
+    for bus, stop in (("1号车", "办税服务厅"), ("2号车", FIRST)):
+        app = CheckinApp(demo, station=bus, operator="王志强", start="rollcall", clock=clock)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await ready(app, pilot)
+            assert (screen.stop, screen.bus) == (stop, bus)
