@@ -139,7 +139,8 @@ def parse_custom_categories(raw: Any) -> list[CustomCategory]:
         if not zh or len(zh) > _MAX_LABEL or len(en) > _MAX_LABEL:
             raise CheckinError("category.bad_label", value=code)
         citizen = item.get("citizen", False)
-        if not isinstance(citizen, bool):
+        # true or false, unquoted: "false" in quotes would be read as the opposite
+        if not isinstance(citizen, bool) or not isinstance(item.get("takes_place", True), bool):
             raise CheckinError("category.bad_definition", value=code)
         aliases = tuple(a for a in (_norm(x) for x in aliases_raw) if a)
         result.append(CustomCategory(code, zh, en, aliases, citizen))
@@ -165,12 +166,15 @@ def build_categories(custom: Iterable[CustomCategory], outside_capacity: Iterabl
     for cat in known:
         for name in (cat.code, cat.zh, cat.en.lower(), *cat.aliases):
             names[name] = cat.code
+    labels = {cat.code: cat.label() for cat in known}
     for item in custom:
         for name in (item.code, item.zh, item.en.lower(), *item.aliases):
             if name and names.get(name, item.code) != item.code:
-                raise CheckinError("category.name_taken", value=name, other=names[name])
+                other = labels.get(names[name], names[name])  # the category in words, not its code
+                raise CheckinError("category.name_taken", value=name, other=other)
             if name:
                 names[name] = item.code
+        labels[item.code] = pick(item.zh, item.en or item.zh)
         known.append(
             Category(
                 item.code,
@@ -236,9 +240,12 @@ def _resolve(known: Database | Sequence[Category] | None) -> Sequence[Category]:
     return event_categories(known)
 
 
-def known_labels(categories: Sequence[Category]) -> str:
-    """The Chinese labels, as sign-up sheets write them."""
-    return "、".join(c.zh for c in categories)
+def known_labels(categories: Sequence[Category], lang: str | None = None) -> str:
+    """The categories as sign-up sheets write them: their Chinese names; in English each
+    followed by its English name to read it by ("群众代表 (Citizen), 三区人才 (…)")."""
+    if (lang or current_language()) == "zh":
+        return "、".join(c.zh for c in categories)
+    return ", ".join(f"{c.zh} ({c.en})" if c.en and c.en != c.zh else c.zh for c in categories)
 
 
 def parse_category(known: Database | Sequence[Category] | None, raw: str | None) -> str:

@@ -22,11 +22,13 @@ from checkin.categories import (
     Category,
     CustomCategory,
     build_categories,
+    known_labels,
     parse_category,
     parse_custom_categories,
     register_labels,
 )
 from checkin.errors import CheckinError
+from checkin.i18n import tr
 from checkin.itinerary import (
     Bus,
     Stop,
@@ -150,7 +152,7 @@ class Event:
         codes = {c.code for c in cats}
         for code in [*self.outside_capacity, *self.signup_excluded]:
             if code not in codes:
-                raise CheckinError("category.unknown", value=code, known="、".join(c.zh for c in cats))
+                raise CheckinError("category.unknown", value=code, known=known_labels(cats))
         if self.reply_email is not None and not is_email(self.reply_email):
             raise CheckinError("notices.bad_reply_email", value=self.reply_email)
         if self.unfilled not in UNFILLED_POLICIES:
@@ -169,7 +171,7 @@ class Event:
                 raise CheckinError("quota.bad_places", group=words(key), value=places)
             for code in group:
                 if code not in codes:
-                    raise CheckinError("category.unknown", value=code, known="、".join(c.zh for c in cats))
+                    raise CheckinError("category.unknown", value=code, known=known_labels(cats))
                 if code in seen:
                     raise CheckinError("quota.twice", category=words(code), group=words(seen[code]))
                 seen[code] = key
@@ -287,6 +289,41 @@ def pin_matches(stored: str | None, pin: str) -> bool:
     return hmac.compare_digest(digest.hex(), digest_hex)
 
 
+# what each setting of the event file must be (`review = "yes"` or `capacity = "ten"` ended in
+# a traceback); settings not listed here are checked where they are read
+_KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
+    **{
+        name: ("event.kind_int", (int,))
+        for name in ("capacity", "min_age", "max_age", "report_due_days", "followup_working_days",
+                     "website_due_working_days", "review_working_days")
+    },
+    **{name: ("event.kind_bool", (bool,)) for name in ("review", "double_entry")},
+    **{
+        name: ("event.kind_text", (str,))
+        for name in ("title", "theme", "organizer", "location", "meeting_point", "checks", "report_due_kind",
+                     "survey_template", "unfilled", "reply_email", "ticket")
+    },
+    **{name: ("event.kind_list", (list,)) for name in ("places", "outside_capacity", "signup_excluded",
+                                                        "categories", "agenda", "stops", "buses")},
+    "quotas": ("event.kind_table", (dict,)),
+}  # fmt: skip
+
+
+def _check_kinds(values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if name not in _KINDS:
+            continue
+        key, kinds = _KINDS[name]
+        # TOML's true is also an int to Python: a number of places is never true or false
+        if isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds):
+            continue
+        # the value as TOML writes it
+        shown = value if isinstance(value, bool | int | float) else f'"{str(value)[:40]}"'
+        if isinstance(value, bool):
+            shown = "true" if value else "false"
+        raise CheckinError("event.file_bad_kind", setting=name, kind=tr(key, setting=name), value=str(shown))
+
+
 def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
     """Read an event file (see data/demo/event.toml); returns the event and its PIN, if any."""
     path = Path(path)
@@ -305,6 +342,7 @@ def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
     values = {k: v for k, v in section.items() if k in known}
     if "title" not in values or "date" not in values:
         raise CheckinError("event.file_required", path=str(path))
+    _check_kinds(values)
     date = values["date"]
     values["date"] = date if isinstance(date, dt.date) else parse_date(str(date))
     if "min_citizen_share" in values:

@@ -127,6 +127,11 @@ def test_labels_of_own_categories_reach_every_screen(tmp_path: Path) -> None:
         ('[[event.categories]]\ncode = "mine"\nzh = "人大代表"\n', "category.name_taken"),
         ('[[event.categories]]\ncode = "mine"\nzh = "甲"\ncolour = "red"\n', "category.bad_definition"),
         ('[[event.categories]]\ncode = "mine"\nzh = "甲"\ncitizen = "yes"\n', "category.bad_definition"),
+        # "false" in quotes was taken as taking a place, the opposite of what was written
+        (
+            '[[event.categories]]\ncode = "mine"\nzh = "甲"\ntakes_place = "false"\n',
+            "category.bad_definition",
+        ),
     ],
 )
 def test_bad_category_definitions_are_refused(tmp_path: Path, extra: str, key: str) -> None:
@@ -136,3 +141,40 @@ def test_bad_category_definitions_are_refused(tmp_path: Path, extra: str, key: s
         event, _ = event_from_toml(path)
         create_event(memory_db(), event)
     assert info.value.key == key
+
+
+def test_a_name_taken_is_refused_in_words_not_codes(tmp_path: Path) -> None:
+    from checkin.i18n import set_language
+
+    path = tmp_path / "event.toml"
+    path.write_text(
+        '[event]\ntitle = "t"\ndate = 2026-12-18\n[[event.categories]]\ncode = "mine"\nzh = "群众"\n'
+    )
+    messages = {}
+    for lang in ("zh", "en"):
+        set_language(lang)
+        with pytest.raises(CheckinError) as info:
+            event_from_toml(path)
+        messages[lang] = info.value.message()
+    assert messages["zh"] == "类别名称“群众”已被类别“群众代表”使用"
+    assert messages["en"] == 'category name "群众" is already used by the category "Citizen"'
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_known_categories_are_listed_in_the_users_language(tmp_path: Path, lang: str) -> None:
+    from checkin.i18n import set_language
+
+    db = toml_db(tmp_path)
+    set_language(lang)
+    with pytest.raises(CheckinError) as info:
+        parse_category(db, "劳动模范")
+    message = info.value.message()
+    if lang == "zh":
+        assert message.endswith(
+            "本次活动的类别：群众代表、人大代表、政协委员、企业代表、科技特派员、专家学者、社区工作者、"
+            "退休干部、政务公开义务监督员、媒体记者、其他、三区人才、地震宏观观测员、网民代表、特邀嘉宾"
+        )
+    else:
+        # the sheet is written in Chinese: each Chinese name, with its English name to read it by
+        assert "群众代表 (Citizen)" in message and "三区人才 (Three-regions talent)" in message
+        assert "网民代表" in message  # an own category without an English name: its Chinese one

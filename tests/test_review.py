@@ -319,3 +319,33 @@ def test_rejecting_someone_already_invited_takes_their_place_back_at_once(tmp_pa
         "signed_up",
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ('review = "yes"', ("“review”应为 true 或 false", "review must be true or false")),
+        (
+            'review_working_days = "2"',
+            ("“review_working_days”应为整数", "review_working_days must be a whole number"),
+        ),
+        ("reply_email = 5", ("“reply_email”应为文字", "reply_email must be text")),
+        ('capacity = "ten"', ("“capacity”应为整数", "capacity must be a whole number")),
+        ("max_age = 65.5", ("“max_age”应为整数", "max_age must be a whole number")),
+        ("capacity = true", ("“capacity”应为整数", "capacity must be a whole number")),
+        ('unfilled = ["pool"]', ("“unfilled”应为文字", "unfilled must be text")),
+    ],
+)
+def test_a_value_of_the_wrong_kind_in_the_event_file_is_named_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, words: tuple[str, str]
+) -> None:
+    # `review = "yes"` ended `checkin init` in a ValueError traceback, `capacity = "ten"` in a
+    # TypeError; nothing was created, but nothing said what was wrong either
+    toml = tmp_path / "event.toml"
+    toml.write_text(f'[event]\ntitle = "开放日"\ndate = 2026-12-18\n{line}\n', encoding="utf-8")
+    for lang, expected in zip(("zh", "en"), words, strict=True):
+        db = tmp_path / f"{lang}.db"
+        assert main(["--lang", lang, "init", "--db", str(db), "--from", str(toml)]) != 0
+        err = capsys.readouterr().err
+        assert expected in err and "Traceback" not in err
+        assert not db.exists()
