@@ -242,7 +242,7 @@ def history_rows(rows: Iterable[Mapping[str, Any]], lang: str | None = None) -> 
     """A suggestion's history (`ledger.history`) in words: who, what changed, from what to what."""
     return [
         {
-            "at": str(row["at"]),
+            "at": str(row["at"]).replace("T", " "),  # 2026-11-27 14:05:09, as the screens show it
             "operator": label("operator", row["operator"], lang),
             "field": label("history_field", row["field"], lang),
             "old": history_value(str(row["field"]), row["old"], lang),

@@ -210,6 +210,35 @@ def event_name(event: Event) -> str:
     return name
 
 
+TITLE_CHARS_PER_LINE = 20  # 2号 (22 pt) characters on the 156 mm line
+
+
+def title_lines(title: str, unit: str, width: float = TITLE_CHARS_PER_LINE) -> str:
+    """The title with a line break where GB/T 9704 (7.2.3) would break it: words whole, lines
+    balanced — after the unit, after a quoted name, before 政府开放日 or 活动开展情况, never in the
+    middle of a word (示范县税务局“走进税务 感受服务” / 政府开放日活动开展情况). A title that fits one
+    line, or one no break can fit on two lines, is left to the word processor."""
+    from checkin.officialdoc import text_width_chars
+
+    if text_width_chars(title) <= width:
+        return title
+    cuts = {len(unit)} if unit and title.startswith(unit) else set()
+    cuts |= {m.end() for m in re.finditer("”", title)}
+    for word in ("政府开放日", "活动开展情况", "开展情况"):
+        cuts |= {m.start() for m in re.finditer(word, title)}
+    fitting = [
+        (abs(text_width_chars(title[:cut]) - text_width_chars(title[cut:])), cut)
+        for cut in cuts
+        if 0 < cut < len(title)
+        and text_width_chars(title[:cut]) <= width
+        and text_width_chars(title[cut:]) <= width
+    ]
+    if not fitting:
+        return title
+    cut = min(fitting)[1]
+    return title[:cut] + "\n" + title[cut:]
+
+
 def share_words(share: Fraction) -> str:
     """1/3 → 三分之一 (zh) or one third; other values as a percentage."""
     words = {
@@ -286,8 +315,9 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
             "department": s.department or "",
             "status": label("suggestion_status", s.status),
             "outcome": label("outcome", s.outcome),
-            "reason": s.reason or "",
-            "reply": s.reply or "",
+            # the template ends the sentence: a reply's own 。 would make it 。。
+            "reason": (s.reason or "").strip().rstrip("。.；;，,"),
+            "reply": (s.reply or "").strip().rstrip("。.；;，,"),
             "due": _day(dt.date.fromisoformat(s.due_date)),
         }
         for n, s in enumerate(data.suggestions, start=1)
@@ -330,6 +360,11 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
         "unit": unit,
         "addressee": tr("report.addressee"),
         "report_title": tr("report.title", unit=unit, name=event_name(event)),
+        "report_title_lines": (
+            title_lines(tr("report.title", unit=unit, name=event_name(event)), unit)
+            if current_language() == "zh"
+            else tr("report.title", unit=unit, name=event_name(event))
+        ),
         "event_name": event_name(event),
         "theme": inner_quotes(event.theme or ""),
         "date": _day(event.date),

@@ -20,7 +20,7 @@ from checkin.paths import data_dir
 # Each entry: (kind, text). Kinds: title, addressee, h1, body, note, table, chart, photos,
 # signature, raw (a paragraph holding only a docxtpl paragraph tag).
 ZH: list[tuple[str, str]] = [
-    ("title", "{{ report_title }}"),
+    ("title", "{{ report_title_lines }}"),
     ("addressee", "{{ addressee }}"),
     (
         "body",
@@ -112,7 +112,7 @@ ZH: list[tuple[str, str]] = [
 ]
 
 EN: list[tuple[str, str]] = [
-    ("title", "{{ report_title }}"),
+    ("title", "{{ report_title_lines }}"),
     ("addressee", "{{ addressee }}"),
     (
         "body",

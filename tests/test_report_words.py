@@ -1,0 +1,112 @@
+"""The report's words, read as a county office reads them (issue 18, second pass).
+
+- The title breaks where GB/T 9704 (7.2.3) breaks a title: words whole, lines balanced — never
+  "…政府开放 / 日活动开展情况" as the word processor's own wrapping did.
+- A suggestion's reply or reason that ends with its own full stop does not end "。。".
+- The web page says when the citizen share falls short of one third (it printed "群众代表占0.0%"
+  and stopped), as the document does.
+- A suggestion's history on the command line gives times as the screens do, not "…T08:47:19".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from checkin.cli import main as cli_main
+from checkin.door import Door
+from checkin.i18n import set_language
+from checkin.ledger import add_suggestion, set_status
+from checkin.report import write_report
+from checkin.storage import open_db
+from tests.helpers import FONT, paragraphs, set_event, simulate_day
+
+D = dt.date
+
+
+def test_title_lines_break_between_words_and_balance_the_lines() -> None:
+    from checkin.report import title_lines
+
+    # 27.5 characters of 2号 do not fit the 20 of one line: after the quoted name, 16.5 + 11.
+    assert title_lines("示范县税务局“走进税务 感受服务”政府开放日活动开展情况", "示范县税务局") == (
+        "示范县税务局“走进税务 感受服务”\n政府开放日活动开展情况"
+    )
+    # A long unit: after the unit (12 + 20); after the quote the first line would be 21.
+    assert title_lines(
+        "示范县人力资源和社会保障局“就业服务进万家”政府开放日活动开展情况", "示范县人力资源和社会保障局"
+    ) == ("示范县人力资源和社会保障局\n“就业服务进万家”政府开放日活动开展情况")
+    # No quoted name: before 政府开放日 (13 + 11).
+    assert title_lines(
+        "示范县自然资源和规划局城南分局政府开放日活动开展情况", "示范县自然资源和规划局城南分局"
+    ) == ("示范县自然资源和规划局城南分局\n政府开放日活动开展情况")
+    # One line is left alone; so is a title no single break can fit on two lines.
+    assert title_lines("科技局“政府开放日”活动开展情况", "科技局") == "科技局“政府开放日”活动开展情况"
+    huge = "某" * 25 + "政府开放日活动开展情况"
+    assert title_lines(huge, "某" * 25) == huge
+
+
+def test_the_document_title_breaks_after_the_quoted_name(demo: Path, tmp_path: Path) -> None:
+    set_language("zh")
+    db = open_db(demo)
+    path = write_report(db, tmp_path / "r.docx", font=FONT, day=D(2026, 12, 21))
+    title = Document(str(path)).paragraphs[0]
+    runs = [child.tag for child in title._p.iter(qn("w:t"), qn("w:br"))]
+    assert runs == [qn("w:t"), qn("w:br"), qn("w:t")]
+    assert title.text == "示范县税务局“走进税务 感受服务”\n政府开放日活动开展情况"
+    page = write_report(db, tmp_path / "r.html", font=FONT).read_text(encoding="utf-8")
+    assert "<h1>示范县税务局“走进税务 感受服务”政府开放日活动开展情况</h1>" in page  # one line on a phone
+
+
+def test_a_reply_with_its_own_full_stop_is_not_doubled(demo: Path, tmp_path: Path) -> None:
+    set_language("zh")
+    db = open_db(simulate_day(demo))
+    number = add_suggestion(db, "建议周末开放。")
+    set_status(db, number, "assigned", department="纳税服务科")
+    set_status(db, number, "in_progress")
+    set_status(db, number, "resolved", outcome="not_adopted", reason="需省局统一安排。")
+    set_status(db, number, "replied", reply="已电话答复。")
+    text = "\n".join(paragraphs(write_report(db, tmp_path / "r.docx", font=FONT)))
+    assert "理由：需省局统一安排，答复：已电话答复。" in text
+    assert "。。" not in text and "。，" not in text
+    page = write_report(db, tmp_path / "r.html", font=FONT).read_text(encoding="utf-8")
+    assert "答复：已电话答复）" in page and "。）" not in page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_citizen_share_short_of_one_third_is_said_on_the_page_too(
+    demo: Path, tmp_path: Path, lang: str
+) -> None:
+    # Only a deputy came: 0 of 1 counted guests are citizens.
+    set_language(lang)
+    db = open_db(demo)
+    set_event(db, date="2026-11-27")
+    deputy = db.execute(
+        "SELECT number FROM people WHERE category = 'npc_deputy' AND status = 'invited'"
+    ).fetchone()[0]
+    assert Door(db, "东门", "小王").judge(deputy, {"id_card": "seen"}).verdict == "admitted"
+    page = write_report(db, tmp_path / "r.html", font=FONT).read_text(encoding="utf-8")
+    text = "\n".join(paragraphs(write_report(db, tmp_path / "r.docx", font=FONT)))
+    if lang == "zh":
+        assert "群众代表占0.0%，未达到不低于三分之一的要求。" in page
+        assert "占0.0%，未达到群众代表比例不低于三分之一的要求。" in text
+    else:
+        assert (
+            "Citizens made up 0.0% of those counted against the places, short of the required one third."
+            in page
+        )
+        assert "which falls short of the required one third" in text
+
+
+def test_history_times_read_as_the_screens_show_them(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = open_db(demo)
+    number = add_suggestion(db, "建议周末开放")
+    db.conn.close()
+    assert cli_main(["--lang", "zh", "suggestions", "history", number, "--db", str(demo)]) == 0
+    out = capsys.readouterr().out
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\t办公室\t登记\t", out), out
+    assert "T" not in out.split("\t")[0]
