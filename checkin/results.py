@@ -58,7 +58,8 @@ publicity (the announcement and the posting on the website's 政府开放日 col
 with `checkin event announced|posted`; issue 20)
     kind TEXT (announced | posted), on_date TEXT (YYYY-MM-DD), url TEXT
 
-Views: 活动信息, 分类统计, 签到名单, 满意度, 意见建议台账 (Chinese headings, labels only).
+Views: 活动信息, 分类统计, 签到名单, 满意度, 意见建议台账, 公开情况 (Chinese headings, labels only;
+shares and rates as percentages, 57.1%).
 """
 
 from __future__ import annotations
@@ -82,6 +83,12 @@ from checkin.storage import new_file, write_transaction
 from checkin.vocab import PersonStatus
 
 RESULTS_FORMAT = 1
+
+
+def _percent(column: str, heading: str) -> str:
+    """A share stored as 0.571… shown in a view as 57.1% (empty when there is none)."""
+    return f"CASE WHEN {column} IS NULL THEN NULL ELSE printf('%.1f%%', {column} * 100) END AS {heading}"
+
 
 SCHEMA = (
     """CREATE TABLE results_info (
@@ -112,21 +119,27 @@ SCHEMA = (
         status_label TEXT NOT NULL, outcome TEXT NOT NULL, outcome_label TEXT NOT NULL,
         reason TEXT NOT NULL, reply TEXT NOT NULL, replied_at TEXT NOT NULL)""",
     "CREATE TABLE publicity (kind TEXT NOT NULL, on_date TEXT NOT NULL, url TEXT)",
-    """CREATE VIEW 活动信息 AS SELECT event_title AS 活动名称, organiser AS 主办单位,
+    f"""CREATE VIEW 活动信息 AS SELECT event_title AS 活动名称, organiser AS 主办单位,
         event_date AS 活动日期, location AS 地点, attended AS 到场人数,
-        citizen_share AS 群众代表占比, forms_counted AS 有效问卷, return_rate AS 问卷回收率,
-        overall_satisfaction AS 总体满意率, exported_at AS 导出时间, format_version AS 格式版本
+        {_percent("citizen_share", "群众代表占比")}, forms_counted AS 有效问卷,
+        {_percent("return_rate", "问卷回收率")},
+        {_percent("overall_satisfaction", "总体满意率")},
+        replace(exported_at, 'T', ' ') AS 导出时间, format_version AS 格式版本
         FROM results_info""",
     """CREATE VIEW 分类统计 AS SELECT category_label AS 类别, invited AS 邀请, arrived AS 到场,
         no_show AS 未到, declined AS 婉拒 FROM figures""",
     """CREATE VIEW 签到名单 AS SELECT number AS 编号, name AS 姓名, category_label AS 类别,
         organization AS 单位, phone_masked AS 电话, id_masked AS 证件号, status_label AS 状态,
         checked_in_at AS 签到时间, station AS 签到点 FROM attendance""",
-    """CREATE VIEW 满意度 AS SELECT item_label AS 项目, valid AS 有效回答, blanks AS 未填,
-        satisfied AS 满意, satisfaction_rate AS 满意率, mean AS 平均分 FROM survey_items""",
+    f"""CREATE VIEW 满意度 AS SELECT item_label AS 项目, valid AS 有效回答, blanks AS 未填,
+        satisfied AS 满意, {_percent("satisfaction_rate", "满意率")},
+        round(mean, 2) AS 平均分 FROM survey_items""",
     """CREATE VIEW 意见建议台账 AS SELECT number AS 编号, text AS 意见建议, source_label AS 来源,
         department AS 承办部门, due_date AS 办理期限, status_label AS 状态,
         outcome_label AS 采纳情况, reply AS 答复, replied_at AS 答复日期 FROM ledger""",
+    """CREATE VIEW 公开情况 AS SELECT CASE kind WHEN 'announced' THEN '活动公告'
+        WHEN 'posted' THEN '网站“政府开放日”栏目展示' ELSE '其他' END AS 事项,
+        on_date AS 日期, url AS 网址 FROM publicity""",
 )
 
 
