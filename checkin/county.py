@@ -19,7 +19,6 @@ import io
 import sqlite3
 import tomllib
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -31,6 +30,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from checkin.errors import CheckinError
+from checkin.i18n import tr
 from checkin.phone import parse_phone
 from checkin.storage import BUSY_TIMEOUT_MS, _restrict_mode, storage_error, write_transaction
 from checkin.textcheck import has_control
@@ -520,23 +520,31 @@ def county_db(path: str | Path, *, create: bool = False) -> Iterator[Database]:
 
 
 UNIT_HEADERS: dict[str, str] = {
-    "单位": "name",
-    "单位名称": "name",
-    "名称": "name",
-    "name": "name",
-    "unit": "name",
-    "类别": "kind",
-    "单位类别": "kind",
-    "类型": "kind",
-    "单位类型": "kind",
-    "kind": "kind",
-    "联系人": "contact",
-    "contact": "contact",
-    "联系电话": "phone",
-    "电话": "phone",
-    "手机": "phone",
-    "phone": "phone",
-}
+    # the headers a county's own list uses (compared after NFKC, without spaces, `*` or `：`)
+    **dict.fromkeys(
+        ("单位", "单位名称", "名称", "单位全称", "责任单位", "开放单位", "开放主体", "部门", "部门名称",
+         "单位(部门)", "部门(单位)", "部门(单位)名称", "单位(部门)名称", "乡镇(街道)/部门", "name", "unit"),
+        "name",
+    ),
+    **dict.fromkeys(
+        ("类别", "单位类别", "类型", "单位类型", "单位性质", "性质", "分类", "所属类别", "kind"), "kind"
+    ),
+    **dict.fromkeys(
+        ("联系人", "联系人姓名", "负责人", "经办人", "联络员", "联系人员", "contact"), "contact"
+    ),
+    **dict.fromkeys(
+        ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "电话号码", "办公电话", "联系手机",
+         "phone"),
+        "phone",
+    ),
+}  # fmt: skip
+UNIT_HEADER_ROWS = 15  # the header is looked for in this many rows (a title line may stand above it)
+MAX_UNITS_BYTES = 10 * 1024 * 1024
+
+
+def _unit_header_key(cell: Any) -> str:
+    text = unicodedata.normalize("NFKC", "" if cell is None else str(cell))
+    return "".join(text.split()).lower().strip("*：:")
 
 
 @dataclass
@@ -552,6 +560,8 @@ class Unit:
 class UnitImport:
     units: list[Unit] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    header_line: int = 1
 
 
 def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -565,65 +575,125 @@ def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
     return text
 
 
+# the fields of a plan or results file, as the refusals name them (county.field.*)
+FILE_FIELDS = (
+    "file", "format", "year", "unit", "event_id", "title", "theme", "date", "starts", "ends", "sites",
+    "site_name", "site_people", "capacity", "places", "place_label", "place_count", "citizen_share",
+    "announce_on", "announce_url", "exported_at", "results_info", "event_title", "organiser", "event_date",
+    "attended", "forms_counted", "overall_satisfaction", "figures", "figures_category", "figures_invited",
+    "figures_arrived", "figures_total", "publicity", "publicity_on_date", "publicity_url", "ledger",
+    "ledger_number", "ledger_status", "ledger_due_date", "ledger_replied_at",
+)  # fmt: skip
+FILE_PROBLEMS = (
+    "missing", "not_text", "not_number", "not_date", "not_time", "not_share", "bad_url", "duplicate",
+    "too_many", "bad_id", "total", "bad_status", "one_row", "too_big", "not_utf8", "not_toml",
+    "no_plan_table", "unknown_keys", "damaged", "datetime",
+)  # fmt: skip
+
+
+def shown(value: Any, limit: int = 20) -> str:
+    """A value from a hostile file, fit to be shown back: control characters removed, cut short."""
+    from checkin.textcheck import clean_text as strip_controls
+
+    text = strip_controls(str(value))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def file_problem(key: str, path: Path | str, field: str, problem: str, **params: Any) -> CheckinError:
+    """A refusal of a plan or results file (`key`), naming the file, the field and the problem in
+    words (计划人数：应为 1–100000 的整数（文件中为“二十”）) — never the file's key or a code."""
+    if field not in FILE_FIELDS or problem not in FILE_PROBLEMS:
+        raise ValueError(f"{field}/{problem}")
+    words = tr(f"county.problem.{problem}", **params)
+    if field != "file":  # the whole file: the problem alone
+        words = tr("county.bad_field", field=tr(f"county.field.{field}"), problem=words)
+    return CheckinError(key, path=Path(path).name, error=words)
+
+
 def unit_key(name: str) -> str:
     """Names compare after NFKC and without spaces: `科技局` = `科技局 ` = `科 技 局`."""
     return "".join(unicodedata.normalize("NFKC", name).split())
 
 
-def _rows(path: Path) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+def _cell_text(value: Any) -> Any:
+    """A number typed into a cell (a phone number Excel keeps as 13800000001.0) as its digits."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _grid(path: Path) -> list[list[Any]]:
+    """The first visible sheet of a workbook (.xlsx, .xls, .ods) or a CSV/text table."""
+    size = path.stat().st_size
+    if size > MAX_UNITS_BYTES:
+        raise CheckinError("county.units_too_big", path=str(path))
+    data = path.read_bytes()
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
         try:
-            book = load_workbook(path, read_only=True, data_only=True)
-            values = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-            book.close()
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
-            raise CheckinError("import.bad_xlsx", path=str(path), error=str(exc)[:200]) from None
-    else:
-        from checkin.sheets import detect_encoding
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+            sheet = book.get_sheet_by_name((visible or list(book.sheet_names))[0])
+            rows = sheet.to_python(skip_empty_area=False)
+        except BaseException as exc:  # the reader's own errors, or a panic on a damaged file
+            if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+                raise
+            raise CheckinError("county.units_unreadable", path=str(path)) from None
+        return [[_cell_text(c) for c in row] for row in rows]
+    from checkin.sheets import detect_encoding
 
-        if path.stat().st_size > 10 * 1024 * 1024:
-            raise CheckinError("county.units_too_big", path=str(path))
-        data = path.read_bytes()
-        if b"\x00" in data[:4096]:
-            raise CheckinError("import.not_a_table", path=str(path))
-        try:
-            values = [
-                list(r) for r in csv.reader(io.StringIO(data.decode(detect_encoding(data)), newline=""))
-            ]
-        except csv.Error as exc:
-            raise CheckinError("import.bad_csv", line=0, error=str(exc)) from None
-    if not values:
-        raise CheckinError("import.empty", path=str(path))
-    body = ((n, v) for n, v in enumerate(values[1:], start=2) if any(c not in (None, "") for c in v))
-    return values[0], body
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CheckinError("county.units_unreadable", path=str(path))
+    try:
+        text = data.decode(detect_encoding(data)).lstrip("\ufeff")
+    except (CheckinError, UnicodeDecodeError):
+        raise CheckinError("county.units_unreadable", path=str(path)) from None
+    sample = [line for line in text.splitlines()[: UNIT_HEADER_ROWS + 5] if line.strip()]
+    delimiter = max(("\t", ",", ";", "，"), key=lambda d: max((line.count(d) for line in sample), default=0))
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error:
+        raise CheckinError("county.units_unreadable", path=str(path)) from None
+
+
+def _find_unit_header(grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
+    """The first row near the top that names the unit column (a title line may stand above it)."""
+    for index, row in enumerate(grid[:UNIT_HEADER_ROWS]):
+        columns: dict[str, int] = {}
+        for position, cell in enumerate(row):
+            name = UNIT_HEADERS.get(_unit_header_key(cell))
+            if name and name not in columns:
+                columns[name] = position
+        if "name" in columns:
+            return index, columns
+    return None
 
 
 def read_units(path: str | Path) -> UnitImport:
-    """The county's list of units (单位名称, 类别, 联系人, 联系电话) from .xlsx or .csv."""
+    """The county's list of units (单位名称, 类别, 联系人, 联系电话) from .xlsx/.xls/.ods or .csv."""
     path = Path(path)
     if not path.is_file():
         raise CheckinError("import.missing_file", path=str(path))
-    header, body = _rows(path)
-    columns: dict[str, int] = {}
-    for index, head in enumerate(header):
-        key = unicodedata.normalize("NFKC", str(head or "")).strip().lower().rstrip("*")
-        name = UNIT_HEADERS.get(key)
-        if name and name not in columns:
-            columns[name] = index
-    if "name" not in columns:
+    grid = _grid(path)
+    if not any(any(c not in (None, "") for c in row) for row in grid):
+        raise CheckinError("import.empty", path=str(path))
+    found = _find_unit_header(grid)
+    if found is None:
         raise CheckinError("county.units_no_name", path=str(path))
-    result = UnitImport()
+    header_row, columns = found
+    result = UnitImport(header_line=header_row + 1)
     seen: dict[str, int] = {}
 
     def cell(values: list[Any], name: str) -> Any:
         index = columns.get(name)
         return values[index] if index is not None and index < len(values) else None
 
-    for line, values in body:
+    for line, values in enumerate(grid[header_row + 1 :], start=header_row + 2):
+        if not any(c not in (None, "") for c in values):
+            continue
         try:
             name = clean_text(cell(values, "name"))
             if not name:
@@ -634,10 +704,17 @@ def read_units(path: str | Path) -> UnitImport:
             kind = clean_text(cell(values, "kind")) or None
             contact = clean_text(cell(values, "contact"), 50) or None
             raw_phone = clean_text(cell(values, "phone"), 40)
-            phone = parse_phone(raw_phone) if raw_phone else None
         except CheckinError as exc:
             result.rejected.append((line, exc.message()))
             continue
+        phone: str | None = None
+        if raw_phone:
+            try:
+                phone = parse_phone(raw_phone)
+            except CheckinError:
+                # county staff call this number: kept as written (an extension, two numbers), and said
+                phone = raw_phone
+                result.warnings.append((line, tr("county.unit_phone_kept", unit=name, phone=raw_phone)))
         seen[key] = line
         result.units.append(Unit(name, kind, contact, phone, line))
     return result
@@ -685,10 +762,10 @@ def units(db: Database) -> list[Unit]:
     ]
 
 
-def find_unit(db: Database, name: str) -> str:
+def find_unit(db: Database, name: str, file: str) -> str:
     """The county's spelling of a unit named in a file, or a refusal naming it."""
     key = unit_key(name)
     for unit in units(db):
         if unit_key(unit.name) == key:
             return unit.name
-    raise CheckinError("county.unknown_unit", name=name[:MAX_TEXT])
+    raise CheckinError("county.unknown_unit", name=shown(name, MAX_TEXT), path=file)

@@ -107,6 +107,10 @@ def cmd_county_init(args: argparse.Namespace) -> int:
         args.db, _year(args.year), args.units, rules_file=args.rules, name=args.name, office=args.office
     )
     _out(tr("county.initialised", year=rules.year, units=len(imported.units), path=args.db))
+    if imported.header_line > 1:
+        _out(tr("county.units_header_line", line=imported.header_line))
+    for line, text in imported.warnings:
+        _out(tr("county.unit_warning", line=line, text=text))
     for line, reason in imported.rejected:
         _out(tr("county.unit_rejected", line=line, reason=reason))
     return 0
@@ -149,7 +153,16 @@ def cmd_county_results(args: argparse.Namespace) -> int:
         intakes = take_results(db, args.files, _date(args.received))
     if args.json:
         _json(
-            [{"file": i.file, "unit": i.unit, "event_id": i.event_id, "outcome": i.outcome} for i in intakes]
+            [
+                {
+                    "file": i.file,
+                    "unit": i.unit,
+                    "event_id": i.event_id,
+                    "outcome": i.outcome,
+                    "spelt": i.spelt,
+                }
+                for i in intakes
+            ]
         )
         return 0
     from checkin.county_status import build_status
@@ -158,6 +171,8 @@ def cmd_county_results(args: argparse.Namespace) -> int:
         status = {u.unit.name: u for u in build_status(db, _date(args.received)).units}
     for i in intakes:
         _out(tr(f"county.results_{i.outcome}", unit=i.unit, file=i.file))
+        if i.spelt:
+            _out("  " + tr("county.results_spelt", spelt=i.spelt, unit=i.unit))
         line = status[i.unit]
         texts = [
             t
@@ -218,12 +233,13 @@ def cmd_county_status(args: argparse.Namespace) -> int:
     for line in status.units:
         cells = dict(zip(table.header, _row_for(table, line.unit.name), strict=True))
         head = "  ".join(f"{k} {v}" for k, v in list(cells.items())[1:-1])
-        _out(f"{line.unit.name}：{head}")
+        _out(tr("county.status_line", unit=line.unit.name, cells=head))
         for text in line.breach_texts():
             _out("  ! " + text)
-    _out("  ".join(f"{k} {v}" for k, v in zip(table.header, table.totals, strict=True)))
+    totals = "  ".join(f"{k} {v}" for k, v in list(zip(table.header, table.totals, strict=True))[1:])
+    _out(tr("county.status_line", unit=table.totals[0], cells=totals))
     if table.missing:
-        _out(tr("county.heading_missing"))
+        _out(tr("county.status_missing"))
         for row in table.missing:
             _out("  " + "  ".join(row))
     return 0

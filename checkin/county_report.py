@@ -56,7 +56,7 @@ def _yes_no(value: bool | None) -> str:
 
 def _line(u: UnitLine) -> list[str]:
     if u.planned:
-        planned = tr("county.cell.planned", on=_yes_no(u.plan_on_time))
+        planned = tr("county.cell.planned_on_time" if u.plan_on_time else "county.cell.planned_late")
     else:
         planned = tr("county.cell.not_planned")
     people = f"{u.invited}/{u.came}" if u.results else "—"
@@ -71,7 +71,7 @@ def _line(u: UnitLine) -> list[str]:
         suggestions,
         _yes_no(u.report_on_time),
         _yes_no(u.posting_on_time),
-        "；".join(u.breach_texts()) or tr("county.none"),
+        tr("county.breach_sep").join(u.breach_texts()) or tr("county.none"),
     ]
 
 
@@ -101,7 +101,7 @@ def county_table(status: CountyStatus) -> CountyTable:
     missing = [
         [
             u.unit.name,
-            "、".join(tr(f"county.missing.{m}") for m in u.missing),
+            tr("labels.list_sep").join(tr(f"county.missing.{m}") for m in u.missing),
             u.unit.contact or "—",
             u.unit.phone or "—",
         ]
@@ -160,13 +160,15 @@ def write_docx(table: CountyTable, path: Path, status: CountyStatus) -> None:
     the table itself as an annex on a landscape page (附件, 横排表格)."""
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
     from docx.shared import Mm
 
     from checkin import officialdoc as od
 
     totals = status.totals
     doc = od.new_document()
-    od.add_title(doc, table.title)
+    # 标题回行: broken where the words allow and both lines stay balanced (GB/T 9704 7.3.3)
+    od.add_title(doc, tr("county.report_title_lines", year=status.year, county=status.name or ""))
     od.add_body(
         doc,
         tr(
@@ -196,7 +198,8 @@ def write_docx(table: CountyTable, path: Path, status: CountyStatus) -> None:
     od.add_heading1(doc, tr("county.heading_breaches"))
     with_breaches = [u for u in status.units if u.breaches]
     for line in with_breaches:
-        od.add_body(doc, tr("county.breach_para", unit=line.unit.name, text="；".join(line.breach_texts())))
+        texts = tr("county.breach_sep").join(line.breach_texts())
+        od.add_body(doc, tr("county.breach_para", unit=line.unit.name, text=texts))
     if not with_breaches:
         od.add_body(doc, tr("county.no_breaches"))
     od.add_heading1(doc, tr("county.heading_missing"))
@@ -216,10 +219,17 @@ def write_docx(table: CountyTable, path: Path, status: CountyStatus) -> None:
     annex.top_margin, annex.bottom_margin = Mm(od.RIGHT_MM), Mm(od.LEFT_MM)
     od.add_body(doc, tr("county.annex"))
     od.add_title(doc, tr("county.annex_title", year=status.year))
-    grid = od.add_table(doc, table.header, [*table.rows, table.totals])
+    # one breach a line in the annex's last column, easier to read than a run of semicolons
+    rows = [
+        [*row[:-1], "\n".join(line.breach_texts()) or row[-1]]
+        for row, line in zip(table.rows, status.units, strict=True)
+    ]
+    grid = od.add_table(doc, table.header, [*rows, table.totals])
     grid.autofit = False
     width = od.PAGE_HEIGHT_MM - od.TOP_MM - od.BOTTOM_MM  # the turned type area, 225 mm
-    widths = [20, 20, 10, 16, 17, 17, 17, 12, 14]
+    # 小4号 is 4.2 mm a character, plus 3.8 mm of cell margins: 2 characters a line for 已举办,
+    # "100.0%" on one line; the breaches get what is left (74 mm, 17 characters a line)
+    widths = [24, 17, 13, 17, 17, 20, 17, 13, 13]
     widths.append(width - sum(widths))  # the breaches get what is left
     for column, mm in zip(grid.columns, widths, strict=True):
         column.width = Mm(mm)  # the table grid, which LibreOffice and WPS follow
@@ -227,6 +237,8 @@ def write_docx(table: CountyTable, path: Path, status: CountyStatus) -> None:
         for cell, mm in zip(row.cells, widths, strict=True):
             cell.width = Mm(mm)
     for row in list(grid.rows)[1:]:
+        # a unit's line stays on one page (the header row repeats above it)
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         row.cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT  # breaches read as text
     doc.save(str(path))
 

@@ -25,8 +25,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.county import MAX_TEXT, clean_text, county_info, find_unit
+from checkin.county import MAX_TEXT, clean_text, county_info, file_problem, find_unit, shown
 from checkin.errors import CheckinError
+from checkin.i18n import tr
 from checkin.storage import write_transaction
 from checkin.vocab import SuggestionStatus, codes
 
@@ -95,8 +96,8 @@ class ResultsFile:
 # ---------------------------------------------------------------- reading a file, defensively
 
 
-def _bad(path: Path, error: str) -> CheckinError:
-    return CheckinError("county.results_file.invalid", path=path.name, error=error[:200])
+def _bad(path: Path, field: str, problem: str, **params: Any) -> CheckinError:
+    return file_problem("county.results_file.invalid", path, field, problem, **params)
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str] | None:
@@ -111,7 +112,7 @@ def _select(conn: sqlite3.Connection, path: Path, table: str, wanted: Iterable[s
     """Rows of `table` with the `wanted` columns (our names, checked present; missing → None)."""
     present = _columns(conn, table)
     if present is None:
-        raise _bad(path, f"{table}: —")
+        raise _bad(path, table, "missing")
     names = [w for w in wanted if w in present]
     if not names:
         return []
@@ -119,7 +120,7 @@ def _select(conn: sqlite3.Connection, path: Path, table: str, wanted: Iterable[s
     sql = "SELECT " + ", ".join(f'"{n}"' for n in names) + f' FROM "{table}" LIMIT {MAX_ROWS + 1}'
     rows = [dict(zip(names, r, strict=True)) for r in conn.execute(sql)]
     if len(rows) > MAX_ROWS:
-        raise _bad(path, f"{table}: > {MAX_ROWS}")
+        raise _bad(path, table, "too_many", limit=MAX_ROWS)
     return rows
 
 
@@ -127,11 +128,12 @@ def _str(value: Any, path: Path, name: str, limit: int = MAX_TEXT) -> str | None
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _bad(path, name)
+        raise _bad(path, name, "not_text")
     try:
         return clean_text(value, limit) or None
     except CheckinError as exc:
-        raise _bad(path, f"{name}: {exc.message()}") from None
+        words = tr("county.bad_field", field=tr(f"county.field.{name}"), problem=exc.message())
+        raise CheckinError("county.results_file.invalid", path=path.name, error=words) from None
 
 
 def _day(value: Any, path: Path, name: str) -> dt.date | None:
@@ -141,12 +143,14 @@ def _day(value: Any, path: Path, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise _bad(path, f"{name}: {text[:20]}") from None
+        raise _bad(path, name, "not_date", value=shown(text)) from None
 
 
 def _count(value: Any, path: Path, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000_000:
-        raise _bad(path, name)
+        if value is None:
+            raise _bad(path, name, "missing")
+        raise _bad(path, name, "not_number", low=0, high=10_000_000, value=shown(value))
     return value
 
 
@@ -171,7 +175,7 @@ def read_results(path: str | Path, received_on: dt.date) -> ResultsFile:
     if not path.is_file():
         raise CheckinError("import.missing_file", path=str(path))
     if path.stat().st_size > MAX_RESULTS_BYTES:
-        raise _bad(path, "> 200 MB")
+        raise _bad(path, "file", "too_big", limit="200 MB")
     with path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise CheckinError("county.results_file.not_results", path=path.name)
@@ -181,14 +185,14 @@ def read_results(path: str | Path, received_on: dt.date) -> ResultsFile:
             digest.update(chunk)
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise _bad(path, str(exc)) from None
+    except sqlite3.Error:
+        raise _bad(path, "file", "damaged") from None
     try:
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA query_only = ON")
         result = _read(conn, path)
-    except sqlite3.Error as exc:
-        raise _bad(path, str(exc)) from None
+    except sqlite3.Error:
+        raise _bad(path, "file", "damaged") from None
     finally:
         conn.close()
     result.received_on = received_on
@@ -201,7 +205,7 @@ def _share(value: Any, path: Path, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise _bad(path, name)
+        raise _bad(path, name, "not_share", value=shown(value))
     return float(value)
 
 
@@ -210,27 +214,27 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
         raise CheckinError("county.results_file.not_results", path=path.name)
     rows = _select(conn, path, "results_info", INFO_COLUMNS)
     if len(rows) != 1:
-        raise _bad(path, "results_info")
+        raise _bad(path, "results_info", "one_row")
     info = rows[0]
     version = info.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version not in SUPPORTED_FORMATS:
         raise CheckinError("county.results_file.bad_format", path=path.name, value=str(version)[:20])
     event_id = info.get("event_id")
     if not isinstance(event_id, str) or not _EVENT_ID.match(event_id):
-        raise _bad(path, "event_id")
+        raise _bad(path, "event_id", "missing" if event_id is None else "bad_id")
     unit = _str(info.get("organiser"), path, "organiser")
     if not unit:
         raise CheckinError("county.results_file.no_unit", path=path.name)
     date = _day(info.get("event_date"), path, "event_date")
     if date is None:
-        raise _bad(path, "event_date")
+        raise _bad(path, "event_date", "missing")
     exported = _str(info.get("exported_at"), path, "exported_at", 40)
     if exported is None:
-        raise _bad(path, "exported_at")
+        raise _bad(path, "exported_at", "missing")
     try:
         exported_at = dt.datetime.fromisoformat(exported).replace(tzinfo=None, microsecond=0).isoformat()
     except ValueError:
-        raise _bad(path, "exported_at") from None
+        raise _bad(path, "exported_at", "not_date", value=shown(exported)) from None
     attended = _count(info.get("attended"), path, "attended")
     forms = _count(info.get("forms_counted"), path, "forms_counted")
     satisfaction = _share(info.get("overall_satisfaction"), path, "overall_satisfaction")
@@ -238,41 +242,50 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
 
     by_category: dict[str, dict[str, int]] = {}
     for row in _select(conn, path, "figures", ("category", "invited", "arrived")):
-        category = _str(row.get("category"), path, "figures.category", 50)
-        if not category or category in by_category:
-            raise _bad(path, f"figures: {category or '—'}")
+        category = _str(row.get("category"), path, "figures_category", 50)
+        if not category:
+            raise _bad(path, "figures_category", "missing")
+        if category in by_category:
+            raise _bad(path, "figures_category", "duplicate", value=shown(category))
         by_category[category] = {
-            "invited": _count(row.get("invited"), path, "figures.invited"),
-            "came": _count(row.get("arrived"), path, "figures.arrived"),
+            "invited": _count(row.get("invited"), path, "figures_invited"),
+            "came": _count(row.get("arrived"), path, "figures_arrived"),
         }
     total = by_category.pop("total", None)
     invited = sum(c["invited"] for c in by_category.values())
     came = sum(c["came"] for c in by_category.values())
     if total is not None and (total["invited"], total["came"]) != (invited, came):
-        raise _bad(path, "figures: total")
+        raise _bad(path, "figures_total", "total")
 
     publicity: dict[str, tuple[str | None, str | None]] = {}
     if _columns(conn, "publicity") is not None:
         for row in _select(conn, path, "publicity", ("kind", "on_date", "url")):
             kind = row.get("kind")
-            if kind not in ("announced", "posted") or kind in publicity:
-                raise _bad(path, "publicity")
-            on = _day(row.get("on_date"), path, "publicity.on_date")
-            url = _str(row.get("url"), path, "publicity.url", 500)
+            if kind not in ("announced", "posted"):
+                raise _bad(path, "publicity", "bad_status", value=shown(kind))
+            if kind in publicity:
+                words = tr("county.publicity_announced" if kind == "announced" else "county.publicity_posted")
+                raise _bad(path, "publicity", "duplicate", value=words)
+            on = _day(row.get("on_date"), path, "publicity_on_date")
+            url = _str(row.get("url"), path, "publicity_url", 500)
             if url is not None and not _URL.match(url):
-                raise _bad(path, "publicity.url")
+                raise _bad(path, "publicity_url", "bad_url")
             publicity[str(kind)] = (on.isoformat() if on else None, url)
 
     suggestions = []
     seen: set[str] = set()
     for row in _select(conn, path, "ledger", ("number", "status", "due_date", "replied_at")):
-        number = _str(row.get("number"), path, "ledger.number", 20)
-        status = _str(row.get("status"), path, "ledger.status", 20)
-        if not number or number in seen or status not in SUGGESTION_STATUSES:
-            raise _bad(path, f"ledger: {number or '—'}")
+        number = _str(row.get("number"), path, "ledger_number", 20)
+        status = _str(row.get("status"), path, "ledger_status", 20)
+        if not number:
+            raise _bad(path, "ledger_number", "missing")
+        if number in seen:
+            raise _bad(path, "ledger_number", "duplicate", value=shown(number))
+        if status not in SUGGESTION_STATUSES:
+            raise _bad(path, "ledger_status", "bad_status", value=shown(status))
         seen.add(number)
-        due = _day(row.get("due_date"), path, "ledger.due_date")
-        replied = _day(row.get("replied_at"), path, "ledger.replied_at")
+        due = _day(row.get("due_date"), path, "ledger_due_date")
+        replied = _day(row.get("replied_at"), path, "ledger_replied_at")
         # 办结并及时反馈: a suggestion counts as closed once the answer has gone back (已反馈)
         closed = replied if status == SuggestionStatus.REPLIED else None
         suggestions.append(
@@ -313,22 +326,35 @@ class ResultsIntake:
     unit: str
     event_id: str
     outcome: str  # "new", "updated", "already", "older"
+    spelt: str | None = None  # the file's organiser when it differs from the county's list
 
 
 def take_results(db: Database, files: list[str | Path], received_on: dt.date) -> list[ResultsIntake]:
     """Check every file, then take them all in one transaction (or none)."""
     year = int(county_info(db)["year"])
     read: list[ResultsFile] = []
+    spelt: dict[str, str] = {}
     for path in files:
         result = read_results(path, received_on)
         if result.date.year != year:
             raise CheckinError("county.wrong_year", path=result.file, year=result.date.year, county=year)
-        result.unit = find_unit(db, result.unit)
+        try:
+            result.unit = find_unit(db, result.unit, result.file)
+        except CheckinError:
+            # the event's organiser spelt otherwise (县科技局 for 县科学技术局): the plan filed for
+            # this very event (`plan export --unit`) says which unit it is
+            planned = db.execute("SELECT unit FROM plans WHERE event_id = ?", [result.event_id]).fetchone()
+            if planned is None:
+                raise
+            spelt[result.file] = result.unit
+            result.unit = str(planned[0])
         read.append(result)
     intakes = []
     with write_transaction(db):
         for result in read:
-            intakes.append(_store(db, result))
+            intake = _store(db, result)
+            intake.spelt = spelt.get(result.file)
+            intakes.append(intake)
         from checkin.plans import refresh_breaches
 
         refresh_breaches(db, max(received_on, dt.date.today()))

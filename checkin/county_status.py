@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -310,10 +310,11 @@ def _results_breaches(
         else:
             line.open_not_due += 1
     if late or overdue:
+        key = "suggestions" if late and overdue else "suggestions_late" if late else "suggestions_overdue"
         add(
             (
                 "results",
-                "county.breach.suggestions",
+                f"county.breach.{key}",
                 {"late": late, "overdue": overdue, "days": rules.suggestion_working_days, "due": due},
             )
         )
@@ -330,8 +331,16 @@ def build_status(db: Database, as_of: dt.date) -> CountyStatus:
     lines = []
     for unit in units(db):
         line = UnitLine(unit, plans.get(unit.name, []), results.get(unit.name, []))
+        # announced after the plan was filed: the results file carries the date
+        announced = {r.event_id: r.announced_on for r in line.results if r.announced_on is not None}
+        line.plans = [
+            replace(p, announce_on=announced[p.event_id])
+            if p.announce_on is None and p.event_id in announced
+            else p
+            for p in line.plans
+        ]
         for plan in line.plans:
-            found = plan_breaches(rules, calendar, plan)
+            found = plan_breaches(rules, calendar, plan, as_of)
             line.breaches.extend(("plan", key, params) for key, params in found)
             late = any(k.startswith("county.breach.plan_late") for k, _ in found)
             line.plan_on_time = (not late) if line.plan_on_time is None else (line.plan_on_time and not late)

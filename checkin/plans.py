@@ -32,11 +32,14 @@ from checkin.county import (
     county_calendar,
     county_info,
     days_before,
+    file_problem,
     find_unit,
     rules_of,
+    shown,
 )
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
+from checkin.i18n import tr
 from checkin.storage import write_transaction
 from checkin.workdays import Calendar
 
@@ -243,33 +246,46 @@ class Plan:
         )
 
 
-def _bad(path: Path, error: str) -> CheckinError:
-    return CheckinError("county.plan.invalid", path=path.name, error=error)
+def _bad(path: Path, field: str, problem: str, **params: Any) -> CheckinError:
+    return file_problem("county.plan.invalid", path, field, problem, **params)
 
 
 def _text(
-    raw: dict[str, Any], key: str, path: Path, *, required: bool = False, limit: int = MAX_TEXT
+    raw: dict[str, Any],
+    key: str,
+    path: Path,
+    *,
+    required: bool = False,
+    limit: int = MAX_TEXT,
+    field: str = "",
 ) -> str | None:
+    field = field or key
     value = raw.get(key)
     if value is None:
         if required:
-            raise _bad(path, f"{key}: —")
+            raise _bad(path, field, "missing")
         return None
     if not isinstance(value, str):
-        raise _bad(path, f"{key}: {type(value).__name__}")
+        raise _bad(path, field, "not_text")
     try:
         text = clean_text(value, limit)
     except CheckinError as exc:
-        raise _bad(path, f"{key}: {exc.message()}") from None
+        raise CheckinError(
+            "county.plan.invalid",
+            path=path.name,
+            error=tr("county.bad_field", field=tr(f"county.field.{field}"), problem=exc.message()),
+        ) from None
     if required and not text:
-        raise _bad(path, f"{key}: —")
+        raise _bad(path, field, "missing")
     return text or None
 
 
-def _int(raw: dict[str, Any], key: str, path: Path, low: int, high: int) -> int:
+def _int(raw: dict[str, Any], key: str, path: Path, low: int, high: int, field: str = "") -> int:
     value = raw.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _bad(path, f"{key}: {str(value)[:20]}")
+        if value is None:
+            raise _bad(path, field or key, "missing")
+        raise _bad(path, field or key, "not_number", low=low, high=high, value=shown(value))
     return value
 
 
@@ -277,10 +293,10 @@ def _date(raw: dict[str, Any], key: str, path: Path, *, required: bool = False) 
     value = raw.get(key)
     if value is None:
         if required:
-            raise _bad(path, f"{key}: —")
+            raise _bad(path, key, "missing")
         return None
     if isinstance(value, dt.datetime):
-        raise _bad(path, f"{key}: {value}")
+        raise _bad(path, key, "datetime", value=shown(value))
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -288,7 +304,16 @@ def _date(raw: dict[str, Any], key: str, path: Path, *, required: bool = False) 
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise _bad(path, f"{key}: {str(value)[:20]}")
+    raise _bad(path, key, "not_date", value=shown(value))
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError) -> tuple[int, int]:
+    """Line and column of a TOML error (Python 3.14 gives them as attributes, older ones in the text)."""
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if line is None or column is None:
+        found = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+    return int(line), int(column)
 
 
 def read_plan(path: str | Path, received_on: dt.date) -> Plan:
@@ -297,75 +322,81 @@ def read_plan(path: str | Path, received_on: dt.date) -> Plan:
     if not path.is_file():
         raise CheckinError("import.missing_file", path=str(path))
     if path.stat().st_size > MAX_PLAN_BYTES:
-        raise _bad(path, f"> {MAX_PLAN_BYTES // 1024} KB")
+        raise _bad(path, "file", "too_big", limit=f"{MAX_PLAN_BYTES // 1024} KB")
     data = path.read_bytes()
     try:
         raw_all = tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise _bad(path, "UTF-8") from None
+        raise _bad(path, "file", "not_utf8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise _bad(path, str(exc)[:200]) from None
+        line, column = _toml_error(exc)
+        raise _bad(path, "file", "not_toml", line=line, column=column) from None
     raw = raw_all.get("plan")
     if not isinstance(raw, dict) or set(raw_all) - {"plan"}:
-        raise _bad(path, "[plan]")
+        raise _bad(path, "file", "no_plan_table")
     unknown = sorted(set(raw) - PLAN_KEYS)
     if unknown:
-        raise _bad(path, ", ".join(unknown)[:200])
+        keys = tr("labels.list_sep").join(f"“{shown(k)}”" for k in unknown[:5])
+        raise _bad(path, "file", "unknown_keys", keys=keys)
     if raw.get("format") != PLAN_FORMAT:
-        raise CheckinError("county.plan.bad_format", path=path.name, value=str(raw.get("format"))[:20])
+        raise CheckinError("county.plan.bad_format", path=path.name, value=shown(raw.get("format")))
     year = _int(raw, "year", path, 2000, 2100)
     event_id = raw.get("event_id")
     if not isinstance(event_id, str) or not _EVENT_ID.match(event_id):
-        raise _bad(path, "event_id")
+        raise _bad(path, "event_id", "missing" if event_id is None else "bad_id")
     date = _date(raw, "date", path, required=True)
     assert date is not None
     times = {}
     for key in ("starts", "ends"):
-        value = _text(raw, key, path, limit=5)
+        value = _text(raw, key, path, limit=20)
         if value is not None and not _TIME.match(value):
-            raise _bad(path, f"{key}: {value}")
+            raise _bad(path, key, "not_time", value=shown(value))
         times[key] = value
     raw_sites = raw.get("sites", [])
-    if not isinstance(raw_sites, list) or len(raw_sites) > MAX_SITES:
-        raise _bad(path, "sites")
+    if not isinstance(raw_sites, list):
+        raise _bad(path, "sites", "not_text")
+    if len(raw_sites) > MAX_SITES:
+        raise _bad(path, "sites", "too_many", limit=MAX_SITES)
     sites = []
     for item in raw_sites:
         if isinstance(item, str):
-            sites.append(Site(_text({"s": item}, "s", path, required=True) or ""))
+            sites.append(Site(_text({"s": item}, "s", path, required=True, field="site_name") or ""))
         elif isinstance(item, dict) and set(item) <= {"name", "people"}:
-            people = _int(item, "people", path, 0, 100000) if "people" in item else None
-            sites.append(Site(_text(item, "name", path, required=True) or "", people))
+            people = _int(item, "people", path, 0, 100000, "site_people") if "people" in item else None
+            sites.append(Site(_text(item, "name", path, required=True, field="site_name") or "", people))
         else:
-            raise _bad(path, "sites")
+            raise _bad(path, "sites", "not_text")
     raw_places = raw.get("places", {})
-    if not isinstance(raw_places, dict) or len(raw_places) > 50:
-        raise _bad(path, "places")
+    if not isinstance(raw_places, dict):
+        raise _bad(path, "places", "not_text")
+    if len(raw_places) > 50:
+        raise _bad(path, "places", "too_many", limit=50)
     places = {}
     for key, value in raw_places.items():
-        label = _text({"k": key}, "k", path, required=True, limit=50) or ""
-        places[label] = _int({"v": value}, "v", path, 0, 100000)
+        label = _text({"k": key}, "k", path, required=True, limit=50, field="place_label") or ""
+        places[label] = _int({"v": value}, "v", path, 0, 100000, "place_count")
     share_text = raw.get("citizen_share", "0")
     try:
         if isinstance(share_text, bool) or not isinstance(share_text, str | int | float):
             raise ValueError
         text = str(share_text).strip()
         share = Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise _bad(path, "citizen_share") from None
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise _bad(path, "citizen_share", "not_share", value=shown(share_text)) from None
     if not 0 <= share <= 1:
-        raise _bad(path, "citizen_share")
+        raise _bad(path, "citizen_share", "not_share", value=shown(share_text))
     url = _text(raw, "announce_url", path, limit=500)
     if url is not None and not _URL.match(url):
-        raise _bad(path, "announce_url")
+        raise _bad(path, "announce_url", "bad_url")
     exported = raw.get("exported_at")
     if not isinstance(exported, dt.datetime | str):
-        raise _bad(path, "exported_at")
+        raise _bad(path, "exported_at", "missing" if exported is None else "not_date", value=shown(exported))
     try:
         exported_at = (
             exported if isinstance(exported, dt.datetime) else dt.datetime.fromisoformat(exported)
         ).replace(tzinfo=None, microsecond=0)
     except ValueError:
-        raise _bad(path, "exported_at") from None
+        raise _bad(path, "exported_at", "not_date", value=shown(exported)) from None
     return Plan(
         unit=_text(raw, "unit", path, required=True) or "",
         event_id=event_id,
@@ -404,8 +435,11 @@ def plan_deadlines(rules: Rules, calendar: Calendar, event_day: dt.date) -> list
     return out
 
 
-def plan_breaches(rules: Rules, calendar: Calendar, plan: Plan) -> list[Breach]:
-    """Every rule a plan breaks, as (message key, params) — the same plan gives the same list."""
+def plan_breaches(rules: Rules, calendar: Calendar, plan: Plan, as_of: dt.date) -> list[Breach]:
+    """Every rule a plan breaks, as (message key, params) — the same plan gives the same list.
+
+    A plan is usually filed before the announcement (备案 by 9月15日, 公告 15 days before the day):
+    a plan without an announcement date is a breach only once that day has passed (`as_of`)."""
     found: list[Breach] = []
     if not rules.window_start <= plan.date <= rules.window_end:
         found.append(
@@ -449,7 +483,8 @@ def plan_breaches(rules: Rules, calendar: Calendar, plan: Plan) -> list[Breach]:
         )
     announce_due = plan.date - dt.timedelta(days=rules.announce_lead_days)
     if plan.announce_on is None:
-        found.append(("county.breach.no_announcement", {"due": announce_due}))
+        if as_of > announce_due:
+            found.append(("county.breach.no_announcement", {"due": announce_due}))
     elif plan.announce_on > announce_due:
         found.append(
             (
@@ -483,7 +518,7 @@ def take_plans(db: Database, files: list[str | Path], received_on: dt.date) -> l
         plan = read_plan(path, received_on)
         if plan.year != year or plan.date.year != year:
             raise CheckinError("county.wrong_year", path=plan.file, year=plan.date.year, county=year)
-        plan.unit = find_unit(db, plan.unit)
+        plan.unit = find_unit(db, plan.unit, plan.file)
         plans.append(plan)
     intakes: list[PlanIntake] = []
     with write_transaction(db):
@@ -492,7 +527,7 @@ def take_plans(db: Database, files: list[str | Path], received_on: dt.date) -> l
         refresh_breaches(db, max(received_on, dt.date.today()))
     for intake, plan in zip(intakes, plans, strict=True):
         stored = Plan.from_row(next(db.query("SELECT * FROM plans WHERE event_id = ?", [plan.event_id])))
-        intake.breaches = plan_breaches(rules, calendar, stored)
+        intake.breaches = plan_breaches(rules, calendar, stored, received_on)
     return intakes
 
 

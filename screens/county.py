@@ -28,7 +28,7 @@ from screens.bindings import DeskFooter, bind, localise_bindings
 from screens.plain import PlainNotify, PlainTable
 from screens.tables import add_fixed_columns
 
-WIDTHS = {"unit": 14, "planned": 18, "held": 6, "people": 9, "citizen_share": 10, "satisfaction": 8,
+WIDTHS = {"unit": 14, "planned": 8, "held": 6, "people": 9, "citizen_share": 10, "satisfaction": 8,
           "suggestions": 10, "report": 8, "posting": 8}  # fmt: skip
 
 
@@ -146,14 +146,16 @@ class CountyScreen(DeskScreen):
         text = Text()
         text.append(f"{line.unit.name}", style="bold")
         if line.unit.kind:
-            text.append(f"（{line.unit.kind}）")
+            text.append(tr("county.unit_kind", kind=line.unit.kind))
         text.append(
             f"  {tr('county.col.contact')} {line.unit.contact or '—'}  {tr('county.col.phone')} "
             f"{line.unit.phone or '—'}\n"
         )
         if line.missing:
-            missing = "、".join(tr(f"county.missing.{m}") for m in line.missing)
-            text.append(f"{tr('county.col.missing')}：{missing}\n", style="yellow")
+            missing = tr("labels.list_sep").join(tr(f"county.missing.{m}") for m in line.missing)
+            text.append(
+                tr("county.status_line", unit=tr("county.col.missing"), cells=missing) + "\n", style="yellow"
+            )
         breaches = line.breach_texts()
         for item in breaches:
             text.append(f"• {item}\n", style="red")

@@ -48,8 +48,9 @@ async def test_county_screen_lists_units_breaches_and_filters(county: Path) -> N
         table = screen.query_one("#county-units", DataTable)
         assert table.row_count == 3
         assert [str(table.get_row_at(i)[0]) for i in range(3)] == ["科技局", "城关街道", "水利局"]
-        assert str(table.get_row_at(0)[1]) == "已报备（按期：是）"
-        assert str(table.get_row_at(0)[-1]) == "2"  # over 30, no announcement date
+        assert str(table.get_row_at(0)[1]) == "按期"
+        # over 30; no announcement date yet, but it is not due before 5 October (15 days ahead)
+        assert str(table.get_row_at(0)[-1]) == "1"
         detail = str(screen.query_one("#county-detail", Static).render())
         assert "计划人数 35，超过每个开放点 30 人" in detail and "王明" in detail
         await pilot.press("down", "down")
@@ -61,7 +62,7 @@ async def test_county_screen_lists_units_breaches_and_filters(county: Path) -> N
         assert "3 个单位：已报备 1" in summary
         await pilot.press("ctrl+l")
         await pilot.pause()
-        assert [str(c.label) for c in table.columns.values()][:2] == ["Unit", "Plan filed"]
+        assert [str(c.label) for c in table.columns.values()][:2] == ["Unit", "Plan"]
 
 
 def test_run_opens_the_county_screen_without_a_station(county: Path, monkeypatch: pytest.MonkeyPatch) -> None:

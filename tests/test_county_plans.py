@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -152,17 +153,21 @@ def test_refiling_is_idempotent_and_order_free(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("not toml [", "计划文件 bad.toml 有误"),
+        ("not toml [", "计划文件 bad.toml 有误，未导入任何计划：不是有效的计划文件（TOML 格式在第 1 行"),
         ("[plan]\nformat = 9\n", "格式版本（9）"),
         (
             '[plan]\nformat = 1\nyear = 2026\nunit = "城关街道"\nevent_id = "x\'; DROP TABLE plans; --"\n',
-            "event_id",
+            "活动编号：不是本程序导出的活动编号",
         ),
-        ('[plan]\nformat = 1\n"unit\'); DROP TABLE units; --" = 1\n', "有误"),
+        (
+            '[plan]\nformat = 1\n"unit\'); DROP TABLE units; --" = 1\n',
+            "含有本程序不认识的项：“unit'); DROP TABLE u…”",
+        ),
+        ("[plan]\nformat = 1\n[other]\nx = 1\n", "缺少 [plan] 部分，或含有 [plan] 以外的部分"),
         (
             '[plan]\nformat = 1\nyear = 2026\nunit = "不存在局"\nevent_id = "abc"\ntitle = "t"\ndate = 2026-10-01\n'
             "capacity = 10\nexported_at = 2026-09-01T10:00:00\n",
-            "“不存在局”不在本县单位名单中",
+            "bad.toml：“不存在局”不在本县单位名单中",
         ),
         (
             '[plan]\nformat = 1\nyear = 2025\nunit = "城关街道"\nevent_id = "abc"\ntitle = "t"\ndate = 2025-10-01\n'
@@ -172,13 +177,39 @@ def test_refiling_is_idempotent_and_order_free(
         (
             '[plan]\nformat = 1\nyear = 2026\nunit = "城关街道"\nevent_id = "abc"\ntitle = "t"\ndate = 2026-10-01\n'
             "capacity = -3\nexported_at = 2026-09-01T10:00:00\n",
-            "capacity",
+            "计划人数：应为 1 到 100000 之间的整数（文件中为“-3”）",
+        ),
+        (
+            '[plan]\nformat = 1\nyear = 2026\nunit = "城关街道"\nevent_id = "abc"\ntitle = "t"\ndate = 2026-10-01\n'
+            'capacity = "三十"\nexported_at = 2026-09-01T10:00:00\n',
+            "计划人数：应为 1 到 100000 之间的整数（文件中为“三十”）",
+        ),
+        (
+            '[plan]\nformat = 1\nyear = 2026\nunit = "城关街道"\nevent_id = "abc"\ntitle = "t"\n'
+            "date = 2026-10-01T09:00:00\ncapacity = 3\nexported_at = 2026-09-01T10:00:00\n",
+            "活动日期：应为日期，不带时刻",
+        ),
+        (
+            '[plan]\nformat = 1\nyear = 2026\nunit = "城关街道"\nevent_id = "abc"\ntitle = "t"\ndate = 2026-10-01\n'
+            'starts = "25:99"\ncapacity = 3\nexported_at = 2026-09-01T10:00:00\n',
+            "开始时间：不是“时:分”形式的时间（文件中为“25:99”）",
+        ),
+        (
+            '[plan]\nformat = 1\nyear = 2026\nunit = "城关街道"\nevent_id = "abc"\ntitle = "t"\ndate = 2026-10-01\n'
+            'citizen_share = "5/3"\ncapacity = 3\nexported_at = 2026-09-01T10:00:00\n',
+            "群众代表比例：应为 0 到 1 之间的比例",
+        ),
+        (
+            '[plan]\nformat = 1\nyear = 2026\nunit = "城关街道"\nevent_id = "abc"\ntitle = "\\u001b[31m走进"\n'
+            "date = 2026-10-01\ncapacity = 3\nexported_at = 2026-09-01T10:00:00\n",
+            "活动名称：含有控制字符",
         ),
         (
             '[plan]\nformat = 1\nyear = 2026\nunit = "城\\u0000关"\nevent_id = "abc"\ntitle = "t"\ndate = 2026-10-01\n'
             "capacity = 3\nexported_at = 2026-09-01T10:00:00\n",
             "控制字符",
         ),
+        ("# " + "x" * 300_000 + "\n", "文件太大（超过 256 KB）"),
     ],
 )
 def test_hostile_plan_files_change_nothing(
@@ -195,8 +226,12 @@ def test_hostile_plan_files_change_nothing(
     # a good file beside the bad one is not taken either: all files are checked first
     assert run("county", "plans", "--db", county, plans["城关"], bad) == 2
     err = capsys.readouterr().err
-    assert message in err
+    assert message in err, err
     assert "Traceback" not in err
+    # the field in words, never the file's key (capacity, event_id) or the TOML parser's English
+    assert not re.search(
+        r"[A-Za-z]+_[A-Za-z_]+|\b(?:Expected|Invalid|Illegal|line \d)", err.replace("DROP TABLE", "")
+    ), err
     assert sha(county) == before
 
 
@@ -219,7 +254,9 @@ def test_unit_sheet_rejections_and_bad_rules(tmp_path: Path, capsys: pytest.Capt
     assert run("county", "init", "--db", tmp_path / "c.db", "--year", "2026", "--units", units) == 0
     out = capsys.readouterr().out
     assert "（2 个单位）" in out
-    assert "第 2 行未导入：联系电话格式不对" in out
+    # a phone that is not one (an extension, a typo) keeps the unit, written as given, and is said
+    assert "第 2 行：“科技局”的联系电话“123”不是手机号或带区号的固定电话，已照录" in out
+    assert "第 3 行未导入：单位“科技局”重复（第 2 行已有）" in out
     rules = tmp_path / "r.toml"
     rules.write_text('[rules]\nmax_per_site = "thirty"\n', encoding="utf-8")
     assert (

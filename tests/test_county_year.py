@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,9 @@ UNITS_CSV = (
     "单位名称,类别,联系人,联系电话\n科技局,县政府部门,王明,13800000001\n"
     "城关街道,乡镇（街道）,李华,0539-2251234\n水利局,县政府部门,赵刚,13800000003\n"
 )
+
+
+CODE = re.compile(r"[A-Za-z]+_[A-Za-z_]+|\b[a-z]+=|\bTraceback\b|\b(?:database|malformed|column|table)\b")
 
 
 def run(*argv: Any) -> int:
@@ -170,7 +174,7 @@ def test_status_json_checked_by_hand(year: dict[str, Path], capsys: pytest.Captu
         "实到群众代表比例 28.6%，低于 1/3",
         "活动开展情况 11月10日 报送，晚于 11月9日",
         "网站“政府开放日”栏目展示于 11月20日，晚于 11月12日",
-        "意见建议 0 条逾期办结、1 条逾期未办结（应在 15 个工作日内即 11月26日 前办结）",
+        "意见建议 1 条逾期未办结（应在 15 个工作日内即 11月26日 前办结）",
     ]
     assert (bad["invited"], bad["came"], bad["citizens_came"]) == (35, 35, 10)
     assert (bad["plan_on_time"], bad["report_on_time"], bad["posting_on_time"]) == (False, False, False)
@@ -212,11 +216,11 @@ def test_county_report_table_checked_by_hand(
     assert rows[0][0] == "沂水县2026年度“政府开放日”活动开展情况"
     assert rows[1] == ["单位", "计划报备", "已举办", "邀请/实到", "群众代表比例", "满意率", "意见建议按期办结",
                        "按期报送", "按期网站展示", "存在问题"]  # fmt: skip
-    assert rows[2][:9] == ["科技局", "已报备（按期：否）", "是", "35/35", "28.6%", "—", "0/1", "否", "否"]
+    assert rows[2][:9] == ["科技局", "逾期", "是", "35/35", "28.6%", "—", "0/1", "否", "否"]
     assert rows[2][9].startswith("活动日期 11月5日 不在") and rows[2][9].count("；") == 9
     assert rows[3] == [
         "城关街道",
-        "已报备（按期：是）",
+        "按期",
         "是",
         "12/9",
         "44.4%",
@@ -243,7 +247,7 @@ def test_county_report_table_checked_by_hand(
     document = Document(str(docx))
     tables = {t.rows[0].cells[0].text + t.rows[0].cells[1].text: t for t in document.tables}
     units = [[c.text for c in row.cells] for row in tables["单位计划报备"].rows]
-    assert units[0][0] == "单位" and units[2][:4] == ["城关街道", "已报备（按期：是）", "是", "12/9"]
+    assert units[0][0] == "单位" and units[2][:4] == ["城关街道", "按期", "是", "12/9"]
     assert units[-1][0] == "合计（3 个单位）"
     missing = [[c.text for c in row.cells] for row in tables["单位缺少"].rows]
     assert missing == [
@@ -340,17 +344,37 @@ def _tamper(src: Path, dst: Path, sql: str) -> Path:
     ("sql", "message"),
     [
         ("UPDATE results_info SET format_version = 7", "格式版本（7）"),
-        ("UPDATE results_info SET event_id = 'x''); DROP TABLE units; --'", "event_id"),
-        ("UPDATE results_info SET attended = -1", "attended"),
-        ("UPDATE figures SET invited = 'many' WHERE category = 'citizen'", "figures.invited"),
-        ("UPDATE figures SET arrived = arrived + 1 WHERE category = 'total'", "figures: total"),
-        ("UPDATE ledger SET status = 'god'", "ledger"),
-        ("UPDATE results_info SET overall_satisfaction = 7", "overall_satisfaction"),
+        (
+            "UPDATE results_info SET event_id = 'x''); DROP TABLE units; --'",
+            "活动编号：不是本程序导出的活动编号",
+        ),
+        ("UPDATE results_info SET attended = -1", "到场人数：应为 0 到 10000000 之间的整数（文件中为“-1”）"),
+        (
+            "UPDATE results_info SET attended = 'lots'",
+            "到场人数：应为 0 到 10000000 之间的整数（文件中为“lots”）",
+        ),
+        ("UPDATE figures SET invited = 'many' WHERE category = 'citizen'", "分类统计中的邀请人数：应为"),
+        (
+            "UPDATE figures SET arrived = arrived + 1 WHERE category = 'total'",
+            "分类统计的合计：与各类别之和不符",
+        ),
+        ("UPDATE ledger SET status = 'god'", "意见建议办理状态：本程序不认识（文件中为“god”）"),
+        ("UPDATE results_info SET overall_satisfaction = 7", "总体满意率：应为 0 到 1 之间的比例"),
+        ("UPDATE results_info SET exported_at = 'garbage'", "导出时间：不是日期（文件中为“garbage”）"),
+        ("UPDATE results_info SET event_date = '2026-13-45'", "活动日期：不是日期（文件中为“2026-13-45”）"),
         (
             "DROP TABLE figures; CREATE VIEW figures AS SELECT 'citizen' AS category, 1 AS invited, 1 AS arrived",
-            "figures",
+            "分类统计：缺少",
         ),
-        ("INSERT INTO publicity VALUES ('posted', '2026-10-30', 'javascript:alert(1)')", "publicity"),
+        (
+            "INSERT INTO publicity VALUES ('posted', '2026-10-30', 'javascript:alert(1)')",
+            "公告与网站展示记录：重复（“网站展示”）",
+        ),
+        (
+            "UPDATE publicity SET url = 'javascript:alert(1)'",
+            "公告或网站展示网址：应以 http:// 或 https:// 开头",
+        ),
+        ("UPDATE results_info SET event_title = char(27) || '[31m走进'", "活动名称：含有控制字符"),
         ("DROP TABLE results_info", "不是活动结果文件"),
         ("UPDATE results_info SET organiser = '城关' || char(0) || '街道'", "控制字符"),
     ],
@@ -368,6 +392,7 @@ def test_hostile_results_files_change_nothing(
     err = capsys.readouterr().err
     assert message in err, err
     assert "Traceback" not in err
+    assert not CODE.search(err), err  # the field in words, never the file's column name
     assert hashlib.sha256(county.read_bytes()).hexdigest() == before
 
 
@@ -381,6 +406,13 @@ def test_not_a_results_file(
     # an event file is not a results file either
     assert run("county", "results", "--db", year["county"], year["county"].parent / "城关街道.db") == 2
     assert "不是活动结果文件" in capsys.readouterr().err
+    # a results file cut short on the way (a full USB stick): damaged, said in words, not SQLite's English
+    cut = tmp_path / "cut.sqlite"
+    cut.write_bytes(year["results-城关街道"].read_bytes()[:5000])
+    assert run("county", "results", "--db", year["county"], cut) == 2
+    err = capsys.readouterr().err
+    assert "结果文件 cut.sqlite 有误，未导入任何结果：文件已损坏或不完整，无法读取" in err
+    assert not CODE.search(err), err
 
 
 def test_datasette_metadata_names_real_tables_views_and_columns(year: dict[str, Path]) -> None:

@@ -23,8 +23,7 @@ PATH_OPENERS = {"open", "read_bytes", "write_bytes", "read_text", "write_text"}
 # connection open in the process). Entries whose code has gone are harmless.
 REVIEWED: dict[str, str] = {
     "checkin/county.py::_connect::sqlite3.connect": "SQLite itself: the county file's own open",
-    "checkin/county.py::_rows::.open": "a units sheet (CSV/XLSX) given by the user (magic bytes)",
-    "checkin/county.py::_rows::.read_bytes": "a units sheet (CSV) given by the user",
+    "checkin/county.py::_grid::.read_bytes": "a units sheet (XLSX/XLS/ODS/CSV) given by the user",
     "checkin/county.py::is_county_file::sqlite3.connect": "SQLite itself, read-only",
     "checkin/county.py::load_rules_file::.read_bytes": "a county rules TOML file",
     "checkin/county_results.py::read_results::.open": (

@@ -42,7 +42,7 @@ def _families() -> dict[str, Iterable[Any]]:
     takes them."""
     import tomllib
 
-    from checkin import county_report, event, exports, itinerary, notices, review, survey
+    from checkin import county, county_report, event, exports, itinerary, notices, review, survey
     from checkin.categories import CATEGORIES
     from checkin.idcard import DOCUMENT_TYPES
     from checkin.paths import data_dir
@@ -65,6 +65,8 @@ def _families() -> dict[str, Iterable[Any]]:
         "app.review.problem.*": ("age", "excluded"),  # review.auto_problems
         "county.col.*": county_report.COLUMNS,
         "county.missing.*": ("plan", "results"),  # county_status: line.missing
+        "county.field.*": county.FILE_FIELDS,  # county.file_problem, plans/county_results readers
+        "county.problem.*": county.FILE_PROBLEMS,
         "idtype.*": DOCUMENT_TYPES,
         "id.*_shape": ("passport", "hk_macao_permit", "taiwan_permit"),  # idcard.parse_document: shapes
         "import.field.*": header_fields,

@@ -1,0 +1,196 @@
+"""The county year as a clerk meets it: the county's own unit list (a title line above the
+header, its own column names, phone numbers Excel keeps as numbers), a plan filed before the
+announcement, a results file whose organiser is spelt otherwise, and the outputs read as words."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from screens.main import main as checkin
+
+
+def run(*argv: Any, lang: str = "zh") -> int:
+    return checkin(["--lang", lang, *[str(a) for a in argv]])
+
+
+def make_event(tmp: Path, name: str, body: str) -> Path:
+    toml = tmp / f"{name}.toml"
+    toml.write_text(f"[event]\n{body}\n", encoding="utf-8")
+    db = tmp / f"{name}.db"
+    assert run("init", "--db", db, "--from", toml) == 0
+    return db
+
+
+def units_xlsx(path: Path) -> Path:
+    """A county office's own list: a title line, 序号 and 备注 columns, phones typed as numbers."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["附件1：2026年度“政府开放日”活动责任单位名单"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["序号", "部门（单位）名称", "单位性质", "联系人姓名", "手机号码", "备注"])
+    sheet.append([1, "城关街道", "乡镇（街道）", "李华", "0539-2251234", None])
+    sheet.append([2, "县科学技术局", "县政府部门", "王明", 13800000001, None])
+    sheet.append([3, "县水利局", "县政府部门", "赵刚", 13800000003, "新任联系人"])
+    book.save(path)
+    return path
+
+
+def test_units_list_with_a_title_line_own_headers_and_numeric_phones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    county = tmp_path / "county.db"
+    units = units_xlsx(tmp_path / "单位.xlsx")
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    out = capsys.readouterr().out
+    assert "（3 个单位）" in out
+    assert "表头在第 2 行，其上的标题行未作为单位导入" in out
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-09-01") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(u["unit"], u["kind"], u["contact"], u["phone"]) for u in data["units"]] == [
+        ("城关街道", "乡镇（街道）", "李华", "0539-2251234"),
+        ("县科学技术局", "县政府部门", "王明", "13800000001"),  # not 13800000001.0
+        ("县水利局", "县政府部门", "赵刚", "13800000003"),
+    ]
+
+
+def test_units_csv_in_gbk_with_a_title_line_and_an_extension(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    units = tmp_path / "单位.csv"
+    units.write_bytes(
+        "2026年政府开放日责任单位名单,,,\n责任单位,类型,联系人,联系方式\n"
+        "城关街道,乡镇（街道）,李华,0539-2251234转8001\n县水利局,县政府部门,赵刚,138 0000 0003\n".encode(
+            "gbk"
+        )
+    )
+    assert run("county", "init", "--db", tmp_path / "c.db", "--year", "2026", "--units", units) == 0
+    out = capsys.readouterr().out
+    assert "（2 个单位）" in out
+    # the extension is kept as written for county staff to dial, and said
+    assert "第 3 行：“城关街道”的联系电话“0539-2251234转8001”不是手机号或带区号的固定电话，已照录" in out
+
+
+def test_a_list_without_a_unit_column_is_refused_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    units = tmp_path / "u.csv"
+    units.write_text("姓名,电话\n王明,13800000001\n", encoding="utf-8")
+    assert run("county", "init", "--db", tmp_path / "c.db", "--year", "2026", "--units", units) == 2
+    assert "前 15 行中找不到“单位名称”列" in capsys.readouterr().err
+    assert not (tmp_path / "c.db").exists()
+    junk = tmp_path / "u.xlsx"
+    junk.write_bytes(b"PK\x03\x04 not a workbook")
+    assert run("county", "init", "--db", tmp_path / "c.db", "--year", "2026", "--units", junk) == 2
+    assert "单位名单" in capsys.readouterr().err and not (tmp_path / "c.db").exists()
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Path:
+    db = tmp_path / "county.db"
+    assert (
+        run("county", "init", "--db", db, "--year", "2026", "--units", units_xlsx(tmp_path / "u.xlsx")) == 0
+    )
+    return db
+
+
+def test_a_plan_filed_before_its_announcement_is_not_a_breach_until_the_announcement_is_due(
+    tmp_path: Path, county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 县水利局 files on 10 September for 15 October; it announces on 5 October (10 days ahead)
+    event = make_event(
+        tmp_path, "水利", 'title = "走进水利局"\norganizer = "县水利局"\ndate = 2026-10-15\ncapacity = 20'
+    )
+    plan = tmp_path / "备案-水利局.toml"
+    assert run("plan", "export", "--db", event, "--out", plan) == 0
+    capsys.readouterr()
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 0
+    out = capsys.readouterr().out
+    assert "县水利局：符合各项要求" in out  # the announcement is due by 30 September, not yet
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-09-20") == 0
+    units = {u["unit"]: u for u in json.loads(capsys.readouterr().out)["units"]}
+    assert units["县水利局"]["breaches"] == []
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-10-01") == 0
+    units = {u["unit"]: u for u in json.loads(capsys.readouterr().out)["units"]}
+    assert units["县水利局"]["breaches"] == ["计划未写明公告日期（应不晚于 9月30日 公告）"]
+    # the results file carries the announcement made after the plan: late, said once
+    assert run("event", "announced", "--db", event, "--on", "2026-10-05", "--url", "https://x.gov.cn/9") == 0
+    results = tmp_path / "results-水利局.sqlite"
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-16") == 0
+    capsys.readouterr()
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-10-16") == 0
+    units = {u["unit"]: u for u in json.loads(capsys.readouterr().out)["units"]}
+    announce = [b for b in units["县水利局"]["breaches"] if "公告" in b]
+    assert announce == ["公告日期 10月5日，晚于活动前 15 日（应不晚于 9月30日）"]
+
+
+def test_results_of_an_organiser_spelt_otherwise_count_for_the_unit_that_filed_the_plan(
+    tmp_path: Path, county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the event says 县科技局; the county's list says 县科学技术局 (plan export --unit)
+    event = make_event(
+        tmp_path, "科技", 'title = "走进科技局"\norganizer = "县科技局"\ndate = 2026-10-20\ncapacity = 20'
+    )
+    plan = tmp_path / "p.toml"
+    assert run("plan", "export", "--db", event, "--out", plan, "--unit", "县科学技术局") == 0
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 0
+    results = tmp_path / "r.sqlite"
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    capsys.readouterr()
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-21") == 0
+    out = capsys.readouterr().out
+    assert "已收到活动结果：县科学技术局（r.sqlite）" in out
+    assert "文件中的主办单位为“县科技局”，不在单位名单中；按该活动报备的计划计入“县科学技术局”" in out
+    # without a plan for that event, an unknown organiser is refused, naming the file
+    other = make_event(
+        tmp_path, "别的", 'title = "t"\norganizer = "县科技局"\ndate = 2026-10-22\ncapacity = 20'
+    )
+    stray = tmp_path / "stray.sqlite"
+    assert run("export", "results", "--db", other, "--out", stray) == 0
+    capsys.readouterr()
+    assert run("county", "results", "--db", county, stray) == 2
+    assert "stray.sqlite：“县科技局”不在本县单位名单中" in capsys.readouterr().err
+
+
+def test_status_reads_as_words_in_both_languages(county: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("county", "status", "--db", county, "--as-of", "2026-11-30") == 0
+    out = capsys.readouterr().out
+    assert "合计（3 个单位）：计划报备 0" in out and "单位 合计" not in out
+    assert "未报备计划或未报送结果的单位（请联系）：" in out and "三、" not in out
+    assert "县科学技术局：计划报备 未报备" in out
+    assert run("county", "status", "--db", county, "--as-of", "2026-11-30", lang="en") == 0
+    out = capsys.readouterr().out
+    assert "县科学技术局: Plan not filed" in out
+    assert "Total (3 units): Plan 0" in out
+    assert "：" not in out.replace("附件1：", "") and "、" not in out  # no Chinese punctuation in English
+    assert "plan, results" in out
+    assert not re.search(r"[a-z]+_[a-z]+", out)
+
+
+def test_docx_title_breaks_into_two_balanced_lines_and_unit_rows_stay_whole(
+    tmp_path: Path, county: Path
+) -> None:
+    from docx import Document
+
+    out = tmp_path / "全县政府开放日活动开展情况.docx"
+    assert run("county", "report", "--db", county, "--out", out, "--as-of", "2026-12-31") == 0
+    document = Document(str(out))
+    title = document.paragraphs[0]
+    assert title.text == "2026年度“政府开放日”\n活动开展情况"  # no county name given: the year leads
+    annex = document.tables[-1]
+    assert [c.text for c in annex.rows[1].cells][:2] == ["城关街道", "未报备"]
+    # one breach a line in the annex
+    assert annex.rows[1].cells[-1].text == "未在 9月15日 前报备活动计划\n2026 年度未举办“政府开放日”活动"
+    for row in list(annex.rows)[1:]:
+        assert (
+            row._tr.trPr is not None
+            and row._tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}cantSplit")
+            is not None
+        )
