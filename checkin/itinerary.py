@@ -237,6 +237,7 @@ def set_plan(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
     validate_plan(stops, buses)
     require_office_plan(db)
     with write_transaction(db):
+        _free_seats_of_the_uninvited(db)
         db.execute("UPDATE event SET stops = ?, buses = ?", [stops_json(stops), buses_json(buses)])
         names = [b.name for b in buses]
         db.execute(
@@ -298,6 +299,7 @@ def assign_buses(db: Database, mode: str) -> Assignment:
     if not buses:
         raise CheckinError("visit.no_buses")
     with write_transaction(db):
+        _free_seats_of_the_uninvited(db)
         db.execute("DELETE FROM bus_riders WHERE how <> 'hand'")
         kept = {
             str(r[0]): str(r[1]) for r in db.execute("SELECT number, bus FROM bus_riders WHERE how = 'hand'")
@@ -357,6 +359,14 @@ def assign_buses(db: Database, mode: str) -> Assignment:
     return Assignment(mode, riders, kept=len(kept), split=split)
 
 
+def _free_seats_of_the_uninvited(db: Database) -> None:
+    """A guest who declined (or was taken off the list) after being seated gives the seat up,
+    hand placements too: seats are counted for invited guests only."""
+    db.execute(
+        "DELETE FROM bus_riders WHERE number NOT IN (SELECT number FROM people WHERE status = 'invited')"
+    )
+
+
 def _kept_on(kept: Mapping[str, str], bus: str) -> int:
     return sum(1 for v in kept.values() if v == bus)
 
@@ -378,6 +388,7 @@ def set_bus(db: Database, number: str, bus_name: str | None) -> str | None:
             raise CheckinError("people.unknown_number", number=number)
         if row[0] != PersonStatus.INVITED:
             raise CheckinError("visit.not_invited", number=number)
+        _free_seats_of_the_uninvited(db)
         before = db.execute("SELECT bus FROM bus_riders WHERE number = ?", [number]).fetchone()
         if bus_name is None:
             db.execute("DELETE FROM bus_riders WHERE number = ?", [number])
@@ -422,7 +433,8 @@ def bus_loads(db: Database) -> tuple[list[BusLoad], list[tuple[str, str]]]:
                 (str(r[0]), str(r[1]))
                 for r in db.execute(
                     "SELECT p.number, p.name FROM bus_riders r JOIN people p ON p.number = r.number "
-                    "WHERE r.bus = ? ORDER BY p.queue_pos IS NULL, p.queue_pos, p.seq",
+                    "WHERE r.bus = ? AND p.status = 'invited' "
+                    "ORDER BY p.queue_pos IS NULL, p.queue_pos, p.seq",
                     [bus.name],
                 )
             ],

@@ -247,9 +247,9 @@ class RollCallScreen(DeskScreen):
         status, plan = loaded
         self.status = status
         bus = status.bus
-        place = f"{tr('app.visit.stop')}：{status.stop.name}"
+        place = tr("app.visit.stop_line", stop=status.stop.name)
         if status.stop.address:
-            place += f"（{status.stop.address}）"
+            place = tr("app.visit.stop_at", stop=status.stop.name, address=status.stop.address)
         if bus:
             place += f" · {bus.name}"
             if bus.leader or bus.phone:
@@ -269,7 +269,7 @@ class RollCallScreen(DeskScreen):
             left=len(status.left),
         )
         if status.departed_at:
-            counts += " · " + tr("app.visit.departed_at", at=status.departed_at[11:16])
+            counts += "\n" + tr("app.visit.departed_at", at=status.departed_at[11:16])
         self.query_one("#visit-counts", Static).update(counts)
         self._fill(status)
         panel = self.query_one("#visit-panel", Static)

@@ -181,6 +181,26 @@ def test_by_hand_respects_seats_and_is_kept_by_later_assignments(tmp_path: Path)
     assert [len(load.riders) for load in loads] == [1, 2] and len(unseated) == 1
 
 
+def test_a_guest_who_declines_gives_up_their_seat(tmp_path: Path) -> None:
+    """Seated (by hand or by assign), then they decline on the phone: the seat is free for the
+    guest moved up from the waiting list, and the bus's list no longer names them."""
+    from checkin.selection import confirm
+
+    db = riders_db(tmp_path, [("citizen", "")] * 4, [Bus("1号车", 2), Bus("2号车", 2)])
+    numbers = [str(r[0]) for r in db.execute("SELECT number FROM people ORDER BY seq")]
+    set_bus(db, numbers[0], "1号车")
+    set_bus(db, numbers[1], "1号车")
+    assign_buses(db, "even")  # the other two on 2号车
+    assert confirm(db, numbers[0], "declined")
+    loads, unseated = bus_loads(db)
+    assert [sorted(n for n, _ in load.riders) for load in loads] == [[numbers[1]], sorted(numbers[2:])]
+    assert unseated == []
+    set_bus(db, numbers[2], "1号车")  # the seat they held is free (was: 1号车已满)
+    result = assign_buses(db, "even")
+    assert sorted(result.riders["1号车"]) == sorted(numbers[1:3]) and result.riders["2号车"] == [numbers[3]]
+    assert db.execute("SELECT COUNT(*) FROM bus_riders WHERE number = ?", [numbers[0]]).fetchone()[0] == 0
+
+
 # ---------------------------------------------------------------- roll call at two stops, two buses
 
 
