@@ -135,16 +135,19 @@ RESIDENT_ID = "resident_id"
 DOCUMENT_TYPES = (
     RESIDENT_ID,  # 居民身份证
     "hmt_residence_permit",  # 港澳台居民居住证 (18 digits, area 810000/820000/830000)
-    "foreign_permanent",  # 外国人永久居留身份证, 2023 format: 18 characters starting with 9
+    # 外国人永久居留身份证: 2023 format, 18 characters starting with 9; 2017 card, 3 letters + 12 digits
+    "foreign_permanent",
     "passport",  # 护照
     "hk_macao_permit",  # 港澳居民来往内地通行证
     "taiwan_permit",  # 台湾居民来往大陆通行证
 )
-# documents whose number carries the birth date; the others need an 出生日期 column
+# documents whose number carries the birth date (the 2017 foreign card does not: Document.birth_date
+# is None and the 出生日期 column is needed); the others need an 出生日期 column
 CARRIES_BIRTH_DATE = frozenset({RESIDENT_ID, "hmt_residence_permit", "foreign_permanent"})
 
 _PERMIT_AREAS = ("810000", "820000", "830000")
 _FOREIGN_SHAPE = re.compile(r"^9[0-9]{16}[0-9X]$")
+_FOREIGN_OLD_SHAPE = re.compile(r"^[A-Z]{3}[0-9]{12}$")
 _PASSPORT_SHAPE = re.compile(r"^[A-Z0-9]{5,17}$")
 _HK_MACAO_SHAPE = re.compile(r"^[HM][0-9]{8}([0-9]{2})?$")
 _TAIWAN_SHAPE = re.compile(r"^[0-9]{8}([0-9]{2})?$")
@@ -197,6 +200,12 @@ def parse_document(raw: str, doc_type: str = RESIDENT_ID, today: dt.date | None 
     if _EXCEL_NUMBER.match(text):
         raise CheckinError("id.excel_number")
     if doc_type == "foreign_permanent":
+        if len(text) == 15:
+            # the 2017 card, still valid beside the 2023 one: 3 letters (nationality) and 12 digits;
+            # no check digit to verify and no birth date to read, so 出生日期 is asked for
+            if not _FOREIGN_OLD_SHAPE.match(text):
+                raise CheckinError("id.foreign_old_shape")
+            return Document(doc_type, text, None)
         if len(text) != 18:
             raise CheckinError("id.foreign_length", length=len(text))
         if not _FOREIGN_SHAPE.match(text):

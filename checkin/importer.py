@@ -25,7 +25,7 @@ from checkin.categories import parse_category
 from checkin.errors import CheckinError
 from checkin.event import Event, id_secret, load_event
 from checkin.i18n import tr
-from checkin.idcard import CARRIES_BIRTH_DATE, DOCUMENT_TYPES, RESIDENT_ID, age_on, id_hash, parse_document
+from checkin.idcard import DOCUMENT_TYPES, RESIDENT_ID, age_on, id_hash, parse_document
 from checkin.people import add_people, next_seq
 from checkin.phone import parse_phone
 from checkin.sheets import (
@@ -165,14 +165,16 @@ class SheetResult:
     blank: int = 0
     detail: str = ""
     workbook: bool = False
+    table_no: int | None = None
 
     def describe(self) -> str:
         """One line for the report, in the user's language."""
-        name = (
-            tr("import.sheet_name", sheet=self.name)
-            if self.workbook
-            else tr("import.file_name", file=self.name)
-        )
+        if self.table_no is not None:
+            name = tr("import.table_name", file=self.name.rsplit(" #", 1)[0], n=self.table_no)
+        elif self.workbook:
+            name = tr("import.sheet_name", sheet=self.name)
+        else:
+            name = tr("import.file_name", file=self.name)
         if self.status in ("no_header", "empty", "no_form", "no_attachment", "refused", "hidden"):
             return tr(f"import.sheet_{self.status}", sheet=name, detail=self.detail, rows=HEADER_SEARCH_ROWS)
         if self.status == "near_header":
@@ -520,7 +522,7 @@ def validate_row(
                     raise CheckinError("import.birth_date_differs")
                 age = age_on(birth, event.date)
         assert age is not None
-        current = "id_number" if document.doc_type in CARRIES_BIRTH_DATE else "birth_date"
+        current = "id_number" if document.birth_date is not None else "birth_date"
         if age < event.min_age:
             raise CheckinError("import.too_young", age=age, min_age=event.min_age)
         if event.max_age is not None and age > event.max_age:
@@ -656,8 +658,13 @@ def _describe_unreadable(source: Source) -> CheckinError:
     refused = [n for n in source.sheets if n.status == "refused"]
     if refused:
         return CheckinError("import.attachment_refused", reason=refused[0].detail)
-    names = "、".join(n.name for n in source.sheets) or source.file
-    return CheckinError("import.no_header", sheets=names, rows=HEADER_SEARCH_ROWS)
+    names = "、".join(
+        tr("import.sheet_name", sheet=n.name) if n.workbook else tr("import.file_name", file=n.name)
+        for n in source.sheets
+    )
+    return CheckinError(
+        "import.no_header", sheets=names or tr("import.file_name", file=source.file), rows=HEADER_SEARCH_ROWS
+    )
 
 
 def import_sources(
@@ -693,7 +700,9 @@ def import_sources(
         for source_index, source in enumerate(read):
             report.encoding = report.encoding or source.encoding
             notes = {
-                n.name: SheetResult(n.name, n.status, detail=n.detail, workbook=n.workbook)
+                n.name: SheetResult(
+                    n.name, n.status, detail=n.detail, workbook=n.workbook, table_no=n.table_no
+                )
                 for n in source.sheets
             }
             names_on_form: list[str] = []

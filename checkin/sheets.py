@@ -46,7 +46,10 @@ MAIL_SUFFIXES = (".eml",)
 READABLE_SUFFIXES = SHEET_SUFFIXES + TEXT_SUFFIXES + FORM_SUFFIXES + MAIL_SUFFIXES
 # Files a folder of saved mail also holds: never reported.
 _NOISE = re.compile(r"^(~\$|\.|thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
-_FILE_NAME_RULE = re.compile(r"^活动报名\s*[+＋]\s*(?P<name>.+?)\s*(\(\d+\)|（\d+）)?$")
+# 活动报名+张三, also saved twice or copied: 活动报名+张三(1), 活动报名+张三 - 副本, … - Copy (2)
+_FILE_NAME_RULE = re.compile(
+    r"^活动报名\s*[+＋]\s*(?P<name>.+?)(\s*[-_－]?\s*(副本|copy)|\s*[(（]\d+[)）])*$", re.IGNORECASE
+)
 _CHECKED = re.compile(r"[☑■√✓✔▣☒]\s*([^□☐☑■√✓✔▣☒\s]+)")
 _UNCHECKED = "□☐"
 _CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -94,7 +97,13 @@ def field_for(cell: Any) -> str | None:
     key = header_key(cell)
     if not key or len(key) > 30:
         return None
-    return vocabulary().fields.get(key)
+    fields = vocabulary().fields
+    found = fields.get(key)
+    if found is None and ("/" in key or "、" in key):
+        # 联系电话/手机, 身份证号码/证件号码: every part names the same field (性别/民族 is not read)
+        named = {fields.get(part) for part in re.split(r"[/、]", key)}
+        found = named.pop() if len(named) == 1 else None
+    return found
 
 
 def document_type_for(text: str) -> str | None:
@@ -169,6 +178,7 @@ class SheetNote:
     status: str  # "table", "form", "no_header", "near_header", "empty", …
     detail: str = ""
     workbook: bool = False  # a sheet of a workbook (else a file, a form or a mail)
+    table_no: int | None = None  # the n-th table of a Word document (a group form)
 
 
 @dataclass
@@ -450,7 +460,7 @@ def _grid_tables(
     pairs = form_pairs(grid[:200])
     if "name" in pairs and "id_number" in pairs:
         source.tables.append(_form_table(source.file, sheet, pairs, cells=True))
-        source.sheets.append(SheetNote(label, "form"))
+        source.sheets.append(SheetNote(label, "form", workbook=sheet is not None))
         source.form_file = True
         return
     if near is not None:
@@ -709,7 +719,12 @@ def _read_docx(source: Source, data: bytes) -> None:
             table.shared = shared
             source.tables.append(table)
             source.sheets.append(
-                SheetNote(f"{source.file} #{table.table_no}", "table", str(table.header_row))
+                SheetNote(
+                    f"{source.file} #{table.table_no}",
+                    "table",
+                    str(table.header_row),
+                    table_no=table.table_no,
+                )
             )
         return
     if "name" not in pairs and "id_number" not in pairs:

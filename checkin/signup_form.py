@@ -28,14 +28,19 @@ def form_rows() -> list[list[str]]:
     ]
 
 
-def form_text(event: Event, send_to: str | None) -> tuple[str, list[str], list[str]]:
-    """Title, lines above the boxes, lines below them."""
+def form_text(event: Event, send_to: str | None, suffix: str = ".docx") -> tuple[str, list[str], list[str]]:
+    """Title, lines above the boxes, lines below them (`suffix`: the form's, for the file-name example)."""
     when = event.date.isoformat()
     hours = f" {event.starts}-{event.ends}" if event.starts and event.ends else ""
     above = [tr("signup_form.intro", date=when, time=hours, location=event.location or "")]
     if event.signup_deadline:
         above.append(tr("signup_form.deadline", deadline=event.signup_deadline))
-    above.append(tr("signup_form.send", address=send_to) if send_to else tr("signup_form.send_no_address"))
+    example = f"活动报名+张三{suffix}"
+    above.append(
+        tr("signup_form.send", address=send_to, example=example)
+        if send_to
+        else tr("signup_form.send_no_address", example=example)
+    )
     below = [
         tr("signup_form.documents", types="、".join(tr(f"idtype.{c}") for c in DOCUMENT_TYPES)),
         tr("signup_form.categories", categories="、".join(c.label() for c in event.category_list())),
@@ -112,7 +117,7 @@ def write_signup_form(db: Database, out: str | Path, *, send_to: str | None = No
     suffix = path.suffix.lower()
     if suffix not in (".docx", ".xlsx"):
         raise CheckinError("signup_form.unsupported", suffix=suffix or "?")
-    title, above, below = form_text(load_event(db), send_to)
+    title, above, below = form_text(load_event(db), send_to, suffix)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".docx":
         _write_docx(path, title, above, below)

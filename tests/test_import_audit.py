@@ -104,3 +104,150 @@ def test_a_word_file_whose_main_part_is_not_document_xml_is_read(tmp_path: Path,
     set_language("zh")
     result = import_file(db, renamed)
     assert names(db) == ["冯二"] and result.rejected == []
+
+
+# ---------------------------------------------------------------- the older foreign permanent residence card
+
+
+def test_the_older_foreign_permanent_residence_card_is_accepted_with_a_birth_date(
+    tmp_path: Path, db: Database
+) -> None:
+    """The 2017 card (3 letters + 12 digits) stays valid beside the 2023 one: its number carries
+    no birth date that can be read for certain, so 出生日期 is required, and the door finds it."""
+    from checkin.idcard import find_by_document
+    from tests.helpers import write_csv
+
+    header = ["姓名", "证件类型", "证件号码", "出生日期", "手机"]
+    rows = [
+        ["Anna Smith", "外国人永久居留身份证", "usa110085030701", "1985-03-07", "13800000001"],
+        ["Bob Smith", "永居证", "USA110085030702", "", "13800000002"],
+        ["Carl Smith", "外国人永久居留身份证", "US1110085030703", "1985-03-07", "13800000003"],
+        ["Dan Smith", "外国人永久居留身份证", "USA1100850307", "1985-03-07", "13800000004"],
+    ]
+    set_language("zh")
+    result = import_file(db, write_csv(tmp_path / "外籍.csv", rows, header=header))
+    assert names(db) == ["Anna Smith"]
+    assert db.execute("SELECT id_type, age, id_masked FROM people").fetchone() == (
+        "foreign_permanent",
+        41,
+        "**************0701",
+    )
+    assert [r.reason for r in result.rejected] == [
+        "第 3 行 D 列（出生日期）：证件类型为“外国人永久居留身份证”，证件号码中没有出生日期："
+        "请填写“出生日期”列（例如 1990-01-02）",
+        "第 4 行 C 列（证件号码）：15位的旧版外国人永久居留身份证号码应为3个字母加12位数字（如 USA110085030701）",
+        "第 5 行 C 列（证件号码）：外国人永久居留身份证号码应为18位（2023年版，以9开头）"
+        "或15位（旧版，3个字母加12位数字），实际为13位",
+    ]
+    assert find_by_document(db, "USA 110085030701") is not None
+
+
+# ---------------------------------------------------------------- header spellings
+
+
+def test_headers_joined_by_a_slash_and_address_spellings(tmp_path: Path, db: Database) -> None:
+    from checkin.sheets import field_for
+    from tests.data.make_corpus import rid
+    from tests.helpers import write_csv
+
+    assert field_for("联系电话/手机") == "phone"
+    assert field_for("身份证号码／证件号码") == "id_number"  # a full-width slash
+    assert field_for("单位/职务") == "organization"  # listed in data/import_headers.toml
+    assert field_for("姓名/性别") is None  # two fields in one column: not guessed
+    assert field_for("性别/民族") is None  # 民族 is not a field: the column is not read
+    assert field_for("E-Mail地址") == field_for("电子邮箱地址") == "email"
+    header = ["序号", "姓名", "身份证号码/证件号码", "联系电话/手机", "单位/职务", "E-Mail地址", "性别/民族"]
+    rows = [["1", "褚一", rid(93), "13100000093", "癸公司 科长", "chu1@example.com", "男/汉"]]
+    set_language("zh")
+    result = import_file(db, write_csv(tmp_path / "斜杠.csv", rows, header=header))
+    row = db.execute("SELECT name, phone, organization, email FROM people").fetchone()
+    assert row == ("褚一", "13100000093", "癸公司 科长", "chu1@example.com")
+    assert result.rejected == []
+    assert [s.describe() for s in result.files[0].sheets] == [
+        "“斜杠.csv”：第 1 行是表头；未读取的列：序号（A 列）、性别/民族（G 列）"
+    ]
+
+
+# ---------------------------------------------------------------- the report's words
+
+
+def test_report_names_group_tables_form_sheets_and_where_the_header_was_looked_for(
+    tmp_path: Path, db: Database
+) -> None:
+    import shutil
+
+    from openpyxl import Workbook
+
+    from checkin.errors import CheckinError
+    from tests.data.make_corpus import forms_folder
+
+    folder = forms_folder(tmp_path / "邮件报名")
+    # saved twice or copied in Explorer: the file-name rule still holds
+    shutil.copy(folder / "活动报名+吴三.xlsx", folder / "活动报名+吴三 - 副本.xlsx")
+    set_language("zh")
+    result = import_file(db, folder)
+    by_file = {f.file: f for f in result.files}
+    assert [s.describe() for s in by_file["活动报名+XX社区.docx"].sheets] == [
+        "“活动报名+XX社区.docx”第 2 个表格：第 1 行是表头；未读取的列：序号（A 列）"
+    ]
+    assert [s.describe() for s in by_file["活动报名+吴三.xlsx"].sheets] == ["工作表“Sheet”：按报名表读取"]
+    assert by_file["活动报名+吴三 - 副本.xlsx"].warnings == []
+    set_language("en")
+    assert by_file["活动报名+吴六.docx"].status_line() == (
+        "活动报名+吴六.docx: imported 0, unchanged 0, rejected 1 row"
+    )
+    book = Workbook()
+    assert book.active is not None
+    book.active.title = "说明"
+    book.active.append(["填表说明"])
+    book.create_sheet("数据").append(["甲", "乙"])
+    book.save(tmp_path / "无表头.xlsx")
+    set_language("zh")
+    with pytest.raises(CheckinError) as info:
+        import_file(db, tmp_path / "无表头.xlsx")
+    assert info.value.message() == (
+        "没有找到报名表的表头：已在 工作表“说明”、工作表“数据” 的前 20 行中查找“姓名”和“身份证号（或 证件号码）”"
+        "两列。请检查表头是否写了这两列"
+    )
+
+
+# ---------------------------------------------------------------- the form to send out
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
+def test_the_form_to_send_out_says_what_where_by_when_and_how_to_name_it(
+    tmp_path: Path, db: Database, suffix: str
+) -> None:
+    from checkin.signup_form import write_signup_form
+    from tests.helpers import set_event
+
+    set_event(db, title="“走进税务”政府开放日", location="示范县政务服务中心", starts="14:00", ends="17:30")
+    set_event(db, signup_deadline="2026-12-11 18:00")
+    set_language("zh")
+    path = write_signup_form(db, tmp_path / f"报名表{suffix}", send_to="kfr@example.gov.cn")
+    if suffix == ".docx":
+        from docx import Document
+
+        document = Document(str(path))
+        lines = [p.text for p in document.paragraphs if p.text]
+        boxes = [c.text for row in document.tables[0].rows for c in row.cells]
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path).active
+        assert sheet is not None
+        cells = [c.value for row in sheet.iter_rows() for c in row if c.value]
+        lines, boxes = [str(c) for c in cells], [str(c) for c in cells]
+    assert lines[:4] == [
+        "“走进税务”政府开放日报名表",
+        "活动时间：2026-12-18 14:00-17:30；地点：示范县政务服务中心",
+        "报名截止：2026-12-11 18:00",
+        f"填好后请发送至 kfr@example.gov.cn，文件请命名为“活动报名+姓名”（如：活动报名+张三{suffix}）。",
+    ]
+    assert (
+        "证件类型可填：居民身份证、港澳台居民居住证、外国人永久居留身份证、护照、港澳居民来往内地通行证、台湾居民来往大陆通行证。"
+        "护照、通行证和旧版（15位）外国人永久居留身份证请填写出生日期。" in lines
+    )
+    for label in ("姓名", "性别", "证件类型", "证件号码", "出生日期（护照、通行证填写）", "联系电话",
+                  "工作单位及职务", "人员类别", "电子邮箱"):  # fmt: skip
+        assert label in boxes

@@ -120,7 +120,7 @@ def test_merged_two_row_header_and_every_document_type(corpus: dict[str, Path], 
     }
     assert reasons(result) == [
         'sheet "报名", row 10, column E (出生日期): The document type is passport (护照), whose number carries no birth date: fill in the 出生日期 (date of birth) column, e.g. 1990-01-02',
-        'sheet "报名", row 11, column D (证件号码): A foreigner\'s permanent residence ID number (2023 format) has 18 characters starting with 9, not 15',
+        'sheet "报名", row 11, column D (证件号码): An older foreigner\'s permanent residence ID number of 15 characters is three letters and 12 digits (e.g. USA110085030701)',
     ]
     assert all(r["id_masked"].startswith("**************") for r in rows.values())
     # the door finds each of them by the number typed or read, and only by it
