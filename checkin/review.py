@@ -12,6 +12,7 @@ A group application (集体申请) can be approved or rejected as a whole by its
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from checkin.phone import mask_phone
 from checkin.selection import leave_lists, log_activity
 from checkin.storage import write_transaction
 from checkin.textcheck import check_text
-from checkin.vocab import ReviewState, codes
+from checkin.vocab import PersonStatus, ReviewState, codes
 from checkin.workdays import Calendar, event_calendar
 
 STATES = codes(ReviewState)
@@ -35,6 +36,7 @@ REASONS = ("not_local", "age", "excluded", "civil_capacity", "documents", "incom
 AUTO = "auto"
 MAX_REASON = 200
 MAX_EVIDENCE = 200
+_GROUP_NUMBER = re.compile(r"^G\d+$")  # a group application's number (G001)
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,10 @@ def _expand(db: Database, numbers: Iterable[str]) -> list[str]:
         number = raw.strip().upper()
         if not number:
             continue
-        if db.execute("SELECT 1 FROM groups WHERE number = ?", [number]).fetchone():
+        is_group = db.execute("SELECT 1 FROM groups WHERE number = ?", [number]).fetchone() is not None
+        if not is_group and _GROUP_NUMBER.match(number):
+            raise CheckinError("groups.unknown", group=number)
+        if is_group:
             members = [r[0] for r in db.execute(
                 "SELECT number FROM people WHERE group_number = ? ORDER BY seq", [number]
             )]  # fmt: skip
@@ -360,9 +365,11 @@ def tick_residence(db: Database, number: str, evidence: str, *, operator: str) -
 
 
 def display_status(status: str, review: str | None) -> str:
-    """What a person's state is called on screen: 待审核 / 未通过审核 before selection."""
+    """What a person's state is called on screen: 待审核 / 未通过审核 / 已通过审核 before selection."""
     if review == ReviewState.PENDING:
         return tr("review.state.pending")
     if review == ReviewState.REJECTED:
         return tr("review.state.rejected")
+    if review == ReviewState.APPROVED and status == PersonStatus.SIGNED_UP:
+        return tr("review.state.approved")
     return tr(f"status.{status}")

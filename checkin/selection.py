@@ -41,6 +41,10 @@ SIGNUP_ORDER = (
 # who may be selected: a direct invitation skips review; everyone else needs none or an approval
 SELECTABLE = "(direct = 1 OR review IS NULL OR review = 'approved')"
 POOL = ""  # the general pool's key among the quota counters
+# what became of a quota's unfilled places, as `select` says it: given to the next in sign-up
+# order; given, but capacity still not full; kept empty (the event's setting); a category
+# outside capacity, whose places go to nobody
+UNFILLED_OUTCOMES = ("pool", "pool_short", "empty", "outside")
 
 
 def group_label(codes: tuple[str, ...] | list[str], lang: str | None = None) -> str:
@@ -377,12 +381,18 @@ def _explain(result: SelectionResult, places: Places, queue: list[dict[str, Any]
             why = "capacity"
         else:
             why = "share"
+        if not places.pool_policy:
+            policy = "empty"
+        elif not line.takes_place:
+            policy = "outside"
+        else:
+            policy = "pool" if places.counted >= capacity else "pool_short"
         result.warnings.append(
             (
                 "select.quota_not_filled",
                 {"group": line.key, "places": line.places, "filled": got,
                  "short": line.places - line.filled, "applied": line.applied, "why": why,
-                 "policy": "pool" if places.pool_policy else "empty"},
+                 "policy": policy},
             )
         )  # fmt: skip
     if not share_met(result.citizens, result.counted, share):

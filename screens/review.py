@@ -86,6 +86,7 @@ class ReviewScreen(DeskScreen):
         bind("x", "reject", "review_reject"),
         bind("t", "residence", "review_residence"),
         bind("g", "approve_group", "review_approve_group"),
+        bind("X", "reject_group", "review_reject_group"),
         bind("s", "cycle_state", "filter_status"),
         bind("o", "toggle_overdue", "review_overdue"),
         bind("c", "cycle_category", "review_category"),
@@ -213,18 +214,31 @@ class ReviewScreen(DeskScreen):
 
     def action_reject(self) -> None:
         app = self._selected()
+        if app is not None:
+            self._reject(app.number, tr("app.review.reason_title", number=app.number, name=app.name))
+
+    def action_reject_group(self) -> None:
+        """The whole group of the row (its members still pending), with one reason."""
+        app = self._selected()
         if app is None:
             return
+        if not app.group_number:
+            self.app.bell()
+            self.notify(tr("app.review.no_group", number=app.number), severity="warning")
+            return
+        title = tr("app.review.reason_title", number=app.group_number, name=app.group_organization or "")
+        self._reject(app.group_number, title)
+
+    def _reject(self, number: str, title: str) -> None:
         choices = [tr(f"review.reason.{code}", lang="zh") for code in REASONS]
 
         def done(reason: str | None) -> None:
             if reason:
                 self._write(
-                    lambda db: reject(db, [app.number], reason=reason, operator=self.operator),
+                    lambda db: reject(db, [number], reason=reason, operator=self.operator),
                     tr("app.review.rejected"),
                 )
 
-        title = tr("app.review.reason_title", number=app.number, name=app.name)
         self.app.push_screen(TextDialog(title, tr("app.review.reason_hint"), choices=choices), done)
 
     def action_residence(self) -> None:

@@ -42,7 +42,7 @@ def _families() -> dict[str, Iterable[Any]]:
     takes them."""
     import tomllib
 
-    from checkin import county, county_report, event, exports, itinerary, notices, review, survey
+    from checkin import county, county_report, event, exports, itinerary, notices, review, selection, survey
     from checkin.categories import CATEGORIES
     from checkin.idcard import DOCUMENT_TYPES
     from checkin.paths import data_dir
@@ -109,7 +109,7 @@ def _families() -> dict[str, Iterable[Any]]:
         "import.skipped_*": ("header", "note", "rows", "total"),  # importer: rows not taken as people
         "checks.id_*": ("seen", "matched", "mismatch", "typed"),  # profiles.CheckSpec.value_label
         "select.why.*": ("few", "capacity", "share"),  # selection: why a quota was not filled
-        "select.unfilled.*": event.UNFILLED_POLICIES,
+        "select.unfilled.*": selection.UNFILLED_OUTCOMES,
         "survey.scale.*.*": [
             f"{scale}.{v}" for scale, values in survey.SCALES.items() if scale != "5point" for v in values
         ],  # SurveyItem.value_label: a 5-point scale shows the number

@@ -435,3 +435,34 @@ def test_conflicting_quotas_are_named_in_words_not_codes(
     for word in words:
         assert f"“{word}”" in message or f" {word} " in message, message
     assert not re.search(r"[a-z]{4,}", message), message
+
+
+def test_a_quota_left_unfilled_with_the_pool_unable_to_take_it_says_so(tmp_path: Path) -> None:
+    # Capacity 10, 企业代表 3 (so 7 places in the pool), only three citizens. The message said
+    # the free places "went to the next people in sign-up order" — but one stays empty (9/10),
+    # and the journalists' unused place (outside capacity) can go to nobody.
+    db = event_db(10, unfilled="pool", quotas={"enterprise": 3, "media": 2})
+    sign_up(
+        db,
+        tmp_path,
+        ["群众代表"] + ["专家学者"] * 6 + ["群众代表"] + ["企业代表"] * 3 + ["群众代表"] + ["媒体记者"],
+    )
+    result = select(db)
+    # By hand: the pool's 7 places hold citizen A001 and experts A002–A005; a 5th expert would
+    # leave the pool room for one more citizen only (2 of 7 < 1/3), so A006–A007 wait. Citizen
+    # A008 (pool). Enterprises A009–A010; a third (A011) would make 9 with 2 citizens and one
+    # place left: 3 of 10 < 1/3, it waits. Citizen A012 (from the enterprises' free place, the
+    # pool policy). 9 counted, 3 citizens; nobody else keeps the share. Journalist A013 comes.
+    assert sorted(result.invited) == nums((1, 5), 8, 9, 10, 12, 13)
+    assert sorted(result.waiting) == nums(6, 7, 11)
+    set_language("zh")
+    messages = result.messages()
+    assert messages[0] == (
+        "名额“企业代表”未选满：名额 3 个，选出 2 人，差 1 人（为保证群众代表比例，其余报名者暂列候补）"
+        "；空出的名额按报名顺序给其他报名者，仍未补满"
+    )
+    assert messages[1] == (
+        "名额“媒体记者”未选满：名额 2 个，选出 1 人，差 1 人（只有 1 人报名并通过审核）"
+        "；该类别不占名额，空出的不转给他人"
+    )
+    assert messages[2] == "名额未满：9/10，空 1 个，可定向邀请补足"

@@ -349,3 +349,23 @@ def test_a_value_of_the_wrong_kind_in_the_event_file_is_named_not_a_traceback(
         err = capsys.readouterr().err
         assert expected in err and "Traceback" not in err
         assert not db.exists()
+
+
+def test_a_group_and_its_members_are_shown_with_their_review_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `groups list` said 已报名 for a member approved, rejected or waiting for review alike, and
+    # an unknown group number was "no person numbered G009"
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="t", date=EVENT_DATE, capacity=6, review=True))
+        sign_up(db, tmp_path, [person_row(i, at=f"2026-11-2{i} 09:00") for i in (1, 2, 3)])
+        create_group(db, "示范公司", "王经理", members=["A001", "A002", "A003"], documents_received=True)
+        approve(db, ["A001"], operator=OFFICE, residence="户籍在本区")
+        reject(db, ["A002"], reason="incomplete", operator=OFFICE)
+    capsys.readouterr()
+    assert main(["--lang", "zh", "groups", "list", "--db", str(path)]) == 0
+    line = capsys.readouterr().out
+    assert "A001 张001（已通过审核）、A002 张002（未通过审核）、A003 张003（待审核）" in line
+    assert main(["--lang", "zh", "review", "reject", "G009", "--reason", "x", "--db", str(path)]) != 0
+    assert "没有编号为 G009 的集体申请" in capsys.readouterr().err

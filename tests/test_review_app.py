@@ -94,3 +94,38 @@ async def test_overdue_filter_and_a_refused_approval_rings(review_file: Path) ->
         assert isinstance(app.screen, ReviewScreen)
     with open_db(review_file) as db:
         assert db.execute("SELECT COUNT(*) FROM people WHERE review = 'pending'").fetchone()[0] == 3
+
+
+async def test_a_whole_group_is_rejected_with_one_key(tmp_path: Path) -> None:
+    # the screen approved a group as a whole (g) but rejecting one took a key per member
+    from checkin.groups import create_group
+
+    set_language("zh")
+    path = tmp_path / "group.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="t", date=EVENT_DATE, capacity=6, review=True))
+        rows = [person_row(i, at=f"2099-01-0{i} 09:00", category="企业代表") for i in (1, 2, 3)]
+        import_file(db, write_csv(tmp_path / "s.csv", rows))
+        create_group(db, "示范公司", "王经理", members=["A002", "A003"])
+    app = make_app(path, operator="小李", start="review")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#review", DataTable)
+        await pilot.press("X")  # on A001, in no group: a warning, nothing asked
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("down", "X")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextDialog)
+        assert "G001" in str(app.screen.title_text)
+        app.screen.query_one(Input).value = "5"  # 单位材料不全
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["A001"]
+    with open_db(path) as db:
+        rows = db.execute("SELECT number, review, review_reason FROM people ORDER BY seq").fetchall()
+    assert rows == [
+        ("A001", "pending", None),
+        ("A002", "rejected", "单位材料（营业执照、法人证明等）不全"),
+        ("A003", "rejected", "单位材料（营业执照、法人证明等）不全"),
+    ]
