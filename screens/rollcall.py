@@ -277,8 +277,16 @@ class RollCallScreen(DeskScreen):
             self._panel(status.departure_text(), "-ok" if not status.missing else "-missing")
 
     def _fill(self, status: RollStatus) -> None:
+        """The list, missing first. The highlight follows the person it was on while their state
+        is unchanged (another laptop's mark moves rows under it every refresh, and Space would
+        then mark someone else); once they are marked, it stays on the row, so the next person
+        slides under it."""
         table = self.query_one("#visit-list", DataTable)
         keep = table.cursor_row
+        follow: tuple[str, str] | None = None  # the highlighted person and their state
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            follow = (key, str(table.get_cell(key, "state"))) if key else None
         table.clear()
         for rider in status.missing:
             table.add_row(
@@ -296,6 +304,8 @@ class RollCallScreen(DeskScreen):
                 left.number, left.name, "", "", key=f"left:{left.number}",
             )  # fmt: skip
         if table.row_count:
+            if follow and follow[0] in table.rows and str(table.get_cell(follow[0], "state")) == follow[1]:
+                keep = table.get_row_index(follow[0])
             table.move_cursor(row=min(keep, table.row_count - 1))
 
     def _panel(self, text: str, cls: str) -> None:

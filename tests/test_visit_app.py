@@ -227,3 +227,31 @@ async def test_a_bus_that_left_the_first_stop_opens_at_the_next(demo: Path) -> N
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await ready(app, pilot)
             assert (screen.stop, screen.bus) == (stop, bus)
+
+
+async def test_the_highlighted_guest_stays_highlighted_when_another_laptop_marks_someone(demo: Path) -> None:
+    """The list refreshes every few seconds: a guest marked by another laptop moves down to
+    'here', and the leader's highlight stays on the person they were about to mark (it stayed
+    on the row number, so Space then marked the next person)."""
+    from checkin.rollcall import RollCall
+
+    one = riders(demo)
+    app = make_app(demo, station="1号车平板", operator="王志强", start="rollcall", stop=FIRST, bus="1号车")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(app, pilot)
+        table = app.screen.query_one("#visit-list", DataTable)
+        table.focus()
+        table.move_cursor(row=3)
+        chosen = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        with open_db(demo) as db:  # the other laptop on the same file
+            RollCall(db, "2号车平板", "李秀英").mark_present(FIRST, "1号车", one[0][0])
+        screen.refresh_roll()
+        await settle(app, pilot)
+        assert screen.status is not None and len(screen.status.present) == 1
+        assert str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value) == chosen
+        await pilot.press("space")
+        await settle(app, pilot)
+        # the leader's own mark: the person goes to 'here', the next one slides under the cursor
+        assert {m[1] for m in marks(demo)} == {one[0][0], chosen}
+        following = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        assert following in {r.number for r in screen.status.missing}
