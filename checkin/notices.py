@@ -15,14 +15,12 @@ disk, Ctrl+C) is simply run again: the files it left are replaced, not doubled.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
 import math
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -38,7 +36,7 @@ from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.phone import mask_phone
 from checkin.storage import write_transaction
-from checkin.textcheck import POSIX_MODES, is_email, safe_cell
+from checkin.textcheck import is_email, safe_cell
 from checkin.vocab import PersonStatus, ReviewState
 
 KINDS = ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")
@@ -147,13 +145,12 @@ def _params(event: Event, row: dict[str, Any], extra: dict[str, Any]) -> dict[st
 def _write_private(path: Path, data: bytes) -> None:
     """Write `path` owner-only (0600 on POSIX), replacing a file of that name. Only a name no
     recorded notice holds gets here (see `_name`): what it replaces is a draft of a run that
-    stopped before recording it, never one of an earlier batch."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, 0o600)
+    stopped before recording it, never one of an earlier batch. The old entry is removed and
+    a new file created in its place, so a link of that name is never followed."""
+    if path.is_symlink() or path.exists():
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     with os.fdopen(fd, "wb") as fh:
-        if POSIX_MODES:
-            with contextlib.suppress(PermissionError):  # a file system without modes (FAT stick)
-                os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
         fh.write(data)
 
 

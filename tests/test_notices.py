@@ -371,3 +371,23 @@ def test_the_no_show_list_is_a_call_list_with_full_numbers(
     assert main(["export", "attendance", "--db", str(path), "--out", str(tmp_path / "签到表.csv")]) == 0
     sheet = (tmp_path / "签到表.csv").read_text(encoding="utf-8-sig")
     assert "139****5671" in sheet and "13912345671" not in sheet
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_link_left_in_the_folder_under_a_drafts_name_is_replaced_not_followed(tmp_path: Path) -> None:
+    # a file of the draft's name that no notice records is replaced; if it is a link, the link
+    # goes, and what it points to is left alone
+    db = event_db()
+    import_file(db, write_csv(tmp_path / "s.csv", [person_row(1)]))
+    reject(db, ["A001"], reason="incomplete", operator=OFFICE)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = tmp_path / "someone-elses-file.txt"
+    target.write_text("keep me", encoding="utf-8")
+    (out / "A001-rejected.eml").symlink_to(target)
+    (out / "sms.csv").symlink_to(target)
+    run = write_notices(db, out)
+    assert target.read_text(encoding="utf-8") == "keep me"
+    assert not (out / "A001-rejected.eml").is_symlink() and not (out / "sms.csv").is_symlink()
+    assert parse(run.notices[0].eml)["Subject"] == "【经开区开放日】报名审核结果"
+    assert stat.S_IMODE((out / "sms.csv").stat().st_mode) == 0o600
