@@ -454,6 +454,14 @@ def _grid_tables(
         above = form_pairs(grid[: header.row])
         table.shared = _shared(above)
         table.group = bool(above) and "name" not in above and source.form_file
+        if not table.group and "organization" in above and "name" not in above:
+            # a group form made in Excel: the unit's boxes above a table of people, sent as
+            # 活动报名+单位 or titled 集体报名/团体报名
+            titled = any(
+                isinstance(c, str) and ("集体" in c or "团体" in c) for row in grid[: header.row] for c in row
+            )
+            if titled or name_in_file_name(source.file_stem) is not None:
+                table.group = source.form_file = True
         source.tables.append(table)
         source.sheets.append(SheetNote(label, "table", str(header.row + 1), workbook=sheet is not None))
         return
@@ -830,7 +838,7 @@ def _kind(data: bytes, suffix: str) -> str:
 def read_bytes(data: bytes, name: str, only_sheet: str | None = None, *, shown: str | None = None) -> Source:
     """Read one file's contents (a sheet, a form, CSV) into tables; CheckinError if it cannot be read."""
     suffix = Path(name).suffix.lower()
-    source = Source(shown or name)
+    source = Source(shown or name, file_stem=Path(name).stem)
     if not data:
         raise CheckinError("import.empty", path=source.file)
     kind = _kind(data, suffix)

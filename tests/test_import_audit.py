@@ -251,3 +251,38 @@ def test_the_form_to_send_out_says_what_where_by_when_and_how_to_name_it(
     for label in ("姓名", "性别", "证件类型", "证件号码", "出生日期（护照、通行证填写）", "联系电话",
                   "工作单位及职务", "人员类别", "电子邮箱"):  # fmt: skip
         assert label in boxes
+
+
+# ---------------------------------------------------------------- group forms made in Excel
+
+
+@pytest.mark.parametrize("file_name", ["活动报名+某社区.xlsx", "某社区集体报名.xlsx", "某社区名单.xlsx"])
+def test_a_group_form_made_in_excel_becomes_a_group_application(
+    tmp_path: Path, db: Database, file_name: str
+) -> None:
+    from openpyxl import Workbook
+
+    from checkin.groups import list_groups
+    from tests.data.make_corpus import rid
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["XX局政府开放日集体报名表" if "集体" in file_name else "XX局政府开放日报名表"])
+    sheet.append(["单位名称", "某社区居委会", "联系电话", "025-84561234"])
+    sheet.append(["人员类别", "社区工作者", "报名时间", "2026-11-20 14:00"])
+    sheet.append(["序号", "姓名", "证件类型", "证件号码"])
+    sheet.append([1, "卫一", "居民身份证", rid(94)])
+    sheet.append([2, "卫二", None, rid(95)])
+    book.save(tmp_path / file_name)
+    set_language("zh")
+    result = import_file(db, tmp_path / file_name)
+    assert (result.imported, result.rejected) == (2, [])
+    rows = db.execute("SELECT name, organization, phone, category FROM people ORDER BY seq").fetchall()
+    assert rows == [
+        ("卫一", "某社区居委会", "025-84561234", "community"),
+        ("卫二", "某社区居委会", "025-84561234", "community"),
+    ]
+    groups = [(g.organization, [m.name for m in g.members]) for g in list_groups(db)]
+    # a sheet neither sent as 活动报名+… nor titled 集体/团体报名 is a list, not one group
+    assert groups == ([] if file_name == "某社区名单.xlsx" else [("某社区居委会", ["卫一", "卫二"])])
