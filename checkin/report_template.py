@@ -168,7 +168,8 @@ EN: list[tuple[str, str]] = [
     (
         "body",
         "{% if forms %}{{ forms }} valid satisfaction forms were returned, a return rate of {{ return_rate }}"
-        "{% if forms_excess %} ({{ forms_excess }} more forms than guests who came: the rate counts "
+        "{% if forms_excess %} ({{ forms_excess }} more {% if forms_excess == 1 %}form{% else %}forms"
+        "{% endif %} than guests who came: the rate counts "
         "at most one per guest; all forms count towards satisfaction){% endif %}. Overall "
         "satisfaction: {{ overall_rate }} ({{ overall_method }}){% if survey_items %}; "
         "{% for i in survey_items %}{{ i.label }} {{ i.rate }}{% if not loop.last %}, {% endif %}"

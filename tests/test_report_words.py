@@ -110,3 +110,11 @@ def test_history_times_read_as_the_screens_show_them(demo: Path, capsys: pytest.
     out = capsys.readouterr().out
     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\t办公室\t登记\t", out), out
     assert "T" not in out.split("\t")[0]
+
+
+def test_english_counts_agree_with_their_nouns(demo: Path, tmp_path: Path) -> None:
+    db = open_db(simulate_day(demo))  # 1 ID check failed, 1 turned away, 5 forms for 4 guests
+    text = "\n".join(paragraphs(write_report(db, tmp_path / "r.docx", font=FONT)))
+    assert "1 person failed the check “Own ID card” and was not admitted" in text
+    assert "1 person turned away" in text
+    assert "(1 more form than guests who came" in text
