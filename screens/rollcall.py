@@ -450,6 +450,12 @@ class RollCallScreen(DeskScreen):
         text = status.departure_text()
         if departure.recorded:
             line = tr("app.visit.departed_anyway" if departure.anyway else "app.visit.departed", text=text)
+            following = self._next_stop(status.stop.name)
+            if following is not None and departure.anyway:  # the missing stay listed, to call
+                line += "\n" + tr("app.visit.next_stop_later", stop=following)
+            elif following is not None:  # the next roll call is taken there, as they board again
+                self.stop = following
+                line += "\n" + tr("app.visit.next_stop", stop=following)
             self._panel(line, "-missing" if departure.anyway else "-ok")
             self.refresh_roll()
             return
@@ -462,6 +468,10 @@ class RollCallScreen(DeskScreen):
                 self.depart(True)
 
         self.app.push_screen(ConfirmDialog(tr("app.visit.leave_anyway", text=text)), answered)
+
+    def _next_stop(self, stop: str) -> str | None:
+        names = [s.name for s in self.roll.stops] if self.roll else []
+        return names[names.index(stop) + 1] if stop in names[:-1] else None
 
     # ------------------------------------------------------------ stop and bus
 

@@ -120,6 +120,7 @@ async def test_roll_call_on_the_bus(demo: Path) -> None:
         await pilot.press("y")
         await settle(app, pilot)
         assert "仍然出发" in panel(app) and f"缺1人：{last.name}" in panel(app)
+        assert "下一站：办税服务厅（打完电话后按 F8 换过去）" in panel(app) and screen.stop == FIRST
         # the phone of the missing person is on the list for the leader to call
         table = app.screen.query_one("#visit-list", DataTable)
         row = table.get_row(last.number)
@@ -255,3 +256,28 @@ async def test_the_highlighted_guest_stays_highlighted_when_another_laptop_marks
         assert {m[1] for m in marks(demo)} == {one[0][0], chosen}
         following = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         assert following in {r.number for r in screen.status.missing}
+
+
+async def test_after_the_departure_the_screen_calls_the_roll_at_the_next_stop(demo: Path) -> None:
+    """F7, all aboard: the departure is recorded and the screen moves on to the next stop, so the
+    next roll call is not taken at the stop the bus has left (scans there would say 'already')."""
+    from checkin.rollcall import RollCall
+
+    one = riders(demo)
+    with open_db(demo) as db:
+        roll = RollCall(db, "1号车平板", "王志强")
+        for number, _ in one:
+            roll.mark_present(FIRST, "1号车", number)
+    app = make_app(demo, station="1号车平板", operator="王志强", start="rollcall", stop=FIRST, bus="1号车")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        await pilot.press("f7")
+        await settle(app, pilot)
+        assert f"全部到齐：{len(one)}人" in panel(app) and "下一站：办税服务厅" in panel(app)
+        assert (screen.stop, screen.bus) == ("办税服务厅", "1号车")
+        assert screen.status is not None and screen.status.stop.name == "办税服务厅"
+        assert "办税服务厅" in str(app.screen.query_one("#visit-place", Static).render())
+        await scan(app, pilot, one[0][0])
+    assert marks(demo)[-1][:2] == ("办税服务厅", one[0][0])
+    with open_db(demo) as db:
+        assert db.execute("SELECT stop, bus, anyway FROM departures").fetchall() == [(FIRST, "1号车", 0)]
