@@ -754,21 +754,37 @@ def _label_at(grid: list[list[Any]], value: tuple[Any, int, int]) -> str:
 # ---------------------------------------------------------------- mail
 
 
-def _read_mail(data: bytes, name: str, only_sheet: str | None) -> list[Source]:
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    received: str | None = None
+_MAIL_DEPTH = 3  # a mail forwarded as an attachment, inside another: read this deep, no deeper
+
+
+def _mail_date(message: EmailMessage) -> str | None:
     try:
         when = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         when = None
-    if when is not None:
-        if when.tzinfo is not None:
-            when = when.astimezone(_CHINA).replace(tzinfo=None)
-        received = when.strftime("%Y-%m-%d %H:%M:%S")
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(_CHINA).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _mail_sources(
+    message: EmailMessage, name: str, only_sheet: str | None, received: str | None, depth: int
+) -> list[Source]:
+    """The forms a mail holds: its attachments, those of a mail forwarded as an attachment
+    (with that mail's own Date, when the person sent it), else a form typed into its text."""
+    received = _mail_date(message) or received
     sources: list[Source] = []
-    if not isinstance(message, EmailMessage):
-        raise CheckinError("import.bad_mail", path=name)
     for part in message.iter_attachments():
+        if part.get_content_type() == "message/rfc822":
+            try:
+                inner = part.get_content()
+            except (LookupError, ValueError, TypeError):
+                continue
+            if isinstance(inner, EmailMessage) and depth < _MAIL_DEPTH:
+                sources.extend(_mail_sources(inner, name, only_sheet, received, depth + 1))
+            continue
         filename = part.get_filename() or ""
         if not filename:
             continue
@@ -790,20 +806,33 @@ def _read_mail(data: bytes, name: str, only_sheet: str | None) -> list[Source]:
             continue
         source.received_at = received
         sources.append(source)
-    if not sources:
+    if sources:
+        return sources
+    try:
         body = message.get_body(preferencelist=("plain",))
         text = body.get_content() if body is not None else ""
-        # a form typed into the mail itself: the rule 活动报名+姓名 is checked against the saved mail's name
+    except (LookupError, ValueError, TypeError):
+        text = ""
+    # a form typed into the mail itself: the rule 活动报名+姓名 is checked against the saved mail's name
+    pairs = form_pairs([[line] for line in str(text).splitlines()])
+    if "name" in pairs and "id_number" in pairs:
         source = Source(
             name, received_at=received, encoding="mail", form_file=True, file_stem=Path(name).stem
         )
-        grid = [[line] for line in str(text).splitlines()]
-        pairs = form_pairs(grid)
-        if "name" in pairs and "id_number" in pairs:
-            source.tables.append(_form_table(name, None, pairs, cells=False))
-            source.sheets.append(SheetNote(name, "form"))
-        else:
-            source.sheets.append(SheetNote(name, "no_attachment"))
+        source.tables.append(_form_table(name, None, pairs, cells=False))
+        source.sheets.append(SheetNote(name, "form"))
+        return [source]
+    return []
+
+
+def _read_mail(data: bytes, name: str, only_sheet: str | None) -> list[Source]:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    if not isinstance(message, EmailMessage):
+        raise CheckinError("import.bad_mail", path=name)
+    sources = _mail_sources(message, name, only_sheet, None, 0)
+    if not sources:
+        source = Source(name, received_at=_mail_date(message), encoding="mail", file_stem=Path(name).stem)
+        source.sheets.append(SheetNote(name, "no_attachment"))
         sources.append(source)
     return sources
 

@@ -286,3 +286,63 @@ def test_a_group_form_made_in_excel_becomes_a_group_application(
     groups = [(g.organization, [m.name for m in g.members]) for g in list_groups(db)]
     # a sheet neither sent as 活动报名+… nor titled 集体/团体报名 is a list, not one group
     assert groups == ([] if file_name == "某社区名单.xlsx" else [("某社区居委会", ["卫一", "卫二"])])
+
+
+# ---------------------------------------------------------------- mails as mail clients save them
+
+
+def test_a_mail_forwarded_as_an_attachment_and_a_gbk_named_attachment_are_read(
+    tmp_path: Path, db: Database
+) -> None:
+    import base64
+    import datetime as dt
+    from email.message import EmailMessage
+
+    from tests.data.make_corpus import label_form_docx, mail, rid
+
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    china = dt.timezone(dt.timedelta(hours=8))
+    form = label_form_docx(
+        tmp_path / "活动报名+蒋一.docx", {"姓名": "蒋一", "证件号码": rid(96), "联系电话": "13100000096"}
+    )
+    original = mail(tmp_path / "原件.eml", form, dt.datetime(2026, 11, 19, 10, 11, 12, tzinfo=china))
+    # Outlook's 以附件形式转发: the person's mail inside the colleague's
+    outer = EmailMessage()
+    outer["From"] = "同事 <colleague@example.gov.cn>"
+    outer["Subject"] = "转发：活动报名+蒋一"
+    outer["Date"] = "Fri, 20 Nov 2026 08:00:00 +0800"
+    outer.set_content("请查收")
+    from email import message_from_bytes, policy
+
+    outer.add_attachment(message_from_bytes(original.read_bytes(), policy=policy.default))
+    (folder / "转发：活动报名+蒋一.eml").write_bytes(outer.as_bytes())
+    # a Chinese mail client names the attachment in GBK encoded words
+    second = label_form_docx(
+        tmp_path / "form2.docx", {"姓名": "蒋二", "证件号码": rid(97), "联系电话": "13100000097"}
+    )
+    encoded = "=?GBK?B?" + base64.b64encode("活动报名+蒋二.docx".encode("gbk")).decode() + "?="
+    body = base64.encodebytes(second.read_bytes()).decode()
+    raw = (
+        "From: someone@example.com\r\nSubject: =?GBK?B?"
+        + base64.b64encode("活动报名+蒋二".encode("gbk")).decode()
+        + "?=\r\nDate: Fri, 20 Nov 2026 09:00:00 +0800\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="XX"\r\n\r\n--XX\r\n'
+        'Content-Type: text/plain; charset="GBK"\r\n\r\n\r\n--XX\r\n'
+        f'Content-Type: application/octet-stream; name="{encoded}"\r\n'
+        f'Content-Disposition: attachment; filename="{encoded}"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n" + body.replace("\n", "\r\n") + "--XX--\r\n"
+    )
+    (folder / "活动报名+蒋二.eml").write_bytes(raw.encode("ascii"))
+    set_language("zh")
+    result = import_file(db, folder)
+    assert [f.status_line() for f in result.files] == [
+        "活动报名+蒋二.eml：导入 1 人，已存在未变 0 人，退回 0 行",
+        "转发：活动报名+蒋一.eml：导入 1 人，已存在未变 0 人，退回 0 行",
+    ]
+    rows = db.execute("SELECT name, signed_up_at FROM people ORDER BY seq").fetchall()
+    # the forwarded mail's own Date (when the person sent it), not the colleague's
+    assert rows == [("蒋一", "2026-11-19 10:11:12"), ("蒋二", "2026-11-20 09:00:00")]
+    assert [s.describe() for s in result.files[1].sheets] == [
+        "“转发：活动报名+蒋一.eml / 活动报名+蒋一.docx”：按报名表读取"
+    ]
