@@ -42,6 +42,8 @@ from checkin.vocab import PersonStatus, ReviewState
 KINDS = ("approved", "rejected", "invited", "waiting", "moved_up", "not_needed")
 SMS_PART = 70  # characters in a single Chinese SMS
 SMS_PART_LONG = 67  # per part when a message is split
+# kinds with a shorter text for when the full one does not fit in one SMS (the place left out)
+SMS_SHORT = ("invited", "moved_up")
 _MOBILE = re.compile(r"^1\d{10}$")
 
 
@@ -204,6 +206,19 @@ def pending_notices(db: Database, *, close_waiting: bool = False) -> list[tuple[
     return due
 
 
+def _sms_text(event: Event, kind: str, params: dict[str, Any]) -> str:
+    """The SMS with the 【organiser】 signature; in one SMS (70 characters) where possible: a
+    text too long for one gives way to the shorter one that leaves the place to the
+    invitation, if that one fits."""
+    sign = f"【{event.organizer}】" if event.organizer else ""
+    text = sign + tr(f"notices.sms.{kind}", lang="zh", **params)
+    if len(text) > SMS_PART and kind in SMS_SHORT:
+        short = sign + tr(f"notices.sms_short.{kind}", lang="zh", **params)
+        if len(short) <= SMS_PART:
+            return short
+    return text
+
+
 def _message(
     event: Event, row: dict[str, Any], kind: str, to: str | None, params: dict[str, Any]
 ) -> EmailMessage:
@@ -271,9 +286,7 @@ def write_notices(
         phone = row["phone"] or ""
         mobile = bool(_MOBILE.match(phone))
         if mobile:
-            text = tr(f"notices.sms.{kind}", lang="zh", **params)
-            if event.organizer:
-                text = f"【{event.organizer}】{text}"
+            text = _sms_text(event, kind, params)
             sms_rows.append(
                 [
                     row["number"],

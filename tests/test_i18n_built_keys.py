@@ -91,6 +91,7 @@ def _families() -> dict[str, Iterable[Any]]:
         "notices.kind.*": notices.KINDS,
         "notices.body.*": notices.KINDS,
         "notices.sms.*": notices.KINDS,
+        "notices.sms_short.*": notices.SMS_SHORT,
         "notices.subject.*": notices.KINDS,
         "purge14.still_*": ("bundle", "merged", "pack"),  # purge.purge_files: what is left on disk
         "county.plan.*": (

@@ -391,3 +391,29 @@ def test_a_link_left_in_the_folder_under_a_drafts_name_is_replaced_not_followed(
     assert not (out / "A001-rejected.eml").is_symlink() and not (out / "sms.csv").is_symlink()
     assert parse(run.notices[0].eml)["Subject"] == "【经开区开放日】报名审核结果"
     assert stat.S_IMODE((out / "sms.csv").stat().st_mode) == 0o600
+
+
+def test_an_invitation_text_too_long_for_one_sms_leaves_the_place_to_the_invitation(tmp_path: Path) -> None:
+    # The demo's event (a quoted title, a meeting point with its own note) made an 84-character
+    # invitation text: two SMS per person. Where a shorter text fits in one, it is used.
+    db = event_db()
+    db.execute(
+        "UPDATE event SET title = ?, organizer = ?, meeting_point = ?, starts = '14:00'",
+        ["“走进税务 感受服务”政府开放日", "示范县税务局", "政务服务中心东门（13:50前集合上车）"],
+    )
+    rows = [person_row(1, name="罗华", at="2026-11-21 09:00", phone="13912345671")]
+    import_file(db, write_csv(tmp_path / "s.csv", rows))
+    approve(db, ["A001"], operator=OFFICE, residence="户籍在本区")
+    select(db)
+    run = write_notices(db, tmp_path / "out", font=FONT)
+    assert run.sms_csv is not None
+    with run.sms_csv.open(encoding="utf-8-sig", newline="") as fh:
+        (sms,) = list(csv.reader(fh))[1:]
+    assert (
+        sms[4]
+        == "【示范县税务局】罗华您好，诚邀您参加“走进税务 感受服务”政府开放日（12月18日 14:00），请带身份证，详见邀请函，编号A001。"
+    )
+    assert len(sms[4]) <= SMS_PART and sms[5] == "1"
+    # the e-mail keeps the place
+    body = parse(run.notices[0].eml).get_body(preferencelist=("plain",))
+    assert body is not None and "政务服务中心东门（13:50前集合上车）" in body.get_content()
