@@ -230,6 +230,56 @@ def c002_i20_views(db: Database) -> None:
     )
 
 
+def _pct(expression: str) -> str:
+    return f"CASE WHEN {expression} IS NULL THEN NULL ELSE printf('%.1f%%', {expression} * 100) END"
+
+
+@county_migrations()
+def c003_i20_views_in_percent(db: Database) -> None:
+    """The Chinese views show shares and rates as the county table does (55.6%, not 0.5556)."""
+    db.execute("DROP VIEW 单位一览")
+    db.execute(
+        f"""
+        CREATE VIEW 单位一览 AS
+        SELECT u.name AS 单位, u.kind AS 类别, u.contact AS 联系人, u.phone AS 联系电话,
+            CASE WHEN p.n IS NULL THEN '未报备' ELSE '已报备' END AS 计划报备,
+            p.filed AS 报备日期, p.dates AS 活动日期,
+            CASE WHEN r.came > 0 THEN '是' ELSE '否' END AS 已举办,
+            r.invited AS 邀请, r.came AS 实到, {_pct("r.share")} AS 群众代表比例,
+            {_pct("r.satisfaction")} AS 满意率,
+            r.received AS 结果报送日期, r.posted AS 网站展示日期,
+            (SELECT COUNT(*) FROM breaches b WHERE b.unit = u.name) AS 问题数,
+            CASE WHEN p.n IS NULL THEN '未报备计划'
+                 WHEN r.n IS NULL THEN '未报送结果'
+                 WHEN EXISTS (SELECT 1 FROM breaches b WHERE b.unit = u.name) THEN '存在问题'
+                 ELSE '符合要求' END AS 状态
+        FROM units u
+        LEFT JOIN (SELECT unit, COUNT(*) AS n, MIN(received_on) AS filed, group_concat(date, '、') AS dates
+                   FROM plans GROUP BY unit) p ON p.unit = u.name
+        LEFT JOIN (SELECT unit, COUNT(*) AS n, SUM(invited) AS invited, SUM(came) AS came,
+                          -- the unit's own figure when it held one event, as the county table shows it
+                          CASE WHEN COUNT(*) = 1 AND MAX(citizen_share) IS NOT NULL THEN MAX(citizen_share)
+                               ELSE SUM(citizens_came) * 1.0 / NULLIF(SUM(came), 0) END AS share,
+                          SUM(satisfaction * forms) / NULLIF(SUM(CASE WHEN satisfaction IS NULL THEN 0
+                                                                      ELSE forms END), 0) AS satisfaction,
+                          MIN(received_on) AS received, MIN(posted_on) AS posted
+                   FROM results GROUP BY unit) r ON r.unit = u.name
+        ORDER BY u.line
+        """
+    )
+    db.execute("DROP VIEW 活动结果")
+    db.execute(
+        f"""
+        CREATE VIEW 活动结果 AS
+        SELECT unit AS 单位, title AS 活动名称, date AS 活动日期, invited AS 邀请, came AS 实到,
+            citizens_came AS 群众代表实到, {_pct("citizen_share")} AS 群众代表比例, forms AS 有效问卷,
+            {_pct("satisfaction")} AS 满意率, received_on AS 报送日期, announced_on AS 公告日期,
+            posted_on AS 网站展示日期, posted_url AS 网站展示网址
+        FROM results ORDER BY unit, date
+        """
+    )
+
+
 KNOWN_COUNTY_MIGRATIONS = frozenset(m.name for m in county_migrations._migrations)
 
 
@@ -769,3 +819,24 @@ def find_unit(db: Database, name: str, file: str) -> str:
         if unit_key(unit.name) == key:
             return unit.name
     raise CheckinError("county.unknown_unit", name=shown(name, MAX_TEXT), path=file)
+
+
+# ---------------------------------------------------------------- Datasette
+
+
+def datasette_metadata(db_path: str | Path, out: str | Path) -> Path:
+    """The shipped Datasette metadata (data/datasette/county.json), keyed by the name Datasette
+    gives this file (its name without the suffix: 沂水县2026.db → 沂水县2026)."""
+    import json
+
+    from checkin.paths import data_dir
+
+    shipped = json.loads((data_dir() / "datasette" / "county.json").read_text(encoding="utf-8"))
+    config = shipped["databases"].pop("county")
+    shipped["databases"][Path(db_path).stem] = config
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(shipped, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path

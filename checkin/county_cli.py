@@ -268,6 +268,27 @@ def cmd_county_report(args: argparse.Namespace) -> int:
     return 0
 
 
+@county_cli.command(
+    "county datasette",
+    "cli.county.datasette",
+    COUNTY_DB,
+    opt("--out", required=True, metavar="county-metadata.json", help="cli.county.datasette_out"),
+)
+def cmd_county_datasette(args: argparse.Namespace) -> int:
+    from checkin.county import county_db, datasette_metadata
+
+    with county_db(args.db):  # a county file (refuses an event file or a missing one)
+        pass
+    path = datasette_metadata(args.db, args.out)
+    _out(tr("county.datasette_done", path=path))
+    _out(f"  datasette {_quoted(args.db)} --metadata {_quoted(str(path))}")
+    return 0
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"' if any(c in text for c in " '&;()") else text
+
+
 # ---------------------------------------------------------------- parsers
 
 

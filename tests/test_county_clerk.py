@@ -194,3 +194,20 @@ def test_docx_title_breaks_into_two_balanced_lines_and_unit_rows_stay_whole(
             and row._tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}cantSplit")
             is not None
         )
+
+
+def test_datasette_metadata_for_a_county_file_of_any_name(
+    tmp_path: Path, county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    named = tmp_path / "沂水县2026.db"
+    named.write_bytes(county.read_bytes())
+    out = tmp_path / "元数据.json"
+    assert run("county", "datasette", "--db", named, "--out", out) == 0
+    said = capsys.readouterr().out
+    assert f"datasette {named} --metadata {out}" in said
+    metadata = json.loads(out.read_text(encoding="utf-8"))
+    # Datasette names a database after its file: the labels and facets follow the file's name
+    assert list(metadata["databases"]) == ["沂水县2026"]
+    assert metadata["databases"]["沂水县2026"]["tables"]["单位一览"]["facets"][0] == "状态"
+    assert run("county", "datasette", "--db", tmp_path / "nowhere.db", "--out", out) == 2
+    assert "nowhere.db" in capsys.readouterr().err

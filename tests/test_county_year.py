@@ -436,6 +436,11 @@ def test_datasette_metadata_names_real_tables_views_and_columns(year: dict[str, 
             ("城关街道", "已报备", "是", 9, "符合要求"),
             ("水利局", "未报备", "否", None, "未报备计划"),
         ]
+        # shares and rates as the county table shows them, not 0.4444
+        shares = conn.execute("SELECT 单位, 群众代表比例, 满意率 FROM 单位一览").fetchall()
+        assert shares == [("科技局", "28.6%", None), ("城关街道", "44.4%", "100.0%"), ("水利局", None, None)]
+        results = conn.execute("SELECT 单位, 群众代表比例, 满意率 FROM 活动结果 ORDER BY 单位").fetchall()
+        assert sorted(results) == [("城关街道", "44.4%", "100.0%"), ("科技局", "28.6%", None)]
         problems = [r[0] for r in conn.execute("SELECT 问题 FROM 问题清单 WHERE 单位 = '科技局'")]
         assert "计划人数 35，超过每个开放点 30 人" in problems
         assert conn.execute("SELECT COUNT(*) FROM 问题清单 WHERE 单位 = '城关街道'").fetchone()[0] == 0

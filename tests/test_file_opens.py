@@ -24,6 +24,8 @@ PATH_OPENERS = {"open", "read_bytes", "write_bytes", "read_text", "write_text"}
 REVIEWED: dict[str, str] = {
     "checkin/county.py::_connect::sqlite3.connect": "SQLite itself: the county file's own open",
     "checkin/county.py::_grid::.read_bytes": "a units sheet (XLSX/XLS/ODS/CSV) given by the user",
+    "checkin/county.py::datasette_metadata::.read_text": "the shipped Datasette metadata (data/datasette)",
+    "checkin/county.py::datasette_metadata::.write_text": "the Datasette metadata written for the county (.json.tmp)",
     "checkin/county.py::is_county_file::sqlite3.connect": "SQLite itself, read-only",
     "checkin/county.py::load_rules_file::.read_bytes": "a county rules TOML file",
     "checkin/county_results.py::read_results::.open": (
