@@ -57,6 +57,8 @@ _ARGPARSE_MESSAGES = [
     ),
     (re.compile(r"argument (?P<arg>\S+): expected one argument"), "cli_r18.one"),
     (re.compile(r"argument (?P<arg>\S+): invalid \S+ value: (?P<value>.+)"), "cli_r18.invalid"),
+    # a value refused in words by the option itself (checkin.cli_registry.Words)
+    (re.compile(r"argument (?P<arg>\S+): (?P<why>.*[^\x00-\x7f].*)", re.S), "cli_i18.argument"),
 ]
 
 
@@ -332,7 +334,9 @@ def cmd_select(args: argparse.Namespace) -> int:
     "confirm",
     "cli.confirm.help",
     opt("number", metavar="NUMBER", help="cli.confirm.number"),
-    opt("--status", required=True, choices=CONFIRM_STATUSES, help="cli.confirm.status"),
+    opt(
+        "--status", required=True, choices=CONFIRM_STATUSES, labels="confirmation", help="cli.confirm.status"
+    ),
     DB,
     JSON,
 )
@@ -360,7 +364,7 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     "people",
     "cli.people.help",
     DB,
-    opt("--status", choices=codes(PersonStatus), help="cli.people.status"),
+    opt("--status", choices=codes(PersonStatus), labels="status", help="cli.people.status"),
     JSON,
 )
 def cmd_people(args: argparse.Namespace) -> int:
@@ -899,7 +903,7 @@ RAISED_BY = opt("--raised-by", metavar="NUMBER", help="cli.ledger.raised_by")
     "suggestions list",
     "cli.ledger.list",
     DB,
-    opt("--status", choices=codes(SuggestionStatus), help="cli.ledger.status"),
+    opt("--status", choices=codes(SuggestionStatus), labels="suggestion_status", help="cli.ledger.status"),
     DEPARTMENT,
     opt("--today", metavar="YYYY-MM-DD", help="cli.ledger.today"),
     JSON,
@@ -929,7 +933,13 @@ def cmd_suggestions_list(args: argparse.Namespace) -> int:
     "cli.ledger.add",
     DB,
     opt("--text", required=True, help="cli.ledger.text"),
-    opt("--source", choices=codes(Source), default=Source.FORUM.value, help="cli.ledger.source"),
+    opt(
+        "--source",
+        choices=codes(Source),
+        default=Source.FORUM.value,
+        labels="source",
+        help="cli.ledger.source",
+    ),
     RAISED_BY,
     CATEGORY,
     OPERATOR,
@@ -973,10 +983,11 @@ def cmd_suggestions_from_surveys(args: argparse.Namespace) -> int:
         dest="status",
         required=True,
         choices=codes(SuggestionStatus)[1:],  # not back to pending
+        labels="suggestion_status",
         help="cli.ledger.to",
     ),
     DEPARTMENT,
-    opt("--outcome", choices=codes(Outcome), help="cli.ledger.outcome"),
+    opt("--outcome", choices=codes(Outcome), labels="outcome", help="cli.ledger.outcome"),
     opt("--reason", metavar="TEXT", help="cli.ledger.reason"),
     opt("--reply", metavar="TEXT", help="cli.ledger.reply"),
     opt("--on", metavar="YYYY-MM-DD", help="cli.ledger.on"),

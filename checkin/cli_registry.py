@@ -34,7 +34,39 @@ class Opt:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def add_to(self, parser: argparse._ActionsContainer) -> None:
-        parser.add_argument(*self.flags, help=tr(self.help), **self.kwargs)
+        kwargs = dict(self.kwargs)
+        kind = kwargs.pop("labels", None)
+        if kind is not None:  # a closed set: its words are accepted and shown, its codes still work
+            words = Words(kind, tuple(kwargs["choices"]))
+            kwargs["type"] = words
+            kwargs.setdefault("metavar", words.metavar())
+        parser.add_argument(*self.flags, help=tr(self.help), **kwargs)
+
+
+class Words:
+    """An option's value from a closed set given in words or as the stored code: `--to 交办`,
+    `--to Assigned` and `--to assigned` are one value; anything else is refused in words,
+    listing the words (the codes are never shown)."""
+
+    def __init__(self, kind: str, codes: tuple[str, ...]) -> None:
+        self.kind, self.codes = kind, codes
+
+    def _label(self, code: str, lang: str | None = None) -> str:
+        from checkin.labels import label  # on first use: the command line starts without it
+
+        return label(self.kind, code, lang)
+
+    def metavar(self) -> str:
+        return "|".join(self._label(code) for code in self.codes)
+
+    def __call__(self, text: str) -> str:
+        wanted = text.strip().casefold()
+        for code in self.codes:
+            words = {code.casefold(), *(self._label(code, lang).casefold() for lang in ("zh", "en"))}
+            if wanted in words | {w.removeprefix("已") for w in words if len(w) > 2}:  # 办结 = 已办结
+                return code
+        words = tr("cli_i18.choice_sep").join(self._label(code) for code in self.codes)
+        raise argparse.ArgumentTypeError(tr("cli_i18.choice_words", value=text, choices=words))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""The command line takes a closed set's values in the user's words (issue 18).
+
+`suggestions status --to 交办 --outcome 部分采纳`, `confirm --status 不参加`, `people --status
+已邀请`: the words the program prints are the words it takes (the stored codes still work, for
+scripts). `--help` lists the words, and a value not in the set is refused in words that list
+the words — never `in_progress` or `partly_adopted`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from checkin.cli import main as cli_main
+from checkin.ledger import add_suggestion, list_suggestions
+from checkin.storage import open_db
+
+SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = cli_main(list(args))
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    return code, out.getvalue() + err.getvalue()
+
+
+@pytest.fixture
+def ledger(demo: Path) -> Path:
+    db = open_db(demo)
+    add_suggestion(db, "建议周末开放")
+    add_suggestion(db, "希望增加停车位")
+    db.conn.close()
+    return demo
+
+
+def test_statuses_and_outcomes_are_taken_in_words(ledger: Path) -> None:
+    db = str(ledger)
+    for to in ("交办", "办理中", "办结"):  # 办结 as the help says it, for 已办结
+        extra = (
+            ["--department", "办公室"] if to == "交办" else ["--outcome", "部分采纳"] if to == "办结" else []
+        )
+        assert _cli("--lang", "zh", "suggestions", "status", "S001", "--to", to, "--db", db, *extra)[0] == 0
+    assert (
+        _cli(
+            "--lang",
+            "en",
+            "suggestions",
+            "status",
+            "S002",
+            "--to",
+            "Assigned",
+            "--department",
+            "X",
+            "--db",
+            db,
+        )[0]
+        == 0
+    )
+    assert (
+        _cli("suggestions", "status", "S002", "--to", "in_progress", "--db", db)[0] == 0
+    )  # codes still work
+    with open_db(ledger) as handle:
+        states = {s.number: (s.status, s.outcome) for s in list_suggestions(handle)}
+    assert states == {"S001": ("resolved", "partly_adopted"), "S002": ("in_progress", None)}
+    code, said = _cli("--lang", "zh", "suggestions", "list", "--status", "已办结", "--db", db)
+    assert code == 0 and "S001" in said and "S002" not in said
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_value_outside_the_set_is_refused_in_words(ledger: Path, lang: str) -> None:
+    code, said = _cli("--lang", lang, "suggestions", "status", "S001", "--to", "完成", "--db", str(ledger))
+    assert code == 2 and "Traceback" not in said
+    last = said.strip().splitlines()[-1]
+    assert "完成" in last and not SNAKE.search(last), last
+    if lang == "zh":
+        assert last.endswith("参数 --to：“完成”不是可选的值，可选：交办、转办、办理中、已办结、已反馈"), last
+    else:
+        assert "argument --to: “完成” is not one of: Assigned" in last, last
+
+
+def test_help_lists_the_words_not_the_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["suggestions", "status"], ["confirm"], ["people"], ["suggestions", "add"]):
+        with pytest.raises(SystemExit):
+            cli_main(["--lang", "zh", *args, "--help"])
+        shown = capsys.readouterr().out
+        assert not SNAKE.search(shown), (args, shown)
+    with pytest.raises(SystemExit):
+        cli_main(["--lang", "zh", "suggestions", "status", "--help"])
+    assert "--to 交办|转办|办理中|已办结|已反馈" in capsys.readouterr().out
