@@ -65,8 +65,8 @@ class Words:
             words = {code.casefold(), *(self._label(code, lang).casefold() for lang in ("zh", "en"))}
             if wanted in words | {w.removeprefix("已") for w in words if len(w) > 2}:  # 办结 = 已办结
                 return code
-        words = tr("cli_i18.choice_sep").join(self._label(code) for code in self.codes)
-        raise argparse.ArgumentTypeError(tr("cli_i18.choice_words", value=text, choices=words))
+        listed = tr("cli_i18.choice_sep").join(self._label(code) for code in self.codes)
+        raise argparse.ArgumentTypeError(tr("cli_i18.choice_words", value=text, choices=listed))
 
 
 @dataclass(frozen=True)
