@@ -92,10 +92,12 @@ _MONTH_DAY_FORMATS = (
     ("%m月%d日 %H时%M分", True),
     ("%m-%d %H:%M", True),
     ("%m/%d %H:%M", True),
+    ("%m.%d %H:%M", True),
     ("%m月%d日", False),
     ("%m月%d号", False),
     ("%m-%d", False),
     ("%m/%d", False),
+    ("%m.%d", False),
 )
 _DIRECT_WORDS = {"定向邀请", "直接邀请", "邀请", "direct", "invited", "yes", "是", "1", "true"}
 _SIGNUP_WORDS = {
@@ -121,7 +123,20 @@ _SPOKEN_TIME = re.compile(
     r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*"
     r"(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?\s*(\d{1,2})\s*[点时:]\s*(?:(\d{1,2})\s*分?|(半))?$"
 )
-_AFTERNOON = ("下午", "傍晚", "晚上")
+_AFTERNOON = ("下午", "傍晚", "晚上", "pm")
+# what Excel in a Chinese locale, web forms and mail clients write around a date and time
+_WEEKDAY = re.compile(r"\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?\s*")
+_DAY_HAO = re.compile(r"(\d)\s*号")
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_HALF_DAY_BEFORE = re.compile(
+    r"^(?P<date>.*?\d日?)\s*(?P<part>上午|下午|中午|晚上|凌晨|早上|am|pm)\s*"
+    r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?$",
+    re.IGNORECASE,
+)
+_HALF_DAY_AFTER = re.compile(
+    r"^(?P<date>.*?\d日?)\s+(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<part>am|pm|上午|下午)$",
+    re.IGNORECASE,
+)
 # a leading apostrophe typed to keep Excel from turning a number into a number
 _QUOTE_PREFIX = "'‘’`"
 # several numbers in one phone cell, or a note beside the number
@@ -364,7 +379,7 @@ def parse_signup_time(value: Any, event_date: dt.date | None = None) -> str | No
             return dt.datetime.strptime(text, fmt).strftime("%Y-%m-%d")
         except ValueError:
             continue
-    found = _spoken_time(text, event_date) or _month_day(text, event_date)
+    found = _spoken_time(text, event_date) or _month_day(text, event_date) or _tidied_time(text, event_date)
     if found is not None:
         return found
     try:
@@ -372,6 +387,53 @@ def parse_signup_time(value: Any, event_date: dt.date | None = None) -> str | No
     except ValueError:
         raise CheckinError("import.bad_time", value=text) from None
     return parse_signup_time(serial)
+
+
+def _tidied_time(text: str, event_date: dt.date | None) -> str | None:
+    """What is left: `2026-11-19T15:30:00+08:00` and `… 15:30:00.000` (web forms), `2026/11/19
+    下午 3:30:00` or `3:30 PM` (Excel, mail clients), a weekday after the date (`星期四`, `(周四)`),
+    `19号` for `19日`. None when it is none of these."""
+    if _ISO_TIME.match(text):
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise CheckinError("import.bad_time", value=text) from None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    tidy = _DAY_HAO.sub(r"\1日", _WEEKDAY.sub(" ", text)).strip()
+    match = _HALF_DAY_BEFORE.match(tidy) or _HALF_DAY_AFTER.match(tidy)
+    if match is not None:
+        try:
+            day = parse_signup_time(match.group("date"), event_date)
+        except CheckinError:
+            raise CheckinError("import.bad_time", value=text) from None
+        if day is None or len(day) != 10:
+            raise CheckinError("import.bad_time", value=text)
+        hour, minute, second = int(match.group("h")), int(match.group("m")), int(match.group("s") or 0)
+        part = match.group("part").lower()
+        if hour > 12 and part in ("上午", "am"):
+            raise CheckinError("import.bad_time", value=text)
+        if part in _AFTERNOON and hour < 12:
+            hour += 12
+        elif part in ("am", "凌晨") and hour == 12:
+            hour = 0
+        elif part == "中午" and hour < 11:
+            hour += 12
+        try:
+            return (
+                dt.datetime.fromisoformat(day)
+                .replace(hour=hour, minute=minute, second=second)
+                .strftime("%Y-%m-%d %H:%M:%S")
+            )
+        except ValueError:
+            raise CheckinError("import.bad_time", value=text) from None
+    if tidy != text:
+        try:
+            return parse_signup_time(tidy, event_date)
+        except CheckinError:
+            raise CheckinError("import.bad_time", value=text) from None
+    return None
 
 
 @lru_cache(maxsize=8)

@@ -346,3 +346,51 @@ def test_a_mail_forwarded_as_an_attachment_and_a_gbk_named_attachment_are_read(
     assert [s.describe() for s in result.files[1].sheets] == [
         "“转发：活动报名+蒋一.eml / 活动报名+蒋一.docx”：按报名表读取"
     ]
+
+
+# ---------------------------------------------------------------- sign-up times as other programs write them
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11.19", "2026-11-19"),  # month.day: the event's year
+        ("11.19 15:30", "2026-11-19 15:30:00"),
+        ("2026/11/19 下午 3:30:00", "2026-11-19 15:30:00"),  # Excel in a Chinese locale
+        ("2026-11-19 下午 03:30", "2026-11-19 15:30:00"),
+        ("2026/11/19 上午 9:05", "2026-11-19 09:05:00"),
+        ("2026/11/19 中午 12:30", "2026-11-19 12:30:00"),
+        ("2026/11/19 3:30 PM", "2026-11-19 15:30:00"),  # a mail client in English
+        ("2026/11/19 12:10 AM", "2026-11-19 00:10:00"),
+        ("2026-11-19T15:30:00+08:00", "2026-11-19 15:30:00"),  # a web form's export
+        ("2026-11-19T07:30:00Z", "2026-11-19 15:30:00"),  # UTC: China time kept
+        ("2026-11-19 15:30:00.000", "2026-11-19 15:30:00"),
+        ("2026/11/19 15:30:00 星期四", "2026-11-19 15:30:00"),
+        ("2026年11月19日 星期四", "2026-11-19"),
+        ("2026-11-19（周四）", "2026-11-19"),
+        ("2026年11月19号", "2026-11-19"),
+        ("11月19号 下午 3:30", "2026-11-19 15:30:00"),
+    ],
+)
+def test_sign_up_times_as_other_programs_write_them(text: str, expected: str) -> None:
+    import datetime as dt
+
+    from checkin.importer import parse_signup_time
+
+    assert parse_signup_time(text, dt.date(2026, 12, 18)) == expected
+
+
+@pytest.mark.parametrize("text", ["2026/11/19 上午 13:30", "2026/13/19 下午 3:30", "星期四", "下午3:30"])
+def test_sign_up_times_that_cannot_be_are_refused_quoting_the_whole_cell(text: str) -> None:
+    import datetime as dt
+
+    from checkin.errors import CheckinError
+    from checkin.importer import parse_signup_time
+
+    set_language("zh")
+    with pytest.raises(CheckinError) as info:
+        parse_signup_time(text, dt.date(2026, 12, 18))
+    assert (
+        info.value.message()
+        == f"报名时间“{text}”无法识别：请写成 2026-10-27 18:00、2026.10.27 15:30 或 11月19日"
+    )
