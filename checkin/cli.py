@@ -7,6 +7,7 @@ module, like all of `checkin/`, never imports Textual.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import sqlite3
@@ -1294,6 +1295,11 @@ def main(
         print(f"checkin: --lang must be zh or en, not {lang!r}", file=sys.stderr)
         return 2
     set_language(resolve_language(lang))
+    for stream in (sys.stdout, sys.stderr):
+        # a GBK console, or output redirected to a file on Windows: a character it cannot hold
+        # (a rare name, a symbol) is written as ?, never a traceback after the work was done
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
     from checkin import packseal
 
     passphrase, argv = _split_passphrase(argv)

@@ -663,3 +663,25 @@ def test_purge_forgets_who_was_unwell(demo: Path, clock: ManualClock) -> None:
     with open_db(demo) as db:
         reasons = [r[0] for r in db.execute("SELECT reason FROM roll_marks ORDER BY id")]
     assert reasons == [None, "went_home"]
+
+
+def test_the_roll_call_command_survives_a_gbk_console(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows, output redirected (`> 点名.txt`) or an old console: stdout is GBK. A mark, a leaver
+    and a name outside GBK (䶮) print without a traceback; the mark is recorded."""
+    import io
+    import sys
+
+    with open_db(demo) as db:
+        riders = bus_loads(db)[0][0].riders
+        db.execute("UPDATE people SET name = '王䶮' WHERE number = ?", [riders[1][0]])
+    base = ["--lang", "zh", "rollcall", "--db", str(demo), "--stop", "政务服务中心东门", "--bus", "1号车"]
+    for extra in ([riders[0][0]], ["--left", "unwell", riders[1][0]], ["status"]):
+        out = io.TextIOWrapper(io.BytesIO(), encoding="gbk", newline="\n")
+        monkeypatch.setattr(sys, "stdout", out)
+        assert cli_main([*base, *extra]) == 0
+        out.flush()
+        text = out.buffer.getvalue().decode("gbk")  # type: ignore[attr-defined]
+        assert text.strip()
+    assert "已到" in text or "应到" in text
+    with open_db(demo) as db:
+        assert db.execute("SELECT COUNT(*) FROM roll_marks").fetchone()[0] == 2
