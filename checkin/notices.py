@@ -244,6 +244,9 @@ def write_notices(
     font: str | Path | None = None,
 ) -> NoticeRun:
     """Write every new notice into `out_dir` and record them; see the module docstring."""
+    from checkin.review import run_auto_checks
+
+    run_auto_checks(db)  # those failing the age or category rule are told so in this run
     event = load_event(db)
     due = pending_notices(db, close_waiting=close_waiting)
     run = NoticeRun()

@@ -241,6 +241,9 @@ def _selectable(db: Database) -> list[dict[str, Any]]:
 
 def select(db: Database) -> SelectionResult:
     """(Re)compute invited and waiting. People who already confirmed keep their place."""
+    from checkin.review import run_auto_checks  # review builds on selection
+
+    run_auto_checks(db)  # an application failing the age or category rule is rejected first
     event = load_event(db)
     places = Places(event)
     share, capacity = places.share, places.capacity

@@ -369,3 +369,17 @@ def test_a_group_and_its_members_are_shown_with_their_review_in_words(
     assert "A001 张001（已通过审核）、A002 张002（未通过审核）、A003 张003（待审核）" in line
     assert main(["--lang", "zh", "review", "reject", "G009", "--reason", "x", "--db", str(path)]) != 0
     assert "没有编号为 G009 的集体申请" in capsys.readouterr().err
+
+
+def test_the_automatic_checks_run_before_select_and_notices_too(tmp_path: Path) -> None:
+    # They ran only when the review list was read: imported and selected straight away, an
+    # excluded NPC deputy counted among the applications "still waiting for review", and the
+    # notices never told them they were turned down.
+    from checkin.notices import write_notices
+
+    db = review_db(signup_excluded=["npc_deputy"])
+    sign_up(db, tmp_path, [person_row(1, category="人大代表"), person_row(2)])
+    result = select(db)
+    assert dict(result.warnings)["select.pending_review"] == {"count": 1}  # A002 only
+    run = write_notices(db, tmp_path / "out")
+    assert [(n.number, n.kind) for n in run.notices] == [("A001", "rejected")]
