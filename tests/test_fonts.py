@@ -100,3 +100,36 @@ def test_noto_sans_cjk_collection_gives_its_sc_face(demo: Path, tmp_path: Path) 
     assert choice.family == "Noto Sans CJK SC"
     path, _ = render_forms(open_db(demo), tmp_path / "forms.pdf", 1, font=NOTO)
     assert all("CJKsc" in n or "SC" in n for n in embedded_font_names(path)), embedded_font_names(path)
+
+
+def test_the_invitations_pdf_embeds_the_sc_face(demo: Path, collection: Path, tmp_path: Path) -> None:
+    from checkin.invitations import render_invitations
+
+    db = open_db(demo)
+    run = render_invitations(db, tmp_path / "invites", only=["A001"], font=collection)
+    db.conn.close()
+    assert run.font_face == "Test Sans CJK SC"
+    names = embedded_font_names(tmp_path / "invites" / "invitations.pdf")
+    assert names and all(n.split("+")[-1] == "TestSansCJKSC" for n in names), names
+
+
+def test_the_reports_chart_is_drawn_with_the_sc_face(
+    demo: Path, collection: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checkin import report
+    from checkin.survey import add_entry, allocate_forms
+
+    db = open_db(demo)
+    allocate_forms(db, 1)
+    add_entry(db, 1, [1, 1, 1, 1, 1])
+    faces: list[fonts.FontChoice] = []
+    drawn = report.satisfaction_chart
+
+    def spy(summary: object, font: fonts.FontChoice) -> bytes:
+        faces.append(font)
+        return drawn(summary, font)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report, "satisfaction_chart", spy)
+    report.write_report(db, tmp_path / "r.docx", font=collection)
+    db.conn.close()
+    assert [(f.index, f.family) for f in faces] == [(2, "Test Sans CJK SC")]
