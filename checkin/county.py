@@ -355,6 +355,11 @@ _BOOL_RULES = ("plan_lead_working", "report_due_working", "posting_due_working")
 _DATE_RULES = ("window_start", "window_end", "plan_deadline")
 
 
+def _rule(name: str) -> str:
+    """A rule as the county wrote it in its file, with its words: max_per_site（每个开放点人数上限）."""
+    return tr("county.rule_named", rule=name, words=tr(f"county.rule.{name}"))
+
+
 def _as_date(name: str, value: Any, source: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -363,7 +368,9 @@ def _as_date(name: str, value: Any, source: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise CheckinError("county.rules_bad_value", path=source, name=name, value=str(value)[:40]) from None
+        raise CheckinError(
+            "county.rules_bad_value", path=source, name=_rule(name), value=shown(value, 40)
+        ) from None
 
 
 def rules_from_mapping(raw: dict[str, Any], year: int, source: str) -> Rules:
@@ -381,16 +388,20 @@ def rules_from_mapping(raw: dict[str, Any], year: int, source: str) -> Rules:
             day = _as_date(name, value, source)
             if day.year != year:
                 raise CheckinError(
-                    "county.rules_wrong_year", path=source, name=name, value=str(day), year=year
+                    "county.rules_wrong_year", path=source, name=_rule(name), value=str(day), year=year
                 )
             setattr(rules, name, day)
         elif name in _INT_RULES:
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
-                raise CheckinError("county.rules_bad_value", path=source, name=name, value=str(value)[:40])
+                raise CheckinError(
+                    "county.rules_bad_value", path=source, name=_rule(name), value=shown(value, 40)
+                )
             setattr(rules, name, value)
         elif name in _BOOL_RULES:
             if not isinstance(value, bool):
-                raise CheckinError("county.rules_bad_value", path=source, name=name, value=str(value)[:40])
+                raise CheckinError(
+                    "county.rules_bad_value", path=source, name=_rule(name), value=shown(value, 40)
+                )
             setattr(rules, name, value)
         elif name == "min_citizen_share":
             try:
@@ -398,17 +409,19 @@ def rules_from_mapping(raw: dict[str, Any], year: int, source: str) -> Rules:
                 share = Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
             except (ValueError, ZeroDivisionError):
                 raise CheckinError(
-                    "county.rules_bad_value", path=source, name=name, value=str(value)[:40]
+                    "county.rules_bad_value", path=source, name=_rule(name), value=shown(value, 40)
                 ) from None
             if not 0 <= share <= 1:
-                raise CheckinError("county.rules_bad_value", path=source, name=name, value=str(value)[:40])
+                raise CheckinError(
+                    "county.rules_bad_value", path=source, name=_rule(name), value=shown(value, 40)
+                )
             rules.min_citizen_share = share
     if rules.window_end < rules.window_start:
         raise CheckinError("county.rules_window", path=source)
     if rules.plan_deadline is None and rules.plan_lead is None:
         raise CheckinError("county.rules_no_plan_deadline", path=source)
     if rules.max_per_site < 1:
-        raise CheckinError("county.rules_bad_value", path=source, name="max_per_site", value="0")
+        raise CheckinError("county.rules_bad_value", path=source, name=_rule("max_per_site"), value="0")
     return rules
 
 
@@ -428,7 +441,11 @@ def load_rules_file(path: str | Path, year: int) -> Rules:
     if "year" in table:
         if table["year"] != year:
             raise CheckinError(
-                "county.rules_wrong_year", path=str(path), name="year", value=str(table["year"]), year=year
+                "county.rules_wrong_year",
+                path=str(path),
+                name=_rule("year"),
+                value=shown(table["year"]),
+                year=year,
             )
         table = {k: v for k, v in table.items() if k != "year"}
     return rules_from_mapping(table, year, str(path))

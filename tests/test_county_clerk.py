@@ -13,6 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from screens.main import main as checkin
+from tests.helpers import person_row, write_csv
 
 
 def run(*argv: Any, lang: str = "zh") -> int:
@@ -211,3 +212,61 @@ def test_datasette_metadata_for_a_county_file_of_any_name(
     assert metadata["databases"]["沂水县2026"]["tables"]["单位一览"]["facets"][0] == "状态"
     assert run("county", "datasette", "--db", tmp_path / "nowhere.db", "--out", out) == 2
     assert "nowhere.db" in capsys.readouterr().err
+
+
+def test_the_other_breaches_are_found_and_worded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two open days a year (rules), a site over 30 in a plan written by hand, a day never posted,
+    a suggestion answered late and one never answered, a planned day never reported."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[rules]\nmin_events = 2\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    units = units_xlsx(tmp_path / "u.xlsx")
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units, "--rules", rules) == 0
+    good = make_event(
+        tmp_path,
+        "城关",
+        'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20\ncapacity = 20\nchecks = "none"',
+    )
+    assert run("event", "announced", "--db", good, "--on", "2026-09-30", "--url", "https://x.gov.cn/1") == 0
+    people = write_csv(tmp_path / "报名.csv", [person_row(n) for n in range(1, 4)])
+    assert run("import", people, "--db", good) == 0
+    assert run("select", "--db", good) == 0
+    for number in ("A001", "A002", "A003"):
+        assert run("scan", number, "--db", good, "--station", "东门", "--operator", "小王") == 0
+    for text in ("停车位太少", "希望延长办事时间"):
+        assert run("suggestions", "add", "--db", good, "--text", text) == 0
+    for step in (
+        ["--to", "assigned", "--department", "综合办", "--on", "2026-10-21"],
+        ["--to", "in_progress", "--on", "2026-10-22"],
+        ["--to", "resolved", "--outcome", "adopted", "--on", "2026-11-11"],
+        ["--to", "replied", "--reply", "已增设车位", "--on", "2026-11-12"],  # due 10 November
+    ):
+        assert run("suggestions", "status", "S001", "--db", good, *step) == 0
+    plan = tmp_path / "备案-城关街道.toml"
+    assert run("plan", "export", "--db", good, "--out", plan) == 0
+    # a plan written by hand, with a number per open site
+    water = tmp_path / "备案-县水利局.toml"
+    water.write_text(
+        '[plan]\nformat = 1\nyear = 2026\nunit = "县水利局"\nevent_id = "water2026"\ntitle = "走进水利局"\n'
+        'date = 2026-10-15\nsites = [{name = "水厂", people = 40}, {name = "局机关", people = 20}]\n'
+        'capacity = 60\ncitizen_share = "1/3"\nannounce_on = 2026-09-25\nexported_at = 2026-09-01T10:00:00\n',
+        encoding="utf-8",
+    )
+    assert run("county", "plans", "--db", county, plan, water, "--received", "2026-09-10") == 0
+    results = tmp_path / "results-城关街道.sqlite"
+    assert run("export", "results", "--db", good, "--out", results) == 0
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-21") == 0
+    capsys.readouterr()
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-12-31") == 0
+    units_seen = {u["unit"]: u for u in json.loads(capsys.readouterr().out)["units"]}
+    assert units_seen["城关街道"]["breaches"] == [
+        "未在 10月27日 前于政府网站“政府开放日”栏目展示",
+        "意见建议 1 条逾期办结、1 条逾期未办结（应在 15 个工作日内即 11月10日 前办结）",
+        "2026 年度举办“政府开放日”活动 1 次，应至少 2 次",
+    ]
+    assert units_seen["城关街道"]["posting_on_time"] is False
+    assert units_seen["县水利局"]["breaches"] == [
+        "开放点“水厂”计划人数 40，超过每个开放点 30 人",
+        "10月15日 的活动未报送开展情况（应于 10月19日 前）",
+    ]
+    assert units_seen["县水利局"]["missing"] == ["results"]

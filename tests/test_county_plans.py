@@ -263,7 +263,7 @@ def test_unit_sheet_rejections_and_bad_rules(tmp_path: Path, capsys: pytest.Capt
         run("county", "init", "--db", tmp_path / "d.db", "--year", "2026", "--units", units, "--rules", rules)
         == 2
     )
-    assert "max_per_site 的值不对" in capsys.readouterr().err
+    assert "max_per_site（每个开放点人数上限） 的值不对：thirty" in capsys.readouterr().err
     assert not (tmp_path / "d.db").exists()
     rules.write_text("[rules]\nwindow_start = 2025-09-15\n", encoding="utf-8")
     assert (

@@ -13,6 +13,7 @@ import importlib
 import inspect
 import itertools
 from collections.abc import Iterable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ def _families() -> dict[str, Iterable[Any]]:
         "county.missing.*": ("plan", "results"),  # county_status: line.missing
         "county.field.*": county.FILE_FIELDS,  # county.file_problem, plans/county_results readers
         "county.problem.*": county.FILE_PROBLEMS,
+        "county.rule.*": [f.name for f in fields(county.Rules)],  # county._rule
         "idtype.*": DOCUMENT_TYPES,
         "id.*_shape": ("passport", "hk_macao_permit", "taiwan_permit"),  # idcard.parse_document: shapes
         "import.field.*": header_fields,
