@@ -156,24 +156,30 @@ def _write_private(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
-def _name(folder: Path, stem: str, suffix: str, recorded: set[str], taken: set[str]) -> Path:
+def _name(folder: Path, stem: str, suffix: str, recorded: set[str] | None, taken: set[str]) -> Path:
     """`stem.suffix`, else `stem-2.suffix` …: the first name that is neither a file of an
     earlier batch (recorded in the event file) nor already used in this run. A file there
     that no notice records was written by a run that stopped half-way: it is replaced, so a
-    rerun writes each draft once (not `A001-invited-2.eml` beside it)."""
+    rerun writes each draft once (not `A001-invited-2.eml` beside it). `recorded` None: any
+    file there may belong to an earlier batch (recorded without its file name) and is kept."""
     n = 1
     while True:
         name = f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}"
         candidate = folder / name
-        if name not in taken and not (name in recorded and candidate.exists()):
+        earlier = recorded is None or name in recorded
+        if name not in taken and not (earlier and (candidate.exists() or candidate.is_symlink())):
             taken.add(name)
             return candidate
         n += 1
 
 
-def _recorded(db: Database) -> tuple[set[str], set[str]]:
-    """The draft and SMS-list file names of the notices already recorded."""
+def _recorded(db: Database) -> tuple[set[str], set[str] | None]:
+    """The draft and SMS-list file names of the notices already recorded; None for the SMS
+    lists when notices recorded before the lists' names were (an earlier version) went into
+    one: then every SMS list in the folder is kept."""
     eml = {r[0] for r in db.execute("SELECT DISTINCT eml FROM notices WHERE eml IS NOT NULL")}
+    if db.execute("SELECT 1 FROM notices WHERE sms = 1 AND sms_file IS NULL LIMIT 1").fetchone():
+        return eml, None
     sms = {r[0] for r in db.execute("SELECT DISTINCT sms_file FROM notices WHERE sms_file IS NOT NULL")}
     return eml, sms
 

@@ -417,3 +417,22 @@ def test_an_invitation_text_too_long_for_one_sms_leaves_the_place_to_the_invitat
     # the e-mail keeps the place
     body = parse(run.notices[0].eml).get_body(preferencelist=("plain",))
     assert body is not None and "政务服务中心东门（13:50前集合上车）" in body.get_content()
+
+
+def test_an_sms_list_from_before_the_lists_were_recorded_is_never_replaced(tmp_path: Path) -> None:
+    # notices recorded by the previous version do not say which SMS list they went into: an
+    # sms.csv already in the folder may be theirs, not yet sent, and is kept
+    db = event_db()
+    import_file(db, write_csv(tmp_path / "s.csv", [person_row(1), person_row(2)]))
+    reject(db, ["A001"], reason="incomplete", operator=OFFICE)
+    db.execute(
+        "INSERT INTO notices (number, kind, eml, sms, written_at) VALUES ('A001', 'rejected', "
+        "'A001-rejected.eml', 1, '2026-11-20T10:00:00')"
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sms.csv").write_text("earlier batch", encoding="utf-8")
+    reject(db, ["A002"], reason="incomplete", operator=OFFICE)
+    run = write_notices(db, out)
+    assert run.sms_csv is not None and run.sms_csv.name == "sms-2.csv"
+    assert (out / "sms.csv").read_text(encoding="utf-8") == "earlier batch"
