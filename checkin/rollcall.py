@@ -360,6 +360,7 @@ class StopRun:
 
 
 def stop_runs(db: Database, stops: list[Stop], bus: str | None = None) -> list[StopRun]:
+    """Each stop as run by this bus (with the whole stop's records), or by the whole visit."""
     runs = []
     where = "stop = :s AND (:b IS NULL OR bus IS NULL OR bus = :b)"
     for stop in stops:
@@ -369,8 +370,22 @@ def stop_runs(db: Database, stops: list[Stop], bus: str | None = None) -> list[S
             {"s": stop.name, "b": bus},
         ).fetchone()
         arrived = min((t for t in (first_mark, first_departure) if t), default=None)
+        if bus is None and last_departure and _buses_still_there(db, stop.name):
+            last_departure = None  # the visit has left a stop when every bus that called there has
         runs.append(StopRun(stop, arrived, last_departure))
     return runs
+
+
+def _buses_still_there(db: Database, stop: str) -> bool:
+    """A bus called its roll at this stop and has not left it (and nobody recorded the whole
+    stop's departure)."""
+    row = db.execute(
+        "SELECT EXISTS (SELECT bus FROM roll_marks WHERE stop = :s AND bus IS NOT NULL "
+        "EXCEPT SELECT bus FROM departures WHERE stop = :s) "
+        "AND NOT EXISTS (SELECT 1 FROM departures WHERE stop = :s AND bus IS NULL)",
+        {"s": stop},
+    ).fetchone()
+    return bool(row[0])
 
 
 def run_day(runs: list[StopRun], planned: dt.date) -> dt.date:

@@ -421,6 +421,34 @@ def test_seating_and_the_plan_are_changed_at_the_office_only(demo: Path, tmp_pat
         assert len(load_event(db).stops) == 2
 
 
+
+def test_the_whole_visit_has_left_a_stop_only_when_every_bus_there_has(
+    demo_db: Database, clock: ManualClock
+) -> None:
+    """The board's line is the whole visit's: bus 1 leaving the first stop while bus 2 still calls
+    its roll there is not "left 政务服务中心东门, on the way" (it said so)."""
+    db = demo_db
+    event = load_event(db)
+    one, two = (load.riders for load in bus_loads(db)[0])
+    roll = RollCall(db, "desk", "op", clock=clock)
+    first = "政务服务中心东门"
+    clock.at("13:55")
+    roll.mark_present(first, "1号车", one[0][0])
+    roll.mark_present(first, "2号车", two[0][0])
+    clock.at("14:05")
+    assert roll.depart(first, "1号车", anyway=True).recorded
+    now = dt.datetime(2026, 12, 18, 14, 8)
+    whole = schedule(db, event, now)
+    assert whole is not None and (whole.state, whole.current) == ("at_stop", event.stops[0])
+    assert whole.behind == 5  # arrived 13:55 against 13:50; planned to leave 14:05, now 14:08: 3
+    bus_one = schedule(db, event, now, "1号车")
+    assert bus_one is not None and (bus_one.state, bus_one.next) == ("on_the_way", event.stops[1])
+    clock.at("14:09")
+    assert roll.depart(first, "2号车", anyway=True).recorded
+    gone = schedule(db, event, dt.datetime(2026, 12, 18, 14, 10))
+    assert gone is not None and gone.state == "on_the_way" and gone.behind == 4  # left 14:09, not 14:05
+
+
 # ---------------------------------------------------------------- the command line
 
 
