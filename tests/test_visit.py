@@ -421,7 +421,6 @@ def test_seating_and_the_plan_are_changed_at_the_office_only(demo: Path, tmp_pat
         assert len(load_event(db).stops) == 2
 
 
-
 def test_the_whole_visit_has_left_a_stop_only_when_every_bus_there_has(
     demo_db: Database, clock: ManualClock
 ) -> None:
