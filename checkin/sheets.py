@@ -587,7 +587,11 @@ def _read_text(source: Source, data: bytes) -> None:
                     values[0] = values[0][1:]
                 yield reader.line_num, list(values)
         except csv.Error as exc:
-            raise CheckinError("import.bad_csv", line=reader.line_num, error=str(exc)) from None
+            if "field larger than field limit" in str(exc):
+                raise CheckinError(
+                    "import.csv_cell_too_long", line=reader.line_num, limit=csv.field_size_limit()
+                ) from None
+            raise CheckinError("import.bad_csv", line=reader.line_num) from None
         except UnicodeDecodeError:
             raise CheckinError("import.undecodable") from None
 

@@ -6,6 +6,7 @@ Each box is a label cell with an empty value cell to its right; filled in and se
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -14,7 +15,7 @@ from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.idcard import DOCUMENT_TYPES
-from checkin.textcheck import safe_cell
+from checkin.textcheck import is_email, safe_cell
 
 
 def form_rows() -> list[list[str]]:
@@ -117,10 +118,32 @@ def write_signup_form(db: Database, out: str | Path, *, send_to: str | None = No
     suffix = path.suffix.lower()
     if suffix not in (".docx", ".xlsx"):
         raise CheckinError("signup_form.unsupported", suffix=suffix or "?")
+    if send_to is not None:
+        send_to = send_to.strip()
+        if not is_email(send_to):
+            raise CheckinError(
+                "signup_form.bad_address", address=send_to.encode("unicode_escape").decode()[:80]
+            )
     title, above, below = form_text(load_event(db), send_to, suffix)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".docx":
-        _write_docx(path, title, above, below)
-    else:
-        _write_xlsx(path, title, above, below)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".docx":
+            _write_docx(path, title, above, below)
+        else:
+            _write_xlsx(path, title, above, below)
+    except OSError as exc:
+        raise _write_error(exc, path) from None
     return path
+
+
+def _write_error(exc: OSError, path: Path) -> CheckinError:
+    """Why the form could not be written, in words (not the system's English)."""
+    if isinstance(exc, IsADirectoryError) or path.is_dir():
+        return CheckinError("signup_form.is_folder", path=str(path))
+    if isinstance(exc, FileNotFoundError | NotADirectoryError | FileExistsError):
+        return CheckinError("signup_form.no_folder", path=str(path))
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return CheckinError("signup_form.no_permission", path=str(path))
+    if exc.errno == errno.ENOSPC:
+        return CheckinError("signup_form.disk_full", path=str(path))
+    return CheckinError("signup_form.cannot_write", path=str(path))

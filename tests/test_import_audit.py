@@ -394,3 +394,39 @@ def test_sign_up_times_that_cannot_be_are_refused_quoting_the_whole_cell(text: s
         info.value.message()
         == f"报名时间“{text}”无法识别：请写成 2026-10-27 18:00、2026.10.27 15:30 或 11月19日"
     )
+
+
+def test_a_csv_cell_too_long_is_told_in_words(tmp_path: Path, db: Database) -> None:
+    from checkin.errors import CheckinError
+
+    path = tmp_path / "长.csv"
+    path.write_text("姓名,身份证号\n张三," + "1" * 200_000 + "\n", encoding="utf-8")
+    set_language("zh")
+    with pytest.raises(CheckinError) as info:
+        import_file(db, path)
+    assert info.value.message() == (
+        "CSV 文件第 2 行有一格超过 131072 个字符，不像报名信息：请检查该行，或在 Excel 中打开后另存为 .xlsx"
+    )
+    assert db.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 0
+
+
+def test_the_form_to_send_out_refuses_a_bad_address_and_says_why_it_cannot_be_written(
+    tmp_path: Path, db: Database
+) -> None:
+    from checkin.errors import CheckinError
+    from checkin.signup_form import write_signup_form
+
+    set_language("zh")
+    (tmp_path / "已有文件夹.docx").mkdir()
+    (tmp_path / "一个文件").write_text("x")
+    cases = [
+        ({"out": tmp_path / "报名表.docx", "send_to": "kfr at example"}, "发送邮箱“kfr at example”格式不对：应为 name@example.com 这样的一个地址"),
+        ({"out": tmp_path / "报名表.docx", "send_to": "a@b.com\x1b[31m"}, "发送邮箱“a@b.com\\x1b[31m”格式不对：应为 name@example.com 这样的一个地址"),
+        ({"out": tmp_path / "已有文件夹.docx"}, f"无法写入 {tmp_path / '已有文件夹.docx'}：这是一个文件夹，请写文件名（如 报名表.docx）"),
+        ({"out": tmp_path / "一个文件" / "报名表.xlsx"}, f"无法写入 {tmp_path / '一个文件' / '报名表.xlsx'}：文件夹不存在"),
+    ]  # fmt: skip
+    for kwargs, message in cases:
+        with pytest.raises(CheckinError) as info:
+            write_signup_form(db, **kwargs)  # type: ignore[arg-type]
+        assert info.value.message() == message
+    assert not (tmp_path / "报名表.docx").exists()
