@@ -71,6 +71,26 @@ def _usage_words(message: str) -> str:
     return message
 
 
+def _os_words(exc: OSError) -> str:
+    """What the system refused, in the user's words (Python's own are English on Linux/macOS)."""
+    import errno
+
+    words = {
+        errno.ENOENT: "cli_i18.os_missing",
+        errno.EACCES: "cli_i18.os_denied",
+        errno.EPERM: "cli_i18.os_denied",
+        errno.ENOSPC: "cli_i18.os_full",
+        errno.EROFS: "cli_i18.os_read_only",
+        errno.EISDIR: "cli_i18.os_is_folder",
+        errno.ENOTDIR: "cli_i18.os_not_folder",
+        errno.ENAMETOOLONG: "cli_i18.os_name_too_long",
+        errno.EBUSY: "cli_i18.os_busy",
+        errno.EEXIST: "cli_i18.os_exists",
+    }
+    key = words.get(exc.errno or 0)
+    return tr(key) if key else str(exc.strerror or exc)
+
+
 def _out(text: str = "") -> None:
     # names and typed text never reach the terminal as control sequences (ESC, OSC 52 …)
     print(terminal_safe(text))
@@ -1330,10 +1350,7 @@ def main(
         return 0
     except OSError as exc:
         # full disk, read-only folder, permission denied: say so, nothing half-written
-        print(
-            tr("cli.os_error", message=f"{exc.strerror or exc} ({exc.filename or ''})"),
-            file=sys.stderr,
-        )
+        print(tr("cli.os_error", message=f"{_os_words(exc)} ({exc.filename or ''})"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(tr("cli.interrupted"), file=sys.stderr)

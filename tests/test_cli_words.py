@@ -95,3 +95,22 @@ def test_help_lists_the_words_not_the_codes(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         cli_main(["--lang", "zh", "suggestions", "status", "--help"])
     assert "--to 交办|转办|办理中|已办结|已反馈" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_file_the_system_refuses_is_told_in_words(demo: Path, tmp_path: Path, lang: str) -> None:
+    """Python's own words for a refused file are English ("File exists", "No such file or
+    directory") on Linux and macOS: the command line says them in the user's language."""
+    (tmp_path / "plain.txt").write_text("", encoding="utf-8")
+    code, said = _cli(
+        "--lang",
+        lang,
+        "export",
+        "attendance",
+        "--db",
+        str(demo),
+        "--out",
+        str(tmp_path / "plain.txt" / "a.csv"),
+    )
+    assert code == 2 and "File exists" not in said and "Traceback" not in said
+    assert ("已有同名的文件" if lang == "zh" else "a file of that name is already there") in said
