@@ -151,6 +151,16 @@ def cmd_county_results(args: argparse.Namespace) -> int:
 
     with county_db(args.db) as db:
         intakes = take_results(db, args.files, _date(args.received))
+    from checkin.county_status import build_status
+
+    with county_db(args.db) as db:
+        status = {u.unit.name: u for u in build_status(db, _date(args.received)).units}
+
+    def results_breaches(unit: str) -> list[str]:
+        line = status[unit]
+        pairs = zip(line.breaches, line.breach_texts(), strict=True)
+        return [text for (stage, _, _), text in pairs if stage == "results"]
+
     if args.json:
         _json(
             [
@@ -160,25 +170,17 @@ def cmd_county_results(args: argparse.Namespace) -> int:
                     "event_id": i.event_id,
                     "outcome": i.outcome,
                     "spelt": i.spelt,
+                    "breaches": results_breaches(i.unit),
                 }
                 for i in intakes
             ]
         )
         return 0
-    from checkin.county_status import build_status
-
-    with county_db(args.db) as db:
-        status = {u.unit.name: u for u in build_status(db, _date(args.received)).units}
     for i in intakes:
         _out(tr(f"county.results_{i.outcome}", unit=i.unit, file=i.file))
         if i.spelt:
             _out("  " + tr("county.results_spelt", spelt=i.spelt, unit=i.unit))
-        line = status[i.unit]
-        texts = [
-            t
-            for (stage, _, _), t in zip(line.breaches, line.breach_texts(), strict=True)
-            if stage == "results"
-        ]
+        texts = results_breaches(i.unit)
         for text in texts:
             _out("  " + tr("county.breach_line", unit=i.unit, text=text))
         if not texts:

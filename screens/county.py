@@ -28,7 +28,7 @@ from screens.bindings import DeskFooter, bind, localise_bindings
 from screens.plain import PlainNotify, PlainTable
 from screens.tables import add_fixed_columns
 
-WIDTHS = {"unit": 14, "planned": 8, "held": 6, "people": 9, "citizen_share": 10, "satisfaction": 8,
+WIDTHS = {"unit": 14, "planned": 10, "held": 6, "people": 9, "citizen_share": 10, "satisfaction": 8,
           "suggestions": 10, "report": 8, "posting": 8}  # fmt: skip
 
 

@@ -270,3 +270,8 @@ def test_the_other_breaches_are_found_and_worded(tmp_path: Path, capsys: pytest.
         "10月15日 的活动未报送开展情况（应于 10月19日 前）",
     ]
     assert units_seen["县水利局"]["missing"] == ["results"]
+    # taken in again later (--json): nothing changes, and the results' breaches as of that day come with it
+    assert run("county", "results", "--db", county, results, "--received", "2026-12-31", "--json") == 0
+    (again,) = json.loads(capsys.readouterr().out)
+    assert again["outcome"] == "already" and again["unit"] == "城关街道"
+    assert again["breaches"] == units_seen["城关街道"]["breaches"]
