@@ -332,8 +332,8 @@ def _print_selection(result: SelectionResult) -> None:
                 "select.group_line",
                 group=number,
                 organization=organization,
-                invited="、".join(invited) or "—",
-                waiting="、".join(waiting) or "—",
+                invited=tr("labels.list_sep").join(invited) or "—",
+                waiting=tr("labels.list_sep").join(waiting) or "—",
             )
         )
     for message in result.messages():

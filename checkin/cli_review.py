@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from typing import Any
 
 from checkin.categories import category_label
@@ -11,6 +12,12 @@ from checkin.cli_registry import DB, JSON, Registry, one_of, opt
 from checkin.i18n import tr
 from checkin.storage import open_db
 from checkin.vocab import ReviewState, codes
+
+
+def _join(items: Iterable[str]) -> str:
+    """A list in the user's language: 、 in Chinese, a comma in English."""
+    return tr("labels.list_sep").join(items)
+
 
 review_cli = Registry()  # review, groups, notices (issue 17): each command declared on its handler
 review_cli.group("review", "cli.review.help")
@@ -43,7 +50,7 @@ def cmd_review_list(args: argparse.Namespace) -> int:
         _json({"applications": [a.to_json() for a in apps], "counts": counts, "auto_rejected": auto})
         return 0
     if auto:
-        _out(tr("review.auto_rejected", count=len(auto), numbers="、".join(auto)))
+        _out(tr("review.auto_rejected", count=len(auto), numbers=_join(auto)))
     for a in apps:
         group = f"{a.group_number} {a.group_organization}" if a.group_number else ""
         _out(
@@ -84,7 +91,7 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
     if args.json:
         _json({"approved": done})
     else:
-        _out(tr("review.approved", count=len(done), numbers="、".join(done) or "—"))
+        _out(tr("review.approved", count=len(done), numbers=_join(done) or "—"))
     return 0
 
 
@@ -105,7 +112,7 @@ def cmd_review_reject(args: argparse.Namespace) -> int:
     if args.json:
         _json({"rejected": done})
     else:
-        _out(tr("review.rejected", count=len(done), numbers="、".join(done)))
+        _out(tr("review.rejected", count=len(done), numbers=_join(done)))
     return 0
 
 
@@ -184,7 +191,7 @@ def cmd_groups_members(args: argparse.Namespace) -> int:
 
     with open_db(args.db) as db:
         added = add_members(db, args.group, args.members)
-    _out(tr("groups.members_added", group=args.group.strip().upper(), numbers="、".join(added)))
+    _out(tr("groups.members_added", group=args.group.strip().upper(), numbers=_join(added)))
     return 0
 
 
@@ -242,8 +249,11 @@ def cmd_groups_list(args: argparse.Namespace) -> int:
     for g in groups:
         docs = tr("groups.received") if g.documents_received else tr("groups.not_received")
         if g.documents:
-            docs += f"（{g.documents}）"
-        members = "、".join(f"{m.number} {m.name}（{display_status(m.status, m.review)}）" for m in g.members)
+            docs = tr("groups.documents_what", state=docs, documents=g.documents)
+        members = _join(
+            tr("groups.member", number=m.number, name=m.name, state=display_status(m.status, m.review))
+            for m in g.members
+        )
         _out(
             tr(
                 "groups.line",

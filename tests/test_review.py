@@ -367,6 +367,10 @@ def test_a_group_and_its_members_are_shown_with_their_review_in_words(
     assert main(["--lang", "zh", "groups", "list", "--db", str(path)]) == 0
     line = capsys.readouterr().out
     assert "A001 张001（已通过审核）、A002 张002（未通过审核）、A003 张003（待审核）" in line
+    assert main(["--lang", "en", "groups", "list", "--db", str(path)]) == 0
+    line = capsys.readouterr().out  # no Chinese punctuation in English
+    assert "A001 张001 (Approved), A002 张002 (Rejected), A003 张003 (Pending review)" in line
+    assert "documents: received\t" in line
     assert main(["--lang", "zh", "review", "reject", "G009", "--reason", "x", "--db", str(path)]) != 0
     assert "没有编号为 G009 的集体申请" in capsys.readouterr().err
 
