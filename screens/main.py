@@ -51,6 +51,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     else:
         rebuilt = path.exists()
         db, imported, selection = build_demo(args.db)  # refused (in use, not the demo): nothing said deleted
+        from checkin.itinerary import load_plan
+
+        stops, buses = load_plan(db)
         db.close()
         if rebuilt:
             print(tr("cli.demo.rebuilding", path=args.db))
@@ -63,6 +66,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 waiting=len(selection.waiting),
             )
         )
+        print(tr("cli.demo.visit", stops=len(stops), buses=len(buses)))  # issue 19: F1 calls the roll
     if args.no_app:
         return 0
     return _run_app(

@@ -712,3 +712,16 @@ def test_the_roll_call_command_survives_a_gbk_console(demo: Path, monkeypatch: p
     assert "已到" in text or "应到" in text
     with open_db(demo) as db:
         assert db.execute("SELECT COUNT(*) FROM roll_marks").fetchone()[0] == 2
+
+
+def test_the_demo_says_where_the_site_visit_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new user runs `checkin demo`: it says the event has an itinerary and which key calls the
+    roll; `run --help` names the roll-call screen."""
+    from screens.main import main as app_main
+
+    assert app_main(["--lang", "zh", "demo", "--no-app", "--db", str(tmp_path / "demo.db")]) == 0
+    out = capsys.readouterr().out
+    assert "行程：2个站点、2辆车" in out and "F1" in out
+    with pytest.raises(SystemExit):
+        app_main(["--lang", "zh", "run", "--help"])
+    assert "rollcall 点名" in capsys.readouterr().out

@@ -281,3 +281,35 @@ async def test_after_the_departure_the_screen_calls_the_roll_at_the_next_stop(de
     assert marks(demo)[-1][:2] == ("办税服务厅", one[0][0])
     with open_db(demo) as db:
         assert db.execute("SELECT stop, bus, anyway FROM departures").fetchall() == [(FIRST, "1号车", 0)]
+
+
+async def test_scanner_bursts_ending_enter_tab_nothing_or_twice_each_mark_one_guest(demo: Path) -> None:
+    """The door's scan input on the roll call: an invitation or an ID card's number, in one burst
+    ending with Enter, Tab or nothing, sometimes twice, with the focus in the box or on the list."""
+    from checkin.demo import demo_rows
+    from tests.conftest import send_burst
+
+    one = riders(demo)
+    ids = {row[0]: row[2] for row in demo_rows()[1:]}
+    cases: list[tuple[str, str | None, int, bool]] = [  # (kind, end, times, list focused)
+        ("token", "enter", 1, False), ("token", "tab", 1, True), ("token", None, 1, False),
+        ("id", "enter", 2, True), ("id", "tab", 2, False), ("id", None, 1, True),
+    ]  # fmt: skip
+    with open_db(demo) as db:
+        payloads = [
+            issue_token(db, one[i][0]).token if kind == "token" else ids[one[i][1]]
+            for i, (kind, _, _, _) in enumerate(cases)
+        ]
+    app = make_app(demo, station="1号车平板", operator="王志强", start="rollcall", stop=FIRST, bus="1号车")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        for i, (kind, end, times, on_list) in enumerate(cases):
+            if on_list:
+                app.screen.query_one("#visit-list", DataTable).focus()
+            send_burst(app, payloads[i], end=end, repeat_end=times)
+            await settle(app, pilot)
+            await app.scanner_silence()
+            await settle(app, pilot)
+            assert f"{one[i][1]} 已到" in panel(app), (kind, end, times)
+    got = [(m[1], m[5]) for m in marks(demo)]
+    assert got == [(one[i][0], "scan" if kind == "token" else "idcard") for i, (kind, *_) in enumerate(cases)]
