@@ -451,6 +451,16 @@ def load_rules_file(path: str | Path, year: int) -> Rules:
     return rules_from_mapping(table, year, str(path))
 
 
+def rules_template(year: int) -> str:
+    """The shipped, commented rules file (data/county/rules.toml) with its dates in `year`."""
+    from checkin.paths import data_dir
+
+    if not 2000 <= year <= 2100:
+        raise CheckinError("county.bad_year", value=year)
+    text = (data_dir() / "county" / "rules.toml").read_text(encoding="utf-8")
+    return text.replace("2026-", f"{year}-")
+
+
 def rules_of(db: Database) -> Rules:
     info = county_info(db)
     raw = tomllib.loads(str(info["rules"]))

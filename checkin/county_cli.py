@@ -271,6 +271,40 @@ def cmd_county_report(args: argparse.Namespace) -> int:
 
 
 @county_cli.command(
+    "county rules",
+    "cli.county.rules_cmd",
+    # not dest "db": a command whose --db is not given is refused before it runs
+    opt("--db", dest="county_file", metavar="county.db", help="cli.county.rules_db"),
+    opt("--year", metavar="YYYY", help="cli.county.rules_year"),
+    opt("--out", metavar="rules.toml", help="cli.county.rules_out"),
+)
+def cmd_county_rules(args: argparse.Namespace) -> int:
+    """The year's rules in force (from the county file), or the seed defaults for a year as a
+    commented file to edit and give to `county init --rules`."""
+    from checkin.county import county_db, rules_of, rules_template
+
+    if (args.county_file is None) == (args.year is None):
+        raise CheckinError("county.rules_which")
+    if args.county_file:
+        with county_db(args.county_file) as db:
+            text = rules_of(db).to_toml()
+    else:
+        text = rules_template(_year(args.year))
+    if not args.out:
+        _out(text.rstrip("\n"))
+        return 0
+    from pathlib import Path
+
+    path = Path(args.out)
+    if path.exists():
+        raise CheckinError("county.rules_out_exists", path=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    _out(tr("county.rules_written", path=path))
+    return 0
+
+
+@county_cli.command(
     "county datasette",
     "cli.county.datasette",
     COUNTY_DB,

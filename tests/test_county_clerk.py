@@ -275,3 +275,33 @@ def test_the_other_breaches_are_found_and_worded(tmp_path: Path, capsys: pytest.
     (again,) = json.loads(capsys.readouterr().out)
     assert again["outcome"] == "already" and again["unit"] == "城关街道"
     assert again["breaches"] == units_seen["城关街道"]["breaches"]
+
+
+def test_rules_for_another_year_written_edited_and_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "2027规则.toml"
+    assert run("county", "rules", "--year", "2027", "--out", rules) == 0
+    text = rules.read_text(encoding="utf-8")
+    assert (
+        "window_start = 2027-09-15" in text and "plan_deadline = 2027-09-15" in text and "2026-" not in text
+    )
+    assert run("county", "rules", "--year", "2027", "--out", rules) == 2  # never overwritten
+    assert "已存在，未覆盖" in capsys.readouterr().err
+    rules.write_text(text.replace("max_per_site = 30", "max_per_site = 25"), encoding="utf-8")
+    county = tmp_path / "c2027.db"
+    units = units_xlsx(tmp_path / "u.xlsx")
+    assert run("county", "init", "--db", county, "--year", "2027", "--units", units, "--rules", rules) == 0
+    capsys.readouterr()
+    assert run("county", "rules", "--db", county) == 0
+    shown = capsys.readouterr().out
+    assert "year = 2027" in shown and "max_per_site = 25" in shown and "window_end = 2027-10-31" in shown
+    # what it shows is itself a rules file the next init takes
+    again = tmp_path / "again.toml"
+    again.write_text(shown, encoding="utf-8")
+    assert (
+        run("county", "init", "--db", tmp_path / "d.db", "--year", "2027", "--units", units, "--rules", again)
+        == 0
+    )
+    assert run("county", "rules") == 2
+    assert "二者选一" in capsys.readouterr().err

@@ -25,6 +25,8 @@ REVIEWED: dict[str, str] = {
     "checkin/county.py::_connect::sqlite3.connect": "SQLite itself: the county file's own open",
     "checkin/county.py::_grid::.read_bytes": "a units sheet (XLSX/XLS/ODS/CSV) given by the user",
     "checkin/county.py::datasette_metadata::.read_text": "the shipped Datasette metadata (data/datasette)",
+    "checkin/county.py::rules_template::.read_text": "the shipped rules template (data/county/rules.toml)",
+    "checkin/county_cli.py::cmd_county_rules::.write_text": "a new rules TOML file (refused when it exists)",
     "checkin/county.py::datasette_metadata::.write_text": "the Datasette metadata written for the county (.json.tmp)",
     "checkin/county.py::is_county_file::sqlite3.connect": "SQLite itself, read-only",
     "checkin/county.py::load_rules_file::.read_bytes": "a county rules TOML file",
