@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import email
 import email.policy
+import html
 import io
 import re
 import tomllib
@@ -487,6 +488,65 @@ def _calamine_failed(exc: BaseException) -> bool:
     return not isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
 
 
+MAX_SHEET_CELLS = 10_000_000  # the reader holds a sheet's whole rectangle: refuse one this large
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
+# a cell holding something (a value, an inline string or a formula), not only a format
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)[ >]')
+_SHEET_ENTRY = re.compile(rb'<(?:\w+:)?sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_RELATION = re.compile(
+    rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"'
+    rb'|<Relationship [^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"'
+)
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _check_extent(package: zipfile.ZipFile, only_sheet: str | None) -> None:
+    """Refuse an .xlsx whose sheet spans more cells than can be held — a stray value typed far
+    away (Excel's last cell, XFD1048576) — before the reader tries to hold it all. A sheet's
+    <dimension> says its extent at once; only a large one is looked at cell by cell (a far cell
+    that only carries a format is harmless)."""
+    names = set(package.namelist())
+    if "xl/workbook.xml" not in names:
+        return
+    sheets = {rid: name for name, rid in _SHEET_ENTRY.findall(package.read("xl/workbook.xml"))}
+    targets: dict[str, bytes] = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for rid, target, target2, rid2 in _RELATION.findall(package.read("xl/_rels/workbook.xml.rels")):
+            part = (target or target2).decode("utf-8", "replace").lstrip("/")
+            targets[part if part.startswith("xl/") else f"xl/{part}"] = sheets.get(rid or rid2, b"")
+    for part in sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+        sheet_name = html.unescape(targets.get(part, b"").decode("utf-8", "replace"))
+        if only_sheet is not None and sheet_name and sheet_name != only_sheet:
+            continue
+        with package.open(part) as stream:
+            head = stream.read(4096)
+        found = _DIMENSION.search(head)
+        if found is not None and found.group(3) is not None:
+            rows = int(found.group(4)) - int(found.group(2)) + 1
+            columns = _column_index(found.group(3)) - _column_index(found.group(1)) + 1
+            if rows * columns <= MAX_SHEET_CELLS:
+                continue
+        elif found is not None:
+            continue  # one cell
+        low_row = low_column = 1 << 30
+        high_row = high_column = -1
+        far = b""
+        for letters, digits in _VALUE_CELL.findall(package.read(part)):
+            row, column = int(digits), _column_index(letters)
+            low_row, high_row = min(low_row, row), max(high_row, row)
+            low_column, high_column = min(low_column, column), max(high_column, column)
+            if row == high_row or column == high_column:
+                far = letters + digits
+        if high_row >= 0 and (high_row - low_row + 1) * (high_column - low_column + 1) > MAX_SHEET_CELLS:
+            raise CheckinError("import.sheet_too_large", sheet=sheet_name or part, cell=far.decode("ascii"))
+
+
 def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
@@ -496,6 +556,7 @@ def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
             with zipfile.ZipFile(io.BytesIO(data)) as package:
                 if package.testzip() is not None:
                     raise CheckinError("import.bad_workbook", path=source.file)
+                _check_extent(package, only_sheet)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
             raise CheckinError("import.bad_workbook", path=source.file) from None
     try:

@@ -430,3 +430,43 @@ def test_the_form_to_send_out_refuses_a_bad_address_and_says_why_it_cannot_be_wr
             write_signup_form(db, **kwargs)  # type: ignore[arg-type]
         assert info.value.message() == message
     assert not (tmp_path / "报名表.docx").exists()
+
+
+# ---------------------------------------------------------------- a stray value far away
+
+
+def test_a_stray_value_in_excels_last_cell_is_refused_in_words_not_a_crash(
+    tmp_path: Path, db: Database
+) -> None:
+    """The reader holds a sheet's whole rectangle: a space typed in XFD1048576 made it ask for
+    17 billion cells and the process aborted. A far cell with only a format is harmless."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from checkin.errors import CheckinError
+    from tests.data.make_corpus import rid
+
+    def sheet(path: Path, far: str, value: bool) -> Path:
+        book = Workbook()
+        first = book.active
+        assert first is not None
+        first.title = "报名"
+        first.append(["姓名", "身份证号", "手机"])
+        first.append(["沈一", rid(98), "13100000098"])
+        if value:
+            first[far] = " "
+        else:
+            first[far].font = Font(bold=True)
+        book.save(path)
+        return path
+
+    set_language("zh")
+    with pytest.raises(CheckinError) as info:
+        import_file(db, sheet(tmp_path / "远处.xlsx", "XFD1048576", value=True))
+    assert info.value.message() == (
+        "工作表“报名”用到的范围过大（远处的 XFD1048576 格里有内容，多半是误输入的空格）："
+        "请在 Excel 中按 Ctrl+End 找到它，删除多余的行和列，保存后再导入"
+    )
+    assert names(db) == []
+    result = import_file(db, sheet(tmp_path / "格式.xlsx", "XFD1048576", value=False))
+    assert names(db) == ["沈一"] and result.rejected == []
