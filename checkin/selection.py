@@ -623,6 +623,15 @@ def check_walk_in(db: Database, category: str) -> None:
         pool_room = places.pool_policy and in_capacity and places.counted < places.capacity
         if inside >= line.places and not pool_room:
             raise CheckinError("quota.walk_in_full", group=line.label, places=line.places, present=inside)
+    elif in_capacity and not places.pool_policy and places.pool_used >= places.pool_size:
+        # no quota: the general pool; the quotas' places stay theirs (unfilled = empty)
+        kept = [q for q in places.lines if q.takes_place]
+        raise CheckinError(
+            "quota.walk_in_pool_full",
+            present=places.pool_used,
+            kept=sum(q.places for q in kept),
+            groups=tr("labels.list_sep").join(q.label for q in kept),
+        )
     if (
         in_capacity
         and not places.is_citizen(category)

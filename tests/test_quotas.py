@@ -466,3 +466,27 @@ def test_a_quota_left_unfilled_with_the_pool_unable_to_take_it_says_so(tmp_path:
         "；该类别不占名额，空出的不转给他人"
     )
     assert messages[2] == "名额未满：9/10，空 1 个，可定向邀请补足"
+
+
+def test_a_walk_in_without_a_quota_cannot_take_a_place_kept_for_a_quota(tmp_path: Path) -> None:
+    # Capacity 4, 企业代表 2, unfilled places stay empty: the other categories have 2 places.
+    # Two citizens are inside; a third walked in on the places kept for the enterprises.
+    from checkin.door import Door
+    from checkin.keys import issue_token
+
+    db = event_db(4, share="0", unfilled="empty", quotas={"enterprise": 2})
+    sign_up(db, tmp_path, ["群众代表", "群众代表", "企业代表"])
+    select(db)
+    door = Door(db, "gate", "tester")
+    for number in ("A001", "A002"):
+        assert door.scan(issue_token(db, number).token, {"id_card": "seen"}).admitted
+    set_language("zh")
+    with pytest.raises(CheckinError) as info:
+        check_walk_in(db, "citizen")
+    assert info.value.key == "quota.walk_in_pool_full"
+    assert (
+        info.value.message() == "不在各类别名额内的人员已到 2 人，其余 2 个名额留给：企业代表，不能现场登记"
+    )
+    check_walk_in(db, "enterprise")  # its own quota has room
+    db.execute("UPDATE event SET unfilled = 'pool'")
+    check_walk_in(db, "citizen")  # free places go to anyone: capacity decides
