@@ -348,6 +348,10 @@ def take_results(db: Database, files: list[str | Path], received_on: dt.date) ->
                 raise
             spelt[result.file] = result.unit
             result.unit = str(planned[0])
+        if received_on < result.date:  # the account of a day that has not come: a mistyped --received
+            raise CheckinError(
+                "county.results_received_early", path=result.file, on=received_on, date=result.date
+            )
         read.append(result)
     intakes = []
     with write_transaction(db):

@@ -305,3 +305,21 @@ def test_rules_for_another_year_written_edited_and_shown(
     )
     assert run("county", "rules") == 2
     assert "二者选一" in capsys.readouterr().err
+
+
+def test_results_received_before_the_day_are_refused(
+    tmp_path: Path, county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = make_event(
+        tmp_path, "城关", 'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20\ncapacity = 20'
+    )
+    results = tmp_path / "r.sqlite"
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    capsys.readouterr()
+    before = county.read_bytes()
+    # --received 2026-09-21 for 2026-10-21: the report would have counted as on time
+    assert run("county", "results", "--db", county, results, "--received", "2026-09-21") == 2
+    assert "收到日期 2026-09-21 早于 r.sqlite 的活动日期 2026-10-20（--received 写错了？），未导入" in (
+        capsys.readouterr().err
+    )
+    assert county.read_bytes() == before
