@@ -815,8 +815,8 @@ def import_sources(
                                 message=tr("import.duplicate", place=keep.where),
                             ),
                             drop.file.file,
-                            None,
-                            None,
+                            drop.table.sheet,
+                            place(drop.table, drop.line, "id_number")[1],
                         )
                     )
                 note = (

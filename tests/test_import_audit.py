@@ -470,3 +470,34 @@ def test_a_stray_value_in_excels_last_cell_is_refused_in_words_not_a_crash(
     assert names(db) == []
     result = import_file(db, sheet(tmp_path / "格式.xlsx", "XFD1048576", value=False))
     assert names(db) == ["沈一"] and result.rejected == []
+
+
+def test_a_person_on_two_sheets_is_refused_once_naming_the_sheet_row_and_column(
+    tmp_path: Path, db: Database
+) -> None:
+    from openpyxl import Workbook
+
+    from tests.data.make_corpus import rid
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "第一批"
+    first.append(["姓名", "身份证号", "手机", "报名时间"])
+    first.append(["韩一", rid(99), "13100000099", "2026-11-18 09:00"])
+    second = book.create_sheet("第二批")
+    second.append(["XX局报名表（第二批）"])
+    second.append(["序号", "姓名", "公民身份号码", "手机", "报名时间"])
+    second.append([1, "韩一", rid(99), "13100000099", "2026-11-19 09:00"])
+    book.save(tmp_path / "两批.xlsx")
+    set_language("zh")
+    result = import_file(db, tmp_path / "两批.xlsx")
+    assert names(db) == ["韩一"]
+    assert [(r.sheet, r.line, r.column, r.reason) for r in result.rejected] == [
+        (
+            "第二批",
+            3,
+            "C",
+            "工作表“第二批”第 3 行：与 工作表“第一批”第 2 行 是同一人（证件号码相同），保留较早的报名",
+        )
+    ]
