@@ -7,10 +7,10 @@ people missing is allowed and recorded. Someone who leaves the visit (went home,
 marked once and is no longer expected from that stop on; scanned again later, they are back.
 
 Who is expected at a stop: the bus's riders (or, for the whole stop, every invited guest)
-plus anyone marked here on this bus, minus anyone marked here on another bus and anyone who
-left the visit. After the first stop only people known to have come are expected (checked in
-at the door, or present at an earlier roll call): a guest who never came is a no-show, not
-"missing" at every site.
+minus anyone who left the visit; a guest rides the bus they were last marked present on (up
+to this stop), else the one they were seated on. After the first stop only people known to
+have come are expected (checked in at the door, or present at an earlier roll call): a guest
+who never came is a no-show, not "missing" at every site.
 
 Marks and departures are records with a unique id, a time, the station and the operator:
 they never change once written, so station bundles merge them by id in any order, and the
@@ -279,6 +279,10 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
     here_present: dict[str, list[tuple[str | None, str]]] = {}
     came: set[str] = {str(r[0]) for r in db.execute("SELECT number FROM live_checkins")}
     left_marks: dict[str, tuple[str, str, str]] = {}  # number → (at, stop, reason), the earliest
+    # the bus each guest rides now: the one they were last marked present on (by stop, then
+    # time), up to this stop — a guest who boarded another bus is expected on it from then on
+    riding: dict[str, tuple[int, str, str]] = {}  # number → (stop position, at, bus)
+    order_of = {s.name: i for i, s in enumerate(stops)}
     for stop_name, bus_name, number, mark, reason, at in marks:
         if stop_name not in up_to_here or number not in people:
             continue
@@ -286,6 +290,9 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
             came.add(number)
             if stop_name == stop.name:
                 here_present.setdefault(number, []).append((bus_name, at))
+            if bus_name is not None:  # ties (same stop, same millisecond) go by name: order-free
+                seen = (order_of[stop_name], str(at), str(bus_name))
+                riding[number] = max(riding.get(number, seen), seen)
         elif mark == "left" and (number not in left_marks or (at, stop_name) < left_marks[number][:2]):
             left_marks[number] = (at, stop_name, reason or "other")
     # back on the visit: present here after leaving
@@ -297,21 +304,15 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
     if bus is None:
         candidates = set(people) if position == 0 else set(people) & came
     else:
-        elsewhere = {
-            n for n, seen in here_present.items() if all(b is not None and b != bus.name for b, _ in seen)
-        }
-        on_this = {n for n, seen in here_present.items() if any(b == bus.name for b, _ in seen)}
-        assigned = {n for n, r in people.items() if r.bus == bus.name}
-        if position > 0:
-            assigned &= came
-        candidates = (assigned - elsewhere) | on_this
+        aboard = {n for n, r in people.items() if (riding[n][2] if n in riding else r.bus) == bus.name}
+        candidates = aboard if position == 0 else aboard & came
     expected = candidates - set(gone)
     order = _order(db)
     ordered = sorted(expected, key=lambda n: (order.get(n, (1, 0)), n))
     status = RollStatus(stop, bus)
     status.present = [people[n] for n in ordered if n in here_present]
     status.missing = [people[n] for n in ordered if n not in here_present]
-    relevant = set(gone) if bus is None else {n for n in gone if people[n].bus == bus.name or n in on_this}
+    relevant = set(gone) if bus is None else {n for n in gone if n in aboard}
     status.left = sorted(
         (LeftRider(n, people[n].name, gone[n][2], gone[n][1], gone[n][0]) for n in relevant),
         key=lambda r: (r.at, r.number),

@@ -299,6 +299,34 @@ def test_roll_call_with_scans_lookups_keys_leaving_early_and_departures(
     assert len(summary.forced_departures) == 1
 
 
+def test_a_guest_who_boarded_another_bus_is_expected_on_it_at_the_next_stop(
+    demo_db: Database, clock: ManualClock
+) -> None:
+    """Assigned to bus 1, they got on bus 2 at the first stop (a friend was there): at the next
+    stop bus 2's leader expects them, and bus 1's does not call them missing (they were expected
+    by the wrong bus, and nobody on bus 2 would notice them left behind)."""
+    db = demo_db
+    one, two = (load.riders for load in bus_loads(db)[0])
+    roll = RollCall(db, "desk", "op", clock=clock)
+    first, second = "政务服务中心东门", "办税服务厅"
+    switched = one[0][0]
+    clock.at("13:55")
+    for number, _ in one[1:]:
+        roll.mark_present(first, "1号车", number)
+    for number, _ in [*two, one[0]]:
+        roll.mark_present(first, "2号车", number)
+    assert switched not in [r.number for r in roll.status(first, "1号车").missing]
+    clock.at("14:30")
+    bus_one, bus_two = roll.status(second, "1号车"), roll.status(second, "2号车")
+    assert switched not in [r.number for r in bus_one.missing + bus_one.present]
+    assert switched in [r.number for r in bus_two.missing]
+    assert bus_two.expected == len(two) + 1 and bus_one.expected == len(one) - 1
+    # they leave the visit there: bus 2's list says so
+    roll.leave(second, "2号车", switched, "went_home")
+    assert [r.number for r in roll.status(second, "2号车").left] == [switched]
+    assert roll.status(second, "1号车").left == []
+
+
 def test_a_person_not_on_the_visit_is_refused_and_nothing_is_written(demo_db: Database) -> None:
     db = demo_db
     roll = RollCall(db, "bus", "op")
