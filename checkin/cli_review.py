@@ -37,9 +37,11 @@ NUMBERS = opt("numbers", nargs="+", metavar="NUMBER", help="cli.review.numbers")
     JSON,
 )
 def cmd_review_list(args: argparse.Namespace) -> int:
+    from checkin.event import load_event
     from checkin.review import list_applications, review_counts, run_auto_checks
 
     with open_db(args.db) as db:
+        review_on = load_event(db).review
         auto = run_auto_checks(db)
         state = None if args.all else args.state
         apps = list_applications(
@@ -71,6 +73,8 @@ def cmd_review_list(args: argparse.Namespace) -> int:
             )
         )
     _out(tr("review.summary", None, **counts))
+    if not review_on and not apps:
+        _out(tr("review.off"))
     return 0
 
 

@@ -387,3 +387,13 @@ def test_the_automatic_checks_run_before_select_and_notices_too(tmp_path: Path) 
     assert dict(result.warnings)["select.pending_review"] == {"count": 1}  # A002 only
     run = write_notices(db, tmp_path / "out")
     assert [(n.number, n.kind) for n in run.notices] == [("A001", "rejected")]
+
+
+def test_the_review_list_says_when_review_is_off(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="t", date=EVENT_DATE, capacity=6))
+        sign_up(db, tmp_path, [person_row(1)])
+    capsys.readouterr()
+    assert main(["--lang", "zh", "review", "list", "--db", str(path)]) == 0
+    assert "本次活动未开启审核" in capsys.readouterr().out
