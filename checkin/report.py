@@ -568,10 +568,21 @@ def default_template(suffix: str) -> Path:
 def _environment() -> Any:
     # The template may come from anywhere: a sandbox lets it format, never reach Python; a name
     # it misspells is an error (not a blank in an official document); no lorem-ipsum generator.
+    # Jinja's own sandbox lets a template call any public method of an object it is given — and
+    # the pictures it is given (docxtpl's InlineImage) hold the whole document, whose save()
+    # wrote a file anywhere: here a template reads plain data only (text, numbers, lists,
+    # tables, the loop), and changes none of it.
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.runtime import LoopContext
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    environment = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    class DataOnly(ImmutableSandboxedEnvironment):
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            if not isinstance(obj, (str, int, float, list, tuple, dict, LoopContext)):
+                return False
+            return bool(super().is_safe_attribute(obj, attr, value))
+
+    environment = DataOnly(autoescape=True, undefined=StrictUndefined)
     environment.globals.pop("lipsum", None)
     return environment
 
@@ -623,7 +634,10 @@ def write_docx(values: dict[str, Any], path: Path, chart: bytes | None, template
     values = dict(values)
     values["chart"] = InlineImage(document, io.BytesIO(chart), width=Mm(150)) if chart else ""
     photos = [
-        {**photo, "image": InlineImage(document, str(photo["path"]), width=Mm(110))}
+        {
+            "caption": photo["caption"],
+            "image": InlineImage(document, io.BytesIO(photo["jpeg"]), width=Mm(110)),
+        }
         for photo in values["photos"]
     ]
     values["photos"] = photos
@@ -637,14 +651,34 @@ def write_docx(values: dict[str, Any], path: Path, chart: bytes | None, template
     document.save(str(path))
 
 
-def web_photo(path: Path, longest: int = 1600) -> bytes:
-    """A photo for the public page: turned upright, at most `longest` pixels, re-encoded as JPEG
-    so that nothing of the camera's metadata (place, time, device, owner) goes with it."""
+PHOTO_LONGEST = 1600  # pixels on the longer side: 370 dpi at the document's 110 mm, sharp on a phone
+
+
+def prepared_photo(path: Path, longest: int = PHOTO_LONGEST) -> bytes:
+    """A photo as the document and the page carry it: turned upright, at most `longest` pixels,
+    transparency on white, re-encoded as JPEG — so nothing of the camera's metadata (place,
+    time, device, owner) goes with it, and any picture Pillow reads (a CMYK or 16-bit one, a
+    palette PNG) goes in, not only what Word's own reader knows. A damaged file, or one so large
+    it could only be a trap (a "decompression bomb"), is named and refused."""
+    import warnings
+
     from PIL import ImageOps
 
-    with Image.open(path) as original:
-        picture = ImageOps.exif_transpose(original)
-        picture = picture.convert("RGB")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as original:
+                original.draft("RGB", (longest, longest))  # a JPEG decodes at a fraction of its size
+                picture = ImageOps.exif_transpose(original)
+                if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+                    picture = picture.convert("RGBA")
+                    white = Image.new("RGBA", picture.size, "white")
+                    picture = Image.alpha_composite(white, picture)
+                picture = picture.convert("RGB")
+    except Image.DecompressionBombError:
+        raise CheckinError("report.photo_too_large", path=str(path)) from None
+    except (OSError, SyntaxError, ValueError, TypeError):
+        raise CheckinError("report.photo_unreadable", path=str(path)) from None
     picture.thumbnail((longest, longest))
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=85)
@@ -660,8 +694,7 @@ def write_html(values: dict[str, Any], path: Path, chart: bytes | None, template
     values = dict(values)
     values["chart"] = data_uri(chart, "image/png") if chart else ""
     values["photos"] = [
-        {"caption": p["caption"], "src": data_uri(web_photo(p["path"]), "image/jpeg")}
-        for p in values["photos"]
+        {"caption": p["caption"], "src": data_uri(p["jpeg"], "image/jpeg")} for p in values["photos"]
     ]
     try:
         source = template.read_text(encoding="utf-8")
@@ -699,16 +732,14 @@ def write_report(
     if TEMPLATE_SUFFIXES.get(chosen.suffix.lower()) != suffix:
         raise CheckinError("report.template_kind", path=str(chosen), suffix=suffix)
     data = gather(db, photos)
-    for photo in data.photos:  # a damaged or disguised file is named, not embedded
-        try:
-            with Image.open(photo) as probe:
-                probe.verify()
-        except (OSError, SyntaxError, ValueError):
-            raise CheckinError("report.photo_unreadable", path=str(photo)) from None
+    # Every photo is read before the output is touched: a damaged or disguised file is named,
+    # and no empty report is left behind.
+    jpegs = {photo: prepared_photo(photo) for photo in data.photos}
     # A chart only when a form was counted (and only then a Chinese font is needed).
     rated = data.survey is not None and any(i.satisfaction_rate is not None for i in data.survey.items)
     chart = satisfaction_chart(data.survey, find_cjk_font(font)) if data.survey and rated else None
     values = context(data, day=day, html=suffix == ".html")
+    values["photos"] = [{"caption": p["caption"], "jpeg": jpegs[p["path"]]} for p in values["photos"]]
     path.parent.mkdir(parents=True, exist_ok=True)
     private_file(path)  # guests' names, suggestions, figures: owner-only (0600 on POSIX) like every export
     if suffix == ".docx":

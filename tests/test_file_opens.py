@@ -51,7 +51,7 @@ REVIEWED: dict[str, str] = {
     "checkin/plans.py::read_plan::.read_bytes": "a plan (TOML text)",
     "checkin/profiles.py::load_profile::.open": "a check profile TOML",
     "checkin/report.py::write_docx::.open": "a photo for the report (PIL)",
-    "checkin/report.py::web_photo::.open": "a photo from the --photos folder, re-saved for the web page (PIL)",
+    "checkin/report.py::prepared_photo::.open": "a photo from the --photos folder, re-saved for the report and the page (PIL)",
     "checkin/report.py::write_report::.open": "a photo for the report, probed (PIL)",
     "checkin/report.py::write_html::.read_bytes": "a photo for the report",
     "checkin/report.py::write_html::.read_text": "the HTML report template",

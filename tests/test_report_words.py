@@ -118,3 +118,89 @@ def test_english_counts_agree_with_their_nouns(demo: Path, tmp_path: Path) -> No
     assert "1 person failed the check “Own ID card” and was not admitted" in text
     assert "1 person turned away" in text
     assert "(1 more form than guests who came" in text
+
+
+def test_a_template_cannot_reach_the_program_through_what_it_is_given(demo: Path, tmp_path: Path) -> None:
+    """Jinja's sandbox let a template call any public method of an object it was given; the
+    chart and photos are docxtpl objects holding the whole document, whose save() wrote a file
+    anywhere. A template reads plain data only."""
+    from checkin import officialdoc as od
+    from checkin.errors import CheckinError
+    from checkin.survey import add_entry, allocate_forms
+
+    set_language("zh")
+    db = open_db(simulate_day(demo))
+    allocate_forms(db, 1)
+    add_entry(db, 6, [1, 1, 1, 1, 1])
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), "navy").save(photos / "01_现场.jpg")
+    written = tmp_path / "written.docx"
+    for tag in (
+        f"{{{{ chart.tpl.save('{written}') }}}}",
+        "{% for p in photos %}{{ p.image.tpl.template_file }}{% endfor %}",
+        "{% for p in photos %}{{ p.path }}{% endfor %}",
+        "{{ categories.append(1) }}",
+    ):
+        own = od.new_document()
+        od.add_body(own, tag)
+        own.save(str(tmp_path / "own.docx"))
+        with pytest.raises(CheckinError) as info:
+            write_report(db, tmp_path / "r.docx", template=tmp_path / "own.docx", photos=photos, font=FONT)
+        assert info.value.key == "report.template_invalid", tag
+        assert not written.exists()
+    # Plain data still reads: text methods, the loop, tables.
+    own = od.new_document()
+    od.add_body(
+        own,
+        "{{ unit.strip() }}{% for c in categories %}{% if loop.first %}{{ c.label }}{% endif %}{% endfor %}",
+    )
+    own.save(str(tmp_path / "own.docx"))
+    path = write_report(db, tmp_path / "r.docx", template=tmp_path / "own.docx", font=FONT)
+    assert paragraphs(path)[0] == "科技局群众代表"
+
+
+def test_any_picture_pillow_reads_goes_in_without_its_metadata(demo: Path, tmp_path: Path) -> None:
+    """A CMYK JPEG, a 16-bit or palette PNG, a transparent one: python-docx's own reader refused
+    some with a traceback and left an empty report; each is re-encoded, and the camera's
+    metadata (place, time, device) does not go into the document either."""
+    import zipfile
+
+    from PIL import Image
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.new("CMYK", (80, 60), (0, 100, 100, 0)).save(photos / "01_印刷色.jpg")
+    Image.new("I;16", (80, 60)).save(photos / "02_十六位.png")
+    Image.new("P", (80, 60)).save(photos / "03_调色板.png")
+    Image.new("RGBA", (80, 60), (255, 0, 0, 0)).save(photos / "04_透明.png")
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    Image.new("RGB", (80, 60), "green").save(photos / "05_现场.jpg", exif=exif)
+    db = open_db(demo)
+    path = write_report(db, tmp_path / "r.docx", photos=photos, font=FONT)
+    document = Document(str(path))
+    assert len(document.inline_shapes) == 5
+    with zipfile.ZipFile(path) as package:
+        media = b"".join(package.read(n) for n in package.namelist() if n.startswith("word/media/"))
+    assert b"SecretCam" not in media and b"Exif" not in media
+    page = write_report(db, tmp_path / "r.html", photos=photos, font=FONT).read_text(encoding="utf-8")
+    assert page.count('<img src="data:image/jpeg;base64,') == 5
+
+
+def test_a_picture_too_large_to_be_a_photo_is_refused_before_anything_is_written(
+    demo: Path, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from checkin.errors import CheckinError
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.new("1", (14000, 14000)).save(photos / "炸弹.png")  # 196 million pixels, 25 kB on disk
+    with pytest.raises(CheckinError) as info:
+        write_report(open_db(demo), tmp_path / "r.docx", photos=photos, font=FONT)
+    assert info.value.key == "report.photo_too_large" and "炸弹.png" in info.value.message()
+    assert not (tmp_path / "r.docx").exists()
