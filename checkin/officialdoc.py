@@ -343,6 +343,8 @@ def _styles(document: Document, fonts: Fonts) -> None:
     spacing = document.styles[STYLE_TABLE].element.get_or_add_pPr().find(qn("w:spacing"))
     spacing.set(qn("w:before"), "60")
     spacing.set(qn("w:after"), "60")
+    # A caption keeps a little room below it, so the text that follows does not touch it.
+    document.styles[STYLE_CAPTION].element.get_or_add_pPr().find(qn("w:spacing")).set(qn("w:after"), "160")
     figure = document.styles[STYLE_FIGURE].element.get_or_add_pPr()
     figure.insert(0, OxmlElement("w:keepNext"))
     _sort(figure, _PPR_ORDER)

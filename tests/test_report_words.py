@@ -204,3 +204,11 @@ def test_a_picture_too_large_to_be_a_photo_is_refused_before_anything_is_written
         write_report(open_db(demo), tmp_path / "r.docx", photos=photos, font=FONT)
     assert info.value.key == "report.photo_too_large" and "炸弹.png" in info.value.message()
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_a_caption_keeps_room_below_it(tmp_path: Path) -> None:
+    """特此报告。 sat flush under the last photo's caption."""
+    from checkin import officialdoc as od
+
+    document = od.new_document()
+    assert document.styles[od.STYLE_CAPTION].paragraph_format.space_after.pt == 8
