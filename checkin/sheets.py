@@ -68,12 +68,23 @@ class Vocabulary:
     notes: tuple[str, ...]
 
 
+# an online form's question number (问卷星: `1、姓名`, `Q2.手机号码`, `第3题 工作单位`) and its
+# wording around the field (`您的姓名`, `请填写身份证号`)
+_QUESTION_NUMBER = re.compile(
+    r"^(?:q?\d{1,3}(?=\D)|第\d{1,3}题)[、.．:：)）\s]*|^(?:您的|请填写|请输入|请选择)"
+)
+# a bilingual header: `姓名 Name`, `身份证号\nID No.` → the Chinese part
+_TRAILING_LATIN = re.compile(r"^(?P<zh>.*[^\x00-\x7f])[a-z][a-z .'/-]*$")
+
+
 def header_key(cell: Any) -> str:
-    """`姓  名`, `身份证号（必填）`, `*E-mail：` → `姓名`, `身份证号`, `e-mail`."""
+    """`姓  名`, `身份证号（必填）`, `*E-mail：`, `1、您的姓名` → `姓名`, `身份证号`, `e-mail`, `姓名`."""
     text = unicodedata.normalize("NFKC", str(cell if cell is not None else ""))
     text = re.sub(r"\([^)]*\)|【[^】]*】|\[[^\]]*\]|〔[^〕]*〕", "", text)
-    text = re.sub(r"\s+", "", text).lower()
-    return text.strip("*:：").strip()
+    text = re.sub(r"\s+", "", text).lower().strip("*:：").strip()
+    while (bare := _QUESTION_NUMBER.sub("", text, count=1)) != text and bare:
+        text = bare.strip("*:：")
+    return text
 
 
 @cache
@@ -100,6 +111,8 @@ def field_for(cell: Any) -> str | None:
         return None
     fields = vocabulary().fields
     found = fields.get(key)
+    if found is None and (bilingual := _TRAILING_LATIN.match(key)) is not None:
+        found = fields.get(bilingual.group("zh"))
     if found is None and ("/" in key or "、" in key):
         # 联系电话/手机, 身份证号码/证件号码: every part names the same field (性别/民族 is not read)
         named = {fields.get(part) for part in re.split(r"[/、]", key)}

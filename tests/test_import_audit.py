@@ -501,3 +501,19 @@ def test_a_person_on_two_sheets_is_refused_once_naming_the_sheet_row_and_column(
             "工作表“第二批”第 3 行：与 工作表“第一批”第 2 行 是同一人（证件号码相同），保留较早的报名",
         )
     ]
+
+
+def test_an_online_forms_export_with_numbered_questions(tmp_path: Path, db: Database) -> None:
+    from tests.data.make_corpus import online_form_xlsx
+
+    set_language("zh")
+    result = import_file(db, online_form_xlsx(tmp_path / "问卷导出.xlsx"))
+    rows = db.execute("SELECT name, organization, category, signed_up_at FROM people ORDER BY seq").fetchall()
+    assert rows == [
+        ("秦一", "子公司", "citizen", "2026-11-19 15:30:12"),
+        ("秦二", None, "enterprise", "2026-11-19 16:05:00"),
+    ]
+    assert result.rejected == []
+    assert [s.describe() for s in result.files[0].sheets] == [
+        "工作表“Sheet”：第 1 行是表头；未读取的列：序号（A 列）、所用时间（C 列）、来源（D 列）、来自IP（E 列）"
+    ]

@@ -151,6 +151,48 @@ def totals_csv(path: Path) -> Path:
     return path
 
 
+def online_form_xlsx(path: Path) -> Path:
+    """An online form's export (问卷星 and the like): numbered questions as headers, the tool's
+    own columns (submission time, time taken, source, IP), a bilingual header."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(
+        ["序号", "提交答卷时间", "所用时间", "来源", "来自IP", "1、您的姓名", "2、身份证号（必填）",
+         "3、手机号码", "4、工作单位 Employer", "5、人员类别"]
+    )  # fmt: skip
+    sheet.append(
+        [
+            1,
+            "2026/11/19 15:30:12",
+            "95秒",
+            "微信",
+            "10.0.0.1",
+            "秦一",
+            rid(101),
+            "13000000101",
+            "子公司",
+            "群众代表",
+        ]
+    )
+    sheet.append(
+        [
+            2,
+            "2026/11/19 下午 4:05:00",
+            "80秒",
+            "链接",
+            "10.0.0.2",
+            "秦二",
+            rid(102),
+            "13000000102",
+            "",
+            "企业代表",
+        ]
+    )
+    book.save(path)
+    return path
+
+
 # ---------------------------------------------------------------- forms
 
 
@@ -309,6 +351,7 @@ def make_corpus(out: Path) -> dict[str, Path]:
         "tab_gb18030": gbk_csv(out / "报名表制表符.csv", delimiter="\t", encoding="gb18030"),
         "forms": forms_folder(out / "邮件报名"),
         "totals_csv": totals_csv(out / "合计行.csv"),
+        "online_form": online_form_xlsx(out / "问卷导出.xlsx"),
     }
 
 
