@@ -119,6 +119,7 @@ def county_table(status: CountyStatus) -> CountyTable:
 def write_xlsx(table: CountyTable, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     def safe(value: str) -> str:
         # a unit name or a breach never becomes a formula
@@ -141,10 +142,24 @@ def write_xlsx(table: CountyTable, path: Path) -> None:
     widths = (18, 12, 8, 10, 12, 10, 12, 10, 10, 70)
     for index, width in enumerate(widths):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
-    for cells in sheet.iter_rows(min_row=3):
-        cells[-1].alignment = Alignment(wrap_text=True, vertical="top")
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, cells in enumerate(sheet.iter_rows(min_row=3), start=3):
+        # wrapped text needs its height: about 40 characters a line in the breaches column
+        lines = max(-(-len(str(cells[-1].value or "")) // 40), 1)
+        sheet.row_dimensions[index].height = 15 * lines
     for note in table.notes:
         sheet.append([safe(note)])
+    # printed as the county files it: landscape A4, all columns on one page width, the header
+    # row repeated on every page; on screen the unit column and the header stay in view
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "2:2"
+    sheet.freeze_panes = "B3"
     missing = book.create_sheet(tr("county.sheet_missing")[:31])
     missing.append(table.missing_header)
     for row in table.missing:

@@ -323,3 +323,15 @@ def test_results_received_before_the_day_are_refused(
         capsys.readouterr().err
     )
     assert county.read_bytes() == before
+
+
+def test_xlsx_table_prints_on_landscape_pages_with_its_header(tmp_path: Path, county: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "全县政府开放日活动开展情况.xlsx"
+    assert run("county", "report", "--db", county, "--out", out, "--as-of", "2026-12-31") == 0
+    sheet = load_workbook(out).worksheets[0]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$2:$2" and sheet.freeze_panes == "B3"
+    assert sheet["J3"].alignment.wrap_text and sheet.row_dimensions[3].height >= 15
