@@ -17,6 +17,7 @@ from checkin.itinerary import (
     LEAVE_REASONS,
     assign_buses,
     bus_loads,
+    join_names,
     load_plan,
     set_bus,
     set_plan,
@@ -118,7 +119,7 @@ def cmd_buses_assign(args: argparse.Namespace) -> int:
     if args.json:
         _json(result.to_json())
         return 0
-    counts = "，".join(f"{bus} {len(numbers)}" for bus, numbers in result.riders.items())
+    counts = join_names(f"{bus} {len(numbers)}" for bus, numbers in result.riders.items())
     _out(tr("visit.assigned", mode=tr(f"visit.mode.{args.by}"), counts=counts))
     if result.kept:
         _out(tr("visit.assigned_kept", n=result.kept))
@@ -126,7 +127,7 @@ def cmd_buses_assign(args: argparse.Namespace) -> int:
         labels = []
         for key in result.split:
             labels.append(category_label(key) if args.by == "category" else key)
-        _out(tr("visit.split_group", groups="、".join(labels)))
+        _out(tr("visit.split_group", groups=join_names(labels)))
     return 0
 
 

@@ -67,6 +67,11 @@ class Bus:
     phone: str = ""
 
 
+def join_names(items: Iterable[str]) -> str:
+    """张三、李四 in Chinese, 张三, 李四 in English."""
+    return tr("visit.list_sep").join(items)
+
+
 def _label(what: str) -> str:
     return tr(f"visit.field.{what}")
 
@@ -162,7 +167,7 @@ def validate_plan(stops: list[Stop], buses: list[Bus]) -> None:
         names = [i.name for i in items]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise CheckinError("visit.duplicate", field=_label(what), name="、".join(duplicates))
+            raise CheckinError("visit.duplicate", field=_label(what), name=join_names(duplicates))
     for before, after in itertools.pairwise(stops):
         if after.arrive < before.arrive:
             raise CheckinError("visit.stops_out_of_order", first=before.name, second=after.name)
@@ -210,7 +215,7 @@ def find_stop(stops: list[Stop], name: str) -> Stop:
             return stop
     if not stops:
         raise CheckinError("visit.no_stops")
-    raise CheckinError("visit.unknown_stop", name=wanted, known="、".join(s.name for s in stops))
+    raise CheckinError("visit.unknown_stop", name=wanted, known=join_names(s.name for s in stops))
 
 
 def find_bus(buses: list[Bus], name: str) -> Bus:
@@ -220,7 +225,7 @@ def find_bus(buses: list[Bus], name: str) -> Bus:
             return bus
     if not buses:
         raise CheckinError("visit.no_buses")
-    raise CheckinError("visit.unknown_bus", name=wanted, known="、".join(b.name for b in buses))
+    raise CheckinError("visit.unknown_bus", name=wanted, known=join_names(b.name for b in buses))
 
 
 def require_office_plan(db: Database) -> None:

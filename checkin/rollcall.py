@@ -33,7 +33,7 @@ from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.itinerary import LEAVE_REASONS as REASONS
-from checkin.itinerary import Bus, Stop, find_bus, find_stop
+from checkin.itinerary import Bus, Stop, find_bus, find_stop, join_names
 from checkin.keys import Verifier, station_for
 from checkin.storage import write_transaction
 from checkin.vocab import PersonStatus
@@ -92,7 +92,7 @@ class RollStatus:
         """ "all 18 aboard" or "2 missing: 张三、李四" — what the leader reads before leaving."""
         if not self.missing:
             return tr("visit.all_aboard", n=self.expected)
-        return tr("visit.missing_names", n=len(self.missing), names="、".join(r.name for r in self.missing))
+        return tr("visit.missing_names", n=len(self.missing), names=join_names(r.name for r in self.missing))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -214,7 +214,7 @@ class RollCall:
         """They left the visit (went home, unwell): no longer expected from this stop on."""
         if reason not in REASONS:
             raise CheckinError(
-                "visit.bad_reason", value=reason, choices="、".join(tr(f"visit.reason.{r}") for r in REASONS)
+                "visit.bad_reason", value=reason, choices=join_names(tr(f"visit.reason.{r}") for r in REASONS)
             )
         place, coach = self.stop(stop), self.bus(bus)
         rider = self.rider(number)

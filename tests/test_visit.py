@@ -327,6 +327,26 @@ def test_a_guest_who_boarded_another_bus_is_expected_on_it_at_the_next_stop(
     assert roll.status(second, "1号车").left == []
 
 
+def test_the_departure_names_the_missing_in_each_languages_own_way(demo_db: Database) -> None:
+    """ "2 missing: 张三, 李四" in English, "缺2人：张三、李四" in Chinese (English had 、 and ，)."""
+    from checkin.i18n import set_language
+
+    db = demo_db
+    riders = bus_loads(db)[0][0].riders
+    roll = RollCall(db, "desk", "op")
+    for number, _ in riders[2:]:
+        roll.mark_present("政务服务中心东门", "1号车", number)
+    status = roll.status("政务服务中心东门", "1号车")
+    names = [name for _, name in riders[:2]]
+    set_language("en")
+    assert status.departure_text() == f"2 missing: {names[0]}, {names[1]}"
+    with pytest.raises(CheckinError) as caught:
+        roll.status("月球", None)
+    assert caught.value.message().endswith("the stops are: 政务服务中心东门, 办税服务厅")
+    set_language("zh")
+    assert status.departure_text() == f"缺2人：{names[0]}、{names[1]}"
+
+
 def test_a_person_not_on_the_visit_is_refused_and_nothing_is_written(demo_db: Database) -> None:
     db = demo_db
     roll = RollCall(db, "bus", "op")
