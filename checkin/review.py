@@ -199,9 +199,12 @@ def list_applications(
         params,
     )
     result = []
+    dues: dict[dt.date, dt.date] = {}  # applications arrive on a few days: each reckoned once
     for row in rows:
         arrived = arrival_date(row["signed_up_at"], row["created_at"])
-        due = due_date(calendar, arrived, event.review_working_days)
+        due = dues.get(arrived)
+        if due is None:
+            due = dues[arrived] = due_date(calendar, arrived, event.review_working_days)
         overdue = row["review"] == ReviewState.PENDING and today > due
         if overdue_only and not overdue:
             continue
