@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from fractions import Fraction
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from checkin.categories import citizen_codes, citizen_share, event_categories
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Board:
         return citizen_share(self.citizens_present, self.counted_present)
 
 
-def present_counts(db: Database, citizens: Collection[str]) -> tuple[int, int]:
+def present_counts(db: Database | sqlite3.Connection, citizens: Collection[str]) -> tuple[int, int]:
     """Guests inside who take a place (live check-ins counted in capacity), and how many of
     them are of a citizen category — the figures of the citizen share at the door."""
     codes = sorted(citizens)

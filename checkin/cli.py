@@ -7,17 +7,22 @@ module, like all of `checkin/`, never imports Textual.
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import re
-import sqlite3
 import sys
-from collections.abc import Callable, Sequence
 from typing import Any
 
-from checkin import __version__
 from checkin.categories import category_label
-from checkin.cli_registry import DB, JSON, OPERATOR, Handler, Registry, opt
+from checkin.cli_main import (  # noqa: F401 - the front door (light) lives there; reachable here as before
+    Extension,
+    _command_word,
+    _Parser,
+    _split_language,
+    _split_passphrase,
+    _usage_words,
+    build_parser,
+    main,
+)
+from checkin.cli_registry import DB, JSON, OPERATOR, PASS, Registry, opt
 from checkin.errors import CheckinError
 from checkin.event import (
     CHECK_PROFILES,
@@ -29,66 +34,12 @@ from checkin.event import (
     parse_date,
     parse_share,
 )
-from checkin.i18n import resolve_language, set_language, tr
+from checkin.i18n import tr
 from checkin.people import list_people
 from checkin.selection import CONFIRM_STATUSES, SelectionResult, confirm, select
-from checkin.storage import open_db, storage_error
+from checkin.storage import open_db
 from checkin.textcheck import terminal_safe
 from checkin.vocab import Outcome, PersonStatus, Reason, Source, SuggestionStatus, codes
-
-Extension = Callable[["argparse._SubParsersAction[Any]"], None]
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with our exit code 2 and a translated usage error."""
-
-    def error(self, message: str) -> Any:
-        self.print_usage(sys.stderr)
-        print(tr("cli.usage_error", prog=self.prog, message=_usage_words(message)), file=sys.stderr)
-        raise SystemExit(2)
-
-
-# argparse's own messages are English: the common ones, in the user's language (r18).
-_ARGPARSE_MESSAGES = [
-    (re.compile(r"the following arguments are required: (?P<args>.+)"), "cli_r18.required"),
-    (re.compile(r"unrecognized arguments: (?P<args>.+)"), "cli_r18.unrecognized"),
-    (
-        re.compile(r"argument (?P<arg>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"),
-        "cli_r18.choice",
-    ),
-    (re.compile(r"argument (?P<arg>\S+): expected one argument"), "cli_r18.one"),
-    (re.compile(r"argument (?P<arg>\S+): invalid \S+ value: (?P<value>.+)"), "cli_r18.invalid"),
-    # a value refused in words by the option itself (checkin.cli_registry.Words)
-    (re.compile(r"argument (?P<arg>\S+): (?P<why>.*[^\x00-\x7f].*)", re.S), "cli_i18.argument"),
-]
-
-
-def _usage_words(message: str) -> str:
-    for pattern, key in _ARGPARSE_MESSAGES:
-        found = pattern.fullmatch(message.strip())
-        if found:
-            return tr(key, **found.groupdict())
-    return message
-
-
-def _os_words(exc: OSError) -> str:
-    """What the system refused, in the user's words (Python's own are English on Linux/macOS)."""
-    import errno
-
-    words = {
-        errno.ENOENT: "cli_i18.os_missing",
-        errno.EACCES: "cli_i18.os_denied",
-        errno.EPERM: "cli_i18.os_denied",
-        errno.ENOSPC: "cli_i18.os_full",
-        errno.EROFS: "cli_i18.os_read_only",
-        errno.EISDIR: "cli_i18.os_is_folder",
-        errno.ENOTDIR: "cli_i18.os_not_folder",
-        errno.ENAMETOOLONG: "cli_i18.os_name_too_long",
-        errno.EBUSY: "cli_i18.os_busy",
-        errno.EEXIST: "cli_i18.os_exists",
-    }
-    key = words.get(exc.errno or 0)
-    return tr(key) if key else str(exc.strerror or exc)
 
 
 def _out(text: str = "") -> None:
@@ -728,7 +679,6 @@ def cmd_forms(args: argparse.Namespace) -> int:
 
 
 cli.group("survey", "cli.survey.help")  # alone, it opens the keying screen (screens/main.py)
-PASS = opt("--pass", dest="pass_no", type=int, choices=(1, 2), default=1, help="cli.survey.pass")
 
 
 @cli.command(
@@ -1243,115 +1193,3 @@ def _visit_commands(sub: argparse._SubParsersAction[Any]) -> None:
 cli.hook("", _review_commands)
 cli.hook("", lambda sub: _county_cli().add_county_commands(sub))
 cli.hook("", _visit_commands)
-
-
-def build_parser(extensions: Sequence[Extension] = (), *, core: bool = True) -> argparse.ArgumentParser:
-    """Every command registered above, then the extensions' (screens/main.py); `core=False`:
-    only the extensions' (the app's `run` and `demo`, which then start without building —
-    and importing — the hundred other commands)."""
-    parser = _Parser(prog="checkin", description=tr("cli.description"))
-    parser.add_argument("--version", action="version", version=f"checkin {__version__}")
-    parser.add_argument("--lang", choices=("zh", "en"), help=tr("cli.opt.lang"))
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    if core:
-        cli.build(sub)
-    for extend in extensions:
-        extend(sub)
-    return parser
-
-
-def _split_passphrase(argv: list[str]) -> tuple[str | None, list[str]]:
-    """Take `--passphrase X` (for a sealed door pack) out of argv wherever it stands."""
-    value: str | None = None
-    rest: list[str] = []
-    skip = False
-    for i, arg in enumerate(argv):
-        if skip:
-            skip = False
-            continue
-        if arg == "--passphrase" and i + 1 < len(argv):
-            value, skip = argv[i + 1], True
-        elif arg.startswith("--passphrase="):
-            value = arg.split("=", 1)[1]
-        else:
-            rest.append(arg)
-    return value, rest
-
-
-def _split_language(argv: Sequence[str]) -> tuple[str | None, list[str]]:
-    """Take `--lang X` out of argv wherever it stands (before or after the command)."""
-    lang: str | None = None
-    rest: list[str] = []
-    skip = False
-    for i, arg in enumerate(argv):
-        if skip:
-            skip = False
-            continue
-        if arg == "--lang" and i + 1 < len(argv):
-            lang, skip = argv[i + 1], True
-        elif arg.startswith("--lang="):
-            lang = arg.split("=", 1)[1]
-        else:
-            rest.append(arg)
-    return lang, rest
-
-
-def _command_word(argv: Sequence[str]) -> str | None:
-    """The command named in argv (the first word that is not an option), if any."""
-    return next((arg for arg in argv if not arg.startswith("-")), None)
-
-
-def main(
-    argv: Sequence[str] | None = None,
-    extensions: Sequence[Extension] = (),
-    extension_commands: Sequence[str] = (),
-) -> int:
-    """Run one command; CheckinError → message on stderr and exit code 2.
-
-    `extension_commands`: commands the extensions add that need no core command beside
-    them (the app's `run`, `demo`): when argv names one, only the extensions are built."""
-    lang, argv = _split_language(list(sys.argv[1:] if argv is None else argv))
-    if lang is not None and lang not in ("zh", "en"):
-        print(f"checkin: --lang must be zh or en, not {lang!r}", file=sys.stderr)
-        return 2
-    set_language(resolve_language(lang))
-    for stream in (sys.stdout, sys.stderr):
-        # a GBK console, or output redirected to a file on Windows: a character it cannot hold
-        # (a rare name, a symbol) is written as ?, never a traceback after the work was done
-        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
-            stream.reconfigure(errors="replace")
-    from checkin import packseal
-
-    passphrase, argv = _split_passphrase(argv)
-    packseal.set_passphrase(passphrase)
-    # a sealed pack opened with no --passphrase and no CHECKIN_PASSPHRASE: ask at a terminal
-    packseal.set_prompt(packseal.terminal_prompt if sys.stdin.isatty() else None)
-    parser = build_parser(extensions, core=_command_word(argv) not in extension_commands)
-    args = parser.parse_args(argv)
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 2
-    if getattr(args, "db", "") is None:
-        parser.error(tr("cli.db_required"))
-    try:
-        return handler(args)
-    except CheckinError as exc:
-        print(tr("cli.error", message=exc.message()), file=sys.stderr)
-        return 2
-    except sqlite3.Error as exc:
-        # busy, locked, full, read-only anywhere: the same clear message, never a traceback
-        refusal = storage_error(exc, getattr(args, "db", None))
-        print(tr("cli.error", message=refusal.message()), file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        # output piped into `head` and closed early: not an error for the user
-        sys.stderr.close()
-        return 0
-    except OSError as exc:
-        # full disk, read-only folder, permission denied: say so, nothing half-written
-        print(tr("cli.os_error", message=f"{_os_words(exc)} ({exc.filename or ''})"), file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(tr("cli.interrupted"), file=sys.stderr)
-        return 130

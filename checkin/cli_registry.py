@@ -94,6 +94,7 @@ def opt(*flags: str, help: str, **kwargs: Any) -> Opt:
 DB = opt("--db", required=True, metavar="PATH", help="cli.opt.db")
 JSON = opt("--json", action="store_true", help="cli.opt.json")
 OPERATOR = opt("--operator", default="office", metavar="NAME", help="cli.scan.operator")
+PASS = opt("--pass", dest="pass_no", type=int, choices=(1, 2), default=1, help="cli.survey.pass")
 
 
 @dataclass

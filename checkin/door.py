@@ -25,6 +25,7 @@ from sqlite_utils import Database
 from checkin.board import present_counts
 from checkin.categories import citizen_codes, parse_category
 from checkin.clock import SYSTEM_CLOCK, Clock, stamp
+from checkin.doorstart import door_counts, status_line
 from checkin.errors import CheckinError
 from checkin.event import TICKETS, Event, id_secret, load_event, pin_matches
 from checkin.i18n import tr
@@ -551,11 +552,13 @@ class Door:
         return present_counts(self.db, citizen_codes(self.event.category_list()))
 
     def status_counts(self) -> tuple[int, int, int, int]:
-        """For the status line: arrived, expected, and the in-capacity guests and citizens inside."""
-        arrived = self.db.execute("SELECT COUNT(*) FROM live_checkins").fetchone()[0]
-        expected = self.db.execute("SELECT COUNT(*) FROM people WHERE status = 'invited'").fetchone()[0]
-        present, citizens = self.present_counts()
-        return int(arrived), int(expected), present, citizens
+        """For the status line: arrived, expected, and the in-capacity guests and citizens inside
+        (counted as before the door opened: checkin/doorstart.py)."""
+        return door_counts(self.db, citizen_codes(self.event.category_list()))
+
+    def status(self) -> str:
+        """The status line: the event, its checks, who has arrived, the citizens' share inside."""
+        return status_line(self.event.title, self.profile.label(), self.status_counts())
 
     def recent_scans(self, limit: int = 20) -> list[dict[str, Any]]:
         return list(

@@ -30,14 +30,15 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from checkin.errors import CheckinError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+# the ciphers (cryptography) are imported when a pack is sealed or opened: every command
+# passes through here to set the passphrase, and the door's start needs none of them
 
 ENV = "CHECKIN_PASSPHRASE"
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # 31 letters and digits, no 0/O, 1/I/L
@@ -87,6 +88,8 @@ def normalise(passphrase: str) -> bytes:
 def derive_key(
     passphrase: str, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
 ) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(normalise(passphrase))
 
 
@@ -132,11 +135,15 @@ def _passphrase(path: str | None) -> str:
 
 
 def _box(key: bytes, aad: bytes, plain: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
     nonce = os.urandom(12)
     return nonce + ChaCha20Poly1305(key).encrypt(nonce, plain, aad)
 
 
 def _open_box(key: bytes, aad: bytes, sealed: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
     return ChaCha20Poly1305(key).decrypt(bytes(sealed[:12]), bytes(sealed[12:]), aad)
 
 
@@ -201,6 +208,8 @@ def unseal(db: Database, path: str | os.PathLike[str] | None = None) -> None:
     conn = db.conn
     if _state["skip"] or not is_sealed(conn):
         return
+    from cryptography.exceptions import InvalidTag
+
     salt, n, r, p, check_box = conn.execute("SELECT salt, n, r, p, check_box FROM main.pack_seal").fetchone()
     passphrase = _passphrase(os.fspath(path) if path is not None else None)
     cache_key = (bytes(salt), int(n), int(r), int(p), normalise(passphrase))
@@ -245,10 +254,13 @@ def refresh(db: Database | sqlite3.Connection) -> None:
     """Another connection (a second desk, another screen, a CLI command) wrote to this pack
     since its people were opened here: open them again, so that this connection sees that
     walk-in and does not hand out the same row id or sequence number a second time."""
-    conn = db.conn if isinstance(db, Database) else db
+    conn = db if isinstance(db, sqlite3.Connection) else db.conn
     entry = _opened.get(id(conn))
     if entry is None:
         return
+    from cryptography.exceptions import InvalidTag
+    from sqlite_utils import Database
+
     key, salt, version = entry
     try:
         if _data_version(conn) == version:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from screens.stylesheet import DeskStylesheet
 
 if TYPE_CHECKING:
     from checkin.door import Door
+    from checkin.doorstart import FirstLook
 
 
 class CheckinApp(ScannerApp):
@@ -49,13 +51,18 @@ class CheckinApp(ScannerApp):
         door: Door | None = None,
         clock: Clock = SYSTEM_CLOCK,
         notice: str | None = None,
+        first_look: FirstLook | None = None,
     ) -> None:
         super().__init__(scanner=scanner)
         self.stylesheet = DeskStylesheet(variables=self.get_css_variables())  # parsed once per change
         self.door = door  # opened by `checkin run`: handed to the scan screen, which closes it
+        # or, for a quicker start, only read by `checkin run` for the status line: the scan
+        # screen shows it at once and opens the door just after its first paint
+        self.first_look = first_look
         self.clock = clock  # the time of a door the scan screen opens (tests pass a fixed one)
         self.notice = notice  # said once the screen is up (a door pack's own station, say)
         self.modes_open = False
+        self._first_frame: list[Callable[[], object]] | None = []  # None: it is up
         self.stop = stop  # the roll call's stop and bus (checkin run --screen rollcall)
         self.bus = bus
         # still=True: no header clock and no blinking cursor (snapshot tests)
@@ -77,6 +84,25 @@ class CheckinApp(ScannerApp):
             self.push_screen(OperatorDialog(), self._operator_chosen)
         else:
             self._open_modes()
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """`callback` once the first frame is on the terminal (at once if it is already): work
+        a screen needs soon, but not for its first paint — the key line's keys, opening the
+        door — waits for it, so that the screen shows sooner. It runs in the app's context:
+        a widget's work is handed to the widget (`widget.call_later`)."""
+        if self._first_frame is None:
+            callback()
+        else:
+            self._first_frame.append(callback)
+
+    def on_ready(self) -> None:
+        """Textual's Ready: the screen is laid out and its first frame is being shown."""
+        self.call_after_refresh(self._first_frame_shown)
+
+    def _first_frame_shown(self) -> None:
+        waiting, self._first_frame = self._first_frame or [], None
+        for callback in waiting:
+            callback()
 
     def _operator_chosen(self, name: str | None) -> None:
         self.operator = name or "?"
@@ -121,6 +147,10 @@ class CheckinApp(ScannerApp):
         door, self.door = self.door, None
         return door
 
+    def take_first_look(self) -> FirstLook | None:
+        look, self.first_look = self.first_look, None
+        return look
+
     def release_door(self) -> None:
         """Close the door `checkin run` opened if no scan screen took it (the app ended first)."""
         door = self.take_door()
@@ -148,12 +178,13 @@ def make_app(
     scanner: ScannerSettings | None = None,
     door: Door | None = None,
     notice: str | None = None,
+    first_look: FirstLook | None = None,
 ) -> CheckinApp:
     """Build the app for an event file (the file is opened by workers, never at import time;
     or by `checkin run`, which hands its opened `door` to the scan screen)."""
     return CheckinApp(
         Path(db_path), station=station, operator=operator, start=start, survey_pass=survey_pass, stop=stop,
-        bus=bus, scanner=scanner, door=door, notice=notice,
+        bus=bus, scanner=scanner, door=door, notice=notice, first_look=first_look,
     )  # fmt: skip
 
 

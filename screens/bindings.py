@@ -62,7 +62,12 @@ class DeskFooter(Footer):
             return
         if not self._rebuild_queued:
             self._rebuild_queued = True
-            self.call_after_refresh(self._rebuild)
+            after_first_frame = getattr(self.app, "after_first_frame", None)
+            if self._shown is None and after_first_frame is not None:
+                # the keys (a dozen widgets to style) come just after the app's first frame
+                after_first_frame(lambda: self.call_later(self._rebuild))
+            else:
+                self.call_after_refresh(self._rebuild)
 
     def _what_it_shows(self) -> tuple[object, ...]:
         palette = self.app.COMMAND_PALETTE_BINDING

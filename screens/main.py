@@ -7,14 +7,15 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from checkin import cli
-from checkin.cli_registry import OPERATOR, Registry, opt
+from checkin import cli_main
+from checkin.cli_registry import OPERATOR, PASS, Registry, opt
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from screens.modes import SCREEN_IDS
 
 if TYPE_CHECKING:
     from checkin.door import Door
+    from checkin.doorstart import FirstLook
     from screens.scanner import ScannerSettings
 
 
@@ -84,7 +85,7 @@ def _scanner_settings(args: argparse.Namespace) -> ScannerSettings:
 
 
 @app_commands.action(
-    "survey", opt("--db", metavar="PATH", help="cli.opt.db"), cli.PASS, OPERATOR
+    "survey", opt("--db", metavar="PATH", help="cli.opt.db"), PASS, OPERATOR
 )  # `checkin survey` alone: the keying screen (its sub-commands are the core's)
 def cmd_survey_screen(args: argparse.Namespace) -> int:
     """`checkin survey --db PATH [--pass 2]`: the keying screen for the office laptop."""
@@ -110,6 +111,15 @@ def cmd_survey_screen(args: argparse.Namespace) -> int:
     *SCANNER,
 )
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.screen == "scan" and args.station and args.operator and not (args.stop or args.bus):
+        from checkin.doorstart import first_look
+
+        # a quick start at the door: the status line read with SQLite alone, the screen up,
+        # the door opened in full just after its first paint (scans meanwhile wait in line)
+        look = first_look(args.db, args.station, args.operator)
+        if look is not None:
+            return _run_app(args.db, station=args.station.strip(), operator=args.operator,
+                            scanner=_scanner_settings(args), first_look=look)  # fmt: skip
     from checkin.county import is_county_file
     from checkin.door import Door
     from checkin.storage import open_db
@@ -167,16 +177,18 @@ def _run_app(
     scanner: ScannerSettings | None = None,
     door: Door | None = None,
     notice: str | None = None,
+    first_look: FirstLook | None = None,
 ) -> int:
     from screens.app import make_app
 
     app = make_app(db_path, station=station, operator=operator, start=start, survey_pass=survey_pass,
-                   stop=stop, bus=bus, scanner=scanner, door=door, notice=notice)  # fmt: skip
+                   stop=stop, bus=bus, scanner=scanner, door=door, notice=notice,
+                   first_look=first_look)  # fmt: skip
     try:
         app.run()
     finally:
         app.release_door()
-    return 0
+    return app.return_code or 0  # 2: the door opened after the first paint refused the file
 
 
 def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -184,7 +196,7 @@ def add_app_commands(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli.main(argv, extensions=[add_app_commands], extension_commands=APP_COMMANDS)
+    return cli_main.main(argv, extensions=[add_app_commands], extension_commands=APP_COMMANDS)
 
 
 if __name__ == "__main__":

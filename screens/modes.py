@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from checkin.clock import Clock
     from checkin.door import Door
+    from checkin.doorstart import FirstLook
 
 
 class Desk(Protocol):
@@ -32,6 +33,9 @@ class Desk(Protocol):
 
     def take_door(self) -> Door | None:
         """The door `checkin run` opened, once (the scan screen takes it), else None."""
+
+    def take_first_look(self) -> FirstLook | None:
+        """What `checkin run` read for the status line before the door is open, once, else None."""
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
-from checkin.categories import category_label, citizen_share
+from checkin.categories import category_label
 from checkin.clock import SYSTEM_CLOCK, Clock
-from checkin.door import Door, Resolved, find_id_number, normalise_scan
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.vocab import Reason, VerdictKind
@@ -43,7 +42,8 @@ from screens.tables import add_fixed_columns
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from checkin.door import Verdict
+    from checkin.door import Door, Resolved, Verdict
+    from checkin.doorstart import FirstLook
     from screens.dialogs import SupervisorAnswer, WalkInAnswer
     from screens.modes import Desk
 
@@ -99,11 +99,16 @@ class ScanScreen(DeskScreen):
         operator: str,
         door: Door | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        first_look: FirstLook | None = None,
     ) -> None:
         """`door`: the door `checkin run` opened already, checking the file before the screen
         opened (the screen then shows the event at once, without opening the file again);
-        the screen owns it from here and closes it. `clock`: the time of a door it opens itself."""
+        the screen owns it from here and closes it. `clock`: the time of a door it opens itself.
+        `first_look`: what `checkin run` read for the status line without opening the door
+        (checkin/doorstart.py): shown on the first paint, the door opened just after it; scans
+        taken before then wait in line and are judged, in order, once it is open."""
         super().__init__()
+        self.first_look = first_look
         self.clock = clock
         self.db_path = db_path
         self.station = station
@@ -120,12 +125,16 @@ class ScanScreen(DeskScreen):
 
     @classmethod
     def from_desk(cls, desk: Desk) -> ScanScreen:
-        return cls(desk.db_path, desk.station, desk.operator or "?", desk.take_door(), desk.clock)
+        door = desk.take_door()
+        look = desk.take_first_look() if door is None else None
+        return cls(desk.db_path, desk.station, desk.operator or "?", door, desk.clock, look)
 
     def compose(self) -> ComposeResult:
         door = self.door
         yield self.header()
-        yield Static(_status(door) if door is not None else "", id="door-status", markup=False)
+        look = self.first_look
+        status = door.status() if door is not None else (look.status() if look is not None else "")
+        yield Static(status, id="door-status", markup=False)
         with Horizontal(id="door-main"):
             with Vertical(id="door-left"):
                 yield Static(tr("app.ready_to_scan"), id="verdict", classes="-idle", markup=False)
@@ -158,7 +167,11 @@ class ScanScreen(DeskScreen):
         )
         self.query_one("#queue-note", Static).display = False
         self.query_one("#scan", ScanInput).focus()
-        if self.door is None:
+        if self.door is None and self.first_look is not None:
+            # the event is on screen already: the door's imports and keys wait for the first paint
+            after_first_frame = getattr(self.app, "after_first_frame", self.call_after_refresh)
+            after_first_frame(lambda: self.call_later(self.open_door))
+        elif self.door is None:
             self.open_door()
         else:
             self.refresh_recent()
@@ -173,12 +186,21 @@ class ScanScreen(DeskScreen):
     # ------------------------------------------------------------ opening
 
     def open_door(self) -> None:
+        failed = self._failed if self.first_look is None else self._could_not_open
         self.run_in_thread(
-            self._open_door, self._ready, failed=self._failed, group="door-open", exclusive=True,
+            self._open_door, self._ready, failed=failed, group="door-open", exclusive=True,
             description="open the door",
         )  # fmt: skip
 
+    def _could_not_open(self, message: str) -> None:
+        """The file refused the full opening `checkin run` left until after the first paint
+        (a newer program's file, a busy or read-only file that needed upgrading): the program
+        ends with the message, as `checkin run` says it before the screen opens; the scans
+        that waited were not judged and nothing was recorded."""
+        self.app.exit(return_code=2, message=Text(tr("cli.error", message=message)))
+
     def _open_door(self) -> None:
+        from checkin.door import Door
         from checkin.storage import open_db
 
         db = open_db(self.db_path, shared=True)  # the desk's connection: closed on unmount
@@ -250,10 +272,14 @@ class ScanScreen(DeskScreen):
 
     def receive_scan(self, text: str) -> None:
         """One whole scan (or typed entry), whatever had the focus when it arrived."""
-        code = normalise_scan(text).upper()
+        if self.door is None:
+            if text.strip():
+                self.waiting.append(text)  # judged in turn once the door is open
+            return
+        code = _normal(text)
         if not code:
             return
-        if self.door is None or self.in_flight or self._form() is None:
+        if self.in_flight or self._form() is None:
             self.waiting.append(text)  # judged in turn once the verdict in hand is shown
             return
         if self.current is not None:
@@ -280,8 +306,8 @@ class ScanScreen(DeskScreen):
 
     def _hold(self, text: str) -> None:
         """A different code while a guest is being checked: they stay pending; this one waits."""
-        code = normalise_scan(text).upper()
-        if any(normalise_scan(t).upper() == code for t in self.waiting):
+        code = _normal(text)
+        if any(_normal(t) == code for t in self.waiting):
             return  # the scanner read the waiting code twice
         self.waiting.append(text)
         self.app.bell()
@@ -336,6 +362,8 @@ class ScanScreen(DeskScreen):
         """Whose code is this? (no verdict is recorded: the current guest comes first)"""
 
         def classify(door: Door) -> Resolved:
+            from checkin.door import Resolved, find_id_number
+
             try:
                 resolved = door.resolve(text)
             except CheckinError:
@@ -358,7 +386,7 @@ class ScanScreen(DeskScreen):
         current = self.current
         if current is None or current.number != pending:
             # the form closed meanwhile: judge it in turn, unless it is a double read
-            if not self._repeat(normalise_scan(text).upper()):
+            if not self._repeat(_normal(text)):
                 self.waiting.appendleft(text)
             self._next_waiting()
             return
@@ -377,14 +405,14 @@ class ScanScreen(DeskScreen):
         if verdict.verdict != VerdictKind.ADMITTED:
             self.app.bell()
         if verdict.verdict == VerdictKind.NEEDS_CHECKS and verdict.invitee:
-            code = normalise_scan(text).upper() or verdict.invitee.number
+            code = _normal(text) or verdict.invitee.number
             self.current = Pending(
                 verdict.invitee.number, code, dict(verdict.presets), verdict.method or "lookup", verdict.token
             )
             self.show_form(f"{verdict.invitee.name} {verdict.invitee.number}", verdict.presets)
             # a second read of this code that came while it was judged is the same scan
             before = len(self.waiting)
-            self.waiting = deque(t for t in self.waiting if normalise_scan(t).upper() != code)
+            self.waiting = deque(t for t in self.waiting if _normal(t) != code)
             if self.waiting and len(self.waiting) == before:
                 self.app.bell()
         else:
@@ -494,7 +522,7 @@ class ScanScreen(DeskScreen):
             return
 
         self.with_door(
-            _status, self.query_one("#door-status", Static).update, failed=_quiet, group="door-status",
+            _status_of, self.query_one("#door-status", Static).update, failed=_quiet, group="door-status",
             exclusive=True, description="refresh the status",
         )  # fmt: skip
 
@@ -630,19 +658,15 @@ def _quiet(message: str) -> None:
     """A refresh that could not read the file: the next scan says why, in the panel."""
 
 
-def _status(door: Door) -> str:
-    """The status line: the event, its checks, who has arrived, the citizens' share inside."""
-    arrived, expected, present, citizens = door.status_counts()
-    exact = citizen_share(citizens, present)
-    share = f"{float(exact):.0%}" if exact is not None else "—"
-    return tr(
-        "app.door_status",
-        title=door.event.title,
-        checks=door.profile.label(),
-        arrived=arrived,
-        expected=expected,
-        share=share,
-    )
+def _status_of(door: Door) -> str:
+    return door.status()
+
+
+def _normal(text: str) -> str:
+    """A scan's code as compared with another (full-width to ASCII, blanks dropped, upper case)."""
+    from checkin.door import normalise_scan  # loaded with the door, before any scan is compared
+
+    return normalise_scan(text).upper()
 
 
 def _new_form(door: Door) -> CheckFormWidget:

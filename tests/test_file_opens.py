@@ -36,6 +36,9 @@ REVIEWED: dict[str, str] = {
     ),
     "checkin/county_results.py::read_results::sqlite3.connect": "SQLite itself, read-only",
     "checkin/demo.py::write_demo_csv::.open": "a CSV of sign-ups",
+    "checkin/doorstart.py::first_look::sqlite3.connect": (
+        "SQLite itself, read-only: the door's status line, read before the door opens; closed before it returns"
+    ),
     "checkin/event.py::create_event::.read_text": "a check profile TOML",
     "checkin/event.py::event_from_toml::.open": "an event TOML file",
     "checkin/exports.py::write_table::.open": "a CSV export",

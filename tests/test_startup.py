@@ -188,3 +188,171 @@ def test_the_look_up_index_works_out_its_keys_outside_the_write_lock(
         assert len(locked) == 40 and not any(locked)
         number, name = db.execute("SELECT number, name FROM people ORDER BY number LIMIT 1").fetchone()
         assert number in search.look_up(db, name)
+
+
+# ------------------------------------------------------------ the door opened after the first paint
+
+
+def test_checkin_run_shows_the_screen_before_sqlite_utils_and_cryptography_are_imported(demo: Path) -> None:
+    """`checkin run` hands the screen what its status line shows, read with SQLite alone: up to
+    the moment the screen starts, neither sqlite-utils (click, dateutil, pluggy …) nor
+    cryptography nor the door itself has been imported; the door opens after the first paint."""
+    script = (
+        "import json, sys\n"
+        "import screens.main as m\n"
+        "seen = {}\n"
+        "m._run_app = lambda db, **k: seen.update(k) or 0\n"
+        f"code = m.main(['--lang', 'zh', 'run', '--db', {str(demo)!r}, '--station', '东门', '--operator', '小王'])\n"
+        "look = seen['first_look']\n"
+        "print(json.dumps([code, look.status(), seen.get('door') is None, sorted(sys.modules)]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+    code, status, no_door, modules = json.loads(out.stdout.strip().splitlines()[-1])
+    assert code == 0 and no_door
+    assert "走进税务" in status and "已到 0/32" in status
+    loaded = {name.split(".")[0] for name in modules} | set(modules)
+    heavy = {"sqlite_utils", "cryptography", "click", "dateutil", "pluggy", "checkin.door", "checkin.storage"}
+    assert heavy.isdisjoint(loaded), sorted(heavy & loaded)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_status_line_read_before_the_door_opens_is_the_doors(demo: Path, lang: str) -> None:
+    """The first look (SQLite alone) and the open door say the same, to the letter: the event's
+    own citizen category counted in the share, guests inside, a guest outside capacity."""
+    from checkin.doorstart import first_look
+    from checkin.storage import write_transaction
+
+    set_language(lang)
+    with open_db(demo) as db:
+        with write_transaction(db):
+            db.execute("UPDATE event SET checks = 'none'")
+            db.execute(
+                "UPDATE event SET categories = ?",
+                ['[{"code": "netizen", "zh": "网民代表", "citizen": true}]'],
+            )
+            invited = [
+                r[0]
+                for r in db.execute("SELECT number FROM people WHERE status = 'invited' ORDER BY queue_pos")
+            ]
+            db.execute("UPDATE people SET category = 'netizen' WHERE number IN (?, ?)", invited[:2])
+            db.execute("UPDATE people SET category = 'enterprise' WHERE number = ?", [invited[2]])
+            db.execute("UPDATE people SET in_capacity = 0 WHERE number = ?", [invited[3]])
+        door = Door(db, "东门", "小王")
+        for number in invited[:5]:
+            assert door.judge(number).admitted
+        expected = door.status()
+    look = first_look(demo, "东门", "小王")
+    assert look is not None
+    assert look.status() == expected
+    assert look.counts == (5, 32, 4, 2)  # 5 inside, one outside capacity; 2 of the 4 citizens
+
+
+def test_a_file_that_needs_more_than_a_read_is_opened_in_full_before_the_screen(
+    demo: Path, tmp_path: Path
+) -> None:
+    """A sealed pack (the passphrase is asked at the terminal), a file that is not an event yet,
+    not a database, missing, or a name the door refuses: no first look — `checkin run` opens
+    it in full first and says what is wrong before any screen shows."""
+    from checkin.doorstart import first_look
+    from checkin.pack import station_pack
+
+    assert first_look(demo, "东门", "小王") is not None
+    pack = station_pack(demo, "东门", tmp_path / "east.db")
+    assert first_look(pack, "东门", "小王") is None  # sealed
+    text = tmp_path / "notes.db"
+    text.write_text("not a database", encoding="utf-8")
+    assert first_look(text, "东门", "小王") is None
+    assert first_look(tmp_path / "missing.db", "东门", "小王") is None
+    assert first_look(tmp_path, "东门", "小王") is None  # a folder
+    assert first_look(demo, "东\x1b[31m门", "小王") is None  # refused by the door: said before the screen
+    assert first_look(demo, "东门", "  ") is None
+    with open_db(tmp_path / "empty.db", create=True):
+        pass  # migrated, no event yet
+    assert first_look(tmp_path / "empty.db", "东门", "小王") is None
+    assert not (tmp_path / "missing.db").exists()
+
+
+async def test_scans_before_the_door_is_open_wait_and_are_judged_in_turn(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen takes scans from its first paint; until the door is open they wait in line:
+    nothing is judged or recorded, the panel still says ready. Once it opens they are judged
+    in the order they came, each recorded before its verdict shows."""
+    import threading
+
+    from checkin.doorstart import first_look
+    from tests.helpers import invited, panel, set_checks
+
+    set_language("zh")
+    set_checks(demo, "none")
+    first, second = invited(demo, 0), invited(demo, 1)
+    gate = threading.Event()
+    real_open = ScanScreen._open_door
+
+    def slow_open(self: ScanScreen) -> None:
+        assert gate.wait(10)
+        real_open(self)
+
+    monkeypatch.setattr(ScanScreen, "_open_door", slow_open)
+    look = first_look(demo, "东门", "小王")
+    app = make_app(demo, station="东门", operator="小王", first_look=look)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ScanScreen) and screen.door is None
+        assert "已到 0/32" in str(screen.query_one("#door-status", Static).render())
+        app.route_scan(first)
+        box = screen.query_one("#scan", Input)
+        box.insert_text_at_cursor(second)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert list(screen.waiting) == [first, second]
+        assert "请扫描邀请函二维码" in panel(app)  # still the ready panel: nothing judged
+        with open_db(demo) as db:
+            assert db.execute("SELECT COUNT(*) FROM scans").fetchone()[0] == 0
+        gate.set()
+        await settle(app, pilot)
+        assert screen.door is not None and not screen.waiting
+        assert "准予入场" in panel(app) and second in panel(app)  # the last in line, admitted
+        with open_db(demo) as db:
+            order = [r[0] for r in db.execute("SELECT number FROM scans ORDER BY id")]
+            admitted = {r[0] for r in db.execute("SELECT number FROM live_checkins")}
+        assert order == [first, second] and admitted == {first, second}
+        assert "已到 2/32" in str(screen.query_one("#door-status", Static).render())
+
+
+async def test_a_file_the_full_opening_refuses_after_the_first_paint_ends_the_program_saying_why(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The door opened after the first paint finds what the first look could not (here: a
+    file written by a newer program): the program ends with exit code 2 and the message, as
+    `checkin run` says it before the screen; a scan that waited was not judged."""
+    from checkin.doorstart import first_look
+    from checkin.errors import CheckinError
+
+    set_language("zh")
+
+    def refused(self: ScanScreen) -> None:
+        raise CheckinError("storage.newer_schema", names="m999_later")
+
+    monkeypatch.setattr(ScanScreen, "_open_door", refused)
+    look = first_look(demo, "东门", "小王")
+    app = make_app(demo, station="东门", operator="小王", first_look=look)
+    said: list[str] = []
+    real_exit = app.exit
+
+    def exit_saying(*args: object, **kwargs: object) -> None:
+        said.append(str(kwargs.get("message")))
+        real_exit(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app, "exit", exit_saying)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.route_scan("A001")
+        await settle(app, pilot)
+    assert app.return_code == 2
+    assert len(said) == 1 and said[0].startswith("错误") and "m999_later" in said[0]
+    with open_db(demo) as db:
+        assert db.execute("SELECT COUNT(*) FROM scans").fetchone()[0] == 0
