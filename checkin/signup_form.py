@@ -7,6 +7,7 @@ Each box is a label cell with an empty value cell to its right; filled in and se
 from __future__ import annotations
 
 import errno
+import unicodedata
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -77,9 +78,13 @@ def _write_docx(path: Path, title: str, above: list[str], below: list[str]) -> N
     document.save(str(path))
 
 
+_LINE_WIDTH = 90  # what one row of the four merged columns shows, in half-width characters
+
+
 def _write_xlsx(path: Path, title: str, above: list[str], below: list[str]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     book = Workbook()
     sheet = book.active
@@ -88,9 +93,20 @@ def _write_xlsx(path: Path, title: str, above: list[str], below: list[str]) -> N
     sheet.append([safe_cell(title)])  # the event's title, as typed: text, never a formula
     sheet.merge_cells("A1:D1")
     sheet["A1"].font = Font(bold=True, size=14)
-    for line in above:
+    sheet.row_dimensions[1].height = 24
+
+    def line_row(line: str) -> None:
+        """A line of text across the four columns, wrapped, its row tall enough to show it all
+        (Excel does not grow a merged row by itself)."""
         sheet.append([safe_cell(line)])
-        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=4)
+        row = sheet.max_row
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        sheet.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        sheet.row_dimensions[row].height = 16 * max(1, -(-width // _LINE_WIDTH))
+
+    for line in above:
+        line_row(line)
     sheet.append([])
     thin = Side(style="thin")
     for cells in form_rows():
@@ -106,10 +122,18 @@ def _write_xlsx(path: Path, title: str, above: list[str], below: list[str]) -> N
     sheet.merge_cells(start_row=sheet.max_row - 1, start_column=2, end_row=sheet.max_row - 1, end_column=4)
     sheet.append([])
     for line in below:
-        sheet.append([safe_cell(line)])
-        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=4)
-    for letter, width in zip("ABCD", (22, 28, 22, 28), strict=True):
+        line_row(line)
+    for letter, width in zip("ABCD", (28, 30, 16, 30), strict=True):
         sheet.column_dimensions[letter].width = width
+    # printed to fill in by hand: one A4 page wide, upright, the four columns only
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    if sheet.sheet_properties.pageSetUpPr is None:
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties()
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_area = f"A1:D{sheet.max_row}"
     book.save(str(path))
 
 

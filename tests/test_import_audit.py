@@ -517,3 +517,24 @@ def test_an_online_forms_export_with_numbered_questions(tmp_path: Path, db: Data
     assert [s.describe() for s in result.files[0].sheets] == [
         "工作表“Sheet”：第 1 行是表头；未读取的列：序号（A 列）、所用时间（C 列）、来源（D 列）、来自IP（E 列）"
     ]
+
+
+def test_the_xlsx_form_prints_on_one_page_width_with_its_lines_wrapped(tmp_path: Path, db: Database) -> None:
+    """Printed from Excel or LibreOffice to fill in by hand, it was three pages: columns C–D on
+    the second, the ends of the long lines on the third."""
+    from openpyxl import load_workbook
+
+    from checkin.signup_form import write_signup_form
+
+    set_language("zh")
+    sheet = load_workbook(
+        write_signup_form(db, tmp_path / "报名表.xlsx", send_to="kfr@example.gov.cn")
+    ).active
+    assert sheet is not None
+    assert sheet.sheet_properties.pageSetUpPr is not None and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.page_setup.orientation == "portrait"
+    assert sheet.print_area == f"'报名表'!$A$1:$D${sheet.max_row}"
+    documents = next(c for c in sheet["A"] if str(c.value or "").startswith("证件类型可填"))
+    assert documents.alignment.wrap_text
+    assert (sheet.row_dimensions[documents.row].height or 0) >= 32  # two lines at least
