@@ -128,7 +128,10 @@ def cmd_event_show(args: argparse.Namespace) -> int:
             ),
             (tr("event.f.ticket"), tr(f"ticket.{event.ticket}")),
             (tr("event.f.share"), str(event.min_citizen_share)),
-            (tr("event.f.outside"), "、".join(category_label(c) for c in event.outside_capacity)),
+            (
+                tr("event.f.outside"),
+                tr("labels.list_sep").join(category_label(c) for c in event.outside_capacity),
+            ),
             *_before_event_rows(event),
         ]
         for item in event.agenda:
@@ -168,13 +171,18 @@ def _before_event_rows(event: Event) -> list[tuple[str, str]]:
     from checkin.selection import group_label
 
     own = [c for c in event.category_list() if not c.builtin]
-    quotas = "；".join(f"{group_label(codes)} {places}" for _, codes, places in event.quota_groups())
+    sep = tr("labels.list_sep")
+    quotas = tr("quota.item_sep").join(
+        tr("quota.item", group=group_label(codes), places=places) for _, codes, places in event.quota_groups()
+    )
+    if quotas:
+        quotas = tr("quota.with_policy", quotas=quotas, policy=tr(f"event.unfilled.{event.unfilled}"))
     review = tr("event.review_on", days=event.review_working_days) if event.review else ""
     return [
-        (tr("event.f.own_categories"), "、".join(c.label() for c in own)),
-        (tr("event.f.quotas"), quotas + (f"（{tr(f'event.unfilled.{event.unfilled}')}）" if quotas else "")),
+        (tr("event.f.own_categories"), sep.join(c.label() for c in own)),
+        (tr("event.f.quotas"), quotas),
         (tr("event.f.review"), review),
-        (tr("event.f.signup_excluded"), "、".join(category_label(c) for c in event.signup_excluded)),
+        (tr("event.f.signup_excluded"), sep.join(category_label(c) for c in event.signup_excluded)),
     ]
 
 

@@ -178,3 +178,29 @@ def test_the_known_categories_are_listed_in_the_users_language(tmp_path: Path, l
         # the sheet is written in Chinese: each Chinese name, with its English name to read it by
         assert "群众代表 (Citizen)" in message and "三区人才 (Three-regions talent)" in message
         assert "网民代表" in message  # an own category without an English name: its Chinese one
+
+
+def test_event_show_in_english_has_no_chinese_punctuation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the event's own categories, places per category and the outside-capacity list were
+    # joined with 、 and ；, the policy put in （）, whatever the language
+    from checkin.cli import main
+
+    toml = tmp_path / "event.toml"
+    toml.write_text(
+        EVENT_TOML.replace("capacity = 20", 'capacity = 20\nsignup_excluded = ["人大代表", "政协委员"]')
+        + '\n[event.quotas]\n"企业代表" = 3\n"科技特派员+三区人才" = 3\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "e.db"
+    assert main(["init", "--db", str(db), "--from", str(toml)]) == 0
+    capsys.readouterr()
+    assert main(["--lang", "en", "event", "show", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "Three-regions talent, Earthquake observer, 网民代表, 特邀嘉宾" in out
+    assert "Enterprise 3; Science commissioner+Three-regions talent 3 (" in out
+    assert "NPC deputy, CPPCC member" in out
+    assert not {"、", "；", "（"} & set(out)
+    assert main(["--lang", "zh", "event", "show", "--db", str(db)]) == 0
+    assert "企业代表 3；科技特派员+三区人才 3（" in capsys.readouterr().out
