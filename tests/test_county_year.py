@@ -12,7 +12,9 @@ The results files are taken in twice and in both orders: the county file ends up
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import re
 import sqlite3
@@ -22,11 +24,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from checkin.door import Door
-from checkin.storage import open_db
-from checkin.survey import add_entry, allocate_forms, event_template
 from screens.main import main as checkin
-from tests.conftest import person_row, write_csv
+from tests.helpers import FONT, person_row, write_csv
 
 UNITS_CSV = (
     "单位名称,类别,联系人,联系电话\n科技局,县政府部门,王明,13800000001\n"
@@ -41,24 +40,39 @@ def run(*argv: Any) -> int:
     return checkin(["--lang", "zh", *[str(a) for a in argv]])
 
 
-def make_unit(tmp: Path, name: str, event: str, people: list[list[str]], admit: int, forms: int) -> Path:
+def output(*argv: Any) -> str:
+    """What a command prints (the module-wide fixture cannot use capsys)."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert run(*argv) == 0
+    return buffer.getvalue()
+
+
+def invited(db: Path) -> list[dict[str, Any]]:
+    return list(json.loads(output("people", "--db", db, "--status", "invited", "--json")))
+
+
+def admit(db: Path, numbers: list[str]) -> None:
+    """The door, as a volunteer types each invitation number (checkin scan)."""
+    for number in numbers:
+        assert "准予入场" in output("scan", number, "--db", db, "--station", "东门", "--operator", "小王")
+
+
+def make_unit(tmp: Path, name: str, event: str, people: list[list[str]], admitted: int, forms: int) -> Path:
     toml = tmp / f"{name}.toml"
     toml.write_text(f'[event]\norganizer = "{name}"\nchecks = "none"\n{event}\n', encoding="utf-8")
     db = tmp / f"{name}.db"
     assert run("init", "--db", db, "--from", toml) == 0
     assert run("import", write_csv(tmp / f"{name}.csv", people), "--db", db) == 0
     assert run("select", "--db", db) == 0
-    database = open_db(db)
-    door = Door(database, "东门", "小王")
-    invited = [
-        r[0] for r in database.execute("SELECT number FROM people WHERE status = 'invited' ORDER BY seq")
-    ]
-    for number in invited[:admit]:
-        assert door.judge(number).admitted
-    width = len(event_template(database).items)
-    for form in allocate_forms(database, forms) if forms else []:
-        add_entry(database, form, [1] * width)
-    database.conn.close()
+    admit(db, [p["number"] for p in invited(db)][:admitted])
+    if forms:  # printed numbered forms, keyed back from paper (all 满意)
+        assert (
+            run("forms", "--db", db, "--out", tmp / f"{name}-forms.pdf", "--count", forms, "--font", FONT)
+            == 0
+        )
+        for n in range(1, forms + 1):
+            assert run("survey", "add", "--db", db, "--form", f"F{n:05d}", "--answers", "1,1,1,1,1") == 0
     return db
 
 
@@ -81,19 +95,13 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "城关街道",
         'title = "走进城关"\ndate = 2026-10-20\nplaces = ["便民服务中心"]\ncapacity = 30',
         good_people,
-        admit=0,
+        admitted=0,
         forms=2,
     )
-    database = open_db(good)
-    door = Door(database, "东门", "小王")
-    for category, count in (("citizen", 4), ("npc_deputy", 3), ("enterprise", 2)):
-        rows = database.execute(
-            "SELECT number FROM people WHERE category = ? AND status = 'invited' ORDER BY seq LIMIT ?",
-            [category, count],
-        ).fetchall()
-        for (number,) in rows:
-            assert door.judge(number).admitted
-    database.conn.close()
+    by_category: dict[str, list[str]] = {}
+    for person in invited(good):
+        by_category.setdefault(person["category"], []).append(person["number"])
+    admit(good, by_category["citizen"][:4] + by_category["npc_deputy"][:3] + by_category["enterprise"][:2])
     assert (
         run("event", "announced", "--db", good, "--on", "2026-09-30", "--url", "https://ys.gov.cn/kf/1") == 0
     )
@@ -117,7 +125,7 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         'title = "走进科技局"\ndate = 2026-11-05\nplaces = ["科创园", "实验室"]\ncapacity = 35\n'
         'min_citizen_share = "1/4"',
         bad_people,
-        admit=35,
+        admitted=35,
         forms=0,
     )
     assert (
