@@ -42,6 +42,21 @@ from checkin.textcheck import terminal_safe
 from checkin.vocab import Outcome, PersonStatus, Reason, Source, SuggestionStatus, codes
 
 
+def _warn_if_not_simplified(font: str | None) -> None:
+    """A font the user chose (--font, CHECKIN_FONT) whose face is not Simplified Chinese prints,
+    but some characters come out in another region's forms: say so."""
+    import os
+
+    chosen = font or os.environ.get("CHECKIN_FONT")
+    if not chosen:
+        return  # the program's own choice is always the Simplified Chinese face when there is one
+    from checkin.fonts import find_cjk_font, is_simplified
+
+    choice = find_cjk_font(chosen)
+    if not is_simplified(choice):
+        print(tr("cli_i18.font_not_sc", font=choice.family or choice.path), file=sys.stderr)
+
+
 def _out(text: str = "") -> None:
     # names and typed text never reach the terminal as control sequences (ESC, OSC 52 …)
     print(terminal_safe(text))
@@ -419,6 +434,7 @@ def cmd_invites(args: argparse.Namespace) -> int:
 
     if not args.out:
         raise CheckinError("cli.invites_needs_out")
+    _warn_if_not_simplified(args.font)
     with open_db(args.db) as db:
         run = render_invitations(
             db,
@@ -668,6 +684,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_forms(args: argparse.Namespace) -> int:
     from checkin.forms_pdf import render_forms
 
+    _warn_if_not_simplified(args.font)
     with open_db(args.db) as db:
         path, numbers = render_forms(
             db, args.out, args.count, font=args.font, progress=ProgressBar(tr("forms.progress"))
@@ -1131,6 +1148,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from checkin.workdays import deadlines
 
     day = parse_date(args.date) if args.date else None
+    _warn_if_not_simplified(args.font)
     with open_db(args.db) as db:
         path = write_report(db, args.out, photos=args.photos, font=args.font, template=args.template, day=day)
         _out(tr("report.done", path=path))

@@ -167,6 +167,13 @@ def _fc_match() -> list[Path]:
     return [Path(line) for line in out.stdout.splitlines()[:20] if line.strip()]
 
 
+def is_simplified(choice: FontChoice) -> bool:
+    """Is the chosen face known to be Simplified Chinese (SC, 简, Microsoft YaHei …)? A
+    Traditional, Japanese or Korean face draws 门, 直, 骨 and others another region's way."""
+    face = next((f for f in faces(choice.path) if f.index == choice.index), None)
+    return face is not None and face.score > 0
+
+
 def find_cjk_font(user_font: str | Path | None = None) -> FontChoice:
     """The user's font (`--font` or CHECKIN_FONT) if given, else the first system CJK font."""
     chosen = user_font or os.environ.get("CHECKIN_FONT")

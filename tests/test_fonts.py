@@ -133,3 +133,19 @@ def test_the_reports_chart_is_drawn_with_the_sc_face(
     report.write_report(db, tmp_path / "r.docx", font=collection)
     db.conn.close()
     assert [(f.index, f.family) for f in faces] == [(2, "Test Sans CJK SC")]
+
+
+def test_a_chosen_font_without_a_simplified_face_is_told(
+    demo: Path, collection: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from checkin.cli import main as cli_main
+
+    traditional = tmp_path / "tc.ttc"
+    ttc = TTCollection()
+    ttc.fonts = [_face("Test Sans CJK JP"), _face("Test Sans CJK TC")]
+    ttc.save(str(traditional))
+    args = ["--lang", "zh", "forms", "--db", str(demo), "--count", "1"]
+    assert cli_main([*args, "--out", str(tmp_path / "a.pdf"), "--font", str(traditional)]) == 0
+    assert "不是简体中文字形" in capsys.readouterr().err
+    assert cli_main([*args, "--out", str(tmp_path / "b.pdf"), "--font", str(collection)]) == 0
+    assert "不是简体中文字形" not in capsys.readouterr().err
