@@ -739,13 +739,37 @@ def _docx_main_part(package: zipfile.ZipFile) -> str:
     return (match.group(1) or match.group(2)).decode("utf-8", "replace")
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# what a paragraph's text is made of, wherever it sits in the paragraph: in a run, a content
+# control (w:sdt), a tracked insertion (w:ins), a hyperlink or a field; deleted text is w:delText
+_TEXT_TAGS = {f"{_W}t": None, f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n"}
+# elements that wrap a table, row, cell or paragraph without being one: a content control
+# (Word forms), a tracked insertion, custom XML
+_WRAPPERS = (f"{_W}sdt", f"{_W}sdtContent", f"{_W}ins", f"{_W}customXml", f"{_W}smartTag")
+
+
+def _word_children(parent: Any, tag: str) -> Iterator[Any]:
+    """The children of `parent` named `tag`, also those inside content controls and other
+    wrappers (a Word form's boxes are often content controls around cells or rows)."""
+    for child in parent.iterchildren():
+        if child.tag == tag:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _word_children(child, tag)
+
+
+def _paragraph_text(p: Any) -> str:
+    return "".join(
+        (node.text or "") if (fixed := _TEXT_TAGS[node.tag]) is None else fixed
+        for node in p.iter(*_TEXT_TAGS)
+    )
+
+
 def _docx_text(element: Any) -> str:
     """The text of a cell or paragraph, paragraphs joined by line breaks."""
-    from docx.oxml.ns import qn
-
-    if element.tag == qn("w:p"):
-        return str(element.text)
-    return "\n".join(str(p.text) for p in element.iter(qn("w:p")))
+    if element.tag == f"{_W}p":
+        return _paragraph_text(element)
+    return "\n".join(_paragraph_text(p) for p in element.iter(f"{_W}p"))
 
 
 def _docx_grid(tbl: Any) -> list[list[Any]]:
@@ -754,9 +778,9 @@ def _docx_grid(tbl: Any) -> list[list[Any]]:
     from docx.oxml.ns import qn
 
     grid: list[list[Any]] = []
-    for tr in tbl.iterchildren(qn("w:tr")):
+    for tr in _word_children(tbl, qn("w:tr")):
         cells: list[Any] = []
-        for tc in tr.iterchildren(qn("w:tc")):
+        for tc in _word_children(tr, qn("w:tc")):
             continued = tc.vMerge == "continue"
             cells.append("" if continued else _docx_text(tc))
             cells.extend("" for _ in range(max(int(tc.grid_span), 1) - 1))
@@ -773,7 +797,7 @@ def _read_docx(source: Source, data: bytes) -> None:
     pairs: dict[str, tuple[Any, int, int]] = {}
     labels: dict[str, str] = {}
     group_tables: list[Table] = []
-    for number, word_table in enumerate(body.iterchildren(qn("w:tbl")), start=1):
+    for number, word_table in enumerate(_word_children(body, qn("w:tbl")), start=1):
         grid = _docx_grid(word_table)
         header, _ = find_header(grid)
         if header is not None:
@@ -793,7 +817,7 @@ def _read_docx(source: Source, data: bytes) -> None:
             if name not in pairs or _is_empty(pairs[name][0]):
                 pairs[name] = value
                 labels[name] = _label_at(grid, value)
-    texts = (_docx_text(p) for p in body.iterchildren(qn("w:p")))
+    texts = (_docx_text(p) for p in _word_children(body, qn("w:p")))
     paragraphs = [[text] for text in texts if ":" in text or "：" in text]
     for name, value in form_pairs(paragraphs).items():
         if name not in pairs or _is_empty(pairs[name][0]):

@@ -538,3 +538,56 @@ def test_the_xlsx_form_prints_on_one_page_width_with_its_lines_wrapped(tmp_path:
     documents = next(c for c in sheet["A"] if str(c.value or "").startswith("证件类型可填"))
     assert documents.alignment.wrap_text
     assert (sheet.row_dimensions[documents.row].height or 0) >= 32  # two lines at least
+
+
+# ---------------------------------------------------------------- Word forms as Word keeps them
+
+
+def test_a_word_form_with_content_controls_and_tracked_changes_is_read(tmp_path: Path, db: Database) -> None:
+    """Word forms put their boxes in content controls (w:sdt) — around a value, a cell or the
+    whole table — and an office with Track Changes on keeps a correction as w:ins / w:del. The
+    values were lost (姓名为空) because only a paragraph's direct runs were read."""
+    import copy
+
+    from docx import Document
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    from tests.data.make_corpus import rid
+
+    def wrap(element: etree._Element, tag: str) -> etree._Element:
+        outer = etree.Element(qn(tag))
+        element.addprevious(outer)
+        if tag == "w:sdt":
+            content = etree.SubElement(outer, qn("w:sdtContent"))
+            content.append(element)
+        else:
+            outer.append(element)
+        return outer
+
+    document = Document()
+    document.add_paragraph("政府开放日报名表")
+    table = document.add_table(rows=3, cols=2)
+    for r, (label, value) in enumerate(
+        [("姓名", "杨一"), ("证件号码", rid(103)), ("联系电话", "13000000103")]
+    ):
+        table.cell(r, 0).text = label
+        table.cell(r, 1).text = value
+    name_run = table.cell(0, 1).paragraphs[0].runs[0]._r
+    id_cell = table.cell(1, 1)._tc
+    run = table.cell(2, 1).paragraphs[0].runs[0]._r
+    wrap(name_run, "w:sdt")  # a content control around the name
+    wrap(id_cell, "w:sdt")  # a content control around the ID cell
+    deleted = copy.deepcopy(run)
+    deleted.find(qn("w:t")).tag = qn("w:delText")
+    deleted.find(qn("w:delText")).text = "13999999999"
+    run.addprevious(deleted)
+    wrap(deleted, "w:del")
+    wrap(run, "w:ins")  # the phone corrected with Track Changes on
+    wrap(table._tbl, "w:sdt")  # and the whole table in a repeating-section control
+    path = tmp_path / "活动报名+杨一.docx"
+    document.save(str(path))
+    set_language("zh")
+    result = import_file(db, path)
+    assert result.rejected == [] and result.files[0].warnings == []
+    assert db.execute("SELECT name, phone FROM people").fetchone() == ("杨一", "13000000103")
