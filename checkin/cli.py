@@ -637,18 +637,23 @@ def cmd_merge(args: argparse.Namespace) -> int:
 )
 def cmd_scan(args: argparse.Namespace) -> int:
     from checkin.door import Door
+    from checkin.labels import CheckLabels
 
     with open_db(args.db) as db:
         door = Door(db, args.station, args.operator)
         if door.station_note:
             print(terminal_safe(door.station_note), file=sys.stderr)
         answers: dict[str, str] = {}
+        words = CheckLabels.for_event(db)  # 本人身份证=已核验 as well as id_card=seen
         for item in args.check or []:
             name, sep, value = item.partition("=")
             if not sep or not name.strip():
                 raise CheckinError("checks.bad_argument", value=item)
-            door.profile.check(name.strip())  # unknown names are a usage error
-            answers[name.strip()] = value.strip()
+            typed = name.strip()
+            name = words.check_code(typed) or typed
+            if not door.profile.has(name):  # told with the name as typed, never a code
+                raise CheckinError("checks.unknown", name=typed)
+            answers[name] = words.value_code(name, value)
         verdict = door.scan(args.text, answers)
         if args.json:
             _json(verdict.to_json())

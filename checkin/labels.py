@@ -228,6 +228,30 @@ class CheckLabels:
             return f"{value}{info.unit}"
         return value
 
+    def check_code(self, text: str) -> str | None:
+        """The check a user names, by its name or its label in either language (本人身份证 → id_card)."""
+        wanted = text.strip().casefold()
+        for code, info in self._checks.items():
+            if wanted in {code.casefold(), info.label_zh.casefold(), info.label_en.casefold()}:
+                return code
+        return None
+
+    def value_code(self, check: str, text: str) -> str:
+        """An answer a user types, in words or as stored (绿码 → green, 已核验 → seen); anything
+        else (an ID number, a temperature) as typed."""
+        wanted = text.strip().casefold()
+        info = self._checks.get(check)
+        if info is not None:
+            for value, (zh, en) in info.choices.items():
+                if wanted in {value.casefold(), zh.casefold(), en.casefold()}:
+                    return value
+        prefix = "labels.check_value."
+        for lang in ("zh", "en"):
+            for key, words in catalogue(lang).items():
+                if key.startswith(prefix) and str(words).casefold() == wanted:
+                    return key[len(prefix) :]
+        return text.strip()
+
     def result(self, check: str, value: str, lang: str | None = None) -> str:
         """`id_card`, `seen` → 本人身份证：已核验."""
         return tr(

@@ -114,3 +114,24 @@ def test_a_file_the_system_refuses_is_told_in_words(demo: Path, tmp_path: Path, 
     )
     assert code == 2 and "File exists" not in said and "Traceback" not in said
     assert ("已有同名的文件" if lang == "zh" else "a file of that name is already there") in said
+
+
+def test_scan_checks_are_taken_in_words(demo: Path, tmp_path: Path) -> None:
+    """`--check 本人身份证=已核验` is `--check id_card=seen`; a check the event does not have is
+    told by the name typed (体温), never by its code."""
+    from tests.helpers import invited, token
+
+    first, second = invited(demo, 0), invited(demo, 1)
+    db = str(demo)
+    code, said = _cli("--lang", "zh", "scan", "--db", db, "--check", "本人身份证=已核验", token(demo, first))
+    assert code == 0 and said.startswith("准予入场"), said
+    code, said = _cli("--lang", "zh", "scan", "--db", db, "--check", "体温=36.5", token(demo, second))
+    assert code == 2 and "体温" in said and "temperature" not in said, said
+    code, said = _cli(
+        "--lang", "zh", "scan", "--db", db, "--check", "本人身份证=110101199001010011", token(demo, second)
+    )
+    assert code == 1 and "号码不符" in said, said
+    code, said = _cli("--lang", "en", "scan", "--db", db, "--check", "Own ID card=seen", token(demo, second))
+    assert code == 0, said
+    code, said = _cli("--lang", "zh", "scan", "--help")
+    assert "本人身份证=已核验" in said and "id_card" not in said
