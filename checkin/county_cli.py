@@ -236,6 +236,8 @@ def cmd_county_status(args: argparse.Namespace) -> int:
         cells = dict(zip(table.header, _row_for(table, line.unit.name), strict=True))
         head = "  ".join(f"{k} {v}" for k, v in list(cells.items())[1:-1])
         _out(tr("county.status_line", unit=line.unit.name, cells=head))
+        if line.results:
+            _out("  " + tr("county.by_category", text=line.by_category_text() or "—"))
         for text in line.breach_texts():
             _out("  ! " + text)
     totals = "  ".join(f"{k} {v}" for k, v in list(zip(table.header, table.totals, strict=True))[1:])

@@ -59,7 +59,7 @@ class ResultsFile:
     citizens_invited: int
     citizens_came: int
     citizen_share: float | None
-    by_category: dict[str, dict[str, int]]
+    by_category: dict[str, dict[str, Any]]  # code → invited, came and the unit's label
     forms: int
     satisfaction: float | None
     announced_on: str | None
@@ -240,8 +240,8 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
     satisfaction = _share(info.get("overall_satisfaction"), path, "overall_satisfaction")
     citizen_share = _share(info.get("citizen_share"), path, "citizen_share")
 
-    by_category: dict[str, dict[str, int]] = {}
-    for row in _select(conn, path, "figures", ("category", "invited", "arrived")):
+    by_category: dict[str, dict[str, Any]] = {}
+    for row in _select(conn, path, "figures", ("category", "category_label", "invited", "arrived")):
         category = _str(row.get("category"), path, "figures_category", 50)
         if not category:
             raise _bad(path, "figures_category", "missing")
@@ -250,6 +250,8 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
         by_category[category] = {
             "invited": _count(row.get("invited"), path, "figures_invited"),
             "came": _count(row.get("arrived"), path, "figures_arrived"),
+            # the unit's own words for its category (三区人才), as its results file gives them
+            "label": _str(row.get("category_label"), path, "figures_category", 50) or category,
         }
     total = by_category.pop("total", None)
     invited = sum(c["invited"] for c in by_category.values())

@@ -17,7 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from checkin.county import Rules, Unit, county_calendar, county_info, deadline, rules_of, units
-from checkin.i18n import tr
+from checkin.i18n import known, tr
 from checkin.plans import Plan, format_params, plan_breaches
 from checkin.workdays import Calendar
 
@@ -34,7 +34,7 @@ class EventResult:
     came: int
     citizens_came: int
     citizen_share: float | None
-    by_category: dict[str, dict[str, int]]
+    by_category: dict[str, dict[str, Any]]
     forms: int
     satisfaction: float | None
     announced_on: dt.date | None
@@ -98,6 +98,24 @@ class UnitLine:
         return sum(r.satisfaction * r.forms for r in rated if r.satisfaction is not None) / sum(
             r.forms for r in rated
         )
+
+    def by_category(self) -> dict[str, tuple[str, int, int]]:
+        """code → (the unit's label, invited, came), over every event of the unit."""
+        out: dict[str, tuple[str, int, int]] = {}
+        for result in self.results:
+            for code, figures in result.by_category.items():
+                label, invited, came = out.get(code, (str(figures.get("label") or code), 0, 0))
+                out[code] = (label, invited + int(figures["invited"]), came + int(figures["came"]))
+        return out
+
+    def by_category_text(self, lang: str | None = None) -> str:
+        """群众代表 8/5、人大代表 3/3 — invited/came per category, in the unit's own words."""
+        parts = []
+        for code, (label, invited, came) in self.by_category().items():
+            if known(f"category.{code}"):  # a built-in category: in the chosen language
+                label = tr(f"category.{code}", lang=lang)
+            parts.append(f"{label} {invited}/{came}")
+        return tr("labels.list_sep", lang=lang).join(parts)
 
     def breach_texts(self, lang: str | None = None) -> list[str]:
         return [tr(key, lang=lang, **format_params(params, lang)) for _, key, params in self.breaches]

@@ -151,6 +151,8 @@ class CountyScreen(DeskScreen):
             f"  {tr('county.col.contact')} {line.unit.contact or '—'}  {tr('county.col.phone')} "
             f"{line.unit.phone or '—'}\n"
         )
+        if line.results:
+            text.append(tr("county.by_category", text=line.by_category_text() or "—") + "\n")
         if line.missing:
             missing = tr("labels.list_sep").join(tr(f"county.missing.{m}") for m in line.missing)
             text.append(

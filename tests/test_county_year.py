@@ -165,6 +165,12 @@ def test_status_json_checked_by_hand(year: dict[str, Path], capsys: pytest.Captu
     assert good["kind"] == "乡镇（街道）"  # kept as the county spelt it
     assert (good["planned"], good["plan_on_time"], good["held"]) == (True, True, True)
     assert (good["invited"], good["came"], good["citizens_came"]) == (12, 9, 4)
+    # invited/came by category, with the unit's own words for each (checked by hand: 6/3/3 invited)
+    assert good["events"][0]["by_category"] == {
+        "citizen": {"invited": 6, "came": 4, "label": "群众代表"},
+        "enterprise": {"invited": 3, "came": 2, "label": "企业代表"},
+        "npc_deputy": {"invited": 3, "came": 3, "label": "人大代表"},
+    }
     assert good["citizen_share"] == pytest.approx(4 / 9, abs=1e-4)
     assert good["satisfaction"] == 1.0 and good["forms"] == 2
     assert (good["suggestions"], good["suggestions_closed_on_time"], good["suggestions_overdue"]) == (1, 1, 0)
@@ -474,3 +480,19 @@ def test_results_intake_words_breaches_and_loaded_holidays_move_deadlines(
     units = {u["unit"]: u for u in status(county, capsys)["units"]}
     assert units["科技局"]["report_on_time"] is True
     assert not any("报送，晚于" in b for b in units["科技局"]["breaches"])
+
+
+def test_status_words_invited_and_came_by_category(
+    year: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("county", "status", "--db", year["county"], "--as-of", "2026-12-31") == 0
+    out = capsys.readouterr().out
+    assert "  分类别 邀请/实到：群众代表 6/4、企业代表 3/2、人大代表 3/3" in out
+    assert "  分类别 邀请/实到：群众代表 10/10、专家学者 25/25" in out
+    assert (
+        checkin(["--lang", "en", "county", "status", "--db", str(year["county"]), "--as-of", "2026-12-31"])
+        == 0
+    )
+    assert (
+        "  Invited/came by category: Citizen 6/4, Enterprise 3/2, NPC deputy 3/3" in capsys.readouterr().out
+    )
