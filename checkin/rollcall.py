@@ -28,13 +28,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.clock import SYSTEM_CLOCK, Clock, stamp
+from checkin.clock import SYSTEM_CLOCK, Clock
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.itinerary import LEAVE_REASONS as REASONS
 from checkin.itinerary import Bus, Stop, find_bus, find_stop, join_names
-from checkin.keys import Verifier, station_for
+from checkin.keys import Verifier, packed_station, station_for
 from checkin.storage import write_transaction
 from checkin.vocab import PersonStatus
 
@@ -141,6 +141,7 @@ class RollCall:
         # on a door pack (a laptop on the bus) the records carry the pack's own station name,
         # so that its results bundle takes them along
         self.station, self.station_note = station_for(db, station)
+        self.on_pack = packed_station(db) is not None
         self.operator = operator.strip()
         self.event: Event = load_event(db)
         self.stops: list[Stop] = self.event.stops
@@ -221,15 +222,25 @@ class RollCall:
         self._insert_mark(place, coach, rider.number, "left", reason, method)
         return MarkResult("left", rider)
 
+    def _on_the_day(self) -> str:
+        """The time a record is stamped with. On a door pack only the event's day: the merge takes
+        a bundle whole or not at all, and only records of that day (a rehearsal with the real
+        pack the day before would cost the day's own roll calls)."""
+        now = self.clock.now()
+        if self.on_pack and now.date() != self.event.date:
+            raise CheckinError("visit.pack_other_day", day=self.event.date.isoformat())
+        return now.isoformat(timespec="milliseconds")
+
     def _insert_mark(
         self, stop: Stop, bus: Bus | None, number: str, mark: str, reason: str | None, method: str
     ) -> None:
+        at = self._on_the_day()
         with write_transaction(self.db):
             self.db.execute(
                 "INSERT INTO roll_marks (uid, stop, bus, number, mark, reason, method, at, station, "
                 "operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_uid(), stop.name, bus.name if bus else None, number, mark, reason, method,
-                 stamp(self.clock, "milliseconds"), self.station, self.operator],
+                [_uid(), stop.name, bus.name if bus else None, number, mark, reason, method, at,
+                 self.station, self.operator],
             )  # fmt: skip
 
     # ------------------------------------------------------------ reading the state
@@ -243,7 +254,7 @@ class RollCall:
         status = self.status(stop, bus)
         if status.missing and not anyway:
             return Departure(status, recorded=False, anyway=False)
-        at = stamp(self.clock, "milliseconds")
+        at = self._on_the_day()
         with write_transaction(self.db):
             self.db.execute(
                 "INSERT INTO departures (uid, stop, bus, at, expected, missing, anyway, station, operator) "

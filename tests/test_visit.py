@@ -553,8 +553,11 @@ def _state(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...
             "SELECT uid, stop, bus, missing, anyway FROM departures ORDER BY uid"
         ).fetchall()
         summary = visit_summary(db)
+        event = load_event(db)
+        buses = [RollCall(db, "desk", "op").status(stop.name, bus.name).to_json()
+                 for stop in event.stops for bus in event.buses]  # fmt: skip
     assert summary is not None
-    return [tuple(r) for r in marks], [tuple(r) for r in departures], summary.to_json()
+    return [tuple(r) for r in marks], [tuple(r) for r in departures], {**summary.to_json(), "buses": buses}
 
 
 def test_two_buses_roll_calls_on_packs_merge_in_either_order(demo: Path, clock: ManualClock) -> None:
@@ -611,6 +614,34 @@ def test_two_buses_roll_calls_on_packs_merge_in_either_order(demo: Path, clock: 
     ]
     assert [(r["number"], r["reason"]) for r in summary["left"]] == [(one[0][0], "went home")]
     assert summary["schedule"][0]["arrived"] == "13:52" and summary["schedule"][0]["late_arriving"] == 2
+
+
+def test_a_roll_call_on_a_pack_on_another_day_is_refused_before_it_spoils_the_bundle(
+    demo: Path, tmp_path: Path
+) -> None:
+    """A rehearsal with the real pack the day before: the merge takes only the event's day and
+    refuses a bundle whole, so a mark on another day would later cost the day's own records.
+    Refused at once, in words; on the office file a rehearsal still works."""
+    from checkin.pack import station_pack
+
+    day_before = ManualClock(dt.datetime(2026, 12, 17, 14, 0))
+    pack = station_pack(demo, "1号车", tmp_path / "bus1.db")
+    with open_db(pack) as db:
+        number = bus_loads(db)[0][0].riders[0][0]
+        roll = RollCall(db, "1号车", "王志强", clock=day_before)
+        for attempt in (
+            lambda: roll.mark_present("政务服务中心东门", "1号车", number),
+            lambda: roll.leave("政务服务中心东门", "1号车", number, "other"),
+            lambda: roll.depart("政务服务中心东门", "1号车", anyway=True),
+        ):
+            with pytest.raises(CheckinError) as caught:
+                attempt()
+            assert caught.value.key == "visit.pack_other_day" and "2026-12-18" in caught.value.message()
+        assert db.execute("SELECT COUNT(*) FROM roll_marks").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM departures").fetchone()[0] == 0
+        roll.status("政务服务中心东门", "1号车")  # reading is fine
+    with open_db(demo) as db:  # the office file: a rehearsal is allowed
+        assert RollCall(db, "desk", "op", clock=day_before).mark_present("政务服务中心东门", None, number)
 
 
 @pytest.mark.parametrize(
