@@ -142,6 +142,7 @@ _QUOTE_PREFIX = "'‘’`"
 # several numbers in one phone cell, or a note beside the number
 _PHONE_SEPARATORS = re.compile(r"[/;,、|]|\s{2,}|(?<=\d)\s+(?=[+0-9])")
 _PHONE_NOTE = re.compile(r"[(（][^)）]*[)）]")
+_FLOAT_TEXT = re.compile(r"^(\d{7,})\.0+$")
 _HAN_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•\s\u3000]+$")
 
 
@@ -476,6 +477,7 @@ def parse_phone_cell(value: Any) -> str:
     """The phone cell as offices fill it: `'13800138000`, `138 0013 8000`, `+86-138…`,
     `13800138000（本人）`, or two numbers `13800138000/13900139000` (the first one is kept)."""
     text = _text(value).lstrip(_QUOTE_PREFIX)
+    text = _FLOAT_TEXT.sub(r"\1", text)  # 13800138000.0: a number written out by another program
     try:
         return parse_phone(text)
     except CheckinError as exc:

@@ -316,6 +316,18 @@ def find_header(grid: list[list[Any]]) -> tuple[_Header | None, tuple[int, dict[
 _DOCUMENT_LIKE = re.compile(r"[0-9A-Z]{5,}")
 
 
+@cache
+def _total_initials() -> frozenset[str]:
+    """The first characters of the totals words, either case and width (合, 总, 小, 共, t, Ｔ …)."""
+    found: set[str] = set()
+    for word in vocabulary().totals:
+        for c in {word[0], word[0].upper(), word[0].lower()}:
+            found.add(c)
+            if c.isascii() and c.isalpha():
+                found.add(chr(ord(c) + 0xFEE0))  # its full-width form
+    return frozenset(found)
+
+
 def _is_total(text: Any) -> bool:
     """`合计`, `合计：3人`, `小计`, `Total`: the first words of a totals row."""
     plain = unicodedata.normalize("NFKC", _as_text(text)).lower()
@@ -338,7 +350,9 @@ def _row_kind(values: list[Any], header: _Header) -> tuple[str, str] | None:
         if isinstance(name_cell, str) and not _is_empty(name_cell) and not _is_empty(number_cell):
             if header.labels.get(name_at) == re.sub(r"\s+", " ", clean_cell(name_cell)):
                 return "header", ""
-            if not _is_total(name_cell) or _document_like(number_cell):
+            if name_cell.lstrip()[:1] not in _total_initials() or not _is_total(name_cell):
+                return None  # a person's row: decided on its first character, as most are
+            if _document_like(number_cell):
                 return None
     texts = [(i, _as_text(v)) for i, v in enumerate(values) if not _is_empty(v)]
     used = set(header.columns.values())

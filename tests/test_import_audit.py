@@ -591,3 +591,10 @@ def test_a_word_form_with_content_controls_and_tracked_changes_is_read(tmp_path:
     result = import_file(db, path)
     assert result.rejected == [] and result.files[0].warnings == []
     assert db.execute("SELECT name, phone FROM people").fetchone() == ("杨一", "13000000103")
+
+
+def test_a_phone_written_out_as_a_decimal_by_another_program(db: Database) -> None:
+    from checkin.importer import parse_phone_cell
+
+    assert parse_phone_cell("13800138000.0") == "13800138000"
+    assert parse_phone_cell("02584561234.00") == "025-84561234"
