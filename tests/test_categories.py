@@ -204,3 +204,21 @@ def test_event_show_in_english_has_no_chinese_punctuation(
     assert not {"、", "；", "（"} & set(out)
     assert main(["--lang", "zh", "event", "show", "--db", str(db)]) == 0
     assert "企业代表 3；科技特派员+三区人才 3（" in capsys.readouterr().out
+
+
+def test_own_categories_count_for_the_share_and_take_no_place_as_declared(tmp_path: Path) -> None:
+    # 网民代表 (citizen = true) counts as 群众代表 for the share; 特邀嘉宾 (takes_place = false)
+    # comes without taking one of the 3 places.
+    from checkin.selection import select
+
+    db = toml_db(tmp_path, EVENT_TOML.replace("capacity = 20", 'capacity = 3\nmin_citizen_share = "1/3"'))
+    rows = [
+        person_row(i, category=c, at=f"2026-12-01 09:0{i}")
+        for i, c in enumerate(["专家学者", "专家学者", "专家学者", "网民代表", "特邀嘉宾", "特邀嘉宾"], start=1)
+    ]
+    assert import_file(db, write_csv(tmp_path / "s.csv", rows)).rejected == []
+    result = select(db)
+    # by hand: a third expert would leave no place for the one citizen (网民代表): A003 waits
+    assert result.invited == ["A001", "A002", "A004", "A005", "A006"]
+    assert result.waiting == ["A003"]
+    assert (result.counted, result.citizens) == (3, 1)
