@@ -214,7 +214,9 @@ def test_own_categories_count_for_the_share_and_take_no_place_as_declared(tmp_pa
     db = toml_db(tmp_path, EVENT_TOML.replace("capacity = 20", 'capacity = 3\nmin_citizen_share = "1/3"'))
     rows = [
         person_row(i, category=c, at=f"2026-12-01 09:0{i}")
-        for i, c in enumerate(["专家学者", "专家学者", "专家学者", "网民代表", "特邀嘉宾", "特邀嘉宾"], start=1)
+        for i, c in enumerate(
+            ["专家学者", "专家学者", "专家学者", "网民代表", "特邀嘉宾", "特邀嘉宾"], start=1
+        )
     ]
     assert import_file(db, write_csv(tmp_path / "s.csv", rows)).rejected == []
     result = select(db)
