@@ -456,7 +456,7 @@ def _late(minutes: int | None) -> str:
 def visit_words(visit: VisitSummary | None, *, html: bool = False) -> dict[str, Any]:
     """The site visit in words: who attended each stop, who left early and why (counted by
     reason in the document and on the web page alike), the schedule as run against the plan."""
-    if visit is None or not any(c.expected for c in visit.counts):
+    if visit is None or not any(r.arrived for r in visit.runs):  # no roll was called anywhere
         return {"visit_stops": [], "visit_text": "", "visit_schedule": "", "visit_left": "",
                 "visit_forced": ""}  # fmt: skip
     day = visit.day or dt.date.today()

@@ -749,9 +749,10 @@ def test_the_report_does_not_count_a_stop_where_no_roll_was_called_as_everyone_m
     db = demo_db
     roll = RollCall(db, "desk", "op", clock=clock)
     clock.at("13:52")
+    set_language("zh")
+    assert visit_words(gather(db).visit)["visit_text"] == ""  # nobody called any roll: nothing said
     for number, _ in bus_loads(db)[0][0].riders:
         roll.mark_present("政务服务中心东门", None, number)
-    set_language("zh")
     words = visit_words(gather(db).visit)
     assert words["visit_text"].endswith("、办税服务厅（未点名）。")
     assert "政务服务中心东门（应到32人，实到17人）" in words["visit_text"]
