@@ -32,6 +32,12 @@ DOMAIN = b"checkin/invitation/v1\x00"
 _ALPHABET = re.compile(r"^[A-Z2-7]+$")
 
 
+def begins_token(text: str) -> bool:
+    """Could `text` be the first part of an invitation (its alphabet, fewer than its
+    characters)? The scanner recogniser waits longer for the rest of such a read."""
+    return 0 < len(text) < TOKEN_CHARS and _ALPHABET.match(text.upper()) is not None
+
+
 class TokenError(Exception):
     """Why a scanned text is not a valid invitation: not_token, other_event or forged."""
 

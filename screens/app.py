@@ -53,7 +53,8 @@ class CheckinApp(ScannerApp):
         notice: str | None = None,
         first_look: FirstLook | None = None,
     ) -> None:
-        super().__init__(scanner=scanner)
+        # an invitation cut short mid-burst (the terminal's reader held back) waits for its rest
+        super().__init__(scanner=(scanner or self.scanner_settings).expecting(_invitation_begun))
         self.stylesheet = DeskStylesheet(variables=self.get_css_variables())  # parsed once per change
         self.door = door  # opened by `checkin run`: handed to the scan screen, which closes it
         # or, for a quicker start, only read by `checkin run` for the status line: the scan
@@ -186,6 +187,12 @@ def make_app(
         Path(db_path), station=station, operator=operator, start=start, survey_pass=survey_pass, stop=stop,
         bus=bus, scanner=scanner, door=door, notice=notice, first_look=first_look,
     )  # fmt: skip
+
+
+def _invitation_begun(text: str) -> bool:
+    from checkin.tokens import begins_token  # loaded with the door: not before the first paint
+
+    return begins_token(text)
 
 
 def _form_barcode(text: str) -> bool:

@@ -17,7 +17,7 @@ the roll call on the bus reuses it as it is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from textual import _time, events
@@ -49,12 +49,21 @@ class ScannerSettings:
         invitation while the screen keeps running: the rest of the payload then arrives
         late. No one re-aims a scanner at another code this fast, so the keys after such a
         pause are the same read (seen in CI: one invitation refused as two halves).
+    incomplete, patience: a burst that `incomplete(text)` says is only the first part of a
+        payload (an invitation cut short: its alphabet, fewer than its 130 characters)
+        waits up to `patience` of silence for the rest, and a run that then arrives at
+        scanner speed (its keys within `gap`) continues it. Under load the reader was seen
+        held back for more than `settle` (the tmux simulator: an invitation refused as
+        two). Typing never forms a burst, so a person's keys are never held for longer;
+        a complete read ends after `settle` as before.
     """
 
     gap: float = 0.03
     min_length: int = 6
     grace: float = 0.25
     settle: float = 0.2
+    patience: float = 1.0
+    incomplete: Callable[[str], bool] | None = field(default=None, compare=False)
 
     @classmethod
     def from_ms(cls, gap_ms: float | None, min_length: int | None) -> ScannerSettings:
@@ -63,6 +72,10 @@ class ScannerSettings:
             gap=(gap_ms / 1000) if gap_ms is not None else defaults.gap,
             min_length=min_length if min_length is not None else defaults.min_length,
         )
+
+    def expecting(self, incomplete: Callable[[str], bool]) -> ScannerSettings:
+        """These settings, waiting longer for the rest of what `incomplete` says is cut short."""
+        return replace(self, incomplete=self.incomplete or incomplete)
 
 
 @dataclass
@@ -92,6 +105,9 @@ class BurstRecogniser(Generic[Item]):
     # was the scanner's (the keys after it are a new run) or the computer's own stall (the
     # keys after it were waiting in the terminal and come all at once: one run after all)
     split: int | None = None
+    # how close the key after the pause's first key must follow for one run: keys read
+    # together (BACKLOG), or, after a pause in a read cut short, keys at scanner speed (gap)
+    split_within: float = BACKLOG
 
     @property
     def in_burst(self) -> bool:
@@ -99,9 +115,22 @@ class BurstRecogniser(Generic[Item]):
         return len(self.held) >= BURST_KEYS
 
     @property
+    def cut_short(self) -> bool:
+        """A burst under way that is only the first part of a payload (`settings.incomplete`)."""
+        incomplete = self.settings.incomplete
+        return (
+            self.in_burst
+            and self.split is None
+            and incomplete is not None
+            and incomplete("".join(ch for ch, _ in self.held))
+        )
+
+    @property
     def quiet(self) -> float:
         """How long a silence ends what is held."""
-        return self.settings.settle if self.in_burst else self.settings.gap
+        if not self.in_burst:
+            return self.settings.gap
+        return self.settings.patience if self.cut_short else self.settings.settle
 
     @property
     def deadline(self) -> float | None:
@@ -127,8 +156,8 @@ class BurstRecogniser(Generic[Item]):
         if self.split is None or len(self.held) != self.split + 1:
             return []
         split, self.split = self.split, None
-        if at - self.last_at <= BACKLOG:
-            return []  # read together: the pause was a stall; one run
+        if at - self.last_at <= self.split_within:
+            return []  # read together (or the rest of a read cut short): the pause was a stall; one run
         before, self.held = self.held[:split], self.held[split:]
         return self._part(before)
 
@@ -150,6 +179,8 @@ class BurstRecogniser(Generic[Item]):
         carries_on = (takes or key in TERMINATORS) and self.in_burst and pause <= self.settings.settle
         if self.held and pause > self.settings.gap and not carries_on:
             if takes and self.split is None:
+                waited = self.cut_short and pause <= self.settings.patience
+                self.split_within = self.settings.gap if waited else BACKLOG
                 self.split = len(self.held)  # decided by the next key
             else:
                 out += self._conclude()  # the pause before this key ended the earlier ones

@@ -87,6 +87,55 @@ def test_the_reader_held_back_mid_burst_while_the_screen_ran_is_still_one_scan()
     assert rec.silence(1.21) == [Scan("QRSTUVWX", None)]
 
 
+def begins_invitation(text: str) -> bool:
+    from checkin.tokens import begins_token
+
+    return begins_token(text)
+
+
+INVITATION = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" * 4 + "AB"  # 130 characters of an invitation's alphabet
+
+
+def test_an_invitation_cut_short_by_a_long_stall_of_the_reader_is_still_one_scan() -> None:
+    """The tmux simulator under load: the terminal's reader held back more than the 0.2 s
+    settle in the middle of an invitation; the two halves were refused as two scans. A
+    burst that is only the start of an invitation now waits up to a second for the rest,
+    which comes at scanner speed (read late, parsed at an ordinary pace)."""
+    settings = ScannerSettings().expecting(begins_invitation)
+    for end in ("enter", None):
+        rec: BurstRecogniser[str] = BurstRecogniser(settings)
+        assert feed(rec, chars(INVITATION[:60], 0.0, 0.001)) == []
+        assert rec.silence(0.3) == []  # past the settle: still waiting for the rest
+        rest = chars(INVITATION[60:], 0.55, 0.003)
+        last = rest[-1][2]
+        out = feed(rec, [*rest, *([(end, None, last + 0.01)] if end else [])])
+        if end is None:
+            assert out == []
+            assert rec.silence(last + 0.19) == []
+            out = rec.silence(last + 0.21)  # complete: the ordinary settle ends it
+        assert out == [Scan(INVITATION, end)]
+
+
+def test_a_read_cut_short_is_concluded_after_the_patience_and_a_typist_is_not_held() -> None:
+    settings = ScannerSettings().expecting(begins_invitation)
+    rec: BurstRecogniser[str] = BurstRecogniser(settings)
+    assert feed(rec, chars(INVITATION[:40], 0.0, 0.001)) == []
+    assert rec.silence(0.9) == []
+    assert rec.silence(1.05) == [Scan(INVITATION[:40], None)]  # refused whole, as before, a second later
+    # a person typing a number (never a burst) is handed on after the ordinary gap
+    assert feed(rec, [("a", "a", 5.0)]) == []
+    assert rec.silence(5.04) == [Replay(["a"])]
+    # a person's key a moment after a cut-short read is typing, not the rest of the read
+    rec = BurstRecogniser(settings)
+    out = feed(rec, [*chars(INVITATION[:40], 10.0, 0.001), ("x", "x", 10.5), ("y", "y", 10.65)])
+    assert out == [Scan(INVITATION[:40], None)]
+    assert rec.flush() == [Replay(["x"]), Replay(["y"])]
+    # a complete read without terminator ends after the ordinary settle, not the patience
+    rec = BurstRecogniser(settings)
+    assert feed(rec, chars(INVITATION, 20.0, 0.001)) == []
+    assert rec.silence(20.129 + 0.21) == [Scan(INVITATION, None)]
+
+
 def test_two_keys_then_a_pause_are_still_typing_at_once() -> None:
     rec: BurstRecogniser[str] = BurstRecogniser()
     assert feed(rec, [("a", "a", 0.0), ("b", "b", 0.01)]) == []
