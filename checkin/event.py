@@ -167,7 +167,7 @@ class Event:
             return "+".join(names.get(code, code) for code in key.split("+"))
 
         for key, group, places in self.quota_groups():
-            if isinstance(places, bool) or not isinstance(places, int) or places < 0:
+            if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= _LARGEST:
                 raise CheckinError("quota.bad_places", group=words(key), value=places)
             for code in group:
                 if code not in codes:
@@ -309,6 +309,9 @@ _KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
 }  # fmt: skip
 
 
+_LARGEST = 1_000_000_000  # no count of people or days in an event file comes near; SQLite's limit is 2**63
+
+
 def _check_kinds(values: dict[str, Any]) -> None:
     for name, value in values.items():
         if name not in _KINDS:
@@ -316,6 +319,8 @@ def _check_kinds(values: dict[str, Any]) -> None:
         key, kinds = _KINDS[name]
         # TOML's true is also an int to Python: a number of places is never true or false
         if isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds):
+            if isinstance(value, int) and not isinstance(value, bool) and value > _LARGEST:
+                raise CheckinError("event.file_too_large", setting=name, value=str(value)[:40])
             continue
         # the value as TOML writes it
         shown = value if isinstance(value, bool | int | float) else f'"{str(value)[:40]}"'

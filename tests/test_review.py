@@ -334,6 +334,10 @@ def test_rejecting_someone_already_invited_takes_their_place_back_at_once(tmp_pa
         ("max_age = 65.5", ("“max_age”应为整数", "max_age must be a whole number")),
         ("capacity = true", ("“capacity”应为整数", "capacity must be a whole number")),
         ('unfilled = ["pool"]', ("“unfilled”应为文字", "unfilled must be text")),
+        # beyond what the file can hold: an OverflowError traceback
+        ("capacity = 100000000000000000000", ("“capacity”的值太大", "capacity is too large")),
+        ("max_age = 100000000000000000000", ("“max_age”的值太大", "max_age is too large")),
+        ('[event.quotas]\n"群众代表" = 100000000000000000000', ("名额数无效", "are not valid")),
     ],
 )
 def test_a_value_of_the_wrong_kind_in_the_event_file_is_named_not_a_traceback(
