@@ -50,7 +50,7 @@ ZH: list[tuple[str, str]] = [
     (
         "body",
         "{% if refused or failed_checks %}入场查验中，{{ refused }}{% if refused and failed_checks %}"
-        "；{% endif %}{{ failed_checks }}。{% else %}到场人员均通过入场查验。{% endif %}",
+        "；{% endif %}{{ failed_checks }}。{% elif total.arrived %}到场人员均通过入场查验。{% endif %}",
     ),
     ("raw", "{%p if quotas_text or group_count %}"),
     (
@@ -142,8 +142,8 @@ EN: list[tuple[str, str]] = [
     (
         "body",
         "{% if refused or failed_checks %}At the entrance: {{ refused }}{% if refused and "
-        "failed_checks %}; {% endif %}{{ failed_checks }}.{% else %}Everyone who came passed the "
-        "entry checks.{% endif %}",
+        "failed_checks %}; {% endif %}{{ failed_checks }}.{% elif total.arrived %}Everyone who came "
+        "passed the entry checks.{% endif %}",
     ),
     ("raw", "{%p if quotas_text or group_count %}"),
     (

@@ -212,3 +212,9 @@ def test_a_caption_keeps_room_below_it(tmp_path: Path) -> None:
 
     document = od.new_document()
     assert document.styles[od.STYLE_CAPTION].paragraph_format.space_after.pt == 8
+
+
+def test_nobody_came_says_no_word_of_entry_checks_passed(demo: Path, tmp_path: Path) -> None:
+    set_language("zh")
+    text = "\n".join(paragraphs(write_report(open_db(demo), tmp_path / "r.docx", font=FONT)))
+    assert "实际到场0人" in text and "到场人员均通过入场查验" not in text
