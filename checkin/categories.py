@@ -59,6 +59,7 @@ _ALIASES = {
 }
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_RESERVED = {"unknown"}  # a category no longer known (category_label)
 _MAX_LABEL = 40
 
 # Labels of the event's own categories, registered whenever an event is loaded, so that
@@ -136,6 +137,8 @@ def parse_custom_categories(raw: Any) -> list[CustomCategory]:
             raise CheckinError("category.bad_definition", value=code or zh)
         if not _CODE.match(code):
             raise CheckinError("category.bad_code", value=code)
+        if code in _RESERVED:
+            raise CheckinError("category.reserved_code", value=code)
         if not zh or len(zh) > _MAX_LABEL or len(en) > _MAX_LABEL:
             raise CheckinError("category.bad_label", value=code)
         citizen = item.get("citizen", False)

@@ -132,6 +132,9 @@ def test_labels_of_own_categories_reach_every_screen(tmp_path: Path) -> None:
             '[[event.categories]]\ncode = "mine"\nzh = "甲"\ntakes_place = "false"\n',
             "category.bad_definition",
         ),
+        # the code the program keeps for a category it no longer knows: its label was the
+        # unknown-category message with its blanks showing ("未知类别“{value}”…") on every list
+        ('[[event.categories]]\ncode = "unknown"\nzh = "网民代表"\n', "category.reserved_code"),
     ],
 )
 def test_bad_category_definitions_are_refused(tmp_path: Path, extra: str, key: str) -> None:
