@@ -972,12 +972,79 @@ def _kind(data: bytes, suffix: str) -> str:
             return "unsupported"  # a Writer .odt: said what to save it as
         return "other_zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: .xls, or an old .doc / Outlook .msg
-        return "workbook" if suffix not in (".doc", ".msg", ".wps") else "old_office"
+        if suffix in (".doc", ".msg", ".wps") or any(name in data for name in _OLE_NOT_A_SHEET):
+            return "old_office"  # also a .doc or .msg renamed .docx or .xls
+        return "workbook"
     if suffix in MAIL_SUFFIXES:
         return "mail"
+    if _HTML_TABLE.search(data[: 1 << 20]) and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        return "html"  # a web system's "Excel" export: an HTML page with a table, named .xls
     if suffix in (".pdf", ".doc", ".wps", ".odt", ".numbers", ".msg", ".jpg", ".png", ".zip", ".rar"):
         return "unsupported"
     return "text"
+
+
+_OLE_NOT_A_SHEET = ("WordDocument".encode("utf-16-le"), "__substg1.0_".encode("utf-16-le"))
+_HTML_TABLE = re.compile(rb"<table[\s>]", re.IGNORECASE)
+_HTML_LIMIT = 20 << 20
+
+
+def _read_html(source: Source, data: bytes) -> None:
+    """The tables of an HTML page saved as .xls by a web system (OA, 报名系统): each table that
+    holds no other table is read like a sheet; a merged cell (colspan, rowspan) is laid out on
+    the grid as Excel would."""
+    from lxml import etree, html  # type: ignore[import-untyped]
+
+    if len(data) > _HTML_LIMIT:
+        raise CheckinError("import.not_a_table", path=source.file)
+    try:
+        text = data.decode(detect_encoding(data)).lstrip("\ufeff")
+        text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml takes no encoding declaration in a str
+        root = html.document_fromstring(text, parser=html.HTMLParser(no_network=True, huge_tree=False))
+    except (CheckinError, ValueError, etree.ParserError, UnicodeDecodeError):
+        raise CheckinError("import.not_a_table", path=source.file) from None
+    tables = [t for t in root.iter("table") if not t.xpath(".//table")]
+    for table in tables:
+        grid: list[list[Any]] = []
+        below: dict[int, tuple[int, str]] = {}  # column → (rows still covered, text) of a rowspan
+        for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
+            row: list[Any] = []
+            cells = iter(tr.xpath("./td | ./th"))
+            column = 0
+            while True:
+                if column in below:
+                    left, _ = below[column]
+                    row.append("")
+                    if left <= 1:
+                        del below[column]
+                    else:
+                        below[column] = (left - 1, "")
+                    column += 1
+                    continue
+                cell = next(cells, None)
+                if cell is None:
+                    break
+                value = re.sub(r"[ \t\r\n\xa0]+", " ", cell.text_content()).strip()
+                span = _html_span(cell.get("colspan"))
+                down = _html_span(cell.get("rowspan"))
+                for offset in range(span):
+                    row.append(value if offset == 0 else "")
+                    if down > 1:
+                        below[column + offset] = (down - 1, "")
+                column += span
+            grid.append(row)
+        if any(any(c for c in row) for row in grid):
+            _grid_tables(source, None, grid)
+    if not source.sheets:
+        raise CheckinError("import.not_a_table", path=source.file)
+    source.encoding = "html"
+
+
+def _html_span(value: str | None) -> int:
+    try:
+        return min(max(int(value or 1), 1), 100)
+    except ValueError:
+        return 1
 
 
 def read_bytes(data: bytes, name: str, only_sheet: str | None = None, *, shown: str | None = None) -> Source:
@@ -991,6 +1058,10 @@ def read_bytes(data: bytes, name: str, only_sheet: str | None = None, *, shown: 
         _read_workbook(source, data, only_sheet)
     elif kind == "docx":
         _read_docx(source, data)
+    elif kind == "html":
+        _read_html(source, data)
+    elif kind == "old_office" and suffix not in (".doc", ".msg", ".wps"):
+        raise CheckinError("import.old_office_renamed", path=source.file, suffix=suffix or "?")
     elif kind == "text":
         _read_text(source, data)
     elif kind in ("bad_zip", "other_zip") and suffix == ".docx":

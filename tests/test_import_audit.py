@@ -598,3 +598,42 @@ def test_a_phone_written_out_as_a_decimal_by_another_program(db: Database) -> No
 
     assert parse_phone_cell("13800138000.0") == "13800138000"
     assert parse_phone_cell("02584561234.00") == "025-84561234"
+
+
+# ---------------------------------------------------------------- files that are not what their name says
+
+
+def test_a_web_systems_html_export_named_xls_is_read_as_a_sheet(tmp_path: Path, db: Database) -> None:
+    from tests.data.make_corpus import html_export_xls
+
+    set_language("zh")
+    result = import_file(db, html_export_xls(tmp_path / "系统导出.xls"))
+    rows = db.execute("SELECT name, id_type, phone, signed_up_at FROM people ORDER BY seq").fetchall()
+    assert rows == [
+        ("朱一", "resident_id", "13700000201", "2026-11-19 09:00:00"),
+        ("朱三", "resident_id", "13700000203", "2026-11-19"),
+    ]
+    assert [r.reason for r in result.rejected] == [
+        "第 5 行：证件类型为“护照”，证件号码中没有出生日期：请填写“出生日期”列（例如 1990-01-02）"
+    ]
+    assert [s.describe() for s in result.files[0].sheets] == [
+        "“系统导出.xls”：第 2 行是表头；未读取的列：序号（A 列）"
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xls"])
+def test_an_old_word_file_renamed_is_told_what_it_is(tmp_path: Path, db: Database, suffix: str) -> None:
+    from checkin.errors import CheckinError
+
+    path = tmp_path / f"活动报名+朱四{suffix}"
+    # an OLE compound file whose directory names a WordDocument stream: a .doc
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "WordDocument".encode("utf-16-le") + bytes(64)
+    )
+    set_language("zh")
+    with pytest.raises(CheckinError) as info:
+        import_file(db, path)
+    assert info.value.message() == (
+        f"活动报名+朱四{suffix} 其实是旧版 Word（.doc）或 Outlook（.msg）文件，只是扩展名写成了 {suffix}："
+        "请用 Word 或 WPS 打开后另存为 .docx"
+    )

@@ -193,6 +193,32 @@ def online_form_xlsx(path: Path) -> Path:
     return path
 
 
+def html_export_xls(path: Path) -> Path:
+    """A web system's "Excel" export: an HTML page in GBK named .xls, a title cell spanning the
+    columns, a two-row header (证件 over 类型 | 号码, the others spanning both rows), &nbsp;."""
+    rows = "".join(
+        f"<tr><td>{n}</td><td>{name}</td><td>{kind}</td><td>{number}</td><td>{phone}</td><td>{when}</td></tr>"
+        for n, (name, kind, number, phone, when) in enumerate(
+            [
+                ("朱一", "居民身份证", rid(201), "13700000201", "2026-11-19 09:00"),
+                ("朱二", "护照", "E55556666", "13700000202", "2026-11-19 10:00"),  # no birth date: row 5
+                ("朱三", "", rid(203), "137&nbsp;0000&nbsp;0203", "2026/11/19"),
+            ],
+            start=1,
+        )
+    )
+    page = (
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head>'
+        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body><table border="1">'
+        '<tr><td colspan="6">XX局政府开放日报名表（系统导出）</td></tr>'
+        '<tr><th rowspan="2">序号</th><th rowspan="2">姓名</th><th colspan="2">证件</th>'
+        '<th rowspan="2">联系电话</th><th rowspan="2">报名时间</th></tr>'
+        f"<tr><th>类型</th><th>号码</th></tr>{rows}</table></body></html>"
+    )
+    path.write_bytes(page.encode("gbk"))
+    return path
+
+
 # ---------------------------------------------------------------- forms
 
 
@@ -352,6 +378,7 @@ def make_corpus(out: Path) -> dict[str, Path]:
         "forms": forms_folder(out / "邮件报名"),
         "totals_csv": totals_csv(out / "合计行.csv"),
         "online_form": online_form_xlsx(out / "问卷导出.xlsx"),
+        "html_export": html_export_xls(out / "系统导出.xls"),
     }
 
 
