@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from checkin.errors import CheckinError
 from checkin.i18n import catalogue, current_language, pick, tr
+from checkin.textcheck import check_text
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -146,6 +147,8 @@ def parse_custom_categories(raw: Any) -> list[CustomCategory]:
         if not isinstance(citizen, bool) or not isinstance(item.get("takes_place", True), bool):
             raise CheckinError("category.bad_definition", value=code)
         aliases = tuple(a for a in (_norm(x) for x in aliases_raw) if a)
+        for text in (zh, en, *aliases):  # no line break or escape sequence reaches a list or a mail
+            check_text(text, "category_label", limit=_MAX_LABEL)
         result.append(CustomCategory(code, zh, en, aliases, citizen))
     return result
 

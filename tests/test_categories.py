@@ -135,6 +135,10 @@ def test_labels_of_own_categories_reach_every_screen(tmp_path: Path) -> None:
         # the code the program keeps for a category it no longer knows: its label was the
         # unknown-category message with its blanks showing ("未知类别“{value}”…") on every list
         ('[[event.categories]]\ncode = "unknown"\nzh = "网民代表"\n', "category.reserved_code"),
+        # a line break or an escape sequence in a label reached every list, terminal and e-mail
+        ('[[event.categories]]\ncode = "net"\nzh = "网民\\n代表"\n', "text.control"),
+        ('[[event.categories]]\ncode = "net"\nzh = "网民"\nen = "Net\\u001b[31m"\n', "text.control"),
+        ('[[event.categories]]\ncode = "net"\nzh = "网民"\naliases = ["网\\r民"]\n', "text.control"),
     ],
 )
 def test_bad_category_definitions_are_refused(tmp_path: Path, extra: str, key: str) -> None:
