@@ -28,8 +28,20 @@ from screens.bindings import DeskFooter, bind, localise_bindings
 from screens.plain import PlainNotify, PlainTable
 from screens.tables import add_fixed_columns
 
-WIDTHS = {"unit": 14, "planned": 10, "held": 6, "people": 9, "citizen_share": 10, "satisfaction": 8,
-          "suggestions": 10, "report": 8, "posting": 8}  # fmt: skip
+WIDTHS = {"unit": 12, "people": 9, "citizen_share": 6, "satisfaction": 6, "suggestions": 5}  # fmt: skip
+
+
+def _samples(column: str) -> list[str]:
+    """The widest values a column holds: its words in the chosen language, or a width in cells."""
+    words = {
+        "planned": ("county.cell.planned_on_time", "county.cell.planned_late", "county.cell.not_planned"),
+        "held": ("county.yes", "county.no"),
+        "report": ("county.yes", "county.no"),
+        "posting": ("county.yes", "county.no"),
+    }
+    if column in words:
+        return [tr(key) for key in words[column]]
+    return ["0" * WIDTHS[column]]
 
 
 class CountyScreen(DeskScreen):
@@ -70,7 +82,7 @@ class CountyScreen(DeskScreen):
         table.clear(columns=True)
         add_fixed_columns(
             table,
-            [(c, tr(f"county.col.{c}"), ["字" * (WIDTHS[c] // 2)]) for c in COLUMNS if c != "breaches"]
+            [(c, tr(f"county.col.{c}"), _samples(c)) for c in COLUMNS if c != "breaches"]
             + [("breaches", tr("county.col.breaches"), ["00"])],
         )
 

@@ -4,6 +4,7 @@ announcement, a results file whose organiser is spelt otherwise, and the outputs
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -335,3 +336,41 @@ def test_xlsx_table_prints_on_landscape_pages_with_its_header(tmp_path: Path, co
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$2:$2" and sheet.freeze_panes == "B3"
     assert sheet["J3"].alignment.wrap_text and sheet.row_dimensions[3].height >= 15
+
+
+async def test_county_screen_shows_every_column_at_120_and_the_categories_in_words(
+    tmp_path: Path, county: Path
+) -> None:
+    from textual.widgets import DataTable, Static
+
+    from checkin.i18n import set_language
+    from screens.county import CountyApp
+    from tests.helpers import settle
+
+    event = make_event(
+        tmp_path,
+        "城关",
+        'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20\ncapacity = 20\nchecks = "none"',
+    )
+    assert (
+        run("import", write_csv(tmp_path / "报名.csv", [person_row(n) for n in range(1, 4)]), "--db", event)
+        == 0
+    )
+    assert run("select", "--db", event) == 0
+    for number in ("A001", "A002"):
+        assert run("scan", number, "--db", event, "--station", "东门", "--operator", "小王") == 0
+    plan, results = tmp_path / "p.toml", tmp_path / "r.sqlite"
+    assert run("plan", "export", "--db", event, "--out", plan) == 0
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 0
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-21") == 0
+    set_language("zh")
+    app = CountyApp(county, as_of=dt.date(2026, 10, 21), still=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#county-units", DataTable)
+        # the breaches column (the last) fits in 120 columns beside the others
+        assert sum(column.get_render_width(table) for column in table.columns.values()) <= 120
+        assert str(table.get_row_at(0)[1]) == "按期"
+        detail = str(app.screen.query_one("#county-detail", Static).render())
+        assert "分类别 邀请/实到：群众代表 3/2" in detail
