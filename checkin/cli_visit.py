@@ -199,7 +199,7 @@ def _print_status(status: Any) -> None:
     DB,
     opt("--stop", required=True, metavar="NAME", help="cli.visit.stop"),
     opt("--bus", metavar="NAME", help="cli.visit.bus"),
-    opt("--left", choices=LEAVE_REASONS, metavar="went_home|unwell|other", help="cli.visit.left"),
+    opt("--left", choices=LEAVE_REASONS, labels="leave_reason", help="cli.visit.left"),
     opt("--anyway", action="store_true", help="cli.visit.anyway"),
     opt("--station", metavar="NAME", help="cli.scan.station"),
     opt("--operator", default="cli", metavar="NAME", help="cli.scan.operator"),

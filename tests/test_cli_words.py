@@ -87,7 +87,14 @@ def test_a_value_outside_the_set_is_refused_in_words(ledger: Path, lang: str) ->
 
 
 def test_help_lists_the_words_not_the_codes(capsys: pytest.CaptureFixture[str]) -> None:
-    for args in (["suggestions", "status"], ["confirm"], ["people"], ["suggestions", "add"]):
+    for args in (
+        ["suggestions", "status"],
+        ["confirm"],
+        ["people"],
+        ["suggestions", "add"],
+        ["rollcall"],
+        ["review", "list"],
+    ):
         with pytest.raises(SystemExit):
             cli_main(["--lang", "zh", *args, "--help"])
         shown = capsys.readouterr().out
