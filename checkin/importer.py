@@ -929,4 +929,9 @@ def import_file(
         if not files:
             raise CheckinError("import.empty_folder", path=str(path))
         return import_sources(db, files, direct=direct)
-    return import_sources(db, [(path.name, read_path(path, sheet))], direct=direct, single=True)
+    read = read_path(path, sheet)
+    result = import_sources(db, [(path.name, read)], direct=direct, single=True)
+    if sheet is not None and not any(source.encoding == "workbook" for source in read):
+        # a CSV, a Word form or a mail has no sheets: say that --sheet changed nothing
+        result.files[0].warnings.append(tr("import.sheet_not_applicable", file=path.name, sheet=sheet))
+    return result

@@ -637,3 +637,14 @@ def test_an_old_word_file_renamed_is_told_what_it_is(tmp_path: Path, db: Databas
         f"活动报名+朱四{suffix} 其实是旧版 Word（.doc）或 Outlook（.msg）文件，只是扩展名写成了 {suffix}："
         "请用 Word 或 WPS 打开后另存为 .docx"
     )
+
+
+def test_sheet_on_a_csv_says_it_changed_nothing(tmp_path: Path, db: Database) -> None:
+    from tests.data.make_corpus import gbk_csv
+
+    set_language("zh")
+    result = import_file(db, gbk_csv(tmp_path / "报名表GBK.csv"), sheet="第二批")
+    assert names(db) == ["孙一", "孙二"]
+    assert result.files[0].warnings == [
+        "注意：报名表GBK.csv 不是有工作表的表格，--sheet 第二批 未起作用，已读取整个文件"
+    ]
