@@ -338,6 +338,12 @@ def reject(db: Database, numbers: Sequence[str], *, reason: str, operator: str) 
     if not text:
         raise CheckinError("review.reason_needed")
     targets = _expand(db, numbers)
+    marks = ", ".join("?" for _ in targets)
+    inside = db.execute(
+        f"SELECT number, at FROM live_checkins WHERE number IN ({marks}) ORDER BY at", targets
+    ).fetchone()
+    if inside is not None:  # a wrong number typed on the day must not send a guest's place away
+        raise CheckinError("review.already_inside", number=inside[0], at=str(inside[1])[11:16])
     now = _now()
     with write_transaction(db):
         for number in targets:

@@ -401,3 +401,21 @@ def test_the_review_list_says_when_review_is_off(tmp_path: Path, capsys: pytest.
     capsys.readouterr()
     assert main(["--lang", "zh", "review", "list", "--db", str(path)]) == 0
     assert "本次活动未开启审核" in capsys.readouterr().out
+
+
+def test_someone_already_inside_cannot_be_rejected(tmp_path: Path) -> None:
+    # A wrong number typed on the day: the guest at the door was taken off the list, their
+    # invitation revoked and the next on the waiting list told to come — while they sat inside.
+    from checkin.door import Door
+    from checkin.keys import issue_token
+
+    db = review_db(capacity=1, min_citizen_share=0)
+    sign_up(db, tmp_path, [person_row(1, at="2026-11-21 09:00"), person_row(2, at="2026-11-22 09:00")])
+    approve(db, ["A001", "A002"], operator=OFFICE, residence="户籍在本区")
+    select(db)
+    assert Door(db, "gate", "tester").scan(issue_token(db, "A001").token, {"id_card": "seen"}).admitted
+    with pytest.raises(CheckinError) as info:
+        reject(db, ["A001"], reason="incomplete", operator=OFFICE)
+    assert info.value.key == "review.already_inside"
+    rows = db.execute("SELECT number, status, review FROM people ORDER BY seq").fetchall()
+    assert rows == [("A001", "invited", "approved"), ("A002", "waiting", "approved")]
