@@ -885,6 +885,9 @@ def _store(db: Database, event: Event, ordered: list[_Chosen], result: ImportRes
         for offset, item in enumerate(ordered):
             if item.record.group:
                 forms.setdefault(item.record.group, []).append(format_number(first + offset))
+        # one person from a form's table (a form laid out as a header row and one row) is a
+        # sign-up, not a group
+        forms = {form: numbers for form, numbers in forms.items() if len(numbers) > 1}
         if forms:
             from checkin.groups import link_form_groups
 

@@ -648,3 +648,24 @@ def test_sheet_on_a_csv_says_it_changed_nothing(tmp_path: Path, db: Database) ->
     assert result.files[0].warnings == [
         "注意：报名表GBK.csv 不是有工作表的表格，--sheet 第二批 未起作用，已读取整个文件"
     ]
+
+
+def test_a_one_person_form_laid_out_as_a_table_is_not_a_group(tmp_path: Path, db: Database) -> None:
+    from docx import Document
+
+    from checkin.groups import list_groups
+    from tests.data.make_corpus import rid
+
+    document = Document()
+    document.add_paragraph("政府开放日报名表")
+    table = document.add_table(rows=2, cols=3)
+    for c, (label, value) in enumerate(
+        [("姓名", "许一"), ("身份证号", rid(104)), ("联系电话", "13000000104")]
+    ):
+        table.cell(0, c).text = label
+        table.cell(1, c).text = value
+    document.save(str(tmp_path / "活动报名+许一.docx"))
+    set_language("zh")
+    result = import_file(db, tmp_path / "活动报名+许一.docx")
+    assert names(db) == ["许一"] and result.rejected == [] and result.files[0].warnings == []
+    assert list_groups(db) == []
