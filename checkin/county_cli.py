@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from checkin.cli_registry import DB, JSON, Registry, opt
@@ -33,6 +34,27 @@ def _year(value: str) -> int:
         return int(value)
     except ValueError:
         raise CheckinError("county.bad_year", value=value[:20]) from None
+
+
+def given_files(names: list[str], suffixes: tuple[str, ...]) -> list[str | Path]:
+    """The files named: a folder gives its files of these kinds, and a pattern (备案-*.toml) is
+    expanded here — the Windows command prompt hands it over as typed. A name that matches
+    nothing stays, to be refused as missing."""
+    import glob
+
+    out: list[str | Path] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            found = [str(p) for p in sorted(path.iterdir()) if p.is_file() and p.suffix.lower() in suffixes]
+            if not found:
+                raise CheckinError("county.folder_empty", path=name, kinds=" ".join(suffixes))
+            out.extend(found)
+        elif not path.exists() and any(c in name for c in "*?["):
+            out.extend(sorted(glob.glob(name)) or [name])
+        else:
+            out.append(name)
+    return list(dict.fromkeys(out))
 
 
 # ---------------------------------------------------------------- the unit's side
@@ -121,7 +143,7 @@ def cmd_county_plans(args: argparse.Namespace) -> int:
     from checkin.plans import format_params, take_plans
 
     with county_db(args.db) as db:
-        intakes = take_plans(db, args.files, _date(args.received))
+        intakes = take_plans(db, given_files(args.files, (".toml",)), _date(args.received))
     if args.json:
         _json(
             [
@@ -150,7 +172,7 @@ def cmd_county_results(args: argparse.Namespace) -> int:
     from checkin.county_results import take_results
 
     with county_db(args.db) as db:
-        intakes = take_results(db, args.files, _date(args.received))
+        intakes = take_results(db, given_files(args.files, (".sqlite", ".db")), _date(args.received))
     from checkin.county_status import build_status
 
     with county_db(args.db) as db:
@@ -295,8 +317,6 @@ def cmd_county_rules(args: argparse.Namespace) -> int:
     if not args.out:
         _out(text.rstrip("\n"))
         return 0
-    from pathlib import Path
-
     path = Path(args.out)
     if path.exists():
         raise CheckinError("county.rules_out_exists", path=str(path))

@@ -374,3 +374,32 @@ async def test_county_screen_shows_every_column_at_120_and_the_categories_in_wor
         assert str(table.get_row_at(0)[1]) == "按期"
         detail = str(app.screen.query_one("#county-detail", Static).render())
         assert "分类别 邀请/实到：群众代表 3/2" in detail
+
+
+def test_plans_and_results_from_a_folder_or_a_pattern_as_the_windows_prompt_passes_it(
+    tmp_path: Path, county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inbox = tmp_path / "收到的计划"
+    inbox.mkdir()
+    for name, day in (("城关街道", "2026-10-20"), ("县水利局", "2026-10-15")):
+        event = make_event(
+            tmp_path, name, f'title = "走进{name}"\norganizer = "{name}"\ndate = {day}\ncapacity = 20'
+        )
+        assert run("plan", "export", "--db", event, "--out", inbox / f"备案-{name}.toml") == 0
+        assert run("export", "results", "--db", event, "--out", inbox / f"results-{name}.sqlite") == 0
+    (inbox / "说明.txt").write_text("not a plan", encoding="utf-8")
+    capsys.readouterr()
+    # cmd.exe does not expand 备案-*.toml: the program does
+    assert run("county", "plans", "--db", county, str(inbox / "备案-*.toml"), "--received", "2026-09-10") == 0
+    out = capsys.readouterr().out
+    assert "已备案：城关街道（备案-城关街道.toml）" in out and "已备案：县水利局（备案-县水利局.toml）" in out
+    # a folder gives its results files (the .txt beside them is not one)
+    assert run("county", "results", "--db", county, inbox, "--received", "2026-10-21") == 0
+    out = capsys.readouterr().out
+    assert "已收到活动结果：城关街道" in out and "已收到活动结果：县水利局" in out
+    empty = tmp_path / "空"
+    empty.mkdir()
+    assert run("county", "plans", "--db", county, empty) == 2
+    assert "文件夹" in capsys.readouterr().err
+    assert run("county", "plans", "--db", county, str(tmp_path / "没有-*.toml")) == 2
+    assert "没有-*.toml" in capsys.readouterr().err
