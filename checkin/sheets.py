@@ -402,6 +402,9 @@ def _checked_choice(text: str) -> str:
     return match.group(1) if match else ""
 
 
+_TYPED_AFTER_LABEL = re.compile(r"^\s*([^\s:]{2,10})\s+(\S.*?)\s*$", re.DOTALL)
+
+
 def form_pairs(grid: list[list[Any]]) -> dict[str, tuple[Any, int, int]]:
     """Label/value pairs of a form: field → (value, row, column index); also `姓名：张三` in one cell."""
     found: dict[str, tuple[Any, int, int]] = {}
@@ -414,6 +417,10 @@ def form_pairs(grid: list[list[Any]]) -> dict[str, tuple[Any, int, int]]:
             if name is None:
                 label, sep, value = unicodedata.normalize("NFKC", cell).partition(":")
                 name = field_for(label) if sep else None
+                if name is None and (typed := _TYPED_AFTER_LABEL.match(unicodedata.normalize("NFKC", cell))):
+                    # the value typed into the label's own cell: `姓名 张三`, `联系电话\n138…`
+                    label, value = typed.group(1), typed.group(2)
+                    name = field_for(label) if field_for(value) is None else None
                 if name and name not in found and value.strip():
                     found[name] = (_checked_choice(value.strip()), r, c)
                 continue

@@ -669,3 +669,21 @@ def test_a_one_person_form_laid_out_as_a_table_is_not_a_group(tmp_path: Path, db
     result = import_file(db, tmp_path / "活动报名+许一.docx")
     assert names(db) == ["许一"] and result.rejected == [] and result.files[0].warnings == []
     assert list_groups(db) == []
+
+
+def test_a_value_typed_into_the_labels_own_cell_is_read(tmp_path: Path, db: Database) -> None:
+    from docx import Document
+
+    from tests.data.make_corpus import rid
+
+    document = Document()
+    table = document.add_table(rows=3, cols=2)
+    table.cell(0, 0).text = "姓名 何一"  # typed after the label, the box beside it left empty
+    table.cell(1, 0).text = "证件号码"
+    table.cell(1, 1).text = rid(105)
+    table.cell(2, 0).text = "联系电话\n13000000105"
+    document.save(str(tmp_path / "活动报名+何一.docx"))
+    set_language("zh")
+    result = import_file(db, tmp_path / "活动报名+何一.docx")
+    assert result.rejected == [] and result.files[0].warnings == []
+    assert db.execute("SELECT name, phone FROM people").fetchone() == ("何一", "13000000105")
