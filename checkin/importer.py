@@ -45,6 +45,7 @@ from checkin.textcheck import LIMITS, check_text, is_email
 from checkin.vocab import PersonStatus
 
 NUMBER_PREFIX = "A"
+SKIPPED_SHOWN = 10  # rows skipped that a sheet's line names; the rest are counted
 
 
 class Record(NamedTuple):
@@ -210,8 +211,11 @@ class SheetResult:
             parts.append(tr("import.ignored_columns", columns=columns))
         if self.skipped:
             items = "、".join(
-                tr(f"import.skipped_{kind}", line=line, text=text) for line, kind, text in self.skipped
+                tr(f"import.skipped_{kind}", line=line, text=text)
+                for line, kind, text in self.skipped[:SKIPPED_SHOWN]
             )
+            if len(self.skipped) > SKIPPED_SHOWN:
+                items = tr("import.skipped_more", rows=items, count=len(self.skipped))
             parts.append(tr("import.skipped_rows", rows=items))
         if self.blank:
             parts.append(tr("import.blank_rows", count=self.blank))

@@ -687,3 +687,15 @@ def test_a_value_typed_into_the_labels_own_cell_is_read(tmp_path: Path, db: Data
     result = import_file(db, tmp_path / "活动报名+何一.docx")
     assert result.rejected == [] and result.files[0].warnings == []
     assert db.execute("SELECT name, phone FROM people").fetchone() == ("何一", "13000000105")
+
+
+def test_a_long_run_of_notes_is_counted_not_listed_line_by_line(tmp_path: Path, db: Database) -> None:
+    from tests.data.make_corpus import rid
+    from tests.helpers import write_csv
+
+    rows = [["吕一", rid(106), "13000000106"]] + [[f"注：第{n}条说明", "", ""] for n in range(1, 31)]
+    set_language("zh")
+    result = import_file(db, write_csv(tmp_path / "说明多.csv", rows, header=["姓名", "身份证号", "手机"]))
+    line = result.files[0].sheets[0].describe()
+    assert line.startswith("“说明多.csv”：第 1 行是表头；跳过 第 3 行（说明：注：第1条说明）、")
+    assert line.endswith("第 12 行（说明：注：第10条说明） 等共 30 行")
