@@ -832,6 +832,54 @@ def init_county(
     return rules, imported
 
 
+@dataclass
+class UnitsUpdate:
+    imported: UnitImport
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    kept: list[str] = field(default_factory=list)  # on the file's list, not on the new one
+
+
+def update_units(db: Database, units_file: str | Path) -> UnitsUpdate:
+    """Take a new list of units into a county file during the year: a new contact or phone is
+    recorded, a new unit added; a unit missing from the new list is kept (its plans and results
+    stay), listed last and said. The names already in the file keep their spelling."""
+    imported = read_units(units_file)
+    if not imported.units:
+        raise CheckinError("county.no_units", path=str(units_file))
+    result = UnitsUpdate(imported)
+    existing = {unit_key(u.name): u for u in units(db)}
+    seen: set[str] = set()
+    with write_transaction(db):
+        for unit in imported.units:
+            key = unit_key(unit.name)
+            seen.add(key)
+            old = existing.get(key)
+            if old is None:
+                db.execute(
+                    "INSERT INTO units (name, kind, contact, phone, line) VALUES (?, ?, ?, ?, ?)",
+                    [unit.name, unit.kind, unit.contact, unit.phone, unit.line],
+                )
+                result.added.append(unit.name)
+                continue
+            if (old.kind, old.contact, old.phone) == (unit.kind, unit.contact, unit.phone):
+                result.unchanged += 1
+            else:
+                result.updated.append(old.name)
+            db.execute(
+                "UPDATE units SET kind = ?, contact = ?, phone = ?, line = ? WHERE name = ?",
+                [unit.kind, unit.contact, unit.phone, unit.line, old.name],
+            )
+        last = max(u.line for u in imported.units)
+        for key, old in existing.items():
+            if key not in seen:
+                last += 1
+                db.execute("UPDATE units SET line = ? WHERE name = ?", [last, old.name])
+                result.kept.append(old.name)
+    return result
+
+
 def units(db: Database) -> list[Unit]:
     return [
         Unit(r["name"], r["kind"], r["contact"], r["phone"], r["line"])

@@ -138,6 +138,34 @@ def cmd_county_init(args: argparse.Namespace) -> int:
     return 0
 
 
+@county_cli.command(
+    "county units",
+    "cli.county.units_cmd",
+    COUNTY_DB,
+    opt("--units", required=True, metavar="单位.xlsx", help="cli.county.units"),
+)
+def cmd_county_units(args: argparse.Namespace) -> int:
+    from checkin.county import county_db, update_units
+
+    with county_db(args.db) as db:
+        done = update_units(db, args.units)
+    sep = tr("labels.list_sep")
+    _out(
+        tr("county.units_updated", added=len(done.added), updated=len(done.updated), unchanged=done.unchanged)
+    )
+    if done.added:
+        _out("  " + tr("county.units_added", names=sep.join(done.added)))
+    if done.updated:
+        _out("  " + tr("county.units_changed", names=sep.join(done.updated)))
+    if done.kept:
+        _out("  " + tr("county.units_kept", names=sep.join(done.kept)))
+    for line, text in done.imported.warnings:
+        _out(tr("county.unit_warning", line=line, text=text))
+    for line, reason in done.imported.rejected:
+        _out(tr("county.unit_rejected", line=line, reason=reason))
+    return 0
+
+
 def cmd_county_plans(args: argparse.Namespace) -> int:
     from checkin.county import county_db
     from checkin.plans import format_params, take_plans

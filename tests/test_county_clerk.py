@@ -403,3 +403,40 @@ def test_plans_and_results_from_a_folder_or_a_pattern_as_the_windows_prompt_pass
     assert "文件夹" in capsys.readouterr().err
     assert run("county", "plans", "--db", county, str(tmp_path / "没有-*.toml")) == 2
     assert "没有-*.toml" in capsys.readouterr().err
+
+
+def test_units_updated_during_the_year_keep_plans_and_results(
+    tmp_path: Path, county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = make_event(
+        tmp_path, "水利", 'title = "走进水利局"\norganizer = "县水利局"\ndate = 2026-10-15\ncapacity = 20'
+    )
+    plan = tmp_path / "p.toml"
+    assert run("plan", "export", "--db", event, "--out", plan) == 0
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 0
+    new_list = tmp_path / "新名单.csv"
+    new_list.write_text(
+        "单位名称,类别,联系人,联系电话\n县科学技术局,县政府部门,陈新,13800000011\n"
+        "城关街道,乡镇（街道）,李华,0539-2251234\n县公安局,县政府部门,周正,13800000021\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert run("county", "units", "--db", county, "--units", new_list) == 0
+    out = capsys.readouterr().out
+    assert "已更新单位名单：新增 1 个，联系人或电话等有变化 1 个，未变 1 个" in out
+    assert "新增：县公安局" in out and "有变化：县科学技术局" in out
+    assert "新名单中没有，仍保留（其计划和结果不删除）：县水利局" in out
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-09-20") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(u["unit"], u["contact"], u["phone"], u["planned"]) for u in data["units"]] == [
+        ("县科学技术局", "陈新", "13800000011", False),
+        ("城关街道", "李华", "0539-2251234", False),
+        ("县公安局", "周正", "13800000021", False),
+        ("县水利局", "赵刚", "13800000003", True),  # kept, last, with its plan
+    ]
+    # a list that cannot be read changes nothing
+    before = county.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("姓名\n王明\n", encoding="utf-8")
+    assert run("county", "units", "--db", county, "--units", bad) == 2
+    assert county.read_bytes() == before
