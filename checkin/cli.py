@@ -630,7 +630,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     "cli.scan.help",
     opt("text", metavar="TEXT", help="cli.scan.text"),
     DB,
-    opt("--station", default="cli", metavar="S", help="cli.scan.station"),
+    opt("--station", metavar="S", help="cli.scan.station"),
     opt("--operator", default="cli", metavar="O", help="cli.scan.operator"),
     opt("--check", action="append", metavar="NAME=VALUE", help="cli.scan.check"),
     JSON,
@@ -640,7 +640,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from checkin.labels import CheckLabels
 
     with open_db(args.db) as db:
-        door = Door(db, args.station, args.operator)
+        # the station's name is shown and exported: by default a word, not "cli"
+        door = Door(db, args.station or tr("cli_i18.station"), args.operator)
         if door.station_note:
             print(terminal_safe(door.station_note), file=sys.stderr)
         answers: dict[str, str] = {}

@@ -142,3 +142,14 @@ def test_scan_checks_are_taken_in_words(demo: Path, tmp_path: Path) -> None:
     assert code == 0, said
     code, said = _cli("--lang", "zh", "scan", "--help")
     assert "本人身份证=已核验" in said and "id_card" not in said
+
+
+def test_a_scan_from_the_command_line_names_its_station_in_words(demo: Path) -> None:
+    """Without --station the check-in was recorded at station "cli", shown as 首次签到：…，cli and
+    exported in the 签到点 column."""
+    from tests.helpers import invited, token
+
+    guest = token(demo, invited(demo, 0))
+    assert _cli("--lang", "zh", "scan", "--db", str(demo), "--check", "本人身份证=已核验", guest)[0] == 0
+    code, said = _cli("--lang", "zh", "scan", "--db", str(demo), guest)
+    assert code == 1 and said.rstrip().endswith("，命令行"), said  # already in: said where
