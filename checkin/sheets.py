@@ -402,7 +402,8 @@ def _checked_choice(text: str) -> str:
     return match.group(1) if match else ""
 
 
-_TYPED_AFTER_LABEL = re.compile(r"^\s*([^\s:]{2,10})\s+(\S.*?)\s*$", re.DOTALL)
+# the label, spaces or one line break, then a value on one line
+_TYPED_AFTER_LABEL = re.compile(r"^\s*([^\s:]{2,10})[ \t\u3000]*\n?[ \t\u3000]*(\S[^\n]*?)\s*$")
 
 
 def form_pairs(grid: list[list[Any]]) -> dict[str, tuple[Any, int, int]]:
@@ -787,10 +788,11 @@ def _paragraph_text(p: Any) -> str:
 
 
 def _docx_text(element: Any) -> str:
-    """The text of a cell or paragraph, paragraphs joined by line breaks."""
+    """The text of a cell or paragraph, paragraphs joined by line breaks; a table inside a cell
+    is read as a table of its own, not as the cell's text."""
     if element.tag == f"{_W}p":
         return _paragraph_text(element)
-    return "\n".join(_paragraph_text(p) for p in element.iter(f"{_W}p"))
+    return "\n".join(_paragraph_text(p) for p in _word_children(element, f"{_W}p"))
 
 
 def _docx_grid(tbl: Any) -> list[list[Any]]:
@@ -818,7 +820,8 @@ def _read_docx(source: Source, data: bytes) -> None:
     pairs: dict[str, tuple[Any, int, int]] = {}
     labels: dict[str, str] = {}
     group_tables: list[Table] = []
-    for number, word_table in enumerate(_word_children(body, qn("w:tbl")), start=1):
+    # every table in document order, also one inside another's cell (a form drawn in a frame)
+    for number, word_table in enumerate(body.iter(qn("w:tbl")), start=1):
         grid = _docx_grid(word_table)
         header, _ = find_header(grid)
         if header is not None:

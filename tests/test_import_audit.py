@@ -699,3 +699,26 @@ def test_a_long_run_of_notes_is_counted_not_listed_line_by_line(tmp_path: Path, 
     line = result.files[0].sheets[0].describe()
     assert line.startswith("“说明多.csv”：第 1 行是表头；跳过 第 3 行（说明：注：第1条说明）、")
     assert line.endswith("第 12 行（说明：注：第10条说明） 等共 30 行")
+
+
+def test_a_form_drawn_inside_a_frame_table_is_read(tmp_path: Path, db: Database) -> None:
+    """A form whose boxes are a table inside the cell of an outer table (a frame, a title cell):
+    the outer cell's text ran all the boxes together."""
+    from docx import Document
+
+    from tests.data.make_corpus import rid
+
+    document = Document()
+    frame = document.add_table(rows=2, cols=1)
+    frame.cell(0, 0).text = "政府开放日报名表"
+    inner = frame.cell(1, 0).add_table(rows=3, cols=2)
+    for r, (label, value) in enumerate(
+        [("姓名", "施一"), ("证件号码", rid(107)), ("联系电话", "13000000107")]
+    ):
+        inner.cell(r, 0).text = label
+        inner.cell(r, 1).text = value
+    document.save(str(tmp_path / "活动报名+施一.docx"))
+    set_language("zh")
+    result = import_file(db, tmp_path / "活动报名+施一.docx")
+    assert result.rejected == [] and result.files[0].warnings == []
+    assert db.execute("SELECT name, phone FROM people").fetchone() == ("施一", "13000000107")
