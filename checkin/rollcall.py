@@ -289,7 +289,9 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
     marks = db.execute("SELECT stop, bus, number, mark, reason, at FROM roll_marks").fetchall()
     here_present: dict[str, list[tuple[str | None, str]]] = {}
     came: set[str] = {str(r[0]) for r in db.execute("SELECT number FROM live_checkins")}
-    left_marks: dict[str, tuple[str, str, str]] = {}  # number → (at, stop, reason), the earliest
+    # each guest's last mark up to here, by stop then time (present or left): one who left is
+    # gone until marked present again — at that stop or any later one, and back from then on
+    last_mark: dict[str, tuple[int, str, str, str, str]] = {}  # number → (position, at, mark, stop, reason)
     # the bus each guest rides now: the one they were last marked present on (by stop, then
     # time), up to this stop — a guest who boarded another bus is expected on it from then on
     riding: dict[str, tuple[int, str, str]] = {}  # number → (stop position, at, bus)
@@ -304,13 +306,11 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
             if bus_name is not None:  # ties (same stop, same millisecond) go by name: order-free
                 seen = (order_of[stop_name], str(at), str(bus_name))
                 riding[number] = max(riding.get(number, seen), seen)
-        elif mark == "left" and (number not in left_marks or (at, stop_name) < left_marks[number][:2]):
-            left_marks[number] = (at, stop_name, reason or "other")
-    # back on the visit: present here after leaving
-    gone = {
-        number: info
-        for number, info in left_marks.items()
-        if not any(at > info[0] for _, at in here_present.get(number, []))
+        if mark in ("present", "left"):  # a tie (same stop, same millisecond) goes to present: order-free
+            seen_mark = (order_of[stop_name], str(at), str(mark), str(stop_name), str(reason or "other"))
+            last_mark[number] = max(last_mark.get(number, seen_mark), seen_mark)
+    gone = {  # number → (at, stop, reason) of the leaving that still holds
+        number: (info[1], info[3], info[4]) for number, info in last_mark.items() if info[2] == "left"
     }
     if bus is None:
         candidates = set(people) if position == 0 else set(people) & came

@@ -15,8 +15,9 @@ from checkin.cli import main as cli_main
 from checkin.demo import demo_rows
 from checkin.errors import CheckinError
 from checkin.event import Event, create_event, event_from_toml, load_event
+from checkin.i18n import tr
 from checkin.importer import import_file
-from checkin.itinerary import Bus, Stop, assign_buses, bus_loads, plan_from_raw, set_bus, set_plan
+from checkin.itinerary import Bus, Stop, assign_buses, bus_loads, load_plan, plan_from_raw, set_bus, set_plan
 from checkin.keys import issue_token
 from checkin.rollcall import RollCall, schedule, visit_summary
 from checkin.search import ensure_index, look_up
@@ -805,3 +806,37 @@ def test_the_demo_says_where_the_site_visit_is(tmp_path: Path, capsys: pytest.Ca
     with pytest.raises(SystemExit):
         app_main(["--lang", "zh", "run", "--help"])
     assert "rollcall 点名" in capsys.readouterr().out
+
+
+def test_someone_who_came_back_is_expected_at_every_later_stop(demo_db: Database, clock: ManualClock) -> None:
+    """Back on the visit is back for the rest of it: a guest who left at one stop and was marked
+    present again (there or later) is expected at every stop after — the departure from the next
+    stop said "all aboard" while they were not on the bus."""
+    db = demo_db
+    stops, buses = load_plan(db)
+    set_plan(db, [*stops, Stop("档案室", "16:00", 30), Stop("座谈室", "16:40", 30)], buses)
+    roll = RollCall(db, "1号车", "op", clock=clock)
+    number, other = (n for n, _ in bus_loads(db)[0][0].riders[:2])
+    clock.at("13:55")
+    roll.mark_present("政务服务中心东门", "1号车", number)
+    roll.mark_present("政务服务中心东门", "1号车", other)
+    clock.at("14:30")
+    roll.leave("办税服务厅", "1号车", number, "unwell")
+    clock.at("14:40")
+    assert roll.mark_present("办税服务厅", "1号车", number).outcome == "back"
+    roll.mark_present("办税服务厅", "1号车", other)
+    clock.at("16:05")
+    roll.mark_present("档案室", "1号车", other)
+    status = roll.status("档案室", "1号车")
+    assert [r.number for r in status.missing] == [number] and status.left == []
+    departure = roll.depart("档案室", "1号车")
+    assert not departure.recorded and departure.status.departure_text() != tr("visit.all_aboard", n=1)
+    # left again later: gone from there on, with that stop's reason
+    roll.leave("档案室", "1号车", number, "went_home")
+    clock.at("16:45")
+    later = roll.status("座谈室", "1号车")
+    assert number not in [r.number for r in later.missing + later.present]
+    assert [(r.number, r.stop, r.reason) for r in later.left] == [(number, "档案室", "went_home")]
+    # left at a stop, back at a later one: expected at the stops after that too
+    roll.mark_present("座谈室", "1号车", number)
+    assert number in [r.number for r in roll.status("座谈室", "1号车").present]
