@@ -359,12 +359,15 @@ def cmd_county_rules(args: argparse.Namespace) -> int:
     "cli.county.datasette",
     COUNTY_DB,
     opt("--out", required=True, metavar="county-metadata.json", help="cli.county.datasette_out"),
+    AS_OF,
 )
 def cmd_county_datasette(args: argparse.Namespace) -> int:
     from checkin.county import county_db, datasette_metadata
+    from checkin.plans import refresh_breaches
+    from checkin.storage import write_transaction
 
-    with county_db(args.db):  # a county file (refuses an event file or a missing one)
-        pass
+    with county_db(args.db) as db, write_transaction(db):  # a county file, not an event file
+        refresh_breaches(db, _date(args.as_of))  # 问题清单 and 状态 as of that day, in today's words
     path = datasette_metadata(args.db, args.out)
     _out(tr("county.datasette_done", path=path))
     _out(f"  datasette {_quoted(args.db)} --metadata {_quoted(str(path))}")

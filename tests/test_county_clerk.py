@@ -211,6 +211,21 @@ def test_datasette_metadata_for_a_county_file_of_any_name(
     # Datasette names a database after its file: the labels and facets follow the file's name
     assert list(metadata["databases"]) == ["沂水县2026"]
     assert metadata["databases"]["沂水县2026"]["tables"]["单位一览"]["facets"][0] == "状态"
+    # the breaches Datasette shows are brought up to the day asked
+    import sqlite3
+
+    assert run("county", "datasette", "--db", named, "--out", out, "--as-of", "2026-12-31") == 0
+    conn = sqlite3.connect(named)
+    try:
+        problems = conn.execute(
+            "SELECT 单位, 问题, 统计截至 FROM 问题清单 WHERE 单位 = '县水利局'"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert problems == [
+        ("县水利局", "未在 9月15日 前报备活动计划", "2026-12-31"),
+        ("县水利局", "2026 年度未举办“政府开放日”活动", "2026-12-31"),
+    ]
     assert run("county", "datasette", "--db", tmp_path / "nowhere.db", "--out", out) == 2
     assert "nowhere.db" in capsys.readouterr().err
 
