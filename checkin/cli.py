@@ -759,9 +759,18 @@ def cmd_survey_summary(args: argparse.Namespace) -> int:
         if summary.forms_excess:
             _out(tr("report.forms_excess_note", excess=summary.forms_excess, attended=summary.attended))
         for item in summary.items:
-            mean = f"  {tr('survey.mean')} {item.mean:.2f}" if item.mean is not None else ""
-            rate = f"{pct(item.satisfaction_rate)} ({item.satisfied}/{item.valid})"
-            _out(f"{item.label}: {tr('survey.rate')} {rate}, {tr('survey.blank')} {item.blanks}{mean}")
+            mean = tr("cli_i18.item_mean", mean=f"{item.mean:.2f}") if item.mean is not None else ""
+            _out(
+                tr(
+                    "cli_i18.item_line",
+                    label=item.label,
+                    rate=pct(item.satisfaction_rate),
+                    satisfied=item.satisfied,
+                    valid=item.valid,
+                    blanks=item.blanks,
+                    mean=mean,
+                )
+            )
         _out(tr("survey.overall", rate=pct(summary.overall_rate), method=summary.overall_method))
         if summary.mismatches_per_item:
             counts = mismatch_counts(event_template(db), summary.mismatches_per_item)

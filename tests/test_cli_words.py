@@ -153,3 +153,22 @@ def test_a_scan_from_the_command_line_names_its_station_in_words(demo: Path) -> 
     assert _cli("--lang", "zh", "scan", "--db", str(demo), "--check", "本人身份证=已核验", guest)[0] == 0
     code, said = _cli("--lang", "zh", "scan", "--db", str(demo), guest)
     assert code == 1 and said.rstrip().endswith("，命令行"), said  # already in: said where
+
+
+def test_the_survey_summary_reads_as_chinese(demo: Path) -> None:
+    """It printed 工作成效: 满意率 95.7% (22/23), 未填 0 — half-width colon, brackets and comma in a
+    Chinese sentence."""
+    from checkin.survey import add_entry, allocate_forms
+
+    with open_db(demo) as db:
+        allocate_forms(db, 2)
+        add_entry(db, 1, [1, 1, 1, 1, 1])
+        add_entry(db, 2, [3, 1, 0, 1, 1])
+    code, said = _cli("--lang", "zh", "survey", "summary", "--db", str(demo))
+    assert (
+        code == 0
+        and "工作成效：满意率50.0%（1/2），未填0份" in said
+        and "服务态度：满意率100.0%（1/1），未填1份" in said
+    )
+    code, said = _cli("--lang", "en", "survey", "summary", "--db", str(demo))
+    assert "Effectiveness of the work: satisfied 50.0% (1/2), blank 0" in said
