@@ -19,6 +19,7 @@ import io
 import sqlite3
 import tomllib
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -617,6 +618,8 @@ UNIT_HEADERS: dict[str, str] = {
 }  # fmt: skip
 UNIT_HEADER_ROWS = 15  # the header is looked for in this many rows (a title line may stand above it)
 MAX_UNITS_BYTES = 10 * 1024 * 1024
+MAX_UNIT_ROWS = 5000  # a county has some hundred units
+MAX_UNIT_COLUMNS = 50
 
 
 def _unit_header_key(cell: Any) -> str:
@@ -701,13 +704,44 @@ def _cell_text(value: Any) -> Any:
     return value
 
 
+def _is_xlsx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return "xl/workbook.xml" in package.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _xlsx_grid(data: bytes, path: Path) -> list[list[Any]]:
+    """The first visible sheet of an .xlsx, read row by row and only as far as a list of units
+    goes: a stray value typed in Excel's last cell (XFD1048576) makes the whole-sheet readers
+    try to hold 17 billion cells and the program dies."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheets = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
+            rows = sheets[0].iter_rows(max_row=MAX_UNIT_ROWS + 1, max_col=MAX_UNIT_COLUMNS, values_only=True)
+            grid = [[_cell_text(c) for c in row] for row in rows]
+        finally:
+            book.close()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError, AttributeError):
+        raise CheckinError("county.units_unreadable", path=str(path)) from None
+    if len(grid) > MAX_UNIT_ROWS and any(c not in (None, "") for c in grid[MAX_UNIT_ROWS]):
+        raise CheckinError("county.units_too_many", path=str(path), limit=MAX_UNIT_ROWS)
+    return grid[:MAX_UNIT_ROWS]
+
+
 def _grid(path: Path) -> list[list[Any]]:
     """The first visible sheet of a workbook (.xlsx, .xls, .ods) or a CSV/text table."""
     size = path.stat().st_size
     if size > MAX_UNITS_BYTES:
         raise CheckinError("county.units_too_big", path=str(path))
     data = path.read_bytes()
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+    if data.startswith(b"PK\x03\x04") and _is_xlsx(data):
+        return _xlsx_grid(data, path)
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .ods, .xls
         from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
         try:

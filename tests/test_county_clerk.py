@@ -455,3 +455,30 @@ def test_units_updated_during_the_year_keep_plans_and_results(
     bad.write_text("姓名\n王明\n", encoding="utf-8")
     assert run("county", "units", "--db", county, "--units", bad) == 2
     assert county.read_bytes() == before
+
+
+def test_a_unit_list_with_a_stray_value_in_excels_last_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value typed by mistake in XFD1048576: a whole-sheet reader would try to hold 17 billion
+    cells (python-calamine aborts the process); the list is read only as far as units go."""
+    from openpyxl import load_workbook
+
+    units = units_xlsx(tmp_path / "单位.xlsx")
+    book = load_workbook(units)
+    sheet = book.active
+    assert sheet is not None
+    sheet["XFD1048576"] = "x"
+    book.save(units)
+    assert run("county", "init", "--db", tmp_path / "c.db", "--year", "2026", "--units", units) == 0
+    assert "（3 个单位）" in capsys.readouterr().out
+    many = tmp_path / "many.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["单位名称"])
+    for n in range(5001):
+        sheet.append([f"单位{n}"])
+    book.save(many)
+    assert run("county", "init", "--db", tmp_path / "d.db", "--year", "2026", "--units", many) == 2
+    assert "超过 5000 行" in capsys.readouterr().err
