@@ -110,7 +110,7 @@ visit_cli.group("buses", "cli.visit.buses")
     "buses assign",
     "cli.visit.assign",
     DB,
-    opt("--by", required=True, choices=ASSIGN_MODES, help="cli.visit.by"),
+    opt("--by", required=True, choices=ASSIGN_MODES, labels="assign_mode", help="cli.visit.by"),
     JSON,
 )
 def cmd_buses_assign(args: argparse.Namespace) -> int:

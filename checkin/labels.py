@@ -90,6 +90,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     # issue 19: the site visit's stop kinds and why someone left it
     "stop_kind": ("visit.kind", ("assembly", "visit", "forum", "return")),
     "leave_reason": ("visit.reason", ("went_home", "unwell", "other")),
+    "assign_mode": ("visit.by", ("category", "group", "even")),  # buses assign --by
 }
 
 # History rows whose old/new values are codes of another kind.

@@ -543,6 +543,26 @@ def test_cli_assigns_buses_and_speaks_chinese(demo: Path, capsys: pytest.Capture
     assert "--none" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("lang", "word", "said"), [("zh", "单位", "已按单位分车"), ("en", "Group", "by group")]
+)
+def test_buses_assign_takes_the_way_in_words_and_lists_words_not_codes(
+    demo: Path, capsys: pytest.CaptureFixture[str], lang: str, word: str, said: str
+) -> None:
+    """--by 单位 (or group, or the code); --help and a wrong word list 类别|单位|平均, never the codes."""
+    assert cli_main(["--lang", lang, "buses", "assign", "--db", str(demo), "--by", word]) == 0
+    assert said in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli_main(["--lang", "zh", "buses", "assign", "--help"])
+    shown = capsys.readouterr().out
+    assert "--by 类别|单位|平均" in shown and "category" not in shown and "even" not in shown
+    with pytest.raises(SystemExit) as refused:
+        cli_main(["--lang", "zh", "buses", "assign", "--db", str(demo), "--by", "按车"])
+    assert refused.value.code == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert "类别、单位、平均" in err and "category" not in err, err
+
+
 # ---------------------------------------------------------------- two buses' laptops, merged
 
 
