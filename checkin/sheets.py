@@ -989,11 +989,13 @@ def _kind(data: bytes, suffix: str) -> str:
         return "mail"
     if _HTML_TABLE.search(data[: 1 << 20]) and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         return "html"  # a web system's "Excel" export: an HTML page with a table, named .xls
-    if suffix in (".pdf", ".doc", ".wps", ".odt", ".numbers", ".msg", ".jpg", ".png", ".zip", ".rar"):
+    if suffix in (".pdf", ".doc", ".wps", ".odt", ".numbers", ".msg", *_ARCHIVES, *_IMAGES):
         return "unsupported"
     return "text"
 
 
+_ARCHIVES = (".zip", ".rar", ".7z", ".gz", ".tar")
+_IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff")
 _OLE_NOT_A_SHEET = ("WordDocument".encode("utf-16-le"), "__substg1.0_".encode("utf-16-le"))
 _HTML_TABLE = re.compile(rb"<table[\s>]", re.IGNORECASE)
 _HTML_LIMIT = 20 << 20
@@ -1074,11 +1076,15 @@ def read_bytes(data: bytes, name: str, only_sheet: str | None = None, *, shown: 
         raise CheckinError("import.old_office_renamed", path=source.file, suffix=suffix or "?")
     elif kind == "text":
         _read_text(source, data)
+    elif suffix in _ARCHIVES or (kind == "other_zip" and suffix not in (*SHEET_SUFFIXES, ".docx")):
+        raise CheckinError("import.archive", path=source.file)  # a zip of forms, named anything
     elif kind in ("bad_zip", "other_zip") and suffix == ".docx":
         raise CheckinError("import.bad_docx", path=source.file)
     elif kind in ("bad_zip", "other_zip"):
         raise CheckinError("import.bad_workbook", path=source.file)
     else:
+        if suffix in _IMAGES:
+            raise CheckinError("import.image", path=source.file)
         raise CheckinError("import.unsupported", suffix=suffix or name)
     source.file_stem = Path(name).stem
     return source

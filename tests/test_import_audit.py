@@ -722,3 +722,24 @@ def test_a_form_drawn_inside_a_frame_table_is_read(tmp_path: Path, db: Database)
     result = import_file(db, tmp_path / "活动报名+施一.docx")
     assert result.rejected == [] and result.files[0].warnings == []
     assert db.execute("SELECT name, phone FROM people").fetchone() == ("施一", "13000000107")
+
+
+def test_a_zip_of_forms_and_a_photo_of_a_form_are_told_what_to_do(tmp_path: Path, db: Database) -> None:
+    import zipfile
+
+    from tests.data.make_corpus import label_form_docx, rid
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    form = label_form_docx(
+        tmp_path / "活动报名+孔一.docx", {"姓名": "孔一", "证件号码": rid(108), "联系电话": "13000000108"}
+    )
+    with zipfile.ZipFile(folder / "报名表.zip", "w") as archive:
+        archive.write(form, form.name)
+    (folder / "报名表照片.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(100))
+    set_language("zh")
+    result = import_file(db, folder)
+    assert [f.status_line() for f in result.files] == [
+        "报名表.zip：未导入——报名表.zip 是压缩包：请先解压，再导入解压出的文件或文件夹",
+        "报名表照片.jpg：未导入——报名表照片.jpg 是图片，读不出报名信息：请让报名人发送填好的 .docx 报名表，或由工作人员照着录入表格",
+    ]
