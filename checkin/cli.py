@@ -154,7 +154,7 @@ def cmd_event_show(args: argparse.Namespace) -> int:
         rows += _deadline_rows(db)
         for label, value in rows:
             if value:
-                _out(f"{label}: {value}")
+                _out(tr("cli_i18.field", label=label, value=value))  # 日期：… (a full-width colon in Chinese)
         return 0
 
 

@@ -172,3 +172,12 @@ def test_the_survey_summary_reads_as_chinese(demo: Path) -> None:
     )
     code, said = _cli("--lang", "en", "survey", "summary", "--db", str(demo))
     assert "Effectiveness of the work: satisfied 50.0% (1/2), blank 0" in said
+
+
+def test_event_show_writes_a_full_width_colon_in_chinese(demo: Path) -> None:
+    code, said = _cli("--lang", "zh", "event", "show", "--db", str(demo))
+    lines = [line for line in said.splitlines() if line.strip()]
+    assert code == 0 and lines[0].startswith("活动名称：“走进税务")
+    assert not [line for line in lines if re.match(r"^[\u4e00-\u9fff]+: ", line)], lines
+    code, said = _cli("--lang", "en", "event", "show", "--db", str(demo))
+    assert said.startswith("Title: ")
