@@ -111,7 +111,8 @@ def outcome(row: dict[str, Any], last: str | None, close_waiting: bool) -> str |
     elif status == PersonStatus.INVITED:
         kind = "moved_up" if last == "waiting" else "invited"
     elif status == PersonStatus.WAITING:
-        kind = "not_needed" if close_waiting else "waiting"
+        # once told the list is closed, a later run without --close-waiting tells them nothing
+        kind = "not_needed" if close_waiting or last == "not_needed" else "waiting"
     elif status == PersonStatus.REMOVED or (
         status == PersonStatus.SIGNED_UP and last in _INVITED | {PersonStatus.WAITING}
     ):

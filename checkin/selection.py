@@ -1,7 +1,8 @@
 """Selection (按照报名先后顺序选取) and confirmation calls (电话通知).
 
-Directly invited people (定向邀请) and those who already confirmed come first; then everyone
-else whose application is approved (or needs no review) in sign-up order. Each person takes a
+Directly invited people (定向邀请), those who already confirmed and those already sent their
+invitation (a notice) come first; then everyone else whose application is approved (or needs
+no review) in sign-up order. Each person takes a
 place from their category's quota (名额, e.g. "群众代表+科技特派员共28名") or, for categories
 without one, from the general pool (capacity minus the quotas). A non-citizen is only invited
 while citizens can still make up the minimum share of those counted in capacity (群众代表比例
@@ -239,8 +240,21 @@ def _selectable(db: Database) -> list[dict[str, Any]]:
     )
 
 
+def told_invited(db: Database) -> set[str]:
+    """Who has been sent their invitation (the last notice written for them invites them): the
+    e-mail with its QR code is out, so a later `select` does not take the place back."""
+    if "notices" not in db.table_names():
+        return set()
+    rows = db.execute(
+        "SELECT n.number FROM notices n WHERE n.kind IN ('invited', 'moved_up') AND n.id = "
+        "(SELECT MAX(m.id) FROM notices m WHERE m.number = n.number)"
+    )
+    return {r[0] for r in rows}
+
+
 def select(db: Database) -> SelectionResult:
-    """(Re)compute invited and waiting. People who already confirmed keep their place."""
+    """(Re)compute invited and waiting. People who already confirmed, or were already sent
+    their invitation, keep their place."""
     from checkin.review import run_auto_checks  # review builds on selection
 
     run_auto_checks(db)  # an application failing the age or category rule is rejected first
@@ -253,10 +267,12 @@ def select(db: Database) -> SelectionResult:
         line = places.line_of.get(person["category"])
         if line is not None:
             line.applied += 1
+    told = told_invited(db)
     locked = [
         p
         for p in people
-        if p["status"] == PersonStatus.INVITED and p["confirmation"] == Confirmation.CONFIRMED
+        if p["status"] == PersonStatus.INVITED
+        and (p["confirmation"] == Confirmation.CONFIRMED or p["number"] in told)
     ]
     locked_numbers = {p["number"] for p in locked}
     direct = [p for p in people if p["direct"] and p["number"] not in locked_numbers]

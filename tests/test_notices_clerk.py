@@ -1,0 +1,105 @@
+"""A clerk's week before the event (adversarial audit of issue 17): review done in pieces,
+`select` and `notices` run after each piece, the waiting list closed and notices run again.
+Whoever was told something is never told the opposite by a later run that nothing changed for."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from checkin.event import Event, create_event
+from checkin.importer import import_file
+from checkin.notices import write_notices
+from checkin.review import approve
+from checkin.selection import select
+from checkin.storage import memory_db
+from tests.conftest import EVENT_DATE, person_row, write_csv
+from tests.helpers import FONT
+
+OFFICE = "office"
+
+
+def plan_db(capacity: int = 4, quotas: dict[str, int] | None = None) -> Database:
+    db = memory_db()
+    create_event(
+        db,
+        Event(
+            title="科技局政府开放日",
+            date=EVENT_DATE,
+            starts="09:00",
+            capacity=capacity,
+            min_citizen_share=0,
+            review=True,
+            organizer="示范县科学技术局",
+            meeting_point="一楼大厅",
+            reply_email="kjj@example.gov.cn",
+            quotas=quotas or {},
+        ),
+    )
+    if "email" not in db["people"].columns_dict:  # the sign-up form's e-mail (issue 16's column)
+        db.execute("ALTER TABLE people ADD COLUMN email TEXT")
+    return db
+
+
+def statuses(db: Database) -> dict[str, str]:
+    return {r[0]: r[1] for r in db.execute("SELECT number, status FROM people")}
+
+
+def test_an_invitation_sent_is_not_taken_back_when_select_runs_again(tmp_path: Path) -> None:
+    # the plan: 4 places, "群众代表+科技特派员 3 名"; the quota's places go to the next in sign-up
+    # order while it is not filled (unfilled = pool). Half the sheet is reviewed: the two
+    # enterprise representatives take the places the quota has not filled yet, are invited, and
+    # the clerk sends the invitations (with their QR codes). Then the rest is approved.
+    db = plan_db(quotas={"citizen+commissioner": 3})
+    rows = [person_row(1, category="企业代表", at="2026-11-20 09:00")]
+    rows += [person_row(2, category="企业代表", at="2026-11-20 09:01")]
+    rows += [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(3, 7)]
+    import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    approve(db, ["A001", "A002", "A003"], operator=OFFICE, residence="身份证住址在本县")
+    select(db)
+    assert statuses(db)["A001"] == statuses(db)["A002"] == "invited"
+    out = tmp_path / "通知"
+    first = write_notices(db, out, font=FONT)
+    assert {(n.number, n.kind) for n in first.notices} >= {("A001", "invited"), ("A002", "invited")}
+
+    approve(db, ["A004", "A005", "A006"], operator=OFFICE, residence="身份证住址在本县")
+    select(db)
+    # both keep the place they were told they have; the quota gets what is left
+    assert statuses(db)["A001"] == statuses(db)["A002"] == "invited"
+    assert sum(s == "invited" for s in statuses(db).values()) == 4
+    second = write_notices(db, out, font=FONT)
+    told = {n.number: n.kind for n in second.notices}
+    assert "A001" not in told and "A002" not in told  # never "候补" after "邀请函"
+    assert told == {"A004": "invited", "A005": "waiting", "A006": "waiting"}
+    for number in ("A001", "A002"):
+        draft = email.message_from_bytes(
+            (out / f"{number}-invited.eml").read_bytes(), policy=email.policy.default
+        )
+        assert draft["To"] is None or "@" in str(draft["To"])
+    # and the door still takes them: their invitation is not revoked
+    revoked = db.execute(
+        "SELECT COUNT(*) FROM invitations i JOIN people p ON p.seq = i.seq "
+        "WHERE p.number IN ('A001', 'A002') AND i.revoked_at IS NOT NULL"
+    ).fetchone()[0]
+    assert revoked == 0
+
+
+def test_the_waiting_list_told_it_is_closed_is_not_told_it_is_waiting_again(tmp_path: Path) -> None:
+    db = plan_db(capacity=1)
+    rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 4)]
+    import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    approve(db, ["A001", "A002", "A003"], operator=OFFICE, residence="身份证住址在本县")
+    select(db)
+    out = tmp_path / "通知"
+    write_notices(db, out, font=FONT)
+    closed = write_notices(db, out, close_waiting=True)
+    assert {n.number: n.kind for n in closed.notices} == {"A002": "not_needed", "A003": "not_needed"}
+    # the clerk runs notices again the next morning, without --close-waiting: nothing is new
+    again = write_notices(db, out)
+    assert again.notices == []
+    # select run again changes nothing for them either
+    select(db)
+    assert write_notices(db, out).notices == []
