@@ -237,3 +237,34 @@ def test_the_scan_finds_what_it_looks_for() -> None:
     assert codes_in("id_card=seen") == ["id_card", "id_card=seen"]
     assert codes_in("status pending → assigned") == []  # plain words need their own checks:
     assert codes_in("办理中 in_progress") == ["in_progress"]
+
+
+def test_every_reader_of_the_scan_sees_a_planted_code(tmp_path: Path) -> None:
+    """The files' readers are not blind either: a code planted in an Excel cell, a results
+    file's view, a Word table, a CSV and a web page is found."""
+    from docx import Document as new_document
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["编号", "查验结果"])
+    book.active.append(["A001", "id_card=seen"])
+    book.save(tmp_path / "a.xlsx")
+    connection = sqlite3.connect(tmp_path / "r.sqlite")
+    connection.execute("CREATE TABLE t (status TEXT)")
+    connection.execute("INSERT INTO t VALUES ('no_show')")
+    connection.execute("CREATE VIEW 签到名单 AS SELECT status AS 状态 FROM t")
+    connection.commit()
+    connection.close()
+    document = new_document()
+    document.add_table(rows=1, cols=1).cell(0, 0).text = "in_progress"
+    document.save(str(tmp_path / "d.docx"))
+    (tmp_path / "c.csv").write_text("\ufeff状态\npartly_adopted\n", encoding="utf-8")
+    (tmp_path / "p.html").write_text("<p>状态：<b>due_soon</b></p>", encoding="utf-8")
+    found = {name: codes_in(text) for name, text in file_texts(tmp_path)}
+    assert found == {
+        "a.xlsx": ["id_card", "id_card=seen"],
+        "c.csv": ["partly_adopted"],
+        "d.docx": ["in_progress"],
+        "p.html": ["due_soon"],
+        "r.sqlite": ["no_show"],
+    }, found
