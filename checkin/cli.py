@@ -204,16 +204,34 @@ def _before_event_rows(event: Event) -> list[tuple[str, str]]:
 cli.hook("event", lambda sub: _county_cli().add_event_commands(sub))  # announced, posted
 
 
-@cli.command("event set", "cli.event.set", DB, opt("--ticket", choices=TICKETS, help="cli.init.ticket"))
+@cli.command(
+    "event set",
+    "cli.event.set",
+    DB,
+    opt("--ticket", choices=TICKETS, help="cli.init.ticket"),
+    opt("--organizer", metavar="UNIT", help="cli_i18.organizer_help"),
+)
 def cmd_event_set(args: argparse.Namespace) -> int:
-    """`checkin event set --ticket id-card`: what opens the door, changed before the doors open."""
+    """`checkin event set --ticket id-card`: what opens the door, changed before the doors open;
+    `--organizer 示范县税务局`: the unit the report is from (its title and signature)."""
     from checkin.event import set_ticket
 
-    if args.ticket is None:
+    if args.ticket is None and args.organizer is None:
         raise CheckinError("cli.event_set_nothing")
     with open_db(args.db) as db:
-        set_ticket(db, args.ticket)
-    _out(tr("event.ticket_set", ticket=tr(f"ticket.{args.ticket}")))
+        if args.ticket is not None:
+            set_ticket(db, args.ticket)
+            _out(tr("event.ticket_set", ticket=tr(f"ticket.{args.ticket}")))
+        if args.organizer is not None:
+            from checkin.storage import write_transaction
+            from checkin.textcheck import check_text
+
+            unit = check_text(args.organizer.strip(), "organization")
+            if not unit:
+                raise CheckinError("cli_i18.organizer_empty")
+            with write_transaction(db):
+                db.execute("UPDATE event SET organizer = ?", [unit])
+            _out(tr("cli_i18.organizer_set", unit=unit))
     return 0
 
 
@@ -1165,6 +1183,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     day = parse_date(args.date) if args.date else None
     _warn_if_not_simplified(args.font)
     with open_db(args.db) as db:
+        if not (load_event(db).organizer or "").strip():  # the title and the signature need the unit
+            print(tr("cli_i18.no_organizer"), file=sys.stderr)
         path = write_report(db, args.out, photos=args.photos, font=args.font, template=args.template, day=day)
         _out(tr("report.done", path=path))
         due = deadlines(db)

@@ -181,3 +181,25 @@ def test_event_show_writes_a_full_width_colon_in_chinese(demo: Path) -> None:
     assert not [line for line in lines if re.match(r"^[\u4e00-\u9fff]+: ", line)], lines
     code, said = _cli("--lang", "en", "event", "show", "--db", str(demo))
     assert said.startswith("Title: ")
+
+
+def test_a_report_without_an_organising_unit_says_so_and_it_can_be_set(tmp_path: Path) -> None:
+    """`init` without an event file sets no organiser: the report's title and signature lacked
+    the unit without a word, and nothing could set it afterwards."""
+    from docx import Document
+
+    db = str(tmp_path / "e.db")
+    assert _cli("--lang", "zh", "init", "--db", db, "--title", "政府开放日", "--date", "2026-11-27")[0] == 0
+    code, said = _cli(
+        "--lang", "zh", "report", "--db", db, "--out", str(tmp_path / "a.docx"), "--date", "2026-11-30"
+    )
+    assert code == 0 and "没有承办单位" in said
+    assert _cli("--lang", "zh", "event", "set", "--db", db, "--organizer", " ")[0] == 2
+    code, said = _cli("--lang", "zh", "event", "set", "--db", db, "--organizer", "示范县科技局")
+    assert code == 0 and "承办单位已设为：示范县科技局" in said
+    code, said = _cli(
+        "--lang", "zh", "report", "--db", db, "--out", str(tmp_path / "b.docx"), "--date", "2026-11-30"
+    )
+    assert code == 0 and "没有承办单位" not in said
+    paragraphs = [p.text for p in Document(str(tmp_path / "b.docx")).paragraphs]
+    assert paragraphs[0] == "示范县科技局政府开放日活动开展情况" and paragraphs[-2] == "示范县科技局"
