@@ -10,7 +10,8 @@ Who is expected at a stop: the bus's riders (or, for the whole stop, every invit
 minus anyone who left the visit; a guest rides the bus they were last marked present on (up
 to this stop), else the one they were seated on. After the first stop only people known to
 have come are expected (checked in at the door, or present at an earlier roll call): a guest
-who never came is a no-show, not "missing" at every site.
+who never came is a no-show, not "missing" at every site. When nobody of the bus is known to
+have come (a bus laptop first used at the second stop), all its riders are expected.
 
 Marks and departures are records with a unique id, a time, the station and the operator:
 they never change once written, so station bundles merge them by id in any order, and the
@@ -313,17 +314,20 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
         number: (info[1], info[3], info[4]) for number, info in last_mark.items() if info[2] == "left"
     }
     if bus is None:
-        candidates = set(people) if position == 0 else set(people) & came
+        aboard = set(people)
     else:
         aboard = {n for n, r in people.items() if (riding[n][2] if n in riding else r.bus) == bus.name}
-        candidates = aboard if position == 0 else aboard & came
+    # after the first stop, those known to have come; when nobody is known to have come (no
+    # check-in in this file, no roll call before — a bus's laptop first used at the second stop),
+    # every rider: an empty list would say "all 0 aboard" while the bus was not counted at all
+    candidates = aboard if position == 0 or not aboard & came else aboard & came
     expected = candidates - set(gone)
     order = _order(db)
     ordered = sorted(expected, key=lambda n: (order.get(n, (1, 0)), n))
     status = RollStatus(stop, bus)
     status.present = [people[n] for n in ordered if n in here_present]
     status.missing = [people[n] for n in ordered if n not in here_present]
-    relevant = set(gone) if bus is None else {n for n in gone if n in aboard}
+    relevant = {n for n in gone if n in aboard}
     status.left = sorted(
         (LeftRider(n, people[n].name, gone[n][2], gone[n][1], gone[n][0]) for n in relevant),
         key=lambda r: (r.at, r.number),

@@ -860,3 +860,28 @@ def test_someone_who_came_back_is_expected_at_every_later_stop(demo_db: Database
     # left at a stop, back at a later one: expected at the stops after that too
     roll.mark_present("座谈室", "1号车", number)
     assert number in [r.number for r in roll.status("座谈室", "1号车").present]
+
+
+def test_a_bus_whose_roll_was_not_called_before_expects_all_its_riders(
+    demo_db: Database, clock: ManualClock
+) -> None:
+    """A bus laptop first used at the second stop (its pack knows no door check-in and no roll
+    call before): every rider is expected there — it expected nobody, and the departure said
+    "all 0 aboard" while the bus had not been counted."""
+    db = demo_db
+    assert db.execute("SELECT COUNT(*) FROM live_checkins").fetchone()[0] == 0
+    riders = [n for n, _ in bus_loads(db)[0][0].riders]
+    roll = RollCall(db, "1号车", "op", clock=clock)
+    clock.at("14:25")
+    status = roll.status("办税服务厅", "1号车")
+    assert status.expected == len(riders) and [r.number for r in status.missing] == riders
+    assert not roll.depart("办税服务厅", "1号车").recorded
+    assert roll.status("办税服务厅").expected == len(bus_loads(db)[0][0].riders) + len(
+        bus_loads(db)[0][1].riders
+    )
+    # once anyone of the bus is known to have come, a guest never seen is a no-show, not missing
+    roll.mark_present("办税服务厅", "1号车", riders[0])
+    clock.at("16:00")
+    set_plan(db, [*load_plan(db)[0], Stop("档案室", "16:00", 30)], load_plan(db)[1])
+    roll = RollCall(db, "1号车", "op", clock=clock)
+    assert roll.status("档案室", "1号车").expected == 1
