@@ -987,6 +987,8 @@ def _kind(data: bytes, suffix: str) -> str:
         return "workbook"
     if suffix in MAIL_SUFFIXES:
         return "mail"
+    if _SPREADSHEET_ML in data[:4096] and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        return "spreadsheet_ml"  # Excel 2003's XML Spreadsheet, which older web systems export as .xls
     if _HTML_TABLE.search(data[: 1 << 20]) and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         return "html"  # a web system's "Excel" export: an HTML page with a table, named .xls
     if suffix in (".pdf", ".doc", ".wps", ".odt", ".numbers", ".msg", *_ARCHIVES, *_IMAGES):
@@ -999,13 +1001,55 @@ _IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".
 _OLE_NOT_A_SHEET = ("WordDocument".encode("utf-16-le"), "__substg1.0_".encode("utf-16-le"))
 _HTML_TABLE = re.compile(rb"<table[\s>]", re.IGNORECASE)
 _HTML_LIMIT = 20 << 20
+_SPREADSHEET_ML = b"urn:schemas-microsoft-com:office:spreadsheet"
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+
+
+def _read_spreadsheet_ml(source: Source, data: bytes, only_sheet: str | None) -> None:
+    """Excel 2003's XML Spreadsheet (<Workbook><Worksheet ss:Name><Table><Row><Cell><Data>):
+    every worksheet read like a sheet of a workbook, a cell's ss:Index and ss:MergeAcross kept
+    so each value stays in its column."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    if len(data) > _HTML_LIMIT:
+        raise CheckinError("import.bad_workbook", path=source.file)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except (etree.XMLSyntaxError, ValueError):
+        raise CheckinError("import.bad_workbook", path=source.file) from None
+    sheets = [(w.get(f"{_SS}Name") or str(n), w) for n, w in enumerate(root.iter(f"{_SS}Worksheet"), start=1)]
+    names = [name for name, _ in sheets]
+    if only_sheet is not None and only_sheet not in names:
+        raise CheckinError("import.no_such_sheet", sheet=only_sheet, sheets="、".join(names))
+    for name, worksheet in sheets:
+        if only_sheet is not None and name != only_sheet:
+            continue
+        grid: list[list[Any]] = []
+        for row in worksheet.iter(f"{_SS}Row"):
+            at = _html_span(row.get(f"{_SS}Index"))  # a row may say which row it is (1-based)
+            while len(grid) < min(at, len(grid) + 1_000) - 1:
+                grid.append([])
+            cells: list[Any] = []
+            for cell in row.iter(f"{_SS}Cell"):
+                index = cell.get(f"{_SS}Index")
+                if index is not None and index.isdigit():
+                    cells.extend("" for _ in range(min(int(index), 16_384) - 1 - len(cells)))
+                value = "".join(cell.itertext()).strip()
+                cells.append(value)
+                across = cell.get(f"{_SS}MergeAcross")
+                if across is not None and across.isdigit():
+                    cells.extend("" for _ in range(min(int(across), 100)))
+            grid.append(cells)
+        _grid_tables(source, name, grid)
+    source.encoding = "workbook"
 
 
 def _read_html(source: Source, data: bytes) -> None:
     """The tables of an HTML page saved as .xls by a web system (OA, 报名系统): each table that
     holds no other table is read like a sheet; a merged cell (colspan, rowspan) is laid out on
     the grid as Excel would."""
-    from lxml import etree, html  # type: ignore[import-untyped]
+    from lxml import etree, html
 
     if len(data) > _HTML_LIMIT:
         raise CheckinError("import.not_a_table", path=source.file)
@@ -1072,6 +1116,8 @@ def read_bytes(data: bytes, name: str, only_sheet: str | None = None, *, shown: 
         _read_docx(source, data)
     elif kind == "html":
         _read_html(source, data)
+    elif kind == "spreadsheet_ml":
+        _read_spreadsheet_ml(source, data, only_sheet)
     elif kind == "old_office" and suffix not in (".doc", ".msg", ".wps"):
         raise CheckinError("import.old_office_renamed", path=source.file, suffix=suffix or "?")
     elif kind == "text":

@@ -743,3 +743,20 @@ def test_a_zip_of_forms_and_a_photo_of_a_form_are_told_what_to_do(tmp_path: Path
         "报名表.zip：未导入——报名表.zip 是压缩包：请先解压，再导入解压出的文件或文件夹",
         "报名表照片.jpg：未导入——报名表照片.jpg 是图片，读不出报名信息：请让报名人发送填好的 .docx 报名表，或由工作人员照着录入表格",
     ]
+
+
+def test_an_excel_2003_xml_spreadsheet_named_xls_is_read_sheet_by_sheet(tmp_path: Path, db: Database) -> None:
+    from tests.data.make_corpus import spreadsheet_ml_xls
+
+    set_language("zh")
+    result = import_file(db, spreadsheet_ml_xls(tmp_path / "XML表格.xls"))
+    assert names(db) == ["尤一", "尤二"]
+    assert [r.reason for r in result.rejected] == [
+        "工作表“补报”第 2 行 C 列（手机）：联系电话格式不对（***0000）：应为11位手机号或带区号的固定电话"
+    ]
+    assert [s.describe() for s in result.files[0].sheets] == [
+        "工作表“报名”：第 2 行是表头；未读取的列：序号（A 列）",
+        "工作表“补报”：第 1 行是表头",
+    ]
+    result = import_file(db, tmp_path / "XML表格.xls", sheet="补报")
+    assert [s.describe() for s in result.files[0].sheets] == ["工作表“补报”：第 1 行是表头"]

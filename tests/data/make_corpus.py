@@ -219,6 +219,37 @@ def html_export_xls(path: Path) -> Path:
     return path
 
 
+def spreadsheet_ml_xls(path: Path) -> Path:
+    """Excel 2003's XML Spreadsheet named .xls, as older web systems export it: a title merged
+    across (ss:MergeAcross), a cell placed by ss:Index, a second worksheet."""
+
+    def row(*cells: str, index: int | None = None) -> str:
+        out = "".join(f'<Cell><Data ss:Type="String">{c}</Data></Cell>' for c in cells)
+        if index is not None:  # the first cell placed in column `index`, those before it empty
+            first, *rest = cells
+            out = f'<Cell ss:Index="{index}"><Data ss:Type="String">{first}</Data></Cell>' + "".join(
+                f'<Cell><Data ss:Type="String">{c}</Data></Cell>' for c in rest
+            )
+        return f"<Row>{out}</Row>"
+
+    sheet1 = (
+        '<Row><Cell ss:MergeAcross="4"><Data ss:Type="String">XX局政府开放日报名表</Data></Cell></Row>'
+        + row("序号", "姓名", "身份证号", "联系电话", "报名时间")
+        + row("1", "尤一", rid(111), "13000000111", "2026-11-19 09:00")
+        + row("尤二", rid(112), "13000000112", index=2)  # 序号 left empty: placed by ss:Index
+    )
+    sheet2 = row("姓名", "公民身份号码", "手机") + row("尤三", rid(113), "1300000")  # bad phone: row 2, C
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><?mso-application progid="Excel.Sheet"?>'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+        f'<Worksheet ss:Name="报名"><Table>{sheet1}</Table></Worksheet>'
+        f'<Worksheet ss:Name="补报"><Table>{sheet2}</Table></Worksheet></Workbook>'
+    )
+    path.write_bytes(xml.encode("utf-8"))
+    return path
+
+
 # ---------------------------------------------------------------- forms
 
 
@@ -379,6 +410,7 @@ def make_corpus(out: Path) -> dict[str, Path]:
         "totals_csv": totals_csv(out / "合计行.csv"),
         "online_form": online_form_xlsx(out / "问卷导出.xlsx"),
         "html_export": html_export_xls(out / "系统导出.xls"),
+        "spreadsheet_ml": spreadsheet_ml_xls(out / "XML表格.xls"),
     }
 
 
