@@ -185,6 +185,13 @@ def issue_token(db: Database, number: str) -> Issued:
     if status != PersonStatus.INVITED:
         raise CheckinError("invites.not_invited", number=number)
     with write_transaction(db):
+        revoked = db.execute(
+            "SELECT 1 FROM invitations WHERE seq = ? AND counter = ? AND revoked_at IS NOT NULL",
+            [seq, counter],
+        ).fetchone()
+        if revoked:  # invited again after their invitation was taken back (rejected, then approved)
+            counter += 1
+            db.execute("UPDATE people SET token_counter = ? WHERE seq = ?", [counter, seq])
         db.execute(
             "INSERT OR IGNORE INTO invitations (seq, counter, issued_at) VALUES (?, ?, ?)",
             [seq, counter, _now()],

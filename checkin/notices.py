@@ -121,6 +121,8 @@ def outcome(row: dict[str, Any], last: str | None, close_waiting: bool) -> str |
         kind = "approved"
     else:
         kind = None
+    if kind in _INVITED and last in _INVITED and row.get("revoked"):
+        return "invited"  # the invitation they were sent was taken back since: a new one goes out
     if kind is None or kind == last or (kind in _INVITED and last in _INVITED):
         return None
     return kind
@@ -196,7 +198,10 @@ def _people(db: Database) -> list[dict[str, Any]]:
     return list(
         db.query(
             f"SELECT p.number, p.name, p.category, p.phone, {email} AS email, p.status, p.review, "
-            "p.review_reason, p.queue_pos, p.walk_in, g.contact_email AS group_email "
+            "p.review_reason, p.queue_pos, p.walk_in, g.contact_email AS group_email, "
+            # their current invitation was revoked without a new one (rejected, approved again)
+            "EXISTS (SELECT 1 FROM invitations i WHERE i.seq = p.seq AND i.counter = p.token_counter "
+            "AND i.revoked_at IS NOT NULL) AS revoked "
             "FROM people p LEFT JOIN groups g ON g.number = p.group_number ORDER BY p.seq"
         )
     )

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import email
 import email.policy
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from checkin.event import Event, create_event
 from checkin.importer import import_file
+from checkin.keys import Verifier, issue_token
 from checkin.notices import write_notices
-from checkin.review import approve
+from checkin.review import approve, reject
 from checkin.selection import select
 from checkin.storage import memory_db
 from tests.conftest import EVENT_DATE, person_row, write_csv
@@ -103,3 +105,40 @@ def test_the_waiting_list_told_it_is_closed_is_not_told_it_is_waiting_again(tmp_
     # select run again changes nothing for them either
     select(db)
     assert write_notices(db, out).notices == []
+
+
+def _code(path: Path) -> str:
+    draft = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(draft, EmailMessage)
+    body = draft.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    return text.split("核验码", 1)[1].split("。", 1)[0].strip()
+
+
+def test_rejected_by_mistake_and_approved_again_gets_a_new_invitation_that_the_door_takes(
+    tmp_path: Path,
+) -> None:
+    # the reviewer rejects A001 (a wrong number typed) after the invitation went out: it is
+    # revoked at once. Approved again and selected again, A001 must be sent an invitation the
+    # door takes — the one in their inbox is refused as revoked.
+    db = plan_db(capacity=2)
+    rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 3)]
+    import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    approve(db, ["A001", "A002"], operator=OFFICE, residence="身份证住址在本县")
+    select(db)
+    out = tmp_path / "通知"
+    write_notices(db, out, font=FONT)
+    first = Verifier(db).verify(issue_token(db, "A001").token)
+    assert first.ok
+
+    reject(db, ["A001"], reason="not_local", operator=OFFICE)
+    approve(db, ["A001"], operator=OFFICE, residence="身份证住址在本县")
+    select(db)
+    assert statuses(db)["A001"] == "invited"
+    run = write_notices(db, out, font=FONT)
+    assert [(n.number, n.kind) for n in run.notices] == [("A001", "invited")]
+    current = issue_token(db, "A001")
+    assert Verifier(db).verify(current.token).ok  # the door takes the new one …
+    assert _code(run.notices[0].eml) != _code(out / "A001-invited.eml")  # … which the new draft carries
+    assert write_notices(db, out, font=FONT).notices == []  # and once only
