@@ -663,6 +663,9 @@ def place(table: Table, line: int, field_name: str | None) -> tuple[str, str | N
                     label=tr(f"import.field.{field_name}"),
                 )
                 return tr("import.in_sheet", sheet=table.sheet, at=text), match.group(1)
+        if where and where != field_name and table.table_no is not None:
+            # one of several forms filled in in one Word file: which table
+            return tr("import.at_table_label", n=table.table_no, label=where), None
         if where and where != field_name:
             return tr("import.at_label", label=where), None
         if field_name:  # a form typed into a mail: no label cell to quote, name the field

@@ -820,6 +820,8 @@ def _read_docx(source: Source, data: bytes) -> None:
     pairs: dict[str, tuple[Any, int, int]] = {}
     labels: dict[str, str] = {}
     group_tables: list[Table] = []
+    # a form filled in twice in one file (two people, the table copied): each is a person
+    people: list[tuple[int, dict[str, tuple[Any, int, int]], dict[str, str]]] = []
     # every table in document order, also one inside another's cell (a form drawn in a frame)
     for number, word_table in enumerate(body.iter(qn("w:tbl")), start=1):
         grid = _docx_grid(word_table)
@@ -837,6 +839,8 @@ def _read_docx(source: Source, data: bytes) -> None:
             above = form_pairs(grid[: header.row])
         else:
             above = form_pairs(grid)
+        if all(not _is_empty(above.get(f, (None,))[0]) for f in REQUIRED):
+            people.append((number, above, {name: _label_at(grid, value) for name, value in above.items()}))
         for name, value in above.items():
             if name not in pairs or _is_empty(pairs[name][0]):
                 pairs[name] = value
@@ -863,6 +867,15 @@ def _read_docx(source: Source, data: bytes) -> None:
         return
     if "name" not in pairs and "id_number" not in pairs:
         source.sheets.append(SheetNote(source.file, "no_form"))
+        return
+    if len(people) > 1 and not group_tables:
+        for number, own, own_labels in people:
+            # boxes this copy leaves out (a sign-up time in a paragraph below) come from the file
+            merged = {**{k: v for k, v in pairs.items() if k not in own}, **own}
+            table = _form_table(source.file, None, merged, cells=False, labels={**labels, **own_labels})
+            table.table_no = number
+            source.tables.append(table)
+            source.sheets.append(SheetNote(f"{source.file} #{number}", "form", table_no=number))
         return
     source.tables.append(_form_table(source.file, None, pairs, cells=False, labels=labels))
     source.sheets.append(SheetNote(source.file, "form"))

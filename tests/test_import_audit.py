@@ -760,3 +760,33 @@ def test_an_excel_2003_xml_spreadsheet_named_xls_is_read_sheet_by_sheet(tmp_path
     ]
     result = import_file(db, tmp_path / "XML表格.xls", sheet="补报")
     assert [s.describe() for s in result.files[0].sheets] == ["工作表“补报”：第 1 行是表头"]
+
+
+def test_a_word_file_holding_two_filled_in_forms_gives_two_people(tmp_path: Path, db: Database) -> None:
+    """A couple copies the form's table and fills it in twice in one file: the second person
+    was silently dropped (the first table's boxes won)."""
+    from docx import Document
+
+    from tests.data.make_corpus import rid
+
+    document = Document()
+    for name, number, phone in [("金一", rid(114), "13000000114"), ("金二", rid(115), "1300000")]:
+        document.add_paragraph("政府开放日报名表")
+        table = document.add_table(rows=3, cols=2)
+        for r, (label, value) in enumerate([("姓名", name), ("证件号码", number), ("联系电话", phone)]):
+            table.cell(r, 0).text = label
+            table.cell(r, 1).text = value
+    document.add_paragraph("报名时间：2026-11-20 10:00")
+    document.save(str(tmp_path / "活动报名+金一.docx"))
+    set_language("zh")
+    result = import_file(db, tmp_path / "活动报名+金一.docx")
+    assert names(db) == ["金一"]
+    assert db.execute("SELECT signed_up_at FROM people").fetchone()[0] == "2026-11-20 10:00:00"
+    assert [r.reason for r in result.rejected] == [
+        "第 2 个表格的“联系电话”一栏：联系电话格式不对（***0000）：应为11位手机号或带区号的固定电话"
+    ]
+    assert [s.describe() for s in result.files[0].sheets] == [
+        "“活动报名+金一.docx”第 1 个表格：按报名表读取",
+        "“活动报名+金一.docx”第 2 个表格：按报名表读取",
+    ]
+    assert result.files[0].warnings == []
