@@ -32,6 +32,7 @@ from checkin.i18n import tr
 from checkin.itinerary import (
     Bus,
     Stop,
+    agenda_from_raw,
     buses_from_json,
     buses_json,
     plan_from_raw,
@@ -355,7 +356,7 @@ def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
     if "stops" in values or "buses" in values:
         values["stops"], values["buses"] = plan_from_raw(values.get("stops", []), values.get("buses", []))
     if "agenda" in values:
-        values["agenda"] = [AgendaItem(str(a["item"]), int(a["minutes"])) for a in values["agenda"]]
+        values["agenda"] = [AgendaItem(item, minutes) for item, minutes in agenda_from_raw(values["agenda"])]
     for name in ("starts", "ends", "arrive_by"):
         if name in values and isinstance(values[name], dt.time):
             values[name] = values[name].strftime("%H:%M")

@@ -184,6 +184,28 @@ def plan_from_raw(raw_stops: Any, raw_buses: Any) -> tuple[list[Stop], list[Bus]
     return stops, buses
 
 
+def agenda_from_raw(raw: list[Any]) -> list[tuple[str, int]]:
+    """The `[[event.agenda]]` items (item, minutes), checked: an item without its words or its
+    minutes, or minutes in words, ended `init` and `itinerary load` in a traceback."""
+    items = []
+    for n, entry in enumerate(raw, start=1):
+        item = entry.get("item") if isinstance(entry, Mapping) else None
+        minutes = entry.get("minutes") if isinstance(entry, Mapping) else None
+        if isinstance(minutes, str) and minutes.strip().isascii() and minutes.strip().isdigit():
+            minutes = int(minutes)
+        if (
+            not isinstance(item, str)
+            or not item.strip()
+            or len(item) > MAX_ADDRESS
+            or isinstance(minutes, bool)
+            or not isinstance(minutes, int)
+            or not 0 <= minutes <= 24 * 60
+        ):
+            raise CheckinError("visit.agenda_bad_item", n=n)
+        items.append((unicodedata.normalize("NFKC", item).strip(), minutes))
+    return items
+
+
 def stops_json(stops: Iterable[Stop]) -> str:
     return json.dumps([asdict(s) for s in stops], ensure_ascii=False)
 
@@ -241,7 +263,10 @@ def set_plan(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
     or beyond a bus's new seat count, lose their place and must be assigned again."""
     validate_plan(stops, buses)
     require_office_plan(db)
+    if not stops and not buses:  # a file without the itinerary: it would drop every seat
+        raise CheckinError("visit.plan_empty")
     with write_transaction(db):
+        _keep_what_was_called(db, stops, buses)
         _free_seats_of_the_uninvited(db)
         db.execute("UPDATE event SET stops = ?, buses = ?", [stops_json(stops), buses_json(buses)])
         names = [b.name for b in buses]
@@ -255,6 +280,23 @@ def set_plan(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
                 "WHERE bus = ? ORDER BY how = 'hand' DESC, rowid LIMIT ?)",
                 [bus.name, bus.name, bus.seats],
             )
+
+
+def _keep_what_was_called(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
+    """A stop or a bus with roll-call records stays in the plan under its name: dropped or
+    renamed, its marks would fall out of the roll and the report, and every bus laptop's bundle
+    that has them would be refused at merge."""
+    for table, what, names in (
+        ("roll_marks", "stop", {s.name for s in stops}),
+        ("departures", "stop", {s.name for s in stops}),
+        ("roll_marks", "bus", {b.name for b in buses}),
+        ("departures", "bus", {b.name for b in buses}),
+    ):
+        query = f"SELECT DISTINCT {what} FROM {table} WHERE {what} IS NOT NULL"  # names from the code only
+        used = [str(r[0]) for r in db.execute(query)]
+        gone = sorted(name for name in used if name not in names)
+        if gone:
+            raise CheckinError(f"visit.called_{what}_dropped", names=join_names(gone))
 
 
 # ---------------------------------------------------------------- who rides which bus

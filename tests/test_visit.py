@@ -885,3 +885,47 @@ def test_a_bus_whose_roll_was_not_called_before_expects_all_its_riders(
     set_plan(db, [*load_plan(db)[0], Stop("档案室", "16:00", 30)], load_plan(db)[1])
     roll = RollCall(db, "1号车", "op", clock=clock)
     assert roll.status("档案室", "1号车").expected == 1
+
+
+@pytest.mark.parametrize(
+    "agenda",
+    ['[[event.agenda]]\nminutes = 10\n', '[[event.agenda]]\nitem = "签到"\nminutes = "十"\n',
+     'agenda = ["签到"]\n', '[[event.agenda]]\nitem = "签到"\nminutes = -1\n'],
+)  # fmt: skip
+def test_an_agenda_item_without_its_words_or_minutes_is_refused_in_words(tmp_path: Path, agenda: str) -> None:
+    """It ended init and itinerary load in a KeyError / ValueError / TypeError traceback."""
+    path = tmp_path / "event.toml"
+    path.write_text(f'[event]\ntitle = "T"\ndate = 2026-12-18\n{agenda}', encoding="utf-8")
+    with pytest.raises(CheckinError) as caught:
+        event_from_toml(path)
+    assert caught.value.key == "visit.agenda_bad_item"
+
+
+def test_loading_a_plan_never_drops_the_seats_or_the_roll_calls_by_mistake(
+    demo_db: Database, tmp_path: Path, clock: ManualClock
+) -> None:
+    """A file without the itinerary emptied the plan and every seat ("0 stops, 0 buses"); a stop
+    or a bus renamed after its roll was called lost its marks from the roll and the report, and
+    made every bus laptop's bundle holding them refused at merge. Both refused, nothing changed."""
+    db = demo_db
+    stops, buses = load_plan(db)
+    seated = db.execute("SELECT COUNT(*) FROM bus_riders").fetchone()[0]
+    with pytest.raises(CheckinError) as caught:
+        set_plan(db, [], [])
+    assert caught.value.key == "visit.plan_empty"
+    number = bus_loads(db)[0][0].riders[0][0]
+    clock.at("13:55")
+    RollCall(db, "1号车", "op", clock=clock).mark_present(stops[0].name, "1号车", number)
+    renamed = Stop("东门", stops[0].arrive, stops[0].minutes)
+    for new_stops, new_buses, key in (
+        ([renamed, stops[1]], buses, "visit.called_stop_dropped"),
+        (stops, [Bus("一号车", 20), buses[1]], "visit.called_bus_dropped"),
+    ):
+        with pytest.raises(CheckinError) as caught:
+            set_plan(db, new_stops, new_buses)
+        assert caught.value.key == key
+    assert load_plan(db) == (stops, buses)
+    assert db.execute("SELECT COUNT(*) FROM bus_riders").fetchone()[0] == seated
+    # changing what was not called yet is fine
+    set_plan(db, [stops[0], Stop("办税服务厅（一楼）", "14:20", 90)], buses)
+    assert [s.name for s in load_plan(db)[0]] == [stops[0].name, "办税服务厅（一楼）"]
