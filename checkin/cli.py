@@ -223,14 +223,9 @@ def cmd_event_set(args: argparse.Namespace) -> int:
             set_ticket(db, args.ticket)
             _out(tr("event.ticket_set", ticket=tr(f"ticket.{args.ticket}")))
         if args.organizer is not None:
-            from checkin.storage import write_transaction
-            from checkin.textcheck import check_text
+            from checkin.event import set_organizer
 
-            unit = check_text(args.organizer.strip(), "organization")
-            if not unit:
-                raise CheckinError("cli_i18.organizer_empty")
-            with write_transaction(db):
-                db.execute("UPDATE event SET organizer = ?", [unit])
+            unit = set_organizer(db, args.organizer)
             _out(tr("cli_i18.organizer_set", unit=unit))
     return 0
 

@@ -422,6 +422,19 @@ def set_ticket(db: Database, ticket: str) -> None:
         db.execute("UPDATE event SET ticket = ?", [ticket])
 
 
+def set_organizer(db: Database, text: str) -> str:
+    """The unit the report is from (its title and signature), set on an existing event file."""
+    from checkin.textcheck import check_text
+
+    unit = check_text(text.strip(), "organization")
+    if not unit:
+        raise CheckinError("cli_i18.organizer_empty")
+    load_event(db)
+    with write_transaction(db):
+        db.execute("UPDATE event SET organizer = ?", [unit])
+    return unit
+
+
 def id_secret(db: Database) -> bytes:
     row = db.execute("SELECT value FROM secret WHERE name = ?", [ID_SECRET]).fetchone()
     if row is None:
