@@ -211,6 +211,7 @@ TABLE_HEADER = {
     "en": ["Category", "Invited", "Came", "Did not come", "Gave up"],
 }
 TOTAL = {"zh": "合计", "en": "Total"}
+TABLE_CAPTION = {"zh": "表1　参加人员分类情况", "en": "Table 1. Guests by category"}
 CHART_CAPTION = {"zh": "图1　满意度测评各项满意率", "en": "Figure 1. Satisfaction by item"}
 
 
@@ -231,6 +232,9 @@ def build(path: Path, lang: str = "zh") -> Path:
         elif kind == "raw":
             document.add_paragraph(text, style=od.STYLE_NOTE)
         elif kind == "table":
+            title = document.add_paragraph(TABLE_CAPTION[lang], style=od.STYLE_CAPTION)
+            title.paragraph_format.keep_with_next = True  # the table's title stays with it
+            title.paragraph_format.space_after = 0
             header = TABLE_HEADER[lang]
             table = od.add_table(
                 document,

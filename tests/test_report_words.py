@@ -218,3 +218,10 @@ def test_nobody_came_says_no_word_of_entry_checks_passed(demo: Path, tmp_path: P
     set_language("zh")
     text = "\n".join(paragraphs(write_report(open_db(demo), tmp_path / "r.docx", font=FONT)))
     assert "实际到场0人" in text and "到场人员均通过入场查验" not in text
+
+
+def test_the_table_has_a_numbered_title_kept_with_it(demo: Path, tmp_path: Path) -> None:
+    set_language("zh")
+    document = Document(str(write_report(open_db(demo), tmp_path / "r.docx", font=FONT)))
+    title = next(p for p in document.paragraphs if p.text.startswith("表1"))
+    assert title.text == "表1　参加人员分类情况" and title.paragraph_format.keep_with_next
