@@ -636,6 +636,7 @@ def write_docx(values: dict[str, Any], path: Path, chart: bytes | None, template
     photos = [
         {
             "caption": photo["caption"],
+            "number": photo["number"],
             "image": InlineImage(document, io.BytesIO(photo["jpeg"]), width=Mm(110)),
         }
         for photo in values["photos"]
@@ -694,7 +695,8 @@ def write_html(values: dict[str, Any], path: Path, chart: bytes | None, template
     values = dict(values)
     values["chart"] = data_uri(chart, "image/png") if chart else ""
     values["photos"] = [
-        {"caption": p["caption"], "src": data_uri(p["jpeg"], "image/jpeg")} for p in values["photos"]
+        {"caption": p["caption"], "number": p["number"], "src": data_uri(p["jpeg"], "image/jpeg")}
+        for p in values["photos"]
     ]
     try:
         source = template.read_text(encoding="utf-8")
@@ -739,7 +741,11 @@ def write_report(
     rated = data.survey is not None and any(i.satisfaction_rate is not None for i in data.survey.items)
     chart = satisfaction_chart(data.survey, find_cjk_font(font)) if data.survey and rated else None
     values = context(data, day=day, html=suffix == ".html")
-    values["photos"] = [{"caption": p["caption"], "jpeg": jpegs[p["path"]]} for p in values["photos"]]
+    first = 2 if chart else 1  # 图1 is the chart when there is one
+    values["photos"] = [
+        {"caption": p["caption"], "jpeg": jpegs[p["path"]], "number": n}
+        for n, p in enumerate(values["photos"], start=first)
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     private_file(path)  # guests' names, suggestions, figures: owner-only (0600 on POSIX) like every export
     if suffix == ".docx":

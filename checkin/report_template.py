@@ -211,6 +211,7 @@ TABLE_HEADER = {
     "en": ["Category", "Invited", "Came", "Did not come", "Gave up"],
 }
 TOTAL = {"zh": "合计", "en": "Total"}
+PHOTO_CAPTION = {"zh": "图{{ p.number }}　{{ p.caption }}", "en": "Figure {{ p.number }}. {{ p.caption }}"}
 TABLE_CAPTION = {"zh": "表1　参加人员分类情况", "en": "Table 1. Guests by category"}
 CHART_CAPTION = {"zh": "图1　满意度测评各项满意率", "en": "Figure 1. Satisfaction by item"}
 
@@ -259,7 +260,7 @@ def build(path: Path, lang: str = "zh") -> Path:
             od.add_heading1(document, text)
             document.add_paragraph("{%p for p in photos %}", style=od.STYLE_NOTE)
             document.add_paragraph("{{ p.image }}", style=od.STYLE_FIGURE)
-            document.add_paragraph("{{ p.caption }}", style=od.STYLE_CAPTION)
+            document.add_paragraph(PHOTO_CAPTION[lang], style=od.STYLE_CAPTION)
             document.add_paragraph("{%p endfor %}", style=od.STYLE_NOTE)
             document.add_paragraph("{%p endif %}", style=od.STYLE_NOTE)
         elif kind == "signature":

@@ -225,3 +225,24 @@ def test_the_table_has_a_numbered_title_kept_with_it(demo: Path, tmp_path: Path)
     document = Document(str(write_report(open_db(demo), tmp_path / "r.docx", font=FONT)))
     title = next(p for p in document.paragraphs if p.text.startswith("表1"))
     assert title.text == "表1　参加人员分类情况" and title.paragraph_format.keep_with_next
+
+
+def test_photos_are_numbered_after_the_chart(demo: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    set_language("zh")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("01_集中签到.jpg", "02_座谈交流现场.jpg"):
+        Image.new("RGB", (64, 48), "navy").save(photos / name)
+    db = open_db(demo)
+    text = paragraphs(write_report(db, tmp_path / "a.docx", photos=photos, font=FONT))
+    assert [t for t in text if t.startswith("图")] == [
+        "图1　集中签到",
+        "图2　座谈交流现场",
+    ]  # no forms, no chart
+    text = paragraphs(
+        write_report(open_db(simulate_day(demo)), tmp_path / "b.docx", photos=photos, font=FONT)
+    )
+    figures = [t for t in text if t.startswith("图")]
+    assert figures == ["图1　满意度测评各项满意率", "图2　集中签到", "图3　座谈交流现场"], figures
