@@ -289,6 +289,7 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
     }
     marks = db.execute("SELECT stop, bus, number, mark, reason, at FROM roll_marks").fetchall()
     here_present: dict[str, list[tuple[str | None, str]]] = {}
+    # known to have come before this stop: checked in at the door, or on an earlier roll call
     came: set[str] = {str(r[0]) for r in db.execute("SELECT number FROM live_checkins")}
     # each guest's last mark up to here, by stop then time (present or left): one who left is
     # gone until marked present again — at that stop or any later one, and back from then on
@@ -300,8 +301,9 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
     for stop_name, bus_name, number, mark, reason, at in marks:
         if stop_name not in up_to_here or number not in people:
             continue
-        if mark == "present":
+        if stop_name != stop.name:
             came.add(number)
+        if mark == "present":
             if stop_name == stop.name:
                 here_present.setdefault(number, []).append((bus_name, at))
             if bus_name is not None:  # ties (same stop, same millisecond) go by name: order-free
@@ -317,10 +319,12 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
         aboard = set(people)
     else:
         aboard = {n for n, r in people.items() if (riding[n][2] if n in riding else r.bus) == bus.name}
-    # after the first stop, those known to have come; when nobody is known to have come (no
-    # check-in in this file, no roll call before — a bus's laptop first used at the second stop),
-    # every rider: an empty list would say "all 0 aboard" while the bus was not counted at all
-    candidates = aboard if position == 0 or not aboard & came else aboard & came
+    # after the first stop, those known to have come (and whoever is marked here); when nobody
+    # of the bus is known to have come before (no check-in in this file, no roll call before — a
+    # bus's laptop first used at the second stop), every rider: an empty list said "all 0 aboard"
+    # while the bus was not counted at all, and the first person marked hid all the others
+    known = aboard & came
+    candidates = aboard if position == 0 or not known else known | (aboard & set(here_present))
     expected = candidates - set(gone)
     order = _order(db)
     ordered = sorted(expected, key=lambda n: (order.get(n, (1, 0)), n))

@@ -867,24 +867,31 @@ def test_a_bus_whose_roll_was_not_called_before_expects_all_its_riders(
 ) -> None:
     """A bus laptop first used at the second stop (its pack knows no door check-in and no roll
     call before): every rider is expected there — it expected nobody, and the departure said
-    "all 0 aboard" while the bus had not been counted."""
+    "all 0 aboard" while the bus had not been counted; nor does the first one marked there hide
+    the others as never come."""
     db = demo_db
     assert db.execute("SELECT COUNT(*) FROM live_checkins").fetchone()[0] == 0
-    riders = [n for n, _ in bus_loads(db)[0][0].riders]
+    one, two = ([n for n, _ in load.riders] for load in bus_loads(db)[0])
     roll = RollCall(db, "1号车", "op", clock=clock)
     clock.at("14:25")
     status = roll.status("办税服务厅", "1号车")
-    assert status.expected == len(riders) and [r.number for r in status.missing] == riders
+    assert status.expected == len(one) and [r.number for r in status.missing] == one
     assert not roll.depart("办税服务厅", "1号车").recorded
-    assert roll.status("办税服务厅").expected == len(bus_loads(db)[0][0].riders) + len(
-        bus_loads(db)[0][1].riders
-    )
+    assert roll.status("办税服务厅").expected == len(one) + len(two)
+    roll.mark_present("办税服务厅", "1号车", one[1])
+    clock.advance(60)
+    roll.leave("办税服务厅", "1号车", one[1], "unwell")
+    status = roll.status("办税服务厅", "1号车")
+    assert status.expected == len(one) - 1 and [r.number for r in status.missing] == [one[0], *one[2:]]
+    assert not roll.depart("办税服务厅", "1号车").recorded
     # once anyone of the bus is known to have come, a guest never seen is a no-show, not missing
-    roll.mark_present("办税服务厅", "1号车", riders[0])
-    clock.at("16:00")
+    roll.mark_present("办税服务厅", "1号车", one[0])
     set_plan(db, [*load_plan(db)[0], Stop("档案室", "16:00", 30)], load_plan(db)[1])
     roll = RollCall(db, "1号车", "op", clock=clock)
+    clock.at("16:00")
     assert roll.status("档案室", "1号车").expected == 1
+    roll.mark_present("档案室", "2号车", two[0])
+    assert roll.status("档案室", "2号车").expected == len(two)
 
 
 @pytest.mark.parametrize(
