@@ -531,14 +531,12 @@ def visit_summary(db: Database) -> VisitSummary | None:
     if not event.stops:
         return None
     summary = VisitSummary()
-    everyone: dict[str, LeftRider] = {}
     for stop in event.stops:
         status = roll_status(db, event.stops, stop, None)
         left_here = [r for r in status.left if r.stop == stop.name]
         summary.counts.append(StopCount(stop, status.expected, len(status.present), len(left_here)))
-        for r in status.left:
-            everyone.setdefault(r.number, r)
-    summary.left = sorted(everyone.values(), key=lambda r: (r.at, r.number))
+        # who left early: gone at the end of the visit (one who left and came back did not)
+        summary.left = sorted(status.left, key=lambda r: (r.at, r.number))
     summary.runs = stop_runs(db, event.stops)
     summary.day = run_day(summary.runs, event.date)
     summary.forced_departures = [

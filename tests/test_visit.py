@@ -936,3 +936,25 @@ def test_loading_a_plan_never_drops_the_seats_or_the_roll_calls_by_mistake(
     # changing what was not called yet is fine
     set_plan(db, [stops[0], Stop("办税服务厅（一楼）", "14:20", 90)], buses)
     assert [s.name for s in load_plan(db)[0]] == [stops[0].name, "办税服务厅（一楼）"]
+
+
+def test_the_report_counts_as_left_early_only_those_who_did_not_come_back(
+    demo_db: Database, clock: ManualClock
+) -> None:
+    """A guest who felt unwell at the first stop and was marked present again at the next was
+    counted in the report as having left early (中途离队1人（身体不适）)."""
+    db = demo_db
+    roll = RollCall(db, "office", "op", clock=clock)
+    first, second = (n for n, _ in bus_loads(db)[0][0].riders[:2])
+    clock.at("13:52")
+    roll.mark_present("政务服务中心东门", None, first)
+    roll.mark_present("政务服务中心东门", None, second)
+    clock.at("13:55")
+    roll.leave("政务服务中心东门", None, first, "unwell")
+    clock.at("14:25")
+    roll.mark_present("办税服务厅", None, first)
+    roll.leave("办税服务厅", None, second, "went_home")
+    summary = visit_summary(db)
+    assert summary is not None
+    assert [(r.number, r.reason, r.stop) for r in summary.left] == [(second, "went_home", "办税服务厅")]
+    assert [c.left_here for c in summary.counts] == [1, 1]
