@@ -695,6 +695,27 @@ def unit_key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split())
 
 
+def bare_key(name: str, county: str | None = None) -> str:
+    """A unit's name without the county it belongs to, which the list or a unit may write or
+    leave out: `县科技局` = `沂水县科技局` = `科技局` (used only when it names one unit alone)."""
+    key = unit_key(name)
+    for prefix in (unit_key(county) if county else "", "县"):
+        if prefix and key.startswith(prefix) and len(key) > len(prefix):
+            key = key[len(prefix) :]
+    return key
+
+
+def _match(name: str, names: list[str], county: str | None) -> str | None:
+    """The one name of `names` that is `name` (spelt alike, or alike once the county is left out)."""
+    key = unit_key(name)
+    for candidate in names:
+        if unit_key(candidate) == key:
+            return candidate
+    bare = bare_key(name, county)
+    found = [candidate for candidate in names if bare_key(candidate, county) == bare]
+    return found[0] if len(found) == 1 else None
+
+
 def _cell_text(value: Any) -> Any:
     """A number typed into a cell (a phone number Excel keeps as 13800000001.0) as its digits."""
     if isinstance(value, float) and value.is_integer():
@@ -873,23 +894,36 @@ class UnitsUpdate:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # on the file's list, not on the new one
+    removed: list[str] = field(default_factory=list)  # not on the new one, nothing filed: gone
+    same: list[tuple[str, str]] = field(default_factory=list)  # (new list's spelling, the file's)
 
 
 def update_units(db: Database, units_file: str | Path) -> UnitsUpdate:
     """Take a new list of units into a county file during the year: a new contact or phone is
     recorded, a new unit added; a unit missing from the new list is kept (its plans and results
-    stay), listed last and said. The names already in the file keep their spelling."""
+    stay), listed last and said; one that filed nothing is taken off (it no longer owes an open
+    day). The names already in the file keep their spelling, also when the new list adds or
+    drops the county's name (`县科技局` for `科技局`): that is the same unit, not a new one."""
     imported = read_units(units_file)
     if not imported.units:
         raise CheckinError("county.no_units", path=str(units_file))
     result = UnitsUpdate(imported)
+    county = county_info(db)["name"]
     existing = {unit_key(u.name): u for u in units(db)}
+    new_names = [u.name for u in imported.units]
     seen: set[str] = set()
     with write_transaction(db):
         for unit in imported.units:
             key = unit_key(unit.name)
-            seen.add(key)
             old = existing.get(key)
+            if old is None:
+                # the same unit with or without the county's name, when each list has it once
+                match = _match(unit.name, [u.name for u in existing.values()], county)
+                if match is not None and _match(match, new_names, county) == unit.name:
+                    old = existing[unit_key(match)]
+                    key = unit_key(match)
+                    result.same.append((unit.name, old.name))
+            seen.add(key)
             if old is None:
                 db.execute(
                     "INSERT INTO units (name, kind, contact, phone, line) VALUES (?, ?, ?, ?, ?)",
@@ -907,10 +941,25 @@ def update_units(db: Database, units_file: str | Path) -> UnitsUpdate:
             )
         last = max(u.line for u in imported.units)
         for key, old in existing.items():
-            if key not in seen:
-                last += 1
-                db.execute("UPDATE units SET line = ? WHERE name = ?", [last, old.name])
-                result.kept.append(old.name)
+            if key in seen:
+                continue
+            filed = db.execute(
+                "SELECT 1 FROM plans WHERE unit = ? UNION ALL SELECT 1 FROM results WHERE unit = ? "
+                "UNION ALL SELECT 1 FROM received_files WHERE unit = ? LIMIT 1",
+                [old.name, old.name, old.name],
+            ).fetchone()
+            if filed is None:
+                db.execute("DELETE FROM breaches WHERE unit = ?", [old.name])
+                db.execute("DELETE FROM units WHERE name = ?", [old.name])
+                result.removed.append(old.name)
+                continue
+            last += 1
+            db.execute("UPDATE units SET line = ? WHERE name = ?", [last, old.name])
+            result.kept.append(old.name)
+        from checkin.plans import refresh_breaches  # the 问题清单 Datasette shows, for the new list
+
+        as_of = db.execute("SELECT MAX(as_of) FROM breaches").fetchone()[0]
+        refresh_breaches(db, dt.date.fromisoformat(as_of) if as_of else dt.date.today())
     return result
 
 
@@ -922,12 +971,12 @@ def units(db: Database) -> list[Unit]:
 
 
 def find_unit(db: Database, name: str, file: str) -> str:
-    """The county's spelling of a unit named in a file, or a refusal naming it."""
-    key = unit_key(name)
-    for unit in units(db):
-        if unit_key(unit.name) == key:
-            return unit.name
-    raise CheckinError("county.unknown_unit", name=shown(name, MAX_TEXT), path=file)
+    """The county's spelling of a unit named in a file (`县科技局` for the list's `科技局` when no
+    other unit is `科技局` without the county's name), or a refusal naming it."""
+    found = _match(name, [u.name for u in units(db)], county_info(db)["name"])
+    if found is None:
+        raise CheckinError("county.unknown_unit", name=shown(name, MAX_TEXT), path=file)
+    return found
 
 
 # ---------------------------------------------------------------- Datasette

@@ -157,8 +157,12 @@ def cmd_county_units(args: argparse.Namespace) -> int:
         _out("  " + tr("county.units_added", names=sep.join(done.added)))
     if done.updated:
         _out("  " + tr("county.units_changed", names=sep.join(done.updated)))
+    for new, old in done.same:
+        _out("  " + tr("county.units_same", new=new, old=old))
     if done.kept:
         _out("  " + tr("county.units_kept", names=sep.join(done.kept)))
+    if done.removed:
+        _out("  " + tr("county.units_removed", names=sep.join(done.removed)))
     for line, text in done.imported.warnings:
         _out(tr("county.unit_warning", line=line, text=text))
     for line, reason in done.imported.rejected:
@@ -180,6 +184,7 @@ def cmd_county_plans(args: argparse.Namespace) -> int:
                     "unit": i.unit,
                     "event_id": i.event_id,
                     "outcome": i.outcome,
+                    "spelt": i.spelt,
                     "breaches": [tr(k, **format_params(p)) for k, p in i.breaches],
                 }
                 for i in intakes
@@ -188,6 +193,8 @@ def cmd_county_plans(args: argparse.Namespace) -> int:
         return 0
     for i in intakes:
         _out(tr(f"county.plan_{i.outcome}", unit=i.unit, file=i.file))
+        if i.spelt:
+            _out("  " + tr("county.unit_spelt_as", spelt=i.spelt, unit=i.unit))
         for key, params in i.breaches:
             _out("  " + tr("county.breach_line", unit=i.unit, text=tr(key, **format_params(params))))
         if not i.breaches:
@@ -229,7 +236,8 @@ def cmd_county_results(args: argparse.Namespace) -> int:
     for i in intakes:
         _out(tr(f"county.results_{i.outcome}", unit=i.unit, file=i.file))
         if i.spelt:
-            _out("  " + tr("county.results_spelt", spelt=i.spelt, unit=i.unit))
+            key = "county.results_spelt" if i.by_plan else "county.unit_spelt_as"
+            _out("  " + tr(key, spelt=i.spelt, unit=i.unit))
         texts = results_breaches(i.unit)
         for text in texts:
             _out("  " + tr("county.breach_line", unit=i.unit, text=text))

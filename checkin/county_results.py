@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.county import MAX_TEXT, clean_text, county_info, file_problem, find_unit, shown
+from checkin.county import MAX_TEXT, clean_text, county_info, file_problem, find_unit, shown, unit_key
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.storage import write_transaction
@@ -329,6 +329,7 @@ class ResultsIntake:
     event_id: str
     outcome: str  # "new", "updated", "already", "older"
     spelt: str | None = None  # the file's organiser when it differs from the county's list
+    by_plan: bool = True  # counted for the unit that filed the event's plan (else: by name)
 
 
 def take_results(db: Database, files: list[str | Path], received_on: dt.date) -> list[ResultsIntake]:
@@ -336,12 +337,17 @@ def take_results(db: Database, files: list[str | Path], received_on: dt.date) ->
     year = int(county_info(db)["year"])
     read: list[ResultsFile] = []
     spelt: dict[str, str] = {}
+    by_name: set[str] = set()
     for path in files:
         result = read_results(path, received_on)
         if result.date.year != year:
             raise CheckinError("county.wrong_year", path=result.file, year=result.date.year, county=year)
         try:
-            result.unit = find_unit(db, result.unit, result.file)
+            found = find_unit(db, result.unit, result.file)
+            if unit_key(found) != unit_key(result.unit):  # 县科技局 on the list as 科技局: said
+                spelt[result.file] = result.unit
+                by_name.add(result.file)
+            result.unit = found
         except CheckinError:
             # the event's organiser spelt otherwise (县科技局 for 县科学技术局): the plan filed for
             # this very event (`plan export --unit`) says which unit it is
@@ -360,6 +366,7 @@ def take_results(db: Database, files: list[str | Path], received_on: dt.date) ->
         for result in read:
             intake = _store(db, result)
             intake.spelt = spelt.get(result.file)
+            intake.by_plan = result.file not in by_name
             intakes.append(intake)
         from checkin.plans import refresh_breaches
 

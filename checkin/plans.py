@@ -36,6 +36,7 @@ from checkin.county import (
     find_unit,
     rules_of,
     shown,
+    unit_key,
 )
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
@@ -505,6 +506,7 @@ class PlanIntake:
     event_id: str
     outcome: str  # "new", "updated", "already", "older"
     breaches: list[Breach] = field(default_factory=list)
+    spelt: str | None = None  # the file's unit when the list spells it otherwise (县科技局 / 科技局)
 
 
 def take_plans(db: Database, files: list[str | Path], received_on: dt.date) -> list[PlanIntake]:
@@ -514,16 +516,21 @@ def take_plans(db: Database, files: list[str | Path], received_on: dt.date) -> l
     rules = rules_of(db)
     calendar = county_calendar(db)
     plans: list[Plan] = []
+    spelt: dict[str, str] = {}
     for path in files:
         plan = read_plan(path, received_on)
         if plan.year != year or plan.date.year != year:
             raise CheckinError("county.wrong_year", path=plan.file, year=plan.date.year, county=year)
-        plan.unit = find_unit(db, plan.unit, plan.file)
+        found = find_unit(db, plan.unit, plan.file)
+        if unit_key(found) != unit_key(plan.unit):
+            spelt[plan.file] = plan.unit
+        plan.unit = found
         plans.append(plan)
     intakes: list[PlanIntake] = []
     with write_transaction(db):
         for plan in plans:
             intakes.append(_store_plan(db, plan))
+            intakes[-1].spelt = spelt.get(plan.file)
         refresh_breaches(db, max(received_on, dt.date.today()))
     for intake, plan in zip(intakes, plans, strict=True):
         stored = Plan.from_row(next(db.query("SELECT * FROM plans WHERE event_id = ?", [plan.event_id])))

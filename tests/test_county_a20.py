@@ -1,0 +1,104 @@
+"""The county office at the end of the year, adversarially (a20): the units' names as units and
+lists really write them, and what a clerk is shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from screens.main import main as checkin
+
+
+def run(*argv: Any, lang: str = "zh") -> int:
+    return checkin(["--lang", lang, *[str(a) for a in argv]])
+
+
+def make_event(tmp: Path, name: str, body: str) -> Path:
+    toml = tmp / f"{name}.toml"
+    toml.write_text(f"[event]\n{body}\n", encoding="utf-8")
+    db = tmp / f"{name}.db"
+    assert run("init", "--db", db, "--from", toml) == 0
+    return db
+
+
+def test_a_unit_written_with_or_without_the_countys_name_is_one_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The list says 科技局; the unit's event file says 县科技局; the new list in November says
+    沂水县科技局 and leaves out a company that never filed anything. It stays one unit: its plan
+    and results are taken (and said), the new list does not add a second 科技局 owing an open day,
+    and the company no longer counts as a unit that held none."""
+    units = tmp_path / "单位.csv"
+    units.write_text(
+        "单位名称,类别,联系人,联系电话\n科技局,县政府部门,王明,13800000001\n"
+        "城关街道,乡镇（街道）,李华,13800000002\n自来水公司,企事业单位,卫九,13800000003\n",
+        encoding="utf-8",
+    )
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units, "--name", "沂水县") == 0
+    event = make_event(
+        tmp_path, "科技", 'title = "走进科技局"\norganizer = "县科技局"\ndate = 2026-10-15\ncapacity = 20'
+    )
+    plan, results = tmp_path / "备案-县科技局.toml", tmp_path / "results-县科技局.sqlite"
+    assert run("plan", "export", "--db", event, "--out", plan) == 0
+    capsys.readouterr()
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 0
+    out = capsys.readouterr().out
+    assert "已备案：科技局" in out
+    assert "文件中的单位为“县科技局”，即单位名单中的“科技局”" in out
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    capsys.readouterr()
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-16") == 0
+    out = capsys.readouterr().out
+    assert "已收到活动结果：科技局" in out and "即单位名单中的“科技局”" in out
+
+    new_list = tmp_path / "新名单.csv"
+    new_list.write_text(
+        "单位名称,类别,联系人,联系电话\n沂水县科技局,县政府部门,陈新,13800000011\n"
+        "城关街道,乡镇（街道）,李华,13800000002\n",
+        encoding="utf-8",
+    )
+    assert run("county", "units", "--db", county, "--units", new_list) == 0
+    out = capsys.readouterr().out
+    assert "新增" not in out.replace("新增 0 个", "")
+    assert "新名单中的“沂水县科技局”即已有的“科技局”" in out
+    assert "已移出名单：自来水公司" in out
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-12-31") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(u["unit"], u["contact"], u["planned"], u["held"]) for u in data["units"]] == [
+        ("科技局", "陈新", True, False),  # nobody was invited: the results say none came
+        ("城关街道", "李华", False, False),
+    ]
+    assert data["totals"]["units"] == 2
+    with_breaches = {u["unit"] for u in data["units"] if u["breaches"]}
+    assert "自来水公司" not in with_breaches
+    # the Datasette list of breaches follows the new list
+    import sqlite3
+
+    conn = sqlite3.connect(county)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM breaches WHERE unit = '自来水公司'").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
+def test_a_name_two_units_share_without_the_county_is_not_guessed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """县医院 and 医院 both on the list: a file saying 沂水县医院 is not credited to either."""
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n县医院\n医院\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units, "--name", "沂水县") == 0
+    event = make_event(
+        tmp_path, "医院", 'title = "走进医院"\norganizer = "沂水县医院"\ndate = 2026-10-15\ncapacity = 20'
+    )
+    plan = tmp_path / "p.toml"
+    assert run("plan", "export", "--db", event, "--out", plan) == 0
+    before = county.read_bytes()
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 2
+    assert "“沂水县医院”不在本县单位名单中" in capsys.readouterr().err
+    assert county.read_bytes() == before
