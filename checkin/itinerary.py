@@ -82,10 +82,9 @@ def _text(value: Any, what: str, limit: int, *, required: bool = True) -> str:
     if not isinstance(value, str | int):
         raise CheckinError("visit.bad_value", field=_label(what), value=str(value)[:40])
     text = unicodedata.normalize("NFKC", str(value)).strip()
-    if any(unicodedata.category(ch)[0] == "C" for ch in text):
-        raise CheckinError(
-            "visit.bad_value", field=_label(what), value=text.encode("unicode_escape").decode()[:40]
-        )
+    if any(unicodedata.category(ch)[0] == "C" for ch in text):  # the hidden character shown as a code
+        shown = "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+        raise CheckinError("visit.bad_value", field=_label(what), value=shown[:60])
     if required and not text:
         raise CheckinError("visit.missing_value", field=_label(what))
     if len(text) > limit:

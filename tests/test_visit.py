@@ -958,3 +958,11 @@ def test_the_report_counts_as_left_early_only_those_who_did_not_come_back(
     assert summary is not None
     assert [(r.number, r.reason, r.stop) for r in summary.left] == [(second, "went_home", "办税服务厅")]
     assert [c.left_here for c in summary.counts] == [1, 1]
+
+
+def test_a_hidden_character_in_a_stop_name_is_shown_where_it_is() -> None:
+    """A zero-width space pasted into 办税服务厅 was refused as \\u529e\\u7a0e… — the whole name
+    escaped, unreadable; now only the hidden character is shown as a code."""
+    with pytest.raises(CheckinError) as caught:
+        plan_from_raw([{"name": "办税服务厅\u200b", "arrive": "14:20"}], [])
+    assert caught.value.params["value"] == "办税服务厅\\u200b" and "办税服务厅" in caught.value.message()
