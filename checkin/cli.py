@@ -86,8 +86,14 @@ cli = Registry()  # every command below is registered on its handler, in the ord
     opt("--capacity", type=int, metavar="N", help="cli.init.capacity"),
     opt("--min-age", type=int, metavar="N", help="cli.init.min_age"),
     opt("--min-citizen-share", metavar="1/3", help="cli.init.share"),
-    opt("--checks", metavar="none|id-only|epidemic-2022|FILE.toml", help="cli.init.checks"),
-    opt("--ticket", choices=TICKETS, help="cli.init.ticket"),
+    opt(
+        "--checks",
+        choices=CHECK_PROFILES,
+        labels="check_profile",
+        or_else="FILE.toml",
+        help="cli.init.checks",
+    ),
+    opt("--ticket", choices=TICKETS, labels="ticket", help="cli.init.ticket"),
     opt("--supervisor-pin", metavar="PIN", help="cli.init.pin"),
     opt("--survey-template", metavar="NAME|FILE", help="cli.init.survey_template"),
     opt("--double-entry", action="store_true", default=None, help="cli.init.double_entry"),
@@ -208,7 +214,7 @@ cli.hook("event", lambda sub: _county_cli().add_event_commands(sub))  # announce
     "event set",
     "cli.event.set",
     DB,
-    opt("--ticket", choices=TICKETS, help="cli.init.ticket"),
+    opt("--ticket", choices=TICKETS, labels="ticket", help="cli.init.ticket"),
     opt("--organizer", metavar="UNIT", help="cli_i18.organizer_help"),
 )
 def cmd_event_set(args: argparse.Namespace) -> int:
@@ -831,7 +837,9 @@ def cmd_survey_mismatches(args: argparse.Namespace) -> int:
     DB,
     opt("--form", required=True, metavar="NUMBER", help="cli.survey.form"),
     opt("--item", required=True, metavar="ITEM", help="cli.survey.item"),
-    opt("--use", required=True, choices=("first", "second", "new"), help="cli.survey.use"),
+    opt(
+        "--use", required=True, choices=("first", "second", "new"), labels="survey_use", help="cli.survey.use"
+    ),
     opt("--value", metavar="VALUE", help="cli.survey.value"),
     OPERATOR,
 )

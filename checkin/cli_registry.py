@@ -36,8 +36,9 @@ class Opt:
     def add_to(self, parser: argparse._ActionsContainer) -> None:
         kwargs = dict(self.kwargs)
         kind = kwargs.pop("labels", None)
+        other = kwargs.pop("or_else", None)  # a metavar: any other value is taken as typed (a file)
         if kind is not None:  # a closed set: its words are accepted and shown, its codes still work
-            words = Words(kind, tuple(kwargs["choices"]))
+            words = Words(kind, tuple(kwargs.pop("choices") if other else kwargs["choices"]), other)
             kwargs["type"] = words
             kwargs.setdefault("metavar", words.metavar())
         parser.add_argument(*self.flags, help=tr(self.help), **kwargs)
@@ -48,8 +49,8 @@ class Words:
     `--to Assigned` and `--to assigned` are one value; anything else is refused in words,
     listing the words (the codes are never shown)."""
 
-    def __init__(self, kind: str, codes: tuple[str, ...]) -> None:
-        self.kind, self.codes = kind, codes
+    def __init__(self, kind: str, codes: tuple[str, ...], other: str | None = None) -> None:
+        self.kind, self.codes, self.other = kind, codes, other
 
     def _label(self, code: str, lang: str | None = None) -> str:
         from checkin.labels import label  # on first use: the command line starts without it
@@ -57,14 +58,17 @@ class Words:
         return label(self.kind, code, lang)
 
     def metavar(self) -> str:
-        return "|".join(self._label(code) for code in self.codes)
+        return "|".join([*(self._label(code) for code in self.codes), *([self.other] if self.other else [])])
 
     def __call__(self, text: str) -> str:
         wanted = text.strip().casefold()
         for code in self.codes:
             words = {code.casefold(), *(self._label(code, lang).casefold() for lang in ("zh", "en"))}
-            if wanted in words | {w.removeprefix("已") for w in words if len(w) > 2}:  # 办结 = 已办结
+            words |= {w.removeprefix("已") for w in words if len(w) > 2}  # 办结 = 已办结
+            if wanted in words or (wanted.startswith("按") and wanted[1:] in words):  # 按单位 = 单位
                 return code
+        if self.other:
+            return text  # not one of the set: the command takes it as what it is (a file's path)
         listed = tr("cli_i18.choice_sep").join(self._label(code) for code in self.codes)
         raise argparse.ArgumentTypeError(tr("cli_i18.choice_words", value=text, choices=listed))
 

@@ -330,6 +330,16 @@ def _check_kinds(values: dict[str, Any]) -> None:
         raise CheckinError("event.file_bad_kind", setting=name, kind=tr(key, setting=name), value=str(shown))
 
 
+def _code_of_words(text: str, kind_codes: tuple[str, ...], prefixes: tuple[str, ...]) -> str:
+    """The code whose word (Chinese or English) `text` is; `text` itself when none (a code, a file)."""
+    wanted = text.strip().casefold()
+    for code in kind_codes:
+        for prefix in prefixes:
+            if any(wanted == tr(f"{prefix}.{code}", lang=lang).casefold() for lang in ("zh", "en")):
+                return code
+    return text
+
+
 def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
     """Read an event file (see data/demo/event.toml); returns the event and its PIN, if any."""
     path = Path(path)
@@ -351,6 +361,13 @@ def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
     _check_kinds(values)
     date = values["date"]
     values["date"] = date if isinstance(date, dt.date) else parse_date(str(date))
+    # the check profile and the ticket may be written as the program shows them (仅查验身份证, 身份证)
+    for name, kind_codes, prefixes in (
+        ("checks", CHECK_PROFILES, ("checks",)),
+        ("ticket", TICKETS, ("ticket", "cli_a17.ticket")),
+    ):
+        if isinstance(values.get(name), str):
+            values[name] = _code_of_words(values[name], kind_codes, prefixes)
     if "min_citizen_share" in values:
         values["min_citizen_share"] = parse_share(str(values["min_citizen_share"]))
     if "stops" in values or "buses" in values:

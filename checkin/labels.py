@@ -16,9 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from checkin.i18n import LANGUAGES, catalogue, current_language, pick, tr
 from checkin.vocab import (
@@ -34,6 +32,9 @@ from checkin.vocab import (
     VerdictKind,
     codes,
 )
+
+if TYPE_CHECKING:  # the command line's words (run --screen) are read before sqlite-utils is
+    from sqlite_utils import Database
 
 # kind → (catalogue prefix, the codes of that kind). Each code must have `prefix.code`
 # in both data/i18n/zh.toml and en.toml.
@@ -91,6 +92,14 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "stop_kind": ("visit.kind", ("assembly", "visit", "forum", "return")),
     "leave_reason": ("visit.reason", ("went_home", "unwell", "other")),
     "assign_mode": ("visit.by", ("category", "group", "even")),  # buses assign --by
+    # the command line's other closed sets (issue 17 audit): init/event set --ticket, survey
+    # resolve --use, run --screen (the screens' ids, screens/modes.py)
+    "ticket": ("cli_a17.ticket", ("invitation", "id-card", "either")),
+    "survey_use": ("cli_a17.use", ("first", "second", "new")),
+    "screen": (
+        "cli_a17.screen",
+        ("scan", "people", "board", "calls", "survey", "results", "ledger", "review", "rollcall"),
+    ),
 }
 
 # History rows whose old/new values are codes of another kind.

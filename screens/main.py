@@ -105,7 +105,7 @@ def cmd_survey_screen(args: argparse.Namespace) -> int:
     opt("--db", required=True, metavar="PATH", help="cli.opt.db"),
     opt("--station", metavar="NAME", help="cli.scan.station"),
     opt("--operator", metavar="NAME", help="cli.run.operator"),
-    opt("--screen", choices=SCREEN_IDS, default="scan", help="cli.run.screen"),
+    opt("--screen", choices=SCREEN_IDS, labels="screen", default="scan", help="cli.run.screen"),
     opt("--stop", metavar="NAME", help="cli.visit.stop"),
     opt("--bus", metavar="NAME", help="cli.visit.bus"),
     *SCANNER,
