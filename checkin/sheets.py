@@ -523,6 +523,7 @@ def _calamine_failed(exc: BaseException) -> bool:
     return not isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
 
 
+MAX_SHEET_XML = 512 << 20  # a sheet's XML, inflated; 100,000 sign-ups take some 40 MB
 MAX_SHEET_CELLS = 10_000_000  # the reader holds a sheet's whole rectangle: refuse one this large
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
 # a cell holding something (a value, an inline string or a formula), not only a format
@@ -589,6 +590,9 @@ def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
         # a damaged .xlsx/.ods is refused here, by its checksums, before the reader sees it
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as package:
+                if any(info.file_size > MAX_SHEET_XML for info in package.infolist()):
+                    # a zip bomb, or a part no sign-up list comes near: refused before inflating it
+                    raise CheckinError("import.workbook_too_large", path=source.file)
                 if package.testzip() is not None:
                     raise CheckinError("import.bad_workbook", path=source.file)
                 _check_extent(package, only_sheet)

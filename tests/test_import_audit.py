@@ -790,3 +790,28 @@ def test_a_word_file_holding_two_filled_in_forms_gives_two_people(tmp_path: Path
         "“活动报名+金一.docx”第 2 个表格：按报名表读取",
     ]
     assert result.files[0].warnings == []
+
+
+def test_a_sheet_too_large_once_unpacked_is_refused_before_it_is_inflated(
+    tmp_path: Path, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl import Workbook
+
+    from checkin import sheets
+    from checkin.errors import CheckinError
+    from tests.data.make_corpus import rid
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "报名"
+    sheet.append(["姓名", "身份证号", "手机"])
+    for n in range(200):
+        sheet.append([f"人{n}", rid(n), f"130{n:08d}"])
+    book.save(tmp_path / "大.xlsx")
+    monkeypatch.setattr(sheets, "MAX_SHEET_XML", 4096)  # as a zip bomb is to the real limit (512 MB)
+    set_language("zh")
+    with pytest.raises(CheckinError) as info:
+        import_file(db, tmp_path / "大.xlsx")
+    assert info.value.message().startswith("大.xlsx 解压后过大，不像报名表")
+    assert names(db) == []
