@@ -335,7 +335,9 @@ def select(db: Database) -> SelectionResult:
             if places.is_citizen(category) or share_reachable(
                 places.counted + 1, places.citizens, capacity, citizens_after[i + 1], share
             ):
-                places.take(category, True, beyond_quota=True)
+                # beyond its quota only when the quota is full: one held back by the share in
+                # the first pass takes a place of its own quota, which still had room
+                places.take(category, True, beyond_quota=not places.room(category, True))
                 invited.append(person["number"])
                 placed.add(person["number"])
 
