@@ -94,6 +94,7 @@ def test_help_lists_the_words_not_the_codes(capsys: pytest.CaptureFixture[str]) 
         ["suggestions", "add"],
         ["rollcall"],
         ["review", "list"],
+        ["review", "reject"],
     ):
         with pytest.raises(SystemExit):
             cli_main(["--lang", "zh", *args, "--help"])
