@@ -143,7 +143,11 @@ class ScanScreen(DeskScreen):
                     yield _new_form(door)
                 else:
                     yield Static("", id="form-holder", markup=False)
-            yield PlainTable(id="recent", cursor_type="row", zebra_stripes=True)
+            if self.door is None and look is not None:
+                # its place only: the table (empty until the door opens) comes after the first frame
+                yield Static("", id="recent-slot", markup=False)
+            else:
+                yield _recent_table()
         scan_box = ScanInput(placeholder=tr("app.scan_placeholder"), id="scan", select_on_focus=False)
         scan_box.cursor_blink = not self.still
         yield scan_box
@@ -151,31 +155,29 @@ class ScanScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.station} · {self.operator}"
-        table = self.query_one("#recent", DataTable)
-        add_fixed_columns(
-            table,
-            [
-                ("time", tr("app.col.time"), ["00:00:00"]),
-                ("number", tr("app.col.number"), ["W" + "0" * 5]),
-                ("name", tr("app.col.name"), ["名" * 3]),
-                (
-                    "verdict",
-                    tr("app.col.verdict"),
-                    [*(tr(f"verdict.{v}") for v in VERDICTS), tr("app.annulled_short")],
-                ),
-            ],
-        )
         self.query_one("#queue-note", Static).display = False
         self.query_one("#scan", ScanInput).focus()
         if self.door is None and self.first_look is not None:
-            # the event is on screen already: the door's imports and keys wait for the first paint
+            # the event is on screen already; the recent scans' table, the door's imports and
+            # its keys come just after the first frame
             after_first_frame = getattr(self.app, "after_first_frame", self.call_after_refresh)
-            after_first_frame(lambda: self.call_later(self.open_door))
-        elif self.door is None:
+            after_first_frame(lambda: self.call_later(self._after_first_frame))
+            return
+        _add_recent_columns(self.query_one("#recent", DataTable))
+        if self.door is None:
             self.open_door()
         else:
             self.refresh_recent()
             self.call_after_refresh(self.build_search_index)  # look-up keys: after the first paint
+
+    async def _after_first_frame(self) -> None:
+        slot = self.query("#recent-slot")
+        if slot:
+            table = _recent_table()
+            await self.query_one("#door-main", Horizontal).mount(table, after=slot.first())
+            await slot.remove()
+            _add_recent_columns(table)
+        self.open_door()
 
     def on_unmount(self) -> None:
         with self.door_lock:  # after the scan in progress, if any, has committed
@@ -667,6 +669,26 @@ def _normal(text: str) -> str:
     from checkin.door import normalise_scan  # loaded with the door, before any scan is compared
 
     return normalise_scan(text).upper()
+
+
+def _recent_table() -> PlainTable:
+    return PlainTable(id="recent", cursor_type="row", zebra_stripes=True)
+
+
+def _add_recent_columns(table: DataTable[object]) -> None:
+    add_fixed_columns(
+        table,
+        [
+            ("time", tr("app.col.time"), ["00:00:00"]),
+            ("number", tr("app.col.number"), ["W" + "0" * 5]),
+            ("name", tr("app.col.name"), ["名" * 3]),
+            (
+                "verdict",
+                tr("app.col.verdict"),
+                [*(tr(f"verdict.{v}") for v in VERDICTS), tr("app.annulled_short")],
+            ),
+        ],
+    )
 
 
 def _new_form(door: Door) -> CheckFormWidget:

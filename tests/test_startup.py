@@ -356,3 +356,37 @@ async def test_a_file_the_full_opening_refuses_after_the_first_paint_ends_the_pr
     assert len(said) == 1 and said[0].startswith("错误") and "m999_later" in said[0]
     with open_db(demo) as db:
         assert db.execute("SELECT COUNT(*) FROM scans").fetchone()[0] == 0
+
+
+async def test_the_first_frame_has_the_event_and_the_box_the_table_keys_and_door_follow(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What waits for the first frame (CheckinApp.after_first_frame) and what does not: the
+    status line and the scan box are there before it; the recent scans' table (in its place,
+    the same width), the key line's keys and the door come after it."""
+    from textual.widgets import DataTable
+
+    from checkin.doorstart import first_look
+    from screens.app import CheckinApp
+    from screens.bindings import DeskFooter
+
+    set_language("zh")
+    held: list[object] = []
+    monkeypatch.setattr(CheckinApp, "after_first_frame", lambda self, callback: held.append(callback))
+    app = make_app(demo, station="东门", operator="小王", first_look=first_look(demo, "东门", "小王"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ScanScreen)
+        assert "已到 0/32" in str(screen.query_one("#door-status", Static).render())
+        assert screen.focused is screen.query_one("#scan", Input)
+        assert screen.query("#recent-slot") and not screen.query(DataTable)
+        assert not footer_keys(app) and screen.door is None
+        assert len(held) == 2  # the key line's keys, the table and the door
+        for callback in held:
+            callback()  # type: ignore[operator]
+        await settle(app, pilot)
+        table = screen.query_one("#recent", DataTable)
+        assert len(table.columns) == 4 and not screen.query("#recent-slot")
+        assert screen.door is not None and len(footer_keys(app)) > 10
+        assert isinstance(screen.query_one(DeskFooter), DeskFooter)
