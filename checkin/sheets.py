@@ -523,6 +523,7 @@ def _calamine_failed(exc: BaseException) -> bool:
     return not isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
 
 
+MAX_FILE = 256 << 20  # 100,000 sign-ups as CSV are some 10 MB; a mail with attachments a few
 MAX_SHEET_XML = 512 << 20  # a sheet's XML, inflated; 100,000 sign-ups take some 40 MB
 MAX_SHEET_CELLS = 10_000_000  # the reader holds a sheet's whole rectangle: refuse one this large
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
@@ -1158,6 +1159,9 @@ def read_path(path: str | Path, only_sheet: str | None = None) -> list[Source]:
     path = Path(path)
     if not path.is_file():
         raise CheckinError("import.missing_file", path=str(path))
+    if path.stat().st_size > MAX_FILE:
+        # a video or a disk image saved beside the forms: not read into memory to find out
+        raise CheckinError("import.file_too_large", path=path.name, size=path.stat().st_size >> 20)
     data = path.read_bytes()
     if path.suffix.lower() in MAIL_SUFFIXES:
         return _read_mail(data, path.name, only_sheet)

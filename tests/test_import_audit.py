@@ -815,3 +815,24 @@ def test_a_sheet_too_large_once_unpacked_is_refused_before_it_is_inflated(
         import_file(db, tmp_path / "大.xlsx")
     assert info.value.message().startswith("大.xlsx 解压后过大，不像报名表")
     assert names(db) == []
+
+
+def test_a_huge_file_in_the_folder_is_not_read_into_memory(
+    tmp_path: Path, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checkin import sheets
+    from tests.data.make_corpus import label_form_docx, rid
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    label_form_docx(
+        folder / "活动报名+戚一.docx", {"姓名": "戚一", "证件号码": rid(116), "联系电话": "13000000116"}
+    )
+    (folder / "现场录像.mp4").write_bytes(bytes(3 << 20))
+    monkeypatch.setattr(sheets, "MAX_FILE", 2 << 20)  # as a video is to the real limit (256 MB)
+    set_language("zh")
+    result = import_file(db, folder)
+    assert names(db) == ["戚一"]
+    assert [f.status_line() for f in result.files][
+        1
+    ] == "现场录像.mp4：未导入——现场录像.mp4 有 3 MB，不像报名表或报名邮件，未读取"
