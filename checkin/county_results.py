@@ -201,6 +201,15 @@ def read_results(path: str | Path, received_on: dt.date) -> ResultsFile:
     return result
 
 
+def _flag(value: Any, default: bool, path: Path) -> bool:
+    """A yes/no column of `figures` (1 or 0); absent or empty (an older file): `default`."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or value not in (0, 1):
+        raise _bad(path, "figures_category", "bad_status", value=shown(value))
+    return bool(value)
+
+
 def _share(value: Any, path: Path, name: str) -> float | None:
     if value is None:
         return None
@@ -241,7 +250,8 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
     citizen_share = _share(info.get("citizen_share"), path, "citizen_share")
 
     by_category: dict[str, dict[str, Any]] = {}
-    for row in _select(conn, path, "figures", ("category", "category_label", "invited", "arrived")):
+    figure_columns = ("category", "category_label", "invited", "arrived", "citizen", "takes_place")
+    for row in _select(conn, path, "figures", figure_columns):
         category = _str(row.get("category"), path, "figures_category", 50)
         if not category:
             raise _bad(path, "figures_category", "missing")
@@ -252,6 +262,10 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
             "came": _count(row.get("arrived"), path, "figures_arrived"),
             # the unit's own words for its category (三区人才), as its results file gives them
             "label": _str(row.get("category_label"), path, "figures_category", 50) or category,
+            # 群众代表 for the share (an event's own 村民代表 too), and whether it takes a place
+            # (媒体记者不占用名额); an older file without the flags: by the built-in codes
+            "citizen": _flag(row.get("citizen"), category == "citizen", path),
+            "takes_place": _flag(row.get("takes_place"), category != "media", path),
         }
     total = by_category.pop("total", None)
     invited = sum(c["invited"] for c in by_category.values())
@@ -295,7 +309,8 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
                 number, status, due.isoformat() if due else None, closed.isoformat() if closed else None
             )
         )
-    citizens = by_category.get("citizen", {})
+    citizens_invited = sum(c["invited"] for c in by_category.values() if c["citizen"])
+    citizens_came = sum(c["came"] for c in by_category.values() if c["citizen"])
     announced = publicity.get("announced", (None, None))
     posted = publicity.get("posted", (None, None))
     return ResultsFile(
@@ -306,8 +321,8 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
         exported_at=exported_at,
         invited=invited,
         came=max(came, attended),
-        citizens_invited=citizens.get("invited", 0),
-        citizens_came=citizens.get("came", 0),
+        citizens_invited=citizens_invited,
+        citizens_came=citizens_came,
         citizen_share=citizen_share,
         by_category=by_category,
         forms=forms,

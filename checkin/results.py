@@ -29,7 +29,9 @@ results_info (exactly one row)
 
 figures (one row per category with anyone invited or declined, then category 'total')
     category TEXT, category_label TEXT, invited INTEGER, arrived INTEGER, no_show INTEGER,
-    declined INTEGER
+    declined INTEGER, citizen INTEGER (1: counts as 群众代表 for the share, also an event's
+    own category), takes_place INTEGER (0: outside capacity, 媒体记者不占用名额); both NULL
+    on 'total' (a reader of an older file takes citizen = code 'citizen', takes_place = not 'media')
 
 attendance (everyone invited, declined or on the waiting list)
     number TEXT, name TEXT, category TEXT, category_label TEXT, organization TEXT,
@@ -99,7 +101,8 @@ SCHEMA = (
         overall_satisfaction REAL, overall_method TEXT NOT NULL)""",
     """CREATE TABLE figures (
         category TEXT NOT NULL, category_label TEXT NOT NULL, invited INTEGER NOT NULL,
-        arrived INTEGER NOT NULL, no_show INTEGER NOT NULL, declined INTEGER NOT NULL)""",
+        arrived INTEGER NOT NULL, no_show INTEGER NOT NULL, declined INTEGER NOT NULL,
+        citizen INTEGER, takes_place INTEGER)""",
     """CREATE TABLE attendance (
         number TEXT NOT NULL, name TEXT NOT NULL, category TEXT NOT NULL,
         category_label TEXT NOT NULL, organization TEXT NOT NULL, phone_masked TEXT NOT NULL,
@@ -174,14 +177,22 @@ def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
             summary.overall_method,
         )
     ]  # fmt: skip
-    figures = [
-        (f.category, category_label(f.category), f.invited, f.arrived, f.no_show, f.declined)
+    kinds = {c.code: c for c in event.category_list()}
+    figures: list[tuple[Any, ...]] = [
+        (
+            f.category, category_label(f.category), f.invited, f.arrived, f.no_show, f.declined,
+            int(kinds[f.category].citizen) if f.category in kinds else int(f.category == "citizen"),
+            int(kinds[f.category].takes_place) if f.category in kinds else int(f.category != "media"),
+        )
         for f in data.categories
-    ]
+    ]  # fmt: skip
     total = data.totals
     figures.append(
-        ("total", tr("results.total"), total.invited, total.arrived, total.no_show, total.declined)
-    )
+        (
+            "total", tr("results.total"), total.invited, total.arrived, total.no_show, total.declined,
+            None, None,
+        )
+    )  # fmt: skip
 
     attendance = []
     for row in db.query(

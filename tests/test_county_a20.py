@@ -102,3 +102,50 @@ def test_a_name_two_units_share_without_the_county_is_not_guessed(
     assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 2
     assert "“沂水县医院”不在本县单位名单中" in capsys.readouterr().err
     assert county.read_bytes() == before
+
+
+def test_reporters_take_no_place_and_a_units_own_citizen_category_counts_as_citizens(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A township's open day for 30: 10 村民代表 (its own category, counted as 群众代表) and 20
+    enterprise representatives come, and 2 reporters, who take no place (媒体记者不占用名额). The
+    county said '实到 32 人，超过每个开放点 30 人' and put the county's citizen share at 0% while
+    the unit's own line said 33.3%."""
+    from tests.helpers import person_row, write_csv
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    event = make_event(
+        tmp_path,
+        "城关",
+        'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20\ncapacity = 30\nchecks = "none"\n'
+        '[[event.categories]]\ncode = "villager"\nzh = "村民代表"\nen = "Villager"\ncitizen = true',
+    )
+    people = (
+        [person_row(n, category="村民代表") for n in range(1, 11)]
+        + [person_row(n, category="企业代表") for n in range(11, 31)]
+        + [person_row(n, category="媒体记者") for n in range(31, 33)]
+    )
+    assert run("import", write_csv(tmp_path / "p.csv", people), "--db", event) == 0
+    assert run("select", "--db", event) == 0
+    capsys.readouterr()
+    assert run("people", "--db", event, "--status", "invited", "--json") == 0
+    invited = json.loads(capsys.readouterr().out)
+    assert len(invited) == 32
+    for person in invited:
+        assert run("scan", person["number"], "--db", event, "--station", "东门") == 0
+    results = tmp_path / "results.sqlite"
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    capsys.readouterr()
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-21") == 0
+    out = capsys.readouterr().out
+    assert "超过每个开放点" not in out
+    assert "城关街道：符合各项要求" in out
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-10-21") == 0
+    data = json.loads(capsys.readouterr().out)
+    line = data["units"][0]
+    assert (line["came"], line["citizens_came"], line["citizen_share"]) == (32, 10, 0.3333)
+    assert data["totals"]["citizen_share"] == line["citizen_share"]
+    assert line["breaches"] == ["未在 9月15日 前报备活动计划"]  # no plan filed here: that one alone

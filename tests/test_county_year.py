@@ -167,9 +167,9 @@ def test_status_json_checked_by_hand(year: dict[str, Path], capsys: pytest.Captu
     assert (good["invited"], good["came"], good["citizens_came"]) == (12, 9, 4)
     # invited/came by category, with the unit's own words for each (checked by hand: 6/3/3 invited)
     assert good["events"][0]["by_category"] == {
-        "citizen": {"invited": 6, "came": 4, "label": "群众代表"},
-        "enterprise": {"invited": 3, "came": 2, "label": "企业代表"},
-        "npc_deputy": {"invited": 3, "came": 3, "label": "人大代表"},
+        "citizen": {"invited": 6, "came": 4, "label": "群众代表", "citizen": True, "takes_place": True},
+        "enterprise": {"invited": 3, "came": 2, "label": "企业代表", "citizen": False, "takes_place": True},
+        "npc_deputy": {"invited": 3, "came": 3, "label": "人大代表", "citizen": False, "takes_place": True},
     }
     assert good["citizen_share"] == pytest.approx(4 / 9, abs=1e-4)
     assert good["satisfaction"] == 1.0 and good["forms"] == 2
