@@ -266,6 +266,7 @@ def set_plan(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
         raise CheckinError("visit.plan_empty")
     with write_transaction(db):
         _keep_what_was_called(db, stops, buses)
+        _keep_what_packs_carry(db, stops, buses)
         _free_seats_of_the_uninvited(db)
         db.execute("UPDATE event SET stops = ?, buses = ?", [stops_json(stops), buses_json(buses)])
         names = [b.name for b in buses]
@@ -296,6 +297,23 @@ def _keep_what_was_called(db: Database, stops: list[Stop], buses: list[Bus]) -> 
         gone = sorted(name for name in used if name not in names)
         if gone:
             raise CheckinError(f"visit.called_{what}_dropped", names=join_names(gone))
+
+
+def _keep_what_packs_carry(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
+    """While a door pack is out (made, not revoked), the stops and buses it carries keep their
+    names: a bus laptop's bundle records them, and the merge refuses a bundle whole when one is
+    no longer in the plan — every roll call of that bus would be lost. Times, addresses, seats
+    and new stops or buses are fine."""
+    stations = [str(r[0]) for r in db.execute(
+        "SELECT DISTINCT station FROM station_keys WHERE revoked_at IS NULL ORDER BY station"
+    )]  # fmt: skip
+    if not stations:
+        return
+    old_stops, old_buses = load_plan(db)
+    gone = [s.name for s in old_stops if s.name not in {n.name for n in stops}]
+    gone += [b.name for b in old_buses if b.name not in {n.name for n in buses}]
+    if gone:
+        raise CheckinError("visit.plan_packed", names=join_names(gone), stations=join_names(stations))
 
 
 # ---------------------------------------------------------------- who rides which bus

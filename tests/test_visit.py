@@ -966,3 +966,26 @@ def test_a_hidden_character_in_a_stop_name_is_shown_where_it_is() -> None:
     with pytest.raises(CheckinError) as caught:
         plan_from_raw([{"name": "办税服务厅\u200b", "arrive": "14:20"}], [])
     assert caught.value.params["value"] == "办税服务厅\\u200b" and "办税服务厅" in caught.value.message()
+
+
+def test_a_stop_a_door_pack_carries_keeps_its_name_while_the_pack_is_out(demo: Path, tmp_path: Path) -> None:
+    """Renaming a stop after the bus packs were made (政务服务中心东门 → 东门集合) made every
+    bundle of those buses refused whole at merge ("行程站点：不是允许的取值"): all their roll calls
+    lost. Refused in words while a pack is out; times and new stops are fine; after revoking, allowed."""
+    from checkin.pack import revoke_station, station_pack
+
+    station_pack(demo, "1号车", tmp_path / "bus1.db")
+    with open_db(demo) as db:
+        stops, buses = load_plan(db)
+        renamed = [Stop("东门集合", stops[0].arrive, stops[0].minutes), stops[1]]
+        for new_stops, new_buses in ((renamed, buses), (stops, buses[:1])):
+            with pytest.raises(CheckinError) as caught:
+                set_plan(db, new_stops, new_buses)
+            assert caught.value.key == "visit.plan_packed" and caught.value.params["stations"] == "1号车"
+        assert load_plan(db) == (stops, buses)
+        later = [Stop(stops[0].name, "14:00", 20), stops[1], Stop("档案室", "16:00", 30)]
+        set_plan(db, later, [*buses, Bus("3号车", 10)])
+        assert [s.arrive for s in load_plan(db)[0]] == ["14:00", "14:20", "16:00"]
+        revoke_station(db, "1号车")
+        set_plan(db, renamed, buses)
+        assert load_plan(db)[0][0].name == "东门集合"
