@@ -9,6 +9,7 @@ the words — never `in_progress` or `partly_adopted`.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -87,17 +88,21 @@ def test_a_value_outside_the_set_is_refused_in_words(ledger: Path, lang: str) ->
 
 
 def test_help_lists_the_words_not_the_codes(capsys: pytest.CaptureFixture[str]) -> None:
-    for args in (
-        ["suggestions", "status"],
-        ["confirm"],
-        ["people"],
-        ["suggestions", "add"],
-        ["rollcall"],
-        ["review", "list"],
-        ["review", "reject"],
+    for lang, args in itertools.product(
+        ("zh", "en"),
+        (
+            ["suggestions", "status"],
+            ["confirm"],
+            ["people"],
+            ["suggestions", "add"],
+            ["rollcall"],
+            ["review", "list"],
+            ["review", "reject"],
+            ["scan"],
+        ),
     ):
         with pytest.raises(SystemExit):
-            cli_main(["--lang", "zh", *args, "--help"])
+            cli_main(["--lang", lang, *args, "--help"])
         shown = capsys.readouterr().out
         assert not SNAKE.search(shown), (args, shown)
     with pytest.raises(SystemExit):
