@@ -81,9 +81,30 @@ def _write_docx(path: Path, title: str, above: list[str], below: list[str]) -> N
 _LINE_WIDTH = 90  # what one row of the four merged columns shows, in half-width characters
 
 
-def _write_xlsx(path: Path, title: str, above: list[str], below: list[str]) -> None:
+def choices(event: Event) -> dict[str, list[str]]:
+    """The values a box offers in the .xlsx form's drop-down list, by the box's label."""
+    return {
+        "证件类型": [tr(f"idtype.{c}") for c in DOCUMENT_TYPES],
+        tr("signup_form.label_category"): [c.label() for c in event.category_list()],
+        "性别": ["男", "女"],
+    }
+
+
+def _drop_down(values: list[str]) -> str | None:
+    """An Excel list's formula ("a,b,c"), or None when the values cannot be one (a comma or a
+    quote in them, or over Excel's 255 characters)."""
+    if any("," in v or '"' in v for v in values):
+        return None
+    formula = '"' + ",".join(values) + '"'
+    return formula if len(formula) <= 255 else None
+
+
+def _write_xlsx(
+    path: Path, title: str, above: list[str], below: list[str], lists: dict[str, list[str]] | None = None
+) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.properties import PageSetupProperties
 
     book = Workbook()
@@ -119,6 +140,13 @@ def _write_xlsx(path: Path, title: str, above: list[str], below: list[str]) -> N
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if column % 2 == 0:
                 cell.number_format = "@"  # text: an ID number typed here stays a text, not 1.1E+17
+                formula = _drop_down((lists or {}).get(cells[column - 2], []))
+                if formula is not None:
+                    # a drop-down of the values the import knows; anything else typed is only warned
+                    offer = DataValidation(type="list", formula1=formula, allow_blank=True)
+                    offer.errorStyle = "warning"
+                    offer.add(cell)
+                    sheet.add_data_validation(offer)
     sheet.merge_cells(start_row=sheet.max_row - 1, start_column=2, end_row=sheet.max_row - 1, end_column=4)
     sheet.append([])
     for line in below:
@@ -148,13 +176,14 @@ def write_signup_form(db: Database, out: str | Path, *, send_to: str | None = No
             raise CheckinError(
                 "signup_form.bad_address", address=send_to.encode("unicode_escape").decode()[:80]
             )
-    title, above, below = form_text(load_event(db), send_to, suffix)
+    event = load_event(db)
+    title, above, below = form_text(event, send_to, suffix)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".docx":
             _write_docx(path, title, above, below)
         else:
-            _write_xlsx(path, title, above, below)
+            _write_xlsx(path, title, above, below, choices(event))
     except OSError as exc:
         raise _write_error(exc, path) from None
     return path

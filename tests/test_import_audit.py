@@ -836,3 +836,26 @@ def test_a_huge_file_in_the_folder_is_not_read_into_memory(
     assert [f.status_line() for f in result.files][
         1
     ] == "现场录像.mp4：未导入——现场录像.mp4 有 3 MB，不像报名表或报名邮件，未读取"
+
+
+def test_the_xlsx_form_offers_the_document_types_categories_and_genders_as_drop_downs(
+    tmp_path: Path, db: Database
+) -> None:
+    from openpyxl import load_workbook
+
+    from checkin.signup_form import write_signup_form
+
+    set_language("zh")
+    sheet = load_workbook(write_signup_form(db, tmp_path / "报名表.xlsx")).active
+    assert sheet is not None
+    offered = {}
+    for validation in sheet.data_validations.dataValidation:
+        for cell_range in validation.sqref.ranges:
+            label = sheet.cell(row=cell_range.min_row, column=cell_range.min_col - 1).value
+            offered[label] = (validation.formula1, validation.errorStyle)
+    assert offered["证件类型"] == (
+        '"居民身份证,港澳台居民居住证,外国人永久居留身份证,护照,港澳居民来往内地通行证,台湾居民来往大陆通行证"',
+        "warning",  # another spelling typed (身份证) is warned about, not refused: the import reads it
+    )
+    assert offered["性别"] == ('"男,女"', "warning")
+    assert offered["人员类别"][0].startswith('"群众代表,')
