@@ -1159,10 +1159,14 @@ def read_path(path: str | Path, only_sheet: str | None = None) -> list[Source]:
     path = Path(path)
     if not path.is_file():
         raise CheckinError("import.missing_file", path=str(path))
-    if path.stat().st_size > MAX_FILE:
-        # a video or a disk image saved beside the forms: not read into memory to find out
-        raise CheckinError("import.file_too_large", path=path.name, size=path.stat().st_size >> 20)
-    data = path.read_bytes()
+    try:
+        if path.stat().st_size > MAX_FILE:
+            # a video or a disk image saved beside the forms: not read into memory to find out
+            raise CheckinError("import.file_too_large", path=path.name, size=path.stat().st_size >> 20)
+        data = path.read_bytes()
+    except OSError:
+        # open in Excel or WPS on Windows (locked), no permission, a network drive gone
+        raise CheckinError("import.cannot_read", path=path.name) from None
     if path.suffix.lower() in MAIL_SUFFIXES:
         return _read_mail(data, path.name, only_sheet)
     return [read_bytes(data, path.name, only_sheet)]

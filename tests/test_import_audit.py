@@ -859,3 +859,27 @@ def test_the_xlsx_form_offers_the_document_types_categories_and_genders_as_drop_
     )
     assert offered["性别"] == ('"男,女"', "warning")
     assert offered["人员类别"][0].startswith('"群众代表,')
+
+
+def test_a_file_another_program_holds_is_told_in_words(
+    tmp_path: Path, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checkin.errors import CheckinError
+    from tests.data.make_corpus import gbk_csv
+
+    path = gbk_csv(tmp_path / "报名表.csv")
+    original = Path.read_bytes
+
+    def locked(self: Path) -> bytes:
+        if self.name == "报名表.csv":  # as Windows answers while Excel has the file open
+            raise PermissionError(13, "The process cannot access the file", str(self))
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", locked)
+    set_language("zh")
+    with pytest.raises(CheckinError) as info:
+        import_file(db, path)
+    assert (
+        info.value.message()
+        == "无法读取 报名表.csv：文件可能正被 Excel、WPS 或 Word 打开，或没有读取权限；请关闭它后再导入"
+    )
