@@ -37,10 +37,17 @@ def localise_bindings(node: DOMNode) -> None:
     for each in node.walk_children(with_self=True):
         bindings_map = each._bindings
         for key, bindings in list(bindings_map.key_to_bindings.items()):
-            bindings_map.key_to_bindings[key] = [
-                dataclasses.replace(b, description=tr(f"app.bind.{b.id}")) if b.id else b for b in bindings
-            ]
+            bindings_map.key_to_bindings[key] = [_localised(b) for b in bindings]
     node.refresh_bindings()
+
+
+def _localised(binding: Binding) -> Binding:
+    if binding.action in ("command_palette", "app.command_palette"):
+        # Textual's own key, described in English ("palette"): in the user's language
+        return dataclasses.replace(
+            binding, description=tr("app.palette_bind"), tooltip=tr("app.palette_tooltip")
+        )
+    return dataclasses.replace(binding, description=tr(f"app.bind.{binding.id}")) if binding.id else binding
 
 
 class DeskFooter(Footer):

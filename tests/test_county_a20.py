@@ -149,3 +149,29 @@ def test_reporters_take_no_place_and_a_units_own_citizen_category_counts_as_citi
     assert (line["came"], line["citizens_came"], line["citizen_share"]) == (32, 10, 0.3333)
     assert data["totals"]["citizen_share"] == line["citizen_share"]
     assert line["breaches"] == ["未在 9月15日 前报备活动计划"]  # no plan filed here: that one alone
+
+
+async def test_the_county_screens_keys_are_all_in_chinese(tmp_path: Path) -> None:
+    """The key line ended in Textual's own '^p palette' on the county screen (and every other)."""
+    from textual.widgets._footer import FooterKey
+
+    from checkin.i18n import set_language
+    from screens.county import CountyApp
+    from tests.helpers import settle
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n[@click=app.quit]统计局\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    set_language("zh")
+    app = CountyApp(county, still=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        keys = [str(key.description) for key in app.screen.query(FooterKey)]
+        assert "命令面板" in keys
+        assert not [k for k in keys if any("a" <= c.lower() <= "z" for c in k)], keys
+        await pilot.press("ctrl+l")  # 中/英
+        await settle(app, pilot)
+        keys = [str(key.description) for key in app.screen.query(FooterKey)]
+        assert "palette" in keys and "命令面板" not in keys
+        assert app.is_running  # the unit's name is shown, never run as an action
