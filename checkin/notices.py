@@ -15,6 +15,7 @@ disk, Ctrl+C) is simply run again: the files it left are replaced, not doubled.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -159,6 +160,11 @@ def _write_private(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+def _part(path: Path) -> Path:
+    """Where a draft is written before the run is recorded (`.A001-invited.eml.part`)."""
+    return path.with_name(f".{path.name}.part")
+
+
 def _name(folder: Path, stem: str, suffix: str, recorded: set[str] | None, taken: set[str]) -> Path:
     """`stem.suffix`, else `stem-2.suffix` …: the first name that is neither a file of an
     earlier batch (recorded in the event file) nor already used in this run. A file there
@@ -260,6 +266,7 @@ def write_notices(
 
     run_auto_checks(db)  # those failing the age or category rule are told so in this run
     event = load_event(db)
+    told = _told(db)
     due = pending_notices(db, close_waiting=close_waiting)
     run = NoticeRun()
     if not due:
@@ -297,7 +304,7 @@ def write_notices(
         for data, maintype, subtype, filename in attachments:
             msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
         path = _name(folder, f"{row['number']}-{kind}", ".eml", recorded_eml, taken)
-        _write_private(path, msg.as_bytes())
+        _write_private(_part(path), msg.as_bytes())
         phone = row["phone"] or ""
         mobile = bool(_MOBILE.match(phone))
         if mobile:
@@ -325,10 +332,23 @@ def write_notices(
         )
         writer.writerows([[safe_cell(v) for v in r] for r in sms_rows])
         run.sms_csv = _name(folder, "sms", ".csv", recorded_sms, taken)
-        _write_private(run.sms_csv, buffer.getvalue().encode("utf-8-sig"))
+        _write_private(_part(run.sms_csv), buffer.getvalue().encode("utf-8-sig"))
     now = dt.datetime.now().isoformat(timespec="seconds")
     sms_file = run.sms_csv.name if run.sms_csv else None
     with write_transaction(db):
+        # the files take their names only now, with the event file locked: a run that stops
+        # before leaves `.NAME.part` files only, never a draft beside the recorded ones
+        files = [n.eml for n in run.notices] + ([run.sms_csv] if run.sms_csv else [])
+        if any(_told(db).get(n.number) != told.get(n.number) for n in run.notices):
+            # another run (a second window, another laptop on the shared file) wrote and
+            # recorded notices for the same people meanwhile: ours are not recorded and their
+            # files are removed, so that nobody is told twice
+            for path in files:
+                with contextlib.suppress(OSError):
+                    _part(path).unlink()
+            raise CheckinError("notices.raced")
+        for path in files:
+            os.replace(_part(path), path)
         db.conn.executemany(
             "INSERT INTO notices (number, kind, detail, eml, sms, sms_file, written_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -9,15 +9,18 @@ import email.policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 
+from checkin import notices
+from checkin.errors import CheckinError
 from checkin.event import Event, create_event
 from checkin.importer import import_file
 from checkin.keys import Verifier, issue_token
 from checkin.notices import write_notices
 from checkin.review import approve, reject
 from checkin.selection import select
-from checkin.storage import memory_db
+from checkin.storage import memory_db, open_db
 from tests.conftest import EVENT_DATE, person_row, write_csv
 from tests.helpers import FONT
 
@@ -142,3 +145,35 @@ def test_rejected_by_mistake_and_approved_again_gets_a_new_invitation_that_the_d
     assert Verifier(db).verify(current.token).ok  # the door takes the new one …
     assert _code(run.notices[0].eml) != _code(out / "A001-invited.eml")  # … which the new draft carries
     assert write_notices(db, out, font=FONT).notices == []  # and once only
+
+
+def test_two_runs_at_once_tell_each_person_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # two clerks (or two windows) run notices on the one shared event file at the same moment:
+    # each wrote every draft and an SMS list of everyone, and both were recorded — everyone was
+    # told twice. The run that records second now records nothing and removes its own files.
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=2, min_citizen_share=0))
+        rows = [person_row(i, at=f"2026-11-20 09:0{i}", phone=f"1391234567{i}") for i in range(1, 4)]
+        import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+        select(db)
+    real = notices._write_private
+    other: list[notices.NoticeRun] = []
+
+    def meanwhile(target: Path, data: bytes) -> None:
+        if not other:  # the second clerk's run happens while this one writes its first file
+            other.append(notices.NoticeRun())
+            with open_db(path) as second:
+                other[0] = notices.write_notices(second, tmp_path / "小李", font=FONT)
+        real(target, data)
+
+    monkeypatch.setattr(notices, "_write_private", meanwhile)
+    with open_db(path) as db, pytest.raises(CheckinError) as raced:
+        notices.write_notices(db, tmp_path / "小王", font=FONT)
+    assert raced.value.key == "notices.raced"
+    assert len(other[0].notices) == 3
+    with open_db(path) as db:
+        recorded = db.execute("SELECT number, COUNT(*) FROM notices GROUP BY number").fetchall()
+    assert sorted(recorded) == [("A001", 1), ("A002", 1), ("A003", 1)]
+    assert list((tmp_path / "小王").iterdir()) == []  # nothing of the run not recorded is left
+    assert len(list((tmp_path / "小李").glob("*.eml"))) == 3
