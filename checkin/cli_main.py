@@ -23,7 +23,36 @@ Extension = Callable[["argparse._SubParsersAction[Any]"], None]
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with our exit code 2 and a translated usage error."""
+    """argparse with our exit code 2, a translated usage error and help in the user's language
+    (argparse writes its own headings, usage:, options: and the -h line, in English)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        add_help = kwargs.pop("add_help", True)
+        kwargs["add_help"] = False  # our own -h, described in the user's language
+        super().__init__(*args, **kwargs)
+        self._positionals.title = tr("cli_a20.positionals")
+        self._optionals.title = tr("cli_a20.options")
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help=tr("cli_a20.help")
+            )
+
+    def _in_words(self, text: str) -> str:
+        english = "usage: "
+        if text.startswith(english):
+            text = tr("cli_a20.usage") + text[len(english) :]
+        for group in self._action_groups:  # argparse puts a half-width colon after each heading
+            if group.title:
+                text = text.replace(
+                    f"\n{group.title}:\n", "\n" + tr("cli_a20.heading", title=group.title) + "\n"
+                )
+        return text
+
+    def format_usage(self) -> str:
+        return self._in_words(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._in_words(super().format_help())
 
     def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
@@ -79,7 +108,9 @@ def build_parser(extensions: Sequence[Extension] = (), *, core: bool = True) -> 
     only the extensions' (the app's `run` and `demo`, which then start without building —
     and importing — the hundred other commands)."""
     parser = _Parser(prog="checkin", description=tr("cli.description"))
-    parser.add_argument("--version", action="version", version=f"checkin {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"checkin {__version__}", help=tr("cli_a20.version")
+    )
     parser.add_argument("--lang", choices=("zh", "en"), help=tr("cli.opt.lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     if core:

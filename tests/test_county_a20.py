@@ -175,3 +175,19 @@ async def test_the_county_screens_keys_are_all_in_chinese(tmp_path: Path) -> Non
         keys = [str(key.description) for key in app.screen.query(FooterKey)]
         assert "palette" in keys and "命令面板" not in keys
         assert app.is_running  # the unit's name is shown, never run as an action
+
+
+@pytest.mark.parametrize("command", [[], ["county", "results"], ["county", "plans"], ["scan"]])
+def test_help_is_in_chinese_in_chinese_mode(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse wrote its own 'usage:', 'positional arguments:', 'options:' and
+    'show this help message and exit' in English around the Chinese help."""
+    for lang, absent, present in (
+        ("zh", ("usage", "options", "positional", "show this help", "version number"), ("用法：", "选项：")),
+        ("en", ("用法", "选项"), ("usage: ", "options:", "show this help message and exit")),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            run(*command, "--help", lang=lang)
+        assert exited.value.code == 0
+        out = capsys.readouterr().out
+        assert not [word for word in absent if word in out], out
+        assert all(word in out for word in present), out
