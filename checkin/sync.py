@@ -612,6 +612,18 @@ def _activity(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     return row
 
 
+_ROLL_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$")
+
+
+def _roll_time(value: Any, ctx: _Context) -> None:
+    """A roll call's time as the program writes it (2026-12-18T13:52:00.000): the roll, the
+    schedule and the report compare and cut these as text ("20261218T135200" is a valid ISO
+    time, and the report said "arrived 2000")."""
+    _time(value, "at", ctx.office)
+    if not _ROLL_TIME.match(value):
+        raise Bad("at", "not_time")
+
+
 def _roll_mark(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     from checkin.itinerary import LEAVE_REASONS
     from checkin.rollcall import METHODS as ROLL_METHODS
@@ -627,7 +639,7 @@ def _roll_mark(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     elif reason is not None:
         raise Bad("reason", "only_leaving")
     _choice(method, "method", ROLL_METHODS)
-    _time(at, "at", ctx.office)
+    _roll_time(at, ctx)
     ctx.own_station(station, "station")
     _text(operator, "operator")
     return row
@@ -638,7 +650,7 @@ def _departure(row: tuple[Any, ...], ctx: _Context) -> tuple[Any, ...]:
     _pattern(uid, "uid", _UID)
     _choice(stop, "stop", ctx.office.stops)
     _choice(bus, "bus", ctx.office.buses, optional=True)
-    _time(at, "at", ctx.office)
+    _roll_time(at, ctx)
     _int(expected, "expected", 0, 100_000)
     if not isinstance(missing, str) or len(missing) > 200_000:
         raise Bad("missing", "malformed")

@@ -673,6 +673,10 @@ def test_a_roll_call_on_a_pack_on_another_day_is_refused_before_it_spoils_the_bu
         ("roll_marks", 3, "A999", "number"),
         ("roll_marks", 4, "vanished", "mark"),
         ("roll_marks", 7, "2099-01-01T10:00:00.000", "at"),
+        # on the day, but not as the program writes it: the report said "arrived 2000"
+        ("roll_marks", 7, "20261218T135200", "at"),
+        ("roll_marks", 7, "2026-12-18 13:52:00", "at"),
+        ("departures", 3, "2026-12-18T13:52", "at"),
         ("roll_marks", 8, "东门", "station"),
         ("departures", 5, '["A001"); DROP TABLE people; --', "missing"),
         ("departures", 6, 0, "anyway"),
