@@ -495,7 +495,9 @@ def visit_words(visit: VisitSummary | None, *, html: bool = False) -> dict[str, 
         for v in stops
         if v["arrived"]
     ]  # fmt: skip
-    schedule = tr("report.visit.schedule", runs=_join(ran)) if ran else ""
+    # each stop's run holds commas of its own: stops are set apart by a semicolon (；)
+    runs_text = tr("cli_i18.clause_sep").join(ran)
+    schedule = tr("report.visit.schedule", runs=runs_text) if ran else ""
     left = ""
     if visit.left:
         # Counted by reason in the document too: a name beside "unwell" would be health data

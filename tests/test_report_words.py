@@ -246,3 +246,25 @@ def test_photos_are_numbered_after_the_chart(demo: Path, tmp_path: Path) -> None
     )
     figures = [t for t in text if t.startswith("图")]
     assert figures == ["图1　满意度测评各项满意率", "图2　集中签到", "图3　座谈交流现场"], figures
+
+
+def test_the_visit_schedule_sets_stops_apart_with_a_semicolon(demo: Path, tmp_path: Path) -> None:
+    """Each stop's run says 计划…到达，实际…到达（…），计划…出发…: stops joined by 、 read as one list."""
+    from checkin.event import load_event
+    from checkin.report import gather, visit_words
+
+    set_language("zh")
+    with open_db(demo) as db:
+        set_event(db, date=dt.date.today().isoformat())
+        first, second = (s.name for s in load_event(db).stops[:2])
+        number = db.execute(
+            "SELECT number FROM people WHERE status = 'invited' ORDER BY queue_pos"
+        ).fetchone()[0]
+        assert Door(db, "东门", "小王").judge(number, {"id_card": "seen"}).admitted
+    assert cli_main(["rollcall", "--db", str(demo), "--stop", first, number]) == 0
+    assert cli_main(["rollcall", "--db", str(demo), "--stop", first, "depart", "--anyway"]) == 0
+    assert cli_main(["rollcall", "--db", str(demo), "--stop", second, number]) == 0
+    set_language("zh")  # the command line set its own
+    with open_db(demo) as db:
+        schedule = visit_words(gather(db).visit)["visit_schedule"]
+    assert "出发（" in schedule and f"）；{second}计划" in schedule, schedule
