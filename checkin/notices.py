@@ -161,7 +161,7 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 def _part(path: Path) -> Path:
-    """Where a draft is written before the run is recorded (`.A001-invited.eml.part`)."""
+    """Where a draft is written before the run is recorded (`.A001-邀请.eml.part`)."""
     return path.with_name(f".{path.name}.part")
 
 
@@ -169,7 +169,7 @@ def _name(folder: Path, stem: str, suffix: str, recorded: set[str] | None, taken
     """`stem.suffix`, else `stem-2.suffix` …: the first name that is neither a file of an
     earlier batch (recorded in the event file) nor already used in this run. A file there
     that no notice records was written by a run that stopped half-way: it is replaced, so a
-    rerun writes each draft once (not `A001-invited-2.eml` beside it). `recorded` None: any
+    rerun writes each draft once (not `A001-邀请-2.eml` beside it). `recorded` None: any
     file there may belong to an earlier batch (recorded without its file name) and is kept."""
     n = 1
     while True:
@@ -303,7 +303,9 @@ def write_notices(
         msg = _message(event, row, kind, to, params)
         for data, maintype, subtype, filename in attachments:
             msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-        path = _name(folder, f"{row['number']}-{kind}", ".eml", recorded_eml, taken)
+        # named in words (A001-邀请.eml, A006-候补递补.eml): the clerk opens them from the folder
+        stem = f"{row['number']}-{tr(f'notices.kind.{kind}', lang='zh')}"
+        path = _name(folder, stem, ".eml", recorded_eml, taken)
         _write_private(_part(path), msg.as_bytes())
         phone = row["phone"] or ""
         mobile = bool(_MOBILE.match(phone))

@@ -80,14 +80,14 @@ def test_each_outcome_is_told_once_with_the_right_attachments(tmp_path: Path) ->
         ("A001", "approved"), ("A002", "approved"), ("A003", "approved"), ("A004", "approved"),
         ("A005", "rejected"),
     ]  # fmt: skip
-    first = parse(out / "A001-approved.eml")
+    first = parse(out / "A001-审核通过.eml")
     assert first["To"] == "zhang001@example.com"
     assert first["From"] == "office@example.gov.cn"
     assert first["Subject"] == "【经开区开放日】报名审核通过"
     assert "张001您好" in first.get_content()
-    assert parse(out / "A002-approved.eml")["To"] == "hr@example.cn"  # the group's contact
-    assert parse(out / "A003-approved.eml")["To"] is None  # no address: printed or phoned
-    rejected = parse(out / "A005-rejected.eml")
+    assert parse(out / "A002-审核通过.eml")["To"] == "hr@example.cn"  # the group's contact
+    assert parse(out / "A003-审核通过.eml")["To"] is None  # no address: printed or phoned
+    rejected = parse(out / "A005-审核未通过.eml")
     assert "原因：未在本地居住、工作或学习" in rejected.get_content()
     assert list(rejected.iter_attachments()) == []
 
@@ -102,7 +102,7 @@ def test_each_outcome_is_told_once_with_the_right_attachments(tmp_path: Path) ->
     assert sorted((n.number, n.kind) for n in run.notices) == [
         ("A001", "invited"), ("A002", "invited"), ("A003", "waiting"), ("A004", "waiting"),
     ]  # fmt: skip
-    invited = parse(out / "A001-invited.eml")
+    invited = parse(out / "A001-邀请.eml")
     assert invited["Subject"] == "【经开区开放日】邀请函（编号 A001）"
     parts = {(a.get_filename(), a.get_content_type()) for a in invited.iter_attachments()}
     assert parts == {("邀请函-A001.pdf", "application/pdf"), ("A001.png", "image/png")}
@@ -110,8 +110,8 @@ def test_each_outcome_is_told_once_with_the_right_attachments(tmp_path: Path) ->
     assert pdf.get_content().startswith(b"%PDF")
     body = invited.get_body(preferencelist=("plain",))
     assert body is not None and "请于 08:50 前到达" in body.get_content()
-    assert "第 1 位" in parse(out / "A003-waiting.eml").get_content()
-    assert list(parse(out / "A003-waiting.eml").iter_attachments()) == []
+    assert "第 1 位" in parse(out / "A003-候补.eml").get_content()
+    assert list(parse(out / "A003-候补.eml").iter_attachments()) == []
     # the second batch's SMS list does not replace the first
     assert run.sms_csv is not None and run.sms_csv.name == "sms-2.csv"
     with run.sms_csv.open(encoding="utf-8-sig", newline="") as fh:
@@ -125,7 +125,7 @@ def test_each_outcome_is_told_once_with_the_right_attachments(tmp_path: Path) ->
     assert confirm(db, "A001", "declined").moved_up == "A003"
     run = write_notices(db, out, font=FONT)
     assert [(n.number, n.kind) for n in run.notices] == [("A003", "moved_up")]
-    moved = parse(out / "A003-moved_up.eml")
+    moved = parse(out / "A003-候补递补.eml")
     moved_body = moved.get_body(preferencelist=("plain",))
     assert moved_body is not None and "已从候补名单递补" in moved_body.get_content()
     assert {a.get_filename() for a in moved.iter_attachments()} == {"邀请函-A003.pdf", "A003.png"}
@@ -277,8 +277,8 @@ def test_a_run_stopped_half_way_and_run_again_writes_each_draft_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The office's laptop stopped while the third invitation was being made (power, Ctrl+C):
-    # two drafts were on disk, nothing recorded. The next run wrote A001-invited-2.eml beside
-    # A001-invited.eml — two drafts for one person, and staff sent both.
+    # two drafts were on disk, nothing recorded. The next run wrote A001-邀请-2.eml beside
+    # A001-邀请.eml — two drafts for one person, and staff sent both.
     import checkin.invitations
 
     db = _five_invited(tmp_path)
@@ -296,15 +296,15 @@ def test_a_run_stopped_half_way_and_run_again_writes_each_draft_once(
     with pytest.raises(KeyboardInterrupt):
         write_notices(db, out, font=FONT)
     # nothing a clerk could send: the drafts take their names only when the run is recorded
-    assert files(out) == [".A001-invited.eml.part", ".A002-invited.eml.part"]
+    assert files(out) == [".A001-邀请.eml.part", ".A002-邀请.eml.part"]
     assert db.execute("SELECT COUNT(*) FROM notices").fetchone()[0] == 0
     monkeypatch.setattr(checkin.invitations, "invitation_attachments", made)
 
     run = write_notices(db, out, font=FONT)
-    assert [n.eml.name for n in run.notices] == [f"A00{i}-invited.eml" for i in range(1, 6)]
-    assert files(out) == [f"A00{i}-invited.eml" for i in range(1, 6)] + ["sms.csv"]
+    assert [n.eml.name for n in run.notices] == [f"A00{i}-邀请.eml" for i in range(1, 6)]
+    assert files(out) == [f"A00{i}-邀请.eml" for i in range(1, 6)] + ["sms.csv"]
     for i in range(1, 6):
-        draft = parse(out / f"A00{i}-invited.eml")
+        draft = parse(out / f"A00{i}-邀请.eml")
         assert draft["Subject"] == f"【经开区开放日】邀请函（编号 A00{i}）"
         assert {a.get_filename() for a in draft.iter_attachments()} == {f"邀请函-A00{i}.pdf", f"A00{i}.png"}
     assert db.execute("SELECT COUNT(*) FROM notices").fetchone()[0] == 5
@@ -335,8 +335,8 @@ def test_a_run_stopped_before_recording_replaces_its_sms_list(
     run = write_notices(db, out)
     assert run.sms_csv is not None and run.sms_csv.name == "sms.csv"
     assert files(out) == [
-        "A001-rejected.eml", "A002-rejected.eml", "A003-approved.eml", "A004-approved.eml",
-        "A005-approved.eml", "sms.csv",
+        "A001-审核未通过.eml", "A002-审核未通过.eml", "A003-审核通过.eml", "A004-审核通过.eml",
+        "A005-审核通过.eml", "sms.csv",
     ]  # fmt: skip
     with run.sms_csv.open(encoding="utf-8-sig", newline="") as fh:
         assert [r[0] for r in csv.reader(fh)][1:] == ["A001", "A002", "A003", "A004", "A005"]
@@ -344,7 +344,7 @@ def test_a_run_stopped_before_recording_replaces_its_sms_list(
     reject(db, ["A003"], reason="incomplete", operator=OFFICE)
     later = write_notices(db, out)
     assert later.sms_csv is not None and later.sms_csv.name == "sms-2.csv"
-    assert [n.eml.name for n in later.notices] == ["A003-rejected.eml"]
+    assert [n.eml.name for n in later.notices] == ["A003-审核未通过.eml"]
 
 
 def test_the_no_show_list_is_a_call_list_with_full_numbers(
@@ -385,11 +385,11 @@ def test_a_link_left_in_the_folder_under_a_drafts_name_is_replaced_not_followed(
     out.mkdir()
     target = tmp_path / "someone-elses-file.txt"
     target.write_text("keep me", encoding="utf-8")
-    (out / "A001-rejected.eml").symlink_to(target)
+    (out / "A001-审核未通过.eml").symlink_to(target)
     (out / "sms.csv").symlink_to(target)
     run = write_notices(db, out)
     assert target.read_text(encoding="utf-8") == "keep me"
-    assert not (out / "A001-rejected.eml").is_symlink() and not (out / "sms.csv").is_symlink()
+    assert not (out / "A001-审核未通过.eml").is_symlink() and not (out / "sms.csv").is_symlink()
     assert parse(run.notices[0].eml)["Subject"] == "【经开区开放日】报名审核结果"
     assert stat.S_IMODE((out / "sms.csv").stat().st_mode) == 0o600
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from checkin.importer import import_file
 from checkin.keys import Verifier, issue_token
 from checkin.notices import write_notices
 from checkin.review import approve, reject
-from checkin.selection import select
+from checkin.selection import confirm, select
 from checkin.storage import memory_db, open_db
 from tests.conftest import EVENT_DATE, person_row, write_csv
 from tests.helpers import FONT
@@ -81,7 +82,7 @@ def test_an_invitation_sent_is_not_taken_back_when_select_runs_again(tmp_path: P
     assert told == {"A004": "invited", "A005": "waiting", "A006": "waiting"}
     for number in ("A001", "A002"):
         draft = email.message_from_bytes(
-            (out / f"{number}-invited.eml").read_bytes(), policy=email.policy.default
+            (out / f"{number}-邀请.eml").read_bytes(), policy=email.policy.default
         )
         assert draft["To"] is None or "@" in str(draft["To"])
     # and the door still takes them: their invitation is not revoked
@@ -143,7 +144,7 @@ def test_rejected_by_mistake_and_approved_again_gets_a_new_invitation_that_the_d
     assert [(n.number, n.kind) for n in run.notices] == [("A001", "invited")]
     current = issue_token(db, "A001")
     assert Verifier(db).verify(current.token).ok  # the door takes the new one …
-    assert _code(run.notices[0].eml) != _code(out / "A001-invited.eml")  # … which the new draft carries
+    assert _code(run.notices[0].eml) != _code(out / "A001-邀请.eml")  # … which the new draft carries
     assert write_notices(db, out, font=FONT).notices == []  # and once only
 
 
@@ -177,3 +178,25 @@ def test_two_runs_at_once_tell_each_person_once(tmp_path: Path, monkeypatch: pyt
     assert sorted(recorded) == [("A001", 1), ("A002", 1), ("A003", 1)]
     assert list((tmp_path / "小王").iterdir()) == []  # nothing of the run not recorded is left
     assert len(list((tmp_path / "小李").glob("*.eml"))) == 3
+
+
+def test_draft_files_are_named_in_words(tmp_path: Path) -> None:
+    # the clerk opens the drafts from the folder: A006-moved_up.eml and A010-not_needed.eml
+    # showed the program's codes; the names say what each notice is, as sms.csv's column does
+    db = plan_db(capacity=1)
+    rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 5)]
+    import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    approve(db, ["A001", "A002", "A003"], operator=OFFICE, residence="身份证住址在本县")
+    reject(db, ["A004"], reason="not_local", operator=OFFICE)
+    out = tmp_path / "通知"
+    write_notices(db, out, font=FONT)
+    select(db)
+    write_notices(db, out, font=FONT)
+    confirm(db, "A001", "declined")
+    write_notices(db, out, font=FONT, close_waiting=True)
+    names = sorted(p.name for p in out.glob("*.eml"))
+    assert names == [
+        "A001-审核通过.eml", "A001-邀请.eml", "A002-候补.eml", "A002-候补递补.eml", "A002-审核通过.eml",
+        "A003-不再需要.eml", "A003-候补.eml", "A003-审核通过.eml", "A004-审核未通过.eml",
+    ]  # fmt: skip
+    assert all(re.fullmatch(r"A\d{3}-[^\x00-\x7f]+\.eml", name) for name in names)
