@@ -402,6 +402,23 @@ def _checked_choice(text: str) -> str:
     return match.group(1) if match else ""
 
 
+_INLINE_LABEL = re.compile(r"(?:^|(?<=[\s,;，；、]))([^\s:;,，；、]{1,14})\s*:")
+
+
+def _inline_pairs(text: str) -> list[tuple[str, str]]:
+    """`姓名：张三，身份证号：…，电话：…` (one line of a mail or a paragraph, colons already
+    half-width) → each known label's value, up to the next known label."""
+    labels = [(m, field_for(m.group(1))) for m in _INLINE_LABEL.finditer(text)]
+    if not labels or labels[0][1] is None or labels[0][0].start() > 0:
+        return []  # `备注：…` or prose: its words are not boxes
+    known = [(m, f) for m, f in labels if f is not None]
+    pairs: list[tuple[str, str]] = []
+    for i, (match, name) in enumerate(known):
+        end = known[i + 1][0].start() if i + 1 < len(known) else len(text)
+        pairs.append((str(name), text[match.end() : end].strip().strip(",;，；、").strip()))
+    return pairs
+
+
 # the label, spaces or one line break, then a value on one line
 _TYPED_AFTER_LABEL = re.compile(r"^\s*([^\s:]{2,10})[ \t\u3000]*\n?[ \t\u3000]*(\S[^\n]*?)\s*$")
 
@@ -416,14 +433,16 @@ def form_pairs(grid: list[list[Any]]) -> dict[str, tuple[Any, int, int]]:
                 continue
             name = field_for(cell)
             if name is None:
-                label, sep, value = unicodedata.normalize("NFKC", cell).partition(":")
-                name = field_for(label) if sep else None
-                if name is None and (typed := _TYPED_AFTER_LABEL.match(unicodedata.normalize("NFKC", cell))):
+                plain = unicodedata.normalize("NFKC", cell).strip()
+                inline = _inline_pairs(plain)
+                if not inline and ":" not in plain and (typed := _TYPED_AFTER_LABEL.match(plain)):
                     # the value typed into the label's own cell: `姓名 张三`, `联系电话\n138…`
                     label, value = typed.group(1), typed.group(2)
-                    name = field_for(label) if field_for(value) is None else None
-                if name and name not in found and value.strip():
-                    found[name] = (_checked_choice(value.strip()), r, c)
+                    if field_for(label) and field_for(value) is None:
+                        inline = [(str(field_for(label)), value)]
+                for name, value in inline:
+                    if name not in found and value:
+                        found[name] = (_checked_choice(value), r, c)
                 continue
             if name in found:
                 continue

@@ -883,3 +883,29 @@ def test_a_file_another_program_holds_is_told_in_words(
         info.value.message()
         == "无法读取 报名表.csv：文件可能正被 Excel、WPS 或 Word 打开，或没有读取权限；请关闭它后再导入"
     )
+
+
+def test_a_form_typed_on_one_line_of_a_mail_gives_each_box(tmp_path: Path, db: Database) -> None:
+    """`姓名：张三，身份证号：…，电话：…` on one line: the name took the whole line (the ID number
+    with it) and the form was refused for want of an ID number."""
+    from email.message import EmailMessage
+
+    from tests.data.make_corpus import rid
+
+    message = EmailMessage()
+    message["From"] = "someone@example.com"
+    message["Subject"] = "活动报名+卫三"
+    message["Date"] = "Fri, 20 Nov 2026 09:00:00 +0800"
+    message.set_content(
+        f"您好，我报名参加。\n姓名：卫三，身份证号：{rid(117)}；电话：13000000117 单位：丑公司\n备注：姓名：无\n"
+    )
+    (tmp_path / "活动报名+卫三.eml").write_bytes(message.as_bytes())
+    set_language("zh")
+    result = import_file(db, tmp_path / "活动报名+卫三.eml")
+    assert result.rejected == [] and result.files[0].warnings == []
+    assert db.execute("SELECT name, phone, organization, signed_up_at FROM people").fetchone() == (
+        "卫三",
+        "13000000117",
+        "丑公司",
+        "2026-11-20 09:00:00",
+    )
