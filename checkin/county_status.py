@@ -41,6 +41,7 @@ class EventResult:
     posted_on: dt.date | None
     posted_url: str | None
     suggestions: list[dict[str, Any]]
+    plan_id: str = ""  # the plan this is the account of (its own event id, or a plan paired with it)
 
     @property
     def counted(self) -> int:
@@ -282,7 +283,7 @@ def _results_breaches(
     add = line.breaches.append
     if not rules.window_start <= result.date <= rules.window_end:
         planned = {p.event_id: p.date for p in line.plans}
-        if planned.get(result.event_id) != result.date:  # said once, at the plan, when unchanged
+        if planned.get(result.plan_id) != result.date:  # said once, at the plan, when unchanged
             add(
                 (
                     "results",
@@ -317,7 +318,7 @@ def _results_breaches(
             add(("results", "county.breach.posted_late", {"on": result.posted_on, "due": posting_due}))
     announce_due = result.date - dt.timedelta(days=rules.announce_lead_days)
     said_at_plan = any(
-        p.event_id == result.event_id and p.announce_on == result.announced_on for p in line.plans
+        p.event_id == result.plan_id and p.announce_on == result.announced_on for p in line.plans
     )
     if result.announced_on is not None and result.announced_on > announce_due and not said_at_plan:
         add(
@@ -353,6 +354,26 @@ def _results_breaches(
         )
 
 
+def _pair(line: UnitLine) -> None:
+    """Which plan each results file is the account of: the plan of its event; else — the unit made
+    its event file again after filing (a new laptop, `init` once more: a new event id) — the
+    unit's one plan for that day left without results, or its one plan and one results file left.
+    Without this the day was said never reported although its results had come in."""
+    plan_ids = {p.event_id for p in line.plans}
+    for result in line.results:
+        result.plan_id = result.event_id
+    loose = [r for r in line.results if r.event_id not in plan_ids]
+    waiting = [p for p in line.plans if p.event_id not in {r.event_id for r in line.results}]
+    for result in list(loose):
+        same_day = [p for p in waiting if p.date == result.date]
+        if len(same_day) == 1 and sum(1 for r in loose if r.date == result.date) == 1:
+            result.plan_id = same_day[0].event_id
+            waiting.remove(same_day[0])
+            loose.remove(result)
+    if len(loose) == 1 and len(waiting) == 1:
+        loose[0].plan_id = waiting[0].event_id
+
+
 def build_status(db: Database, as_of: dt.date) -> CountyStatus:
     info = county_info(db)
     rules = rules_of(db)
@@ -364,8 +385,9 @@ def build_status(db: Database, as_of: dt.date) -> CountyStatus:
     lines = []
     for unit in units(db):
         line = UnitLine(unit, plans.get(unit.name, []), results.get(unit.name, []))
+        _pair(line)
         # announced after the plan was filed: the results file carries the date
-        announced = {r.event_id: r.announced_on for r in line.results if r.announced_on is not None}
+        announced = {r.plan_id: r.announced_on for r in line.results if r.announced_on is not None}
         line.plans = [
             replace(p, announce_on=announced[p.event_id])
             if p.announce_on is None and p.event_id in announced
@@ -385,7 +407,7 @@ def build_status(db: Database, as_of: dt.date) -> CountyStatus:
             due = rules.plan_deadline or rules.window_end
             if as_of > due:
                 line.breaches.append(("plan", "county.breach.no_plan", {"due": due}))
-        reported = {r.event_id for r in line.results}
+        reported = {r.plan_id for r in line.results}
         for plan in line.plans:
             if plan.event_id in reported:
                 continue

@@ -191,3 +191,31 @@ def test_help_is_in_chinese_in_chinese_mode(command: list[str], capsys: pytest.C
         out = capsys.readouterr().out
         assert not [word for word in absent if word in out], out
         assert all(word in out for word in present), out
+
+
+def test_results_from_an_event_file_made_again_count_for_the_plan_of_that_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """城关街道 filed plans for 15 and 20 October from one event file, then made the 20 October
+    event file again on a new laptop (a new event id) and sent its results on the 21st. The
+    county said '10月20日 的活动未报送开展情况' and 按期报送 否; the 15th's is still missing."""
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    body = 'title = "走进城关"\norganizer = "城关街道"\ncapacity = 30\ndate = '
+    for day in ("2026-10-15", "2026-10-20"):
+        event = make_event(tmp_path, f"城关{day}", body + day)
+        assert run("plan", "export", "--db", event, "--out", tmp_path / f"{day}.toml") == 0
+        assert (
+            run("county", "plans", "--db", county, tmp_path / f"{day}.toml", "--received", "2026-09-10") == 0
+        )
+    again = make_event(tmp_path, "城关又一次", body + "2026-10-20")
+    results = tmp_path / "results.sqlite"
+    assert run("export", "results", "--db", again, "--out", results) == 0
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-21") == 0
+    capsys.readouterr()
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-12-31") == 0
+    line = json.loads(capsys.readouterr().out)["units"][0]
+    assert not [b for b in line["breaches"] if "10月20日 的活动未报送" in b], line["breaches"]
+    assert [b for b in line["breaches"] if "10月15日 的活动未报送" in b]
