@@ -19,6 +19,7 @@ from checkin.itinerary import (
     bus_loads,
     join_names,
     load_plan,
+    packs_out,
     set_bus,
     set_plan,
 )
@@ -106,6 +107,13 @@ def cmd_itinerary_load(args: argparse.Namespace) -> int:
 visit_cli.group("buses", "cli.visit.buses")
 
 
+def _seating_stays_behind(db: Any) -> None:
+    """The seating changed at the office: packs already made still carry the old one."""
+    stations = packs_out(db)
+    if stations:
+        print(terminal_safe(tr("visit.seating_not_in_packs", stations=join_names(stations))), file=sys.stderr)
+
+
 @visit_cli.command(
     "buses assign",
     "cli.visit.assign",
@@ -116,6 +124,7 @@ visit_cli.group("buses", "cli.visit.buses")
 def cmd_buses_assign(args: argparse.Namespace) -> int:
     with open_db(args.db) as db:
         result = assign_buses(db, args.by)
+        _seating_stays_behind(db)
     if args.json:
         _json(result.to_json())
         return 0
@@ -145,6 +154,7 @@ def cmd_buses_set(args: argparse.Namespace) -> int:
         if bus is None and not args.none:
             raise CheckinError("visit.cli.no_bus_given")
         set_bus(db, args.number, bus)
+        _seating_stays_behind(db)
     number = args.number.strip().upper()
     _out(tr("visit.set_bus", number=number, bus=bus) if bus else tr("visit.unset_bus", number=number))
     return 0

@@ -299,14 +299,20 @@ def _keep_what_was_called(db: Database, stops: list[Stop], buses: list[Bus]) -> 
             raise CheckinError(f"visit.called_{what}_dropped", names=join_names(gone))
 
 
+def packs_out(db: Database) -> list[str]:
+    """The stations whose door packs are out (made at this office, not revoked)."""
+    return [
+        str(r[0])
+        for r in db.execute("SELECT DISTINCT station FROM station_keys WHERE revoked_at IS NULL ORDER BY station")
+    ]
+
+
 def _keep_what_packs_carry(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
     """While a door pack is out (made, not revoked), the stops and buses it carries keep their
     names: a bus laptop's bundle records them, and the merge refuses a bundle whole when one is
     no longer in the plan — every roll call of that bus would be lost. Times, addresses, seats
     and new stops or buses are fine."""
-    stations = [str(r[0]) for r in db.execute(
-        "SELECT DISTINCT station FROM station_keys WHERE revoked_at IS NULL ORDER BY station"
-    )]  # fmt: skip
+    stations = packs_out(db)
     if not stations:
         return
     old_stops, old_buses = load_plan(db)

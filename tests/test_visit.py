@@ -993,3 +993,20 @@ def test_a_stop_a_door_pack_carries_keeps_its_name_while_the_pack_is_out(demo: P
         revoke_station(db, "1号车")
         set_plan(db, renamed, buses)
         assert load_plan(db)[0][0].name == "东门集合"
+
+
+def test_changing_the_seating_after_packs_were_made_says_the_packs_keep_the_old_one(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bus laptops' packs carry the seating of when they were made: buses assign / buses set
+    afterwards changed the office's file only, silently, and the leaders called the old lists."""
+    from checkin.pack import station_pack
+
+    assert cli_main(["--lang", "zh", "buses", "set", "--db", str(demo), "A001", "1号车"]) == 0
+    assert "数据包" not in capsys.readouterr().err
+    station_pack(demo, "2号车", tmp_path / "bus2.db")
+    assert cli_main(["--lang", "zh", "buses", "assign", "--db", str(demo), "--by", "平均"]) == 0
+    err = capsys.readouterr().err
+    assert "2号车" in err and "不会带过去" in err
+    assert cli_main(["buses", "set", "--db", str(demo), "A002", "1号车"]) == 0
+    assert "carry the old seating" in capsys.readouterr().err
