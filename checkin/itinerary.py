@@ -301,10 +301,8 @@ def _keep_what_was_called(db: Database, stops: list[Stop], buses: list[Bus]) -> 
 
 def packs_out(db: Database) -> list[str]:
     """The stations whose door packs are out (made at this office, not revoked)."""
-    return [
-        str(r[0])
-        for r in db.execute("SELECT DISTINCT station FROM station_keys WHERE revoked_at IS NULL ORDER BY station")
-    ]
+    query = "SELECT DISTINCT station FROM station_keys WHERE revoked_at IS NULL ORDER BY station"
+    return [str(r[0]) for r in db.execute(query)]
 
 
 def _keep_what_packs_carry(db: Database, stops: list[Stop], buses: list[Bus]) -> None:

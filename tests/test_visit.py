@@ -829,7 +829,7 @@ def test_the_demo_says_where_the_site_visit_is(tmp_path: Path, capsys: pytest.Ca
     assert "行程：2个站点、2辆车" in out and "F1" in out
     with pytest.raises(SystemExit):
         app_main(["--lang", "zh", "run", "--help"])
-    assert "rollcall 点名" in capsys.readouterr().out
+    assert "报名审核|点名" in capsys.readouterr().out  # --screen in words (rollcall still works)
 
 
 def test_someone_who_came_back_is_expected_at_every_later_stop(demo_db: Database, clock: ManualClock) -> None:
