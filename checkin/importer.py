@@ -472,6 +472,9 @@ def parse_name(value: Any) -> str:
     """A name as typed: a Chinese name padded with spaces to line up (`张　三`, `郑 十一`) loses them;
     a name in Latin letters keeps the single spaces between its parts."""
     text = unicodedata.normalize("NFKC", _text(value)).strip()
+    if re.search(r"[0-9]{6}", text):
+        # an ID or phone number typed into the name: refused, and never stored as a name
+        raise CheckinError("import.name_has_number")
     if _HAN_NAME.match(text):
         return re.sub(r"\s+", "", text)
     return re.sub(r"\s+", " ", text)

@@ -909,3 +909,17 @@ def test_a_form_typed_on_one_line_of_a_mail_gives_each_box(tmp_path: Path, db: D
         "丑公司",
         "2026-11-20 09:00:00",
     )
+
+
+def test_a_number_typed_into_the_name_is_refused_and_never_stored(tmp_path: Path, db: Database) -> None:
+    from tests.data.make_corpus import rid
+    from tests.helpers import write_csv
+
+    rows = [[f"褚二 {rid(118)}", rid(118), "13000000118"], ["褚三2", rid(119), "13000000119"]]
+    set_language("zh")
+    result = import_file(db, write_csv(tmp_path / "名单.csv", rows, header=["姓名", "身份证号", "手机"]))
+    assert names(db) == ["褚三2"]  # a staff's own numbering of two namesakes stays
+    assert [r.reason for r in result.rejected] == [
+        "第 2 行 A 列（姓名）：姓名里有一串数字（像证件号码或电话）：请只填姓名，号码填在各自的栏里"
+    ]
+    assert not any(rid(118)[-6:] in str(v) for row in db.query("SELECT * FROM people") for v in row.values())
