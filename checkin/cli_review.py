@@ -285,6 +285,7 @@ def cmd_groups_list(args: argparse.Namespace) -> int:
     DB,
     opt("--out", required=True, metavar="DIR", help="cli.notices.out"),
     opt("--close-waiting", action="store_true", help="cli.notices.close_waiting"),
+    opt("--again", nargs="+", metavar="NUMBER", default=(), help="cli.notices.again"),
     opt("--font", metavar="PATH", help="cli.invites.font"),
     JSON,
 )
@@ -292,7 +293,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
     from checkin.notices import write_notices
 
     with open_db(args.db) as db:
-        run = write_notices(db, args.out, close_waiting=args.close_waiting, font=args.font)
+        run = write_notices(db, args.out, close_waiting=args.close_waiting, font=args.font, again=args.again)
     if args.json:
         _json(run.to_json())
         return 0

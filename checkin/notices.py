@@ -22,6 +22,7 @@ import io
 import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -224,6 +225,28 @@ def pending_notices(db: Database, *, close_waiting: bool = False) -> list[tuple[
     return due
 
 
+def _again(
+    db: Database, told: dict[str, str], numbers: Sequence[str], close_waiting: bool
+) -> list[tuple[dict[str, Any], str]]:
+    """(person, kind) for `notices --again`: what is new for them, else their last notice."""
+    people = {row["number"]: row for row in _people(db)}
+    due = []
+    for typed in dict.fromkeys(n.strip().upper() for n in numbers):
+        row = people.get(typed)
+        if row is None:
+            raise CheckinError("people.unknown_number", number=typed)
+        last = told.get(typed)
+        kind = outcome(row, last, close_waiting) or last
+        if kind is None:
+            raise CheckinError("notices.never_told", number=typed)
+        if kind in _INVITED and row["status"] != PersonStatus.INVITED:
+            kind = None  # told invited, since declined: nothing is to be said again
+        if kind is None:
+            raise CheckinError("notices.nothing_to_repeat", number=typed)
+        due.append((row, kind))
+    return due
+
+
 def _sms_text(event: Event, kind: str, params: dict[str, Any]) -> str:
     """The SMS with the 【organiser】 signature; in one SMS (70 characters) where possible: a
     text too long for one gives way to the shorter one that leaves the place to the
@@ -260,14 +283,19 @@ def write_notices(
     *,
     close_waiting: bool = False,
     font: str | Path | None = None,
+    again: Sequence[str] = (),
 ) -> NoticeRun:
-    """Write every new notice into `out_dir` and record them; see the module docstring."""
+    """Write every new notice into `out_dir` and record them; see the module docstring.
+    `again`: only these people, each told once more what they were told last (their draft was
+    deleted or lost before it was sent) — or what is new for them, if something is."""
     from checkin.review import run_auto_checks
 
     run_auto_checks(db)  # those failing the age or category rule are told so in this run
     event = load_event(db)
     told = _told(db)
-    due = pending_notices(db, close_waiting=close_waiting)
+    due = (
+        _again(db, told, again, close_waiting) if again else pending_notices(db, close_waiting=close_waiting)
+    )
     run = NoticeRun()
     if not due:
         return run

@@ -200,3 +200,44 @@ def test_draft_files_are_named_in_words(tmp_path: Path) -> None:
         "A003-不再需要.eml", "A003-候补.eml", "A003-审核通过.eml", "A004-审核未通过.eml",
     ]  # fmt: skip
     assert all(re.fullmatch(r"A\d{3}-[^\x00-\x7f]+\.eml", name) for name in names)
+
+
+def test_drafts_deleted_before_sending_are_written_again_for_those_people(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the clerk deleted half the drafts before sending them: a plain run has nothing new (they
+    # are recorded as told), so those people would never hear; --again writes their notice anew
+    from checkin.cli import main
+
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=2, min_citizen_share=0))
+        rows = [person_row(i, at=f"2026-11-20 09:0{i}", phone=f"1391234567{i}") for i in range(1, 5)]
+        import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+        select(db)
+    out = tmp_path / "通知"
+    db_arg = ["--db", str(path), "--out", str(out), "--font", str(FONT)]
+    assert main(["--lang", "zh", "notices", *db_arg]) == 0
+    (out / "A001-邀请.eml").unlink()
+    (out / "A003-候补.eml").unlink()
+    capsys.readouterr()
+    assert main(["--lang", "zh", "notices", *db_arg]) == 0
+    assert "没有需要新发的通知" in capsys.readouterr().out
+    assert main(["--lang", "zh", "notices", *db_arg, "--again", "a001", "A003"]) == 0
+    said = capsys.readouterr().out
+    assert "A001" in said and "A003" in said and "A002" not in said
+    assert (out / "A001-邀请.eml").exists() and (out / "A003-候补.eml").exists()
+    with (out / "sms-2.csv").open(encoding="utf-8-sig") as fh:
+        assert [line.split(",")[0] for line in fh][1:] == ["A001", "A003"]
+    assert main(["--lang", "zh", "notices", *db_arg]) == 0
+    assert "没有需要新发的通知" in capsys.readouterr().out  # nothing told twice by a plain run after
+    assert main(["--lang", "zh", "notices", *db_arg, "--again", "A009"]) == 2
+    assert "A009" in capsys.readouterr().err
+    confirm_ = main(["--lang", "zh", "confirm", "A002", "--status", "不参加", "--db", str(path)])
+    assert confirm_ == 0
+    capsys.readouterr()
+    # A003 moved up: --again writes what is new for them (the invitation), not the old "waiting"
+    assert main(["--lang", "zh", "notices", *db_arg, "--again", "A003", "A002"]) == 2
+    assert "A002" in capsys.readouterr().err  # declined themselves: nothing to write again
+    assert main(["--lang", "zh", "notices", *db_arg, "--again", "A003"]) == 0
+    assert "候补递补" in capsys.readouterr().out
