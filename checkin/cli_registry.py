@@ -62,11 +62,17 @@ class Words:
 
     def __call__(self, text: str) -> str:
         wanted = text.strip().casefold()
+        words_of = {}
         for code in self.codes:
             words = {code.casefold(), *(self._label(code, lang).casefold() for lang in ("zh", "en"))}
             words |= {w.removeprefix("已") for w in words if len(w) > 2}  # 办结 = 已办结
             if wanted in words or (wanted.startswith("按") and wanted[1:] in words):  # 按单位 = 单位
                 return code
+            words_of[code] = words
+        # the start of one value's word only: 未通过 = 未通过审核, 通过 = 已通过审核
+        starting = [code for code, words in words_of.items() if any(w.startswith(wanted) for w in words)]
+        if len(wanted) >= 2 and len(starting) == 1:
+            return starting[0]
         if self.other:
             return text  # not one of the set: the command takes it as what it is (a file's path)
         listed = tr("cli_i18.choice_sep").join(self._label(code) for code in self.codes)

@@ -125,3 +125,17 @@ def test_checks_and_ticket_in_words_on_the_command_line_and_in_the_event_file(tm
         "--checks", "测体温",
     )  # fmt: skip
     assert code == 2 and "无需查验、仅查验身份证、2022年防疫查验" in said and "id-only" not in said, said
+
+
+def test_the_start_of_one_word_is_that_word() -> None:
+    """`review list --state 未通过` (the label is 未通过审核), `--state 通过`; 审核 alone is
+    refused — it starts more than one word."""
+    state = next(
+        a.type for c, a in _choice_options("zh") if c == "review list" and "--state" in a.option_strings
+    )
+    assert isinstance(state, Words)
+    assert state("未通过") == "rejected" and state("通过") == "approved" and state("待审") == "pending"
+    with pytest.raises(argparse.ArgumentTypeError):
+        state("审核")
+    with pytest.raises(argparse.ArgumentTypeError):
+        state("未")
