@@ -91,6 +91,8 @@ class RollStatus:
 
     def departure_text(self) -> str:
         """ "all 18 aboard" or "2 missing: 张三、李四" — what the leader reads before leaving."""
+        if not self.missing and not self.expected:  # "all 0 aboard" reads as if everyone were there
+            return tr("visit.nobody_expected")
         if not self.missing:
             return tr("visit.all_aboard", n=self.expected)
         return tr("visit.missing_names", n=len(self.missing), names=join_names(r.name for r in self.missing))

@@ -1010,3 +1010,14 @@ def test_changing_the_seating_after_packs_were_made_says_the_packs_keep_the_old_
     assert "2号车" in err and "不会带过去" in err
     assert cli_main(["buses", "set", "--db", str(demo), "A002", "1号车"]) == 0
     assert "carry the old seating" in capsys.readouterr().err
+
+
+def test_a_bus_nobody_is_expected_on_does_not_say_all_aboard(demo_db: Database, clock: ManualClock) -> None:
+    """A bus nobody rides (or whose riders all left): the departure check said "全部到齐：0人"."""
+    db = demo_db
+    set_plan(db, load_plan(db)[0], [*load_plan(db)[1], Bus("3号车", 10)])
+    roll = RollCall(db, "3号车", "op", clock=clock)
+    clock.at("13:55")
+    status = roll.status("政务服务中心东门", "3号车")
+    assert status.expected == 0
+    assert status.departure_text() == tr("visit.nobody_expected") != tr("visit.all_aboard", n=0)
