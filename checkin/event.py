@@ -250,7 +250,9 @@ def parse_quotas(raw: Any, known: list[Category]) -> dict[str, int]:
             raise CheckinError("quota.bad_table")
         codes = [parse_category(known, p) for p in parts]
         if isinstance(places, bool) or not isinstance(places, int) or places < 0:
-            raise CheckinError("quota.bad_places", group=str(name), value=places)
+            # a number in quotes ("28") is shown in its quotes: the message says to write it without
+            shown = f'"{places}"' if isinstance(places, str) else places
+            raise CheckinError("quota.bad_places", group=str(name), value=shown)
         quotas["+".join(dict.fromkeys(codes))] = places
     return quotas
 

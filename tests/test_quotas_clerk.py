@@ -6,6 +6,8 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
+
 from checkin.event import Event, create_event
 from checkin.importer import import_file
 from checkin.selection import select
@@ -35,3 +37,19 @@ def test_a_quota_line_counts_its_own_people_whichever_pass_chose_them(tmp_path: 
     problems = [params for key, params in result.warnings if key == "select.quota_not_filled"]
     assert [(p["filled"], p["short"], p["why"]) for p in problems] == [(20, 5, "few")]
     assert result.citizens == 10 and result.counted == 30
+
+
+def test_a_number_of_places_in_quotes_is_shown_in_its_quotes(tmp_path: Path) -> None:
+    # "群众代表+科技特派员" = "28" (typed by hand): the message said 名额数无效：28（应为0或正整数） —
+    # 28 is one; the quotes are what is wrong
+    from checkin.errors import CheckinError
+    from checkin.event import event_from_toml
+
+    toml = tmp_path / "event.toml"
+    toml.write_text(
+        '[event]\ntitle = "开放日"\ndate = 2026-12-18\n[event.quotas]\n"群众代表+科技特派员" = "28"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CheckinError) as refused:
+        event_from_toml(toml)
+    assert '"28"' in refused.value.message() and "without quotes" in refused.value.message()
