@@ -970,6 +970,23 @@ def units(db: Database) -> list[Unit]:
     ]
 
 
+def refuse_own_file(db: Database, files: list[str | Path]) -> None:
+    """The county file itself named among the files to take in (`county results --db county.db
+    *.db`) is refused before it is read: reading it with open() while this process holds its
+    SQLite connection would drop SQLite's locks on it (POSIX)."""
+    import os
+
+    own = next((str(r[2]) for r in db.execute("PRAGMA database_list") if r[1] == "main"), "")
+    for given in files:
+        path = Path(given)
+        try:
+            same = bool(own) and path.exists() and os.path.samefile(path, own)
+        except OSError:
+            same = False
+        if same:
+            raise CheckinError("county.own_file", path=path.name)
+
+
 def find_unit(db: Database, name: str, file: str) -> str:
     """The county's spelling of a unit named in a file (`县科技局` for the list's `科技局` when no
     other unit is `科技局` without the county's name), or a refusal naming it."""

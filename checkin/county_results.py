@@ -25,7 +25,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.county import MAX_TEXT, clean_text, county_info, file_problem, find_unit, shown, unit_key
+from checkin.county import (
+    MAX_TEXT,
+    clean_text,
+    county_info,
+    file_problem,
+    find_unit,
+    refuse_own_file,
+    shown,
+    unit_key,
+)
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 from checkin.storage import write_transaction
@@ -177,8 +186,11 @@ def read_results(path: str | Path, received_on: dt.date) -> ResultsFile:
     if path.stat().st_size > MAX_RESULTS_BYTES:
         raise _bad(path, "file", "too_big", limit="200 MB")
     with path.open("rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise CheckinError("county.results_file.not_results", path=path.name)
+        head = fh.read(4096)
+    if not head.startswith(b"SQLite format 3\x00"):
+        if b"[plan]" in head:  # a plan file given to `county results`
+            raise CheckinError("county.results_file.is_plan", path=path.name)
+        raise CheckinError("county.results_file.not_results", path=path.name)
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -210,6 +222,17 @@ def _flag(value: Any, default: bool, path: Path) -> bool:
     return bool(value)
 
 
+def _what_else(conn: sqlite3.Connection) -> str:
+    """What a SQLite file sent instead of a results file is, to say so (an event file, a door
+    station's pack or results bundle, the county file) — told by its tables."""
+    for table, kind in (("county_info", "is_county"), ("pack_seal", "is_pack"), ("bundle_info", "is_bundle")):
+        if _columns(conn, table) is not None:
+            return kind
+    if _columns(conn, "event") is not None and _columns(conn, "people") is not None:
+        return "is_event"
+    return "not_results"
+
+
 def _share(value: Any, path: Path, name: str) -> float | None:
     if value is None:
         return None
@@ -220,7 +243,7 @@ def _share(value: Any, path: Path, name: str) -> float | None:
 
 def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
     if _columns(conn, "results_info") is None:
-        raise CheckinError("county.results_file.not_results", path=path.name)
+        raise CheckinError(f"county.results_file.{_what_else(conn)}", path=path.name)
     rows = _select(conn, path, "results_info", INFO_COLUMNS)
     if len(rows) != 1:
         raise _bad(path, "results_info", "one_row")
@@ -350,6 +373,7 @@ class ResultsIntake:
 def take_results(db: Database, files: list[str | Path], received_on: dt.date) -> list[ResultsIntake]:
     """Check every file, then take them all in one transaction (or none)."""
     year = int(county_info(db)["year"])
+    refuse_own_file(db, files)
     read: list[ResultsFile] = []
     spelt: dict[str, str] = {}
     by_name: set[str] = set()

@@ -34,6 +34,7 @@ from checkin.county import (
     days_before,
     file_problem,
     find_unit,
+    refuse_own_file,
     rules_of,
     shown,
     unit_key,
@@ -325,6 +326,10 @@ def read_plan(path: str | Path, received_on: dt.date) -> Plan:
     if path.stat().st_size > MAX_PLAN_BYTES:
         raise _bad(path, "file", "too_big", limit=f"{MAX_PLAN_BYTES // 1024} KB")
     data = path.read_bytes()
+    if data.startswith(b"SQLite format 3\x00"):  # a results or event file given to `county plans`
+        raise CheckinError("county.plan.is_sqlite", path=path.name)
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # the plan written in Word or Excel
+        raise CheckinError("county.plan.is_office", path=path.name)
     try:
         raw_all = tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -515,6 +520,7 @@ def take_plans(db: Database, files: list[str | Path], received_on: dt.date) -> l
     year = int(info["year"])
     rules = rules_of(db)
     calendar = county_calendar(db)
+    refuse_own_file(db, files)
     plans: list[Plan] = []
     spelt: dict[str, str] = {}
     for path in files:

@@ -219,3 +219,45 @@ def test_results_from_an_event_file_made_again_count_for_the_plan_of_that_day(
     line = json.loads(capsys.readouterr().out)["units"][0]
     assert not [b for b in line["breaches"] if "10月20日 的活动未报送" in b], line["breaches"]
     assert [b for b in line["breaches"] if "10月15日 的活动未报送" in b]
+
+
+def test_the_wrong_file_sent_instead_of_results_or_a_plan_is_named_for_what_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A unit sends its event file, a door station's pack or the bundle a station hands back
+    instead of its results file; the clerk gives a plan to `county results`, a results file or
+    a Word document to `county plans`, or the county file itself (a *.db pattern catches it).
+    Each is refused saying what it is and what to send — and the county file itself is never
+    read with open() while its connection is open (that drops SQLite's locks on POSIX)."""
+    import re
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    event = make_event(tmp_path, "城关", 'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20')
+    plan, results = tmp_path / "备案.toml", tmp_path / "results.sqlite"
+    assert run("plan", "export", "--db", event, "--out", plan) == 0
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    pack, bundle = tmp_path / "东门.pack", tmp_path / "results-东门.sqlite"
+    assert run("station", "pack", "--db", event, "--station", "东门", "--out", pack) == 0
+    passphrase = re.findall(r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}", capsys.readouterr().out)[-1]
+    assert run("station", "export", "--db", pack, "--out", bundle, "--passphrase", passphrase) == 0
+    word = tmp_path / "计划.docx"
+    word.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    before = county.read_bytes()
+    for command, given, words in (
+        ("results", event, "是单位的活动文件（含报名者的个人信息），不是结果文件"),
+        ("results", pack, "是签到点数据包（含报名者的个人信息），不是结果文件"),
+        ("results", bundle, "是签到点交回的结果包（供单位合并），不是结果文件"),
+        ("results", plan, "是活动计划（备案）文件，未作为结果导入：计划请用 checkin county plans 导入"),
+        ("results", county, "就是本县级汇总文件（--db）本身"),
+        ("plans", results, "是 SQLite 文件（结果文件或活动文件），不是计划文件"),
+        ("plans", word, "是 Word、Excel 或 WPS 文件，不是计划文件"),
+        ("plans", county, "就是本县级汇总文件（--db）本身"),
+    ):
+        capsys.readouterr()
+        assert run("county", command, "--db", county, given, "--received", "2026-10-21") == 2
+        err = capsys.readouterr().err
+        assert f"{given.name} {words}" in err, err
+    assert county.read_bytes() == before

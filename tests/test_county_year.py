@@ -419,7 +419,7 @@ def test_not_a_results_file(
     assert "不是活动结果文件" in capsys.readouterr().err
     # an event file is not a results file either
     assert run("county", "results", "--db", year["county"], year["county"].parent / "城关街道.db") == 2
-    assert "不是活动结果文件" in capsys.readouterr().err
+    assert "是单位的活动文件（含报名者的个人信息），不是结果文件" in capsys.readouterr().err
     # a results file cut short on the way (a full USB stick): damaged, said in words, not SQLite's English
     cut = tmp_path / "cut.sqlite"
     cut.write_bytes(year["results-城关街道"].read_bytes()[:5000])
