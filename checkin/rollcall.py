@@ -317,16 +317,20 @@ def roll_status(db: Database, stops: list[Stop], stop: Stop, bus: Bus | None) ->
     gone = {  # number → (at, stop, reason) of the leaving that still holds
         number: (info[1], info[3], info[4]) for number, info in last_mark.items() if info[2] == "left"
     }
-    if bus is None:
-        aboard = set(people)
-    else:
-        aboard = {n for n, r in people.items() if (riding[n][2] if n in riding else r.bus) == bus.name}
+    # each bus's riders (the guests on no bus together): the whole stop is every bus's roll
+    by_bus: dict[str | None, set[str]] = {}
+    for n, r in people.items():
+        by_bus.setdefault(riding[n][2] if n in riding else r.bus, set()).add(n)
+    groups = list(by_bus.values()) if bus is None else [by_bus.get(bus.name, set())]
+    aboard: set[str] = set().union(*groups)
     # after the first stop, those known to have come (and whoever is marked here); when nobody
-    # of the bus is known to have come before (no check-in in this file, no roll call before — a
+    # of a bus is known to have come before (no check-in in this file, no roll call before — a
     # bus's laptop first used at the second stop), every rider: an empty list said "all 0 aboard"
     # while the bus was not counted at all, and the first person marked hid all the others
-    known = aboard & came
-    candidates = aboard if position == 0 or not known else known | (aboard & set(here_present))
+    candidates: set[str] = set()
+    for members in groups:
+        known = members & came
+        candidates |= members if position == 0 or not known else known | (members & set(here_present))
     expected = candidates - set(gone)
     order = _order(db)
     ordered = sorted(expected, key=lambda n: (order.get(n, (1, 0)), n))

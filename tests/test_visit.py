@@ -1021,3 +1021,22 @@ def test_a_bus_nobody_is_expected_on_does_not_say_all_aboard(demo_db: Database, 
     status = roll.status("政务服务中心东门", "3号车")
     assert status.expected == 0
     assert status.departure_text() == tr("visit.nobody_expected") != tr("visit.all_aboard", n=0)
+
+
+def test_the_whole_stop_is_every_bus_roll_added_up(demo_db: Database, clock: ManualClock) -> None:
+    """Bus 1 called its roll at the first stop, bus 2's laptop only from the second: bus 2's
+    leader expects all 15, but the whole stop (and the report) expected only bus 1's people."""
+    db = demo_db
+    one, two = ([n for n, _ in load.riders] for load in bus_loads(db)[0])
+    roll = RollCall(db, "office", "op", clock=clock)
+    clock.at("13:52")
+    for number in one[:3]:
+        roll.mark_present("政务服务中心东门", "1号车", number)
+    clock.at("14:25")
+    roll.mark_present("办税服务厅", "2号车", two[0])
+    per_bus = [roll.status("办税服务厅", name) for name in ("1号车", "2号车")]
+    assert [s.expected for s in per_bus] == [3, len(two)]
+    whole = roll.status("办税服务厅")
+    assert whole.expected == 3 + len(two) and len(whole.present) == 1
+    summary = visit_summary(db)
+    assert summary is not None and summary.counts[1].expected == 3 + len(two)
