@@ -241,3 +241,26 @@ def test_drafts_deleted_before_sending_are_written_again_for_those_people(
     assert "A002" in capsys.readouterr().err  # declined themselves: nothing to write again
     assert main(["--lang", "zh", "notices", *db_arg, "--again", "A003"]) == 0
     assert "候补递补" in capsys.readouterr().out
+
+
+def test_places_cut_after_the_invitations_went_out_are_said_so(tmp_path: Path) -> None:
+    # capacity cut from 3 to 2 by hand after three invitations were sent: nobody's invitation
+    # is taken back, and select says why capacity is not kept — not "direct invitations"
+    from checkin.i18n import tr
+    from tests.helpers import set_event
+
+    db = plan_db(capacity=3)
+    rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 4)]
+    import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    approve(db, ["A001", "A002", "A003"], operator=OFFICE, residence="身份证住址在本县")
+    select(db)
+    write_notices(db, tmp_path / "通知", font=FONT)
+    set_event(db, capacity=2)
+    result = select(db)
+    assert sum(s == "invited" for s in statuses(db).values()) == 3
+    over = [
+        tr(key, lang="zh", **params)
+        for key, params in result.warnings
+        if key == "select.direct_over_capacity"
+    ]
+    assert over and "已发出邀请函" in over[0], result.warnings
