@@ -17,7 +17,7 @@ from typing import Any
 from checkin import __version__
 from checkin.cli_registry import Handler
 from checkin.errors import CheckinError
-from checkin.i18n import resolve_language, set_language, tr
+from checkin.i18n import normalise_language, resolve_language, set_language, tr
 
 Extension = Callable[["argparse._SubParsersAction[Any]"], None]
 
@@ -158,6 +158,10 @@ def _split_language(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     return lang, rest
 
 
+# --lang in words: 中文 / 英文 as well as zh / en (zh_CN, en-US … too)
+_LANGUAGE_WORDS = {"中文": "zh", "汉语": "zh", "简体中文": "zh", "chinese": "zh", "英文": "en", "英语": "en"}
+
+
 def _command_word(argv: Sequence[str]) -> str | None:
     """The command named in argv (the first word that is not an option), if any."""
     return next((arg for arg in argv if not arg.startswith("-")), None)
@@ -173,9 +177,13 @@ def main(
     `extension_commands`: commands the extensions add that need no core command beside
     them (the app's `run`, `demo`): when argv names one, only the extensions are built."""
     lang, argv = _split_language(list(sys.argv[1:] if argv is None else argv))
-    if lang is not None and lang not in ("zh", "en"):
-        print(f"checkin: --lang must be zh or en, not {lang!r}", file=sys.stderr)
-        return 2
+    if lang is not None:
+        typed = lang
+        lang = normalise_language(lang) or _LANGUAGE_WORDS.get(lang.strip().casefold())
+        if lang is None:  # no language yet to say it in: both
+            print(f"checkin：--lang 只能是 zh（中文）或 en（英文），不是“{typed}”", file=sys.stderr)
+            print(f"checkin: --lang must be zh (Chinese) or en (English), not “{typed}”", file=sys.stderr)
+            return 2
     set_language(resolve_language(lang))
     for stream in (sys.stdout, sys.stderr):
         # a GBK console, or output redirected to a file on Windows: a character it cannot hold

@@ -139,3 +139,16 @@ def test_the_start_of_one_word_is_that_word() -> None:
         state("审核")
     with pytest.raises(argparse.ArgumentTypeError):
         state("未")
+
+
+def test_the_language_is_taken_in_words_and_a_wrong_one_refused_in_both() -> None:
+    code, said = _run("--lang", "中文", "review", "list", "--help")
+    assert code == 0 and "待审核" in said
+    code, said = _run("--lang", "English", "review", "list", "--help")
+    assert code == 0 and "Pending" in said, said
+    code, said = _run("--lang", "法语", "review", "list", "--help")
+    assert (
+        code == 2
+        and "只能是 zh（中文）或 en（英文）" in said
+        and "must be zh (Chinese) or en (English)" in said
+    )
