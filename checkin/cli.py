@@ -260,10 +260,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         _out(report.status_line())
         for sheet in report.sheets:
             _out("  " + sheet.describe())
+        # one line each: a line break in a cell quoted back is shown as \n, so a crafted cell
+        # cannot add lines of its own to the report ("第 48 行：已导入")
         for warning in report.warnings:
-            _out("  " + warning)
+            _out("  " + warning.replace("\n", "\\n"))
         for rejection in report.rejected:
-            _out(tr("import.rejected_line", reason=rejection.reason))
+            _out(tr("import.rejected_line", reason=rejection.reason.replace("\n", "\\n")))
     if len(result.files) > 1:
         _out(
             tr(
