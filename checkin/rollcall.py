@@ -431,21 +431,25 @@ class Schedule:
     next: Stop | None
     behind: int
 
-    def text(self) -> str:
+    def lag_text(self) -> str:
+        """ "12 min behind the plan", "5 min ahead of the plan" or "on time"."""
         if self.behind > 0:
-            lag = tr("visit.behind", minutes=self.behind)
-        elif self.behind < 0:
-            lag = tr("visit.ahead", minutes=-self.behind)
-        else:
-            lag = tr("visit.on_time")
+            return tr("visit.behind", minutes=self.behind)
+        if self.behind < 0:
+            return tr("visit.ahead", minutes=-self.behind)
+        return tr("visit.on_time")
+
+    def where_text(self) -> str:
         state = "at_last" if self.state == "at_stop" and self.next is None else self.state
-        where = tr(
+        return tr(
             f"visit.state.{state}",
             current=self.current.name if self.current else "",
             next=self.next.name if self.next else "",
             next_at=self.next.arrive if self.next else "",
         )
-        return f"{where} · {lag}"
+
+    def text(self) -> str:
+        return f"{self.where_text()} · {self.lag_text()}"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -247,17 +247,21 @@ class RollCallScreen(DeskScreen):
         status, plan = loaded
         self.status = status
         bus = status.bus
-        place = tr("app.visit.stop_line", stop=status.stop.name)
-        if status.stop.address:
-            place = tr("app.visit.stop_at", stop=status.stop.name, address=status.stop.address)
-        if bus:
-            place += f" · {bus.name}"
-            if bus.leader or bus.phone:
-                place += f" · {tr('app.visit.leader')} {bus.leader} {bus.phone}".rstrip()
-        else:
-            place += f" · {tr('visit.whole_stop')}"
+        # one line each on an 80-column screen: the short, vital parts first (the bus, the
+        # leader's phone, minutes behind), the stop's long name and address last, cut if need be
+        place = bus.name if bus else tr("visit.whole_stop")
+        if bus and (bus.leader or bus.phone):
+            place += f" · {tr('app.visit.leader')} {bus.leader} {bus.phone}".rstrip()
+        stop = status.stop
+        place += " · " + (
+            tr("app.visit.stop_at", stop=stop.name, address=stop.address)
+            if stop.address
+            else tr("app.visit.stop_line", stop=stop.name)
+        )
         self.query_one("#visit-place", Static).update(place)
-        self.query_one("#visit-schedule", Static).update(plan.text() if plan else "")
+        self.query_one("#visit-schedule", Static).update(
+            f"{plan.lag_text()} · {plan.where_text()}" if plan else ""
+        )
         self.sub_title = f"{tr('app.bind.mode_rollcall')} · {status.stop.name} · " + (
             bus.name if bus else tr("visit.whole_stop")
         )

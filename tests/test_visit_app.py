@@ -313,3 +313,41 @@ async def test_scanner_bursts_ending_enter_tab_nothing_or_twice_each_mark_one_gu
             assert f"{one[i][1]} 已到" in panel(app), (kind, end, times)
     got = [(m[1], m[5]) for m in marks(demo)]
     assert got == [(one[i][0], "scan" if kind == "token" else "idcard") for i, (kind, *_) in enumerate(cases)]
+
+
+async def test_at_80_columns_a_long_stop_name_leaves_the_bus_the_phone_and_the_lag_in_view(
+    demo: Path,
+) -> None:
+    """A stop named at length (60 characters, a 100-character address) pushed the bus, its
+    leader's phone and "比计划晚N分钟" off the right edge of an 80×24 screen."""
+    from checkin.itinerary import Stop, load_plan, set_plan
+    from tests.helpers import event_day_clock
+
+    long_name = "示范县经济技术开发区智能制造产业园区综合服务中心一楼大厅东侧办事窗口集合点"
+    with open_db(demo) as db:
+        stops, buses = load_plan(db)
+        set_plan(db, [Stop(long_name, "13:50", 15, "assembly", "示范县人民路一号" * 12), stops[1]], buses)
+    app = CheckinApp(demo, station="1号车平板", operator="王志强", start="rollcall", stop=long_name, bus="1号车",
+                     clock=event_day_clock(14, 30))  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await scan(app, pilot, riders(demo)[0][0])
+        width = app.screen.query_one("#visit-place", Static).content_region.width
+        place = str(app.screen.query_one("#visit-place", Static).render())
+        line = str(app.screen.query_one("#visit-schedule", Static).render())
+    from rich.cells import cell_len
+
+    shown_place, shown_line = place[: _fit(place, width)], line[: _fit(line, width)]
+    assert "1号车" in shown_place and "13900001111" in shown_place, shown_place
+    assert "比计划晚40分钟" in shown_line, shown_line
+    assert cell_len(shown_place) <= width
+
+
+def _fit(text: str, width: int) -> int:
+    """How many characters of `text` fit in `width` terminal cells."""
+    from rich.cells import cell_len
+
+    n = 0
+    while n < len(text) and cell_len(text[: n + 1]) <= width:
+        n += 1
+    return n
