@@ -464,9 +464,23 @@ def rules_template(year: int) -> str:
 
 def rules_of(db: Database) -> Rules:
     info = county_info(db)
-    raw = tomllib.loads(str(info["rules"]))
-    table = {k: v for k, v in raw["rules"].items() if k != "year"}
-    return rules_from_mapping(table, int(info["year"]), "county.db")
+    try:
+        raw = tomllib.loads(str(info["rules"]))
+        table = {k: v for k, v in raw["rules"].items() if k != "year"}
+        year = int(info["year"])
+    except (tomllib.TOMLDecodeError, KeyError, AttributeError, TypeError, ValueError):
+        raise CheckinError("county.damaged") from None
+    return rules_from_mapping(table, year, "county.db")
+
+
+@contextmanager
+def stored_facts() -> Iterator[None]:
+    """Reading what the county file holds (dates, JSON, numbers): a value changed by hand in
+    another program (DB Browser) is said in words, not as the parser's English or a traceback."""
+    try:
+        yield
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise CheckinError("county.damaged") from None
 
 
 def county_info(db: Database) -> dict[str, Any]:

@@ -16,7 +16,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from checkin.county import Rules, Unit, county_calendar, county_info, deadline, rules_of, units
+from checkin.county import (
+    Rules,
+    Unit,
+    county_calendar,
+    county_info,
+    deadline,
+    rules_of,
+    stored_facts,
+    units,
+)
 from checkin.i18n import known, tr
 from checkin.plans import Plan, format_params, plan_breaches
 from checkin.workdays import Calendar
@@ -375,6 +384,11 @@ def _pair(line: UnitLine) -> None:
 
 
 def build_status(db: Database, as_of: dt.date) -> CountyStatus:
+    with stored_facts():
+        return _build_status(db, as_of)
+
+
+def _build_status(db: Database, as_of: dt.date) -> CountyStatus:
     info = county_info(db)
     rules = rules_of(db)
     calendar = county_calendar(db)

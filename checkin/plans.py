@@ -37,6 +37,7 @@ from checkin.county import (
     refuse_own_file,
     rules_of,
     shown,
+    stored_facts,
     unit_key,
 )
 from checkin.errors import CheckinError
@@ -539,7 +540,9 @@ def take_plans(db: Database, files: list[str | Path], received_on: dt.date) -> l
             intakes[-1].spelt = spelt.get(plan.file)
         refresh_breaches(db, max(received_on, dt.date.today()))
     for intake, plan in zip(intakes, plans, strict=True):
-        stored = Plan.from_row(next(db.query("SELECT * FROM plans WHERE event_id = ?", [plan.event_id])))
+        with stored_facts():
+            row = next(db.query("SELECT * FROM plans WHERE event_id = ?", [plan.event_id]))
+            stored = Plan.from_row(row)
         intake.breaches = plan_breaches(rules, calendar, stored, received_on)
     return intakes
 

@@ -261,3 +261,45 @@ def test_the_wrong_file_sent_instead_of_results_or_a_plan_is_named_for_what_it_i
         err = capsys.readouterr().err
         assert f"{given.name} {words}" in err, err
     assert county.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE county_info SET rules = '[rules'",
+        "UPDATE results SET by_category = 'not json'",
+        "UPDATE plans SET date = '2026-13-45'",
+        "UPDATE plans SET sites = '[{\"floor\": 3}]'",
+    ],
+)
+def test_a_county_file_edited_in_another_program_is_said_in_words(
+    tmp_path: Path, edit: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clerk 'corrects' the county file in DB Browser: status, report and the Datasette
+    refresh ended in a Python traceback (tomllib / json / a date), the screen in English."""
+    import sqlite3
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    event = make_event(tmp_path, "城关", 'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20')
+    plan, results = tmp_path / "备案.toml", tmp_path / "results.sqlite"
+    assert run("plan", "export", "--db", event, "--out", plan) == 0
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 0
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-21") == 0
+    conn = sqlite3.connect(county)
+    with conn:
+        conn.execute(edit)
+    conn.close()
+    capsys.readouterr()
+    for argv in (
+        ("status",),
+        ("report", "--out", tmp_path / "全县.docx"),
+        ("datasette", "--out", tmp_path / "m.json"),
+    ):
+        assert run("county", *argv, "--db", county) == 2
+        err = capsys.readouterr().err
+        assert "县级汇总文件中的数据被改动或已损坏" in err, err
+        assert "Traceback" not in err and "Expecting" not in err
