@@ -171,13 +171,13 @@ class ScanScreen(DeskScreen):
             self.call_after_refresh(self.build_search_index)  # look-up keys: after the first paint
 
     async def _after_first_frame(self) -> None:
+        self.open_door()  # first: its imports run in a worker while the table is mounted here
         slot = self.query("#recent-slot")
         if slot:
             table = _recent_table()
             await self.query_one("#door-main", Horizontal).mount(table, after=slot.first())
             await slot.remove()
             _add_recent_columns(table)
-        self.open_door()
 
     def on_unmount(self) -> None:
         with self.door_lock:  # after the scan in progress, if any, has committed
