@@ -108,12 +108,20 @@ def county_table(status: CountyStatus) -> CountyTable:
         for u in status.missing
     ]
     notes = [
-        tr("county.note_as_of", as_of=status.as_of.isoformat()),
+        # an official document writes the day 2026年12月31日 (GB/T 9704), not 2026-12-31
+        tr("county.note_as_of_doc", as_of=_long_date(status.as_of)),
         tr("county.note_columns"),
     ]
     if status.calendar_missing:
         notes.append(tr("workdays.fallback", years=", ".join(map(str, status.calendar_missing))))
     return CountyTable(title, header, rows, total_line, missing_header, missing, notes)
+
+
+def _long_date(day: dt.date) -> str:
+    from checkin.i18n import current_language
+    from checkin.officialdoc import date_cn
+
+    return date_cn(day) if current_language() == "zh" else day.isoformat()
 
 
 def write_xlsx(table: CountyTable, path: Path) -> None:

@@ -303,3 +303,26 @@ def test_a_county_file_edited_in_another_program_is_said_in_words(
         err = capsys.readouterr().err
         assert "县级汇总文件中的数据被改动或已损坏" in err, err
         assert "Traceback" not in err and "Expecting" not in err
+
+
+def test_the_county_document_writes_its_day_as_an_official_document_does(tmp_path: Path) -> None:
+    """'统计截至 2026-12-31。' in the .docx and .xlsx: an official document writes 2026年12月31日."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    for suffix in (".docx", ".xlsx"):
+        out = tmp_path / f"全县{suffix}"
+        assert run("county", "report", "--db", county, "--out", out, "--as-of", "2026-12-31") == 0
+        if suffix == ".docx":
+            text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+        else:
+            book = load_workbook(out)
+            text = "\n".join(
+                str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
+            )
+        assert "统计截至2026年12月31日。" in text
+        assert "2026-12-31" not in text
