@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from sqlite_utils import Database
 from textual import on
@@ -76,6 +77,16 @@ class TextDialog(DeskDialog[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _clip(text: str, cells: int) -> str:
+    """At most `cells` terminal cells, ending in … when cut: a 50-character name or a long
+    unit's name pushed the state, the residence tick and the reason off the screen."""
+    if cell_len(text) <= cells:
+        return text
+    while cell_len(text) > cells - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 class ReviewScreen(DeskScreen):
@@ -150,13 +161,13 @@ class ReviewScreen(DeskScreen):
             group = f"{a.group_number} {a.group_organization or ''}".strip() if a.group_number else ""
             table.add_row(
                 Text(a.number, style=late),
-                a.name,
-                category_label(a.category),
-                group,
+                _clip(a.name, 16),
+                _clip(category_label(a.category), 14),
+                _clip(group, 16),
                 a.arrived.isoformat(),
                 Text(a.due.isoformat(), style=late),
                 Text(state, style=late or STATE_STYLE[a.review]),
-                a.residence_evidence or tr("app.review.not_ticked"),
+                _clip(a.residence_evidence or tr("app.review.not_ticked"), 12),
                 note if len(note) <= 30 else note[:29] + "…",
                 key=a.number,
             )
