@@ -681,7 +681,7 @@ FILE_FIELDS = (
 FILE_PROBLEMS = (
     "missing", "not_text", "not_number", "not_date", "not_time", "not_share", "bad_url", "duplicate",
     "too_many", "bad_id", "total", "bad_status", "one_row", "too_big", "not_utf8", "not_toml",
-    "no_plan_table", "unknown_keys", "damaged", "datetime",
+    "no_plan_table", "unknown_keys", "damaged", "datetime", "posted_before", "announced_after",
 )  # fmt: skip
 
 

@@ -309,6 +309,10 @@ def _read(conn: sqlite3.Connection, path: Path) -> ResultsFile:
             url = _str(row.get("url"), path, "publicity_url", 500)
             if url is not None and not _URL.match(url):
                 raise _bad(path, "publicity_url", "bad_url")
+            if on is not None and (on < date if kind == "posted" else on > date):
+                # the results posted before the day, or the day announced after it: not what it says
+                problem = "posted_before" if kind == "posted" else "announced_after"
+                raise _bad(path, "publicity_on_date", problem, on=on.isoformat(), date=date.isoformat())
             publicity[str(kind)] = (on.isoformat() if on else None, url)
 
     suggestions = []

@@ -326,3 +326,45 @@ def test_the_county_document_writes_its_day_as_an_official_document_does(tmp_pat
             )
         assert "统计截至2026年12月31日。" in text
         assert "2026-12-31" not in text
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (
+            "UPDATE publicity SET on_date = '2026-10-01' WHERE kind = 'posted'",
+            "2026-10-01 早于活动日期 2026-10-20：活动结果不能在活动之前展示",
+        ),
+        (
+            "UPDATE publicity SET on_date = '2026-10-25' WHERE kind = 'announced'",
+            "2026-10-25 晚于活动日期 2026-10-20：公告应在活动之前",
+        ),
+    ],
+)
+def test_a_results_file_posted_before_its_day_is_refused(
+    tmp_path: Path, edit: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A results file edited by hand says the results went on the website on 1 October for a
+    day on the 20th: the county counted the posting as on time (a breach missed)."""
+    import shutil
+    import sqlite3
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    event = make_event(tmp_path, "城关", 'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20')
+    assert run("event", "announced", "--db", event, "--on", "2026-10-01") == 0
+    assert run("event", "posted", "--db", event, "--on", "2026-10-21", "--url", "https://ys.gov.cn/kf/2") == 0
+    results = tmp_path / "results.sqlite"
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    edited = tmp_path / "results-改.sqlite"
+    shutil.copy(results, edited)
+    conn = sqlite3.connect(edited)
+    with conn:
+        conn.execute(edit)
+    conn.close()
+    capsys.readouterr()
+    assert run("county", "results", "--db", county, edited, "--received", "2026-10-21") == 2
+    assert words in capsys.readouterr().err
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-21") == 0
