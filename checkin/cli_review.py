@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -314,6 +315,8 @@ def cmd_notices(args: argparse.Namespace) -> int:
     )
     if run.sms_csv:
         _out(tr("notices.privacy"))
+    if run.unsigned:
+        print(tr("notices.unsigned"), file=sys.stderr)
     return 0
 
 

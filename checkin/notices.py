@@ -77,6 +77,7 @@ class Notice:
 class NoticeRun:
     notices: list[Notice] = field(default_factory=list)
     sms_csv: Path | None = None
+    unsigned: bool = False  # text messages without the 【organiser】 signature SMS platforms require
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -362,6 +363,7 @@ def write_notices(
         )
         writer.writerows([[safe_cell(v) for v in r] for r in sms_rows])
         run.sms_csv = _name(folder, "sms", ".csv", recorded_sms, taken)
+        run.unsigned = not event.organizer
         _write_private(_part(run.sms_csv), buffer.getvalue().encode("utf-8-sig"))
     now = dt.datetime.now().isoformat(timespec="seconds")
     sms_file = run.sms_csv.name if run.sms_csv else None

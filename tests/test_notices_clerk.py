@@ -264,3 +264,25 @@ def test_places_cut_after_the_invitations_went_out_are_said_so(tmp_path: Path) -
         if key == "select.direct_over_capacity"
     ]
     assert over and "已发出邀请函" in over[0], result.warnings
+
+
+def test_text_messages_without_the_organisers_signature_are_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # an event file without organizer: sms.csv's messages start with the name, no 【单位】 —
+    # SMS platforms in China refuse unsigned messages; the run said nothing about it
+    from checkin.cli import main
+
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=2, min_citizen_share=0))
+        import_file(db, write_csv(tmp_path / "报名表.csv", [person_row(1, phone="13912345671")]))
+        select(db)
+    out = ["--db", str(path), "--out", str(tmp_path / "通知"), "--font", str(FONT)]
+    assert main(["--lang", "zh", "notices", *out]) == 0
+    assert "没有【单位名称】签名" in capsys.readouterr().err
+    assert main(["--lang", "zh", "event", "set", "--db", str(path), "--organizer", "示范县科学技术局"]) == 0
+    assert main(["--lang", "zh", "notices", *out, "--again", "A001"]) == 0
+    assert "签名" not in capsys.readouterr().err
+    with (tmp_path / "通知" / "sms-2.csv").open(encoding="utf-8-sig") as fh:
+        assert "【示范县科学技术局】张001您好" in fh.read()
