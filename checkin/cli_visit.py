@@ -96,8 +96,10 @@ def cmd_itinerary_load(args: argparse.Namespace) -> int:
 
     event, _ = event_from_toml(args.from_file)
     with open_db(args.db) as db:
-        set_plan(db, event.stops, event.buses)  # the office's file only
+        unseated = set_plan(db, event.stops, event.buses)  # the office's file only
     _out(tr("visit.plan_loaded", stops=len(event.stops), buses=len(event.buses)))
+    if unseated:  # a bus dropped or its seats cut: they must be seated again
+        _out(tr("visit.plan_unseated", n=unseated))
     return 0
 
 

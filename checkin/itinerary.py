@@ -257,9 +257,10 @@ def require_office_plan(db: Database) -> None:
         raise CheckinError("visit.office_only", station=station)
 
 
-def set_plan(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
+def set_plan(db: Database, stops: list[Stop], buses: list[Bus]) -> int:
     """Replace the event's itinerary (office only). Riders of a bus that no longer exists,
-    or beyond a bus's new seat count, lose their place and must be assigned again."""
+    or beyond a bus's new seat count, lose their place and must be assigned again: returns
+    how many did."""
     validate_plan(stops, buses)
     require_office_plan(db)
     if not stops and not buses:  # a file without the itinerary: it would drop every seat
@@ -268,6 +269,7 @@ def set_plan(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
         _keep_what_was_called(db, stops, buses)
         _keep_what_packs_carry(db, stops, buses)
         _free_seats_of_the_uninvited(db)
+        seated = int(db.execute("SELECT COUNT(*) FROM bus_riders").fetchone()[0])
         db.execute("UPDATE event SET stops = ?, buses = ?", [stops_json(stops), buses_json(buses)])
         names = [b.name for b in buses]
         db.execute(
@@ -280,6 +282,7 @@ def set_plan(db: Database, stops: list[Stop], buses: list[Bus]) -> None:
                 "WHERE bus = ? ORDER BY how = 'hand' DESC, rowid LIMIT ?)",
                 [bus.name, bus.name, bus.seats],
             )
+        return seated - int(db.execute("SELECT COUNT(*) FROM bus_riders").fetchone()[0])
 
 
 def _keep_what_was_called(db: Database, stops: list[Stop], buses: list[Bus]) -> None:

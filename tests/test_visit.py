@@ -1040,3 +1040,18 @@ def test_the_whole_stop_is_every_bus_roll_added_up(demo_db: Database, clock: Man
     assert whole.expected == 3 + len(two) and len(whole.present) == 1
     summary = visit_summary(db)
     assert summary is not None and summary.counts[1].expected == 3 + len(two)
+
+
+def test_loading_a_plan_with_fewer_seats_says_who_lost_a_seat(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seats cut from 20 to 5 a bus: 22 guests lost their seats and itinerary load said only
+    "行程已更新：2个站点，2辆车"."""
+    source = (Path(__file__).parent.parent / "data" / "demo" / "event.toml").read_text(encoding="utf-8")
+    path = tmp_path / "event.toml"
+    path.write_text(source.replace("seats = 20", "seats = 5"), encoding="utf-8")
+    assert cli_main(["--lang", "zh", "itinerary", "load", "--db", str(demo), "--from", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "有22位嘉宾因车辆删去或座位减少失去了座位" in out, out
+    assert cli_main(["--lang", "zh", "itinerary", "load", "--db", str(demo), "--from", str(path)]) == 0
+    assert "失去了座位" not in capsys.readouterr().out
