@@ -187,8 +187,11 @@ def list_applications(
         where.append("p.review = ?")
         params.append(state)
     if group:
+        wanted = group.strip().upper()
+        if not db.execute("SELECT 1 FROM groups WHERE number = ?", [wanted]).fetchone():
+            raise CheckinError("groups.unknown", group=wanted)  # a mistyped G009 is not 'nobody pending'
         where.append("p.group_number = ?")
-        params.append(group.strip().upper())
+        params.append(wanted)
     if category:
         where.append("p.category = ?")
         params.append(category)

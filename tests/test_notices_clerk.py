@@ -286,3 +286,15 @@ def test_text_messages_without_the_organisers_signature_are_said(
     assert "签名" not in capsys.readouterr().err
     with (tmp_path / "通知" / "sms-2.csv").open(encoding="utf-8-sig") as fh:
         assert "【示范县科学技术局】张001您好" in fh.read()
+
+
+def test_a_mistyped_group_is_said_not_listed_as_empty(tmp_path: Path) -> None:
+    # review list --group G009 when there is no G009: it listed nobody and the counts, as if
+    # the group had nobody pending
+    from checkin.review import list_applications
+
+    db = plan_db()
+    import_file(db, write_csv(tmp_path / "报名表.csv", [person_row(1)]))
+    with pytest.raises(CheckinError) as refused:
+        list_applications(db, group="g009")
+    assert refused.value.key == "groups.unknown" and "G009" in refused.value.message()
