@@ -960,6 +960,12 @@ def _mail_sources(
         if not isinstance(payload, bytes):
             continue
         shown = f"{name} / {filename}"
+        if filename.lower() == "winmail.dat":
+            # Outlook's rich-text wrapper: the form inside it cannot be reached
+            refused = Source(shown)
+            refused.sheets.append(SheetNote(shown, "refused", CheckinError("import.winmail").message()))
+            sources.append(refused)
+            continue
         try:
             source = read_bytes(payload, filename, only_sheet, shown=shown)
         except CheckinError as exc:

@@ -923,3 +923,23 @@ def test_a_number_typed_into_the_name_is_refused_and_never_stored(tmp_path: Path
         "第 2 行 A 列（姓名）：姓名里有一串数字（像证件号码或电话）：请只填姓名，号码填在各自的栏里"
     ]
     assert not any(rid(118)[-6:] in str(v) for row in db.query("SELECT * FROM people") for v in row.values())
+
+
+def test_outlooks_winmail_dat_is_told_what_to_ask_for(tmp_path: Path, db: Database) -> None:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"] = "活动报名+吕二"
+    message.set_content("附件是报名表")
+    message.add_attachment(
+        b"\x78\x9f\x3e\x22" + bytes(64), maintype="application", subtype="ms-tnef", filename="winmail.dat"
+    )
+    (tmp_path / "活动报名+吕二.eml").write_bytes(message.as_bytes())
+    (tmp_path / "other.txt").write_text("x")  # a folder, so the file is listed rather than raised
+    set_language("zh")
+    result = import_file(db, tmp_path)
+    by_file = {f.file: f for f in result.files}
+    assert by_file["活动报名+吕二.eml"].status_line() == (
+        "活动报名+吕二.eml：未导入——邮件附件无法读取：附件是 Outlook 的 winmail.dat，里面的报名表读不出来："
+        "请报名人把邮件格式改为 HTML 或纯文本后重新发送"
+    )
