@@ -351,3 +351,26 @@ def _fit(text: str, width: int) -> int:
     while n < len(text) and cell_len(text[: n + 1]) <= width:
         n += 1
     return n
+
+
+async def test_in_english_a_long_chinese_stop_name_is_cut_not_wrapped_out_of_sight(demo: Path) -> None:
+    """One-line rows word-wrapped: 'Stop:' showed and the (spaceless) Chinese name went to a
+    second, hidden line — the leader saw no stop at all."""
+    from checkin.itinerary import Stop, load_plan, set_plan
+
+    set_language("en")
+    long_name = "示范县经济技术开发区智能制造产业园区综合服务中心一楼大厅东侧办事窗口集合点"
+    with open_db(demo) as db:
+        stops, buses = load_plan(db)
+        set_plan(db, [Stop(long_name, "13:50", 15, "assembly"), stops[1]], buses)
+    app = CheckinApp(
+        demo, station="1号车平板", operator="王志强", start="rollcall", stop=long_name, bus="1号车"
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        shown = [
+            app.screen.query_one(f"#{name}", Static).render_line(0).text
+            for name in ("visit-place", "visit-schedule")
+        ]
+    assert "Stop: 示范县" in shown[0] and "13900001111" in shown[0], shown
+    assert "示范县经济" in shown[1], shown
