@@ -434,8 +434,18 @@ def load_rules_file(path: str | Path, year: int) -> Rules:
         raise CheckinError("county.rules_invalid", path=str(path), error="> 64 KB")
     try:
         raw = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CheckinError("county.rules_invalid", path=str(path), error=str(exc)[:200]) from None
+    except UnicodeDecodeError:
+        error = tr("county.problem.not_utf8")
+        raise CheckinError("county.rules_invalid", path=str(path), error=error) from None
+    except tomllib.TOMLDecodeError as exc:  # where, in words: never the parser's English
+        from checkin.plans import _toml_error
+
+        line, column = _toml_error(exc)
+        error = tr("county.problem.not_toml_rules", line=line, column=column)
+        raise CheckinError("county.rules_invalid", path=str(path), error=error) from None
+    except RecursionError:
+        error = tr("county.problem.too_deep")
+        raise CheckinError("county.rules_invalid", path=str(path), error=error) from None
     table = raw.get("rules", raw)
     if not isinstance(table, dict):
         raise CheckinError("county.rules_invalid", path=str(path), error="[rules]")
@@ -681,7 +691,7 @@ FILE_FIELDS = (
 FILE_PROBLEMS = (
     "missing", "not_text", "not_number", "not_date", "not_time", "not_share", "bad_url", "duplicate",
     "too_many", "bad_id", "total", "bad_status", "one_row", "too_big", "not_utf8", "not_toml",
-    "no_plan_table", "unknown_keys", "damaged", "datetime", "posted_before", "announced_after",
+    "no_plan_table", "unknown_keys", "damaged", "datetime", "posted_before", "announced_after", "too_deep",
 )  # fmt: skip
 
 

@@ -338,6 +338,8 @@ def read_plan(path: str | Path, received_on: dt.date) -> Plan:
     except tomllib.TOMLDecodeError as exc:
         line, column = _toml_error(exc)
         raise _bad(path, "file", "not_toml", line=line, column=column) from None
+    except RecursionError:  # brackets nested thousands deep: the parser gives up, said in words
+        raise _bad(path, "file", "too_deep") from None
     raw = raw_all.get("plan")
     if not isinstance(raw, dict) or set(raw_all) - {"plan"}:
         raise _bad(path, "file", "no_plan_table")

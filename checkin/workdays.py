@@ -201,6 +201,8 @@ def parse_holiday_file(path: str | Path) -> tuple[int, set[dt.date], set[dt.date
     except OSError as exc:
         error = exc.strerror or tr("workdays.not_text")
         raise CheckinError("workdays.file_invalid", path=str(path), error=error) from None
+    except RecursionError:  # brackets nested thousands deep
+        raise CheckinError("workdays.file_invalid", path=str(path), error=tr("workdays.bad_toml")) from None
     year = raw.get("year")
     if year is None:
         raise CheckinError("workdays.file_invalid", path=str(path), error=tr("workdays.no_year"))

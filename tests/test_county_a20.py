@@ -368,3 +368,44 @@ def test_a_results_file_posted_before_its_day_is_refused(
     assert run("county", "results", "--db", county, edited, "--received", "2026-10-21") == 2
     assert words in capsys.readouterr().err
     assert run("county", "results", "--db", county, results, "--received", "2026-10-21") == 0
+
+
+def test_a_plan_rules_or_holidays_file_nested_thousands_deep_is_refused_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sites = [[[[…` a hundred thousand deep (under the 256 KB a plan may weigh) ended in
+    Python's RecursionError traceback; a rules file with a typo said the TOML parser's English."""
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    capsys.readouterr()
+    plan = tmp_path / "备案.toml"
+    plan.write_text("[plan]\nsites = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    assert run("county", "plans", "--db", county, plan) == 2
+    assert "计划文件 备案.toml 有误，未导入任何计划：括号嵌套过深" in capsys.readouterr().err
+    holidays = tmp_path / "2027.toml"
+    holidays.write_text("year = 2027\nholidays = " + "[" * 30_000 + "]" * 30_000 + "\n", encoding="utf-8")
+    assert run("county", "holidays", "--db", county, holidays) == 2
+    assert "2027.toml 有误：格式不对，不是有效的 TOML 文件" in capsys.readouterr().err
+    rules = tmp_path / "rules.toml"
+    for text, words in (
+        ("[rules]\nx = " + "[" * 3000 + "]" * 3000 + "\n", "括号嵌套过深"),
+        ("[rules]\nmax_per_site 30\n", "不是有效的规则文件（TOML 格式在第 2 行第 14 列附近出错）"),
+    ):
+        rules.write_text(text, encoding="utf-8")
+        argv = (
+            "county",
+            "init",
+            "--db",
+            tmp_path / "d.db",
+            "--year",
+            "2026",
+            "--units",
+            units,
+            "--rules",
+            rules,
+        )
+        assert run(*argv) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Expected" not in err, err
