@@ -118,12 +118,15 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
 def cmd_review_reject(args: argparse.Namespace) -> int:
     from checkin.review import reject
 
+    revoked: list[tuple[str, str | None]] = []
     with open_db(args.db) as db:
-        done = reject(db, args.numbers, reason=args.reason, operator=args.operator)
+        done = reject(db, args.numbers, reason=args.reason, operator=args.operator, revoked=revoked)
     if args.json:
-        _json({"rejected": done})
-    else:
-        _out(tr("review.rejected", count=len(done), numbers=_join(done)))
+        _json({"rejected": done, "revoked": [{"number": n, "moved_up": m} for n, m in revoked]})
+        return 0
+    _out(tr("review.rejected", count=len(done), numbers=_join(done)))
+    for number, moved in revoked:  # the clerk must know: an invitation is void, someone moved up
+        _out(tr("review.revoked_moved" if moved else "review.revoked", number=number, moved=moved or ""))
     return 0
 
 

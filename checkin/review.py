@@ -333,10 +333,18 @@ def approve(
     return changed
 
 
-def reject(db: Database, numbers: Sequence[str], *, reason: str, operator: str) -> list[str]:
+def reject(
+    db: Database,
+    numbers: Sequence[str],
+    *,
+    reason: str,
+    operator: str,
+    revoked: list[tuple[str, str | None]] | None = None,
+) -> list[str]:
     """Reject applications with a reason (a preset code from REASONS or typed text). A rejected
     person leaves the invited and waiting lists at once (their invitation revoked, the waiting
-    list moving up into a place they held)."""
+    list moving up into a place they held). `revoked`, if given, gets (number, who moved up
+    into their place or None) for each invitation taken back, for the clerk to tell."""
     text = _clean(reason_text(reason), MAX_REASON)
     if not text:
         raise CheckinError("review.reason_needed")
@@ -357,7 +365,12 @@ def reject(db: Database, numbers: Sequence[str], *, reason: str, operator: str) 
             )
             log_activity(db, "review_reject", number, by=operator, reason=text)
             # an invitation already given is taken back now, not at the next selection
-            leave_lists(db, number, "not_selectable")
+            was_invited = db.execute(
+                "SELECT 1 FROM people WHERE number = ? AND status = 'invited'", [number]
+            ).fetchone()
+            moved = leave_lists(db, number, "not_selectable")
+            if was_invited and revoked is not None:
+                revoked.append((number, moved))
     return targets
 
 

@@ -298,3 +298,27 @@ def test_a_mistyped_group_is_said_not_listed_as_empty(tmp_path: Path) -> None:
     with pytest.raises(CheckinError) as refused:
         list_applications(db, group="g009")
     assert refused.value.key == "groups.unknown" and "G009" in refused.value.message()
+
+
+def test_rejecting_someone_invited_says_the_invitation_is_void_and_who_moved_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the reviewer rejects an invited guest: their invitation is revoked and the first on the
+    # waiting list moves up — the command said only 未通过审核 1 人, and the clerk did not know
+    # that two people had to be told
+    from checkin.cli import main
+
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=1, min_citizen_share=0, review=True))
+        rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 3)]
+        import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+        approve(db, ["A001", "A002"], operator=OFFICE, residence="身份证住址在本县")
+        select(db)
+    capsys.readouterr()
+    assert main(["--lang", "zh", "review", "reject", "A001", "--reason", "材料不全", "--db", str(path)]) == 0
+    said = capsys.readouterr().out
+    assert "A001 的邀请函已作废" in said and "候补 A002 递补" in said, said
+    assert main(["--lang", "en", "review", "reject", "A002", "--reason", "材料不全", "--db", str(path)]) == 0
+    said = capsys.readouterr().out
+    assert "A002's invitation is void (nobody on the waiting list can move up)" in said, said
