@@ -350,8 +350,15 @@ def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
             raw = tomllib.load(fh)
     except FileNotFoundError:
         raise CheckinError("event.file_missing", path=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CheckinError("event.file_invalid", path=str(path), error=str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:  # where, in words: never the parser's English
+        found = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, column = (getattr(exc, "lineno", None), getattr(exc, "colno", None))
+        if line is None and found:
+            line, column = int(found.group(1)), int(found.group(2))
+        error = tr("event_a20.toml_at", line=line or 0, column=column or 0)
+        raise CheckinError("event.file_invalid", path=str(path), error=error) from None
+    except RecursionError:  # brackets nested thousands deep
+        raise CheckinError("event.file_invalid", path=str(path), error=tr("event_a20.toml_deep")) from None
     section = raw.get("event", raw)
     known = {f for f in Event.__dataclass_fields__ if f not in {"id", "supervisor_pin_hash", "checks_toml"}}
     unknown = set(section) - known - {"supervisor_pin"}

@@ -409,3 +409,19 @@ def test_a_plan_rules_or_holidays_file_nested_thousands_deep_is_refused_in_words
         assert run(*argv) == 2
         err = capsys.readouterr().err
         assert words in err and "Expected" not in err, err
+
+
+def test_an_event_file_with_a_typo_or_nested_deep_is_refused_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """init --from: a typo said the TOML parser's English ('Expected '=' after a key…'), and
+    brackets nested thousands deep ended in a RecursionError traceback."""
+    event = tmp_path / "event.toml"
+    for text, words in (
+        ('[event]\ntitle "走进城关"\n', "event.toml 有误：TOML 格式在第 2 行第 7 列附近出错"),
+        ("[event]\nplaces = " + "[" * 5000 + "]" * 5000 + "\n", "括号嵌套过深，不是有效的活动配置文件"),
+    ):
+        event.write_text(text, encoding="utf-8")
+        assert run("init", "--db", tmp_path / "e.db", "--from", event) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Expected" not in err, err
