@@ -123,7 +123,13 @@ def _families() -> dict[str, Iterable[Any]]:
         "*.other": ("sync14.field", "sync14.problem"),  # sync._words: a code with no words of its own
         "county.plan_*": ("new", "updated", "already", "older"),  # county_results: Intake.outcome
         "county.results_*": ("new", "updated", "already", "older"),
-        "county.results_file.*": ("is_county", "is_pack", "is_bundle", "is_event", "not_results"),  # _what_else
+        "county.results_file.*": (
+            "is_county",
+            "is_pack",
+            "is_bundle",
+            "is_event",
+            "not_results",
+        ),  # _what_else
         "visit.reason.*": itinerary.LEAVE_REASONS,
     }
 
