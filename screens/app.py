@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from checkin.doorstart import FirstLook
 
 
+FIRST_FRAME_AT_LATEST = 2.0  # seconds: the door opens by then whatever Textual reported
+
+
 class CheckinApp(ScannerApp):
     """开放日签到台: the scan screen at the door, plus people, board and call list.
 
@@ -77,6 +80,8 @@ class CheckinApp(ScannerApp):
 
     def on_mount(self) -> None:
         localise_bindings(self)
+        # should Textual's Ready never come, what waits for the first frame is not left waiting
+        self.set_timer(FIRST_FRAME_AT_LATEST, self._first_frame_shown)
         if self.notice:
             self.notify(self.notice, severity="warning", timeout=15)
         if screen_entry(self.start).asks_operator and not self.operator:

@@ -390,3 +390,27 @@ async def test_the_first_frame_has_the_event_and_the_box_the_table_keys_and_door
         assert len(table.columns) == 4 and not screen.query("#recent-slot")
         assert screen.door is not None and len(footer_keys(app)) > 10
         assert isinstance(screen.query_one(DeskFooter), DeskFooter)
+
+
+async def test_the_door_opens_even_if_textual_never_reports_the_first_frame(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A safety net: the work waiting for the first frame (the door above all) is not left
+    waiting for ever should Textual's Ready not come; a scan taken meanwhile is judged."""
+    from checkin.doorstart import first_look
+    from screens.app import FIRST_FRAME_AT_LATEST, CheckinApp
+    from tests.helpers import invited, live_checkins, set_checks
+
+    set_checks(demo, "none")
+    number = invited(demo, 0)
+    monkeypatch.setattr(CheckinApp, "on_ready", lambda self: None)
+    app = make_app(demo, station="东门", operator="小王", first_look=first_look(demo, "东门", "小王"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ScanScreen) and screen.door is None
+        app.route_scan(number)
+        await pilot.pause(FIRST_FRAME_AT_LATEST + 0.5)
+        await settle(app, pilot)
+        assert screen.door is not None and not screen.waiting
+    assert [n for n, _, _ in live_checkins(demo)] == [number]
