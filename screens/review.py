@@ -243,11 +243,20 @@ class ReviewScreen(DeskScreen):
     def _reject(self, number: str, title: str) -> None:
         choices = [tr(f"review.reason.{code}", lang="zh") for code in REASONS]
 
+        revoked: list[tuple[str, str | None]] = []
+
         def done(reason: str | None) -> None:
             if reason:
                 self._write(
-                    lambda db: reject(db, [number], reason=reason, operator=self.operator),
+                    lambda db: reject(db, [number], reason=reason, operator=self.operator, revoked=revoked),
                     tr("app.review.rejected"),
+                    # an invited guest rejected: their invitation is void, someone may move up
+                    lambda: [
+                        tr(
+                            "review.revoked_moved" if moved else "review.revoked", number=n, moved=moved or ""
+                        ).strip()
+                        for n, moved in revoked
+                    ],
                 )
 
         self.app.push_screen(TextDialog(title, tr("app.review.reason_hint"), choices=choices), done)
@@ -284,9 +293,11 @@ class ReviewScreen(DeskScreen):
         self.category = options[(options.index(current) + 1) % len(options)]
         self.load()
 
-    def _write(self, change: Callable[[Database], object], done: str) -> None:
+    def _write(
+        self, change: Callable[[Database], object], done: str, more: Callable[[], list[str]] = list
+    ) -> None:
         def saved(_: object) -> None:
-            self.notify(done)
+            self.notify("\n".join([done, *more()]))
             self.load()
 
         self.run_in_file(

@@ -36,3 +36,34 @@ async def test_a_long_name_does_not_push_the_state_off_the_screen(tmp_path: Path
         assert sum(widths.values()) <= 118, widths  # every column, to 原因, on the screen
         name = table.get_row_at(0)[1]
         assert str(name).startswith("李李") and str(name).endswith("…")
+
+
+async def test_rejecting_an_invited_guest_on_the_screen_says_who_moved_up(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from checkin.review import approve
+    from checkin.selection import select
+    from screens.review import TextDialog
+
+    set_language("zh")
+    path = tmp_path / "review.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="t", date=EVENT_DATE, capacity=1, min_citizen_share=0, review=True))
+        rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 4)]
+        import_file(db, write_csv(tmp_path / "s.csv", rows))
+        approve(db, ["A001", "A002"], operator="小李", residence="身份证住址在本县")
+        select(db)
+    app = make_app(path, operator="小李", start="review")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("s")  # 已通过审核: A001 (invited) first
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextDialog)
+        app.screen.query_one(Input).value = "材料不全"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert any("A001 的邀请函已作废" in n and "候补 A002 递补" in n for n in app.notices), app.notices
