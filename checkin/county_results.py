@@ -394,8 +394,12 @@ def take_results(db: Database, files: list[str | Path], received_on: dt.date) ->
         except CheckinError:
             # the event's organiser spelt otherwise (县科技局 for 县科学技术局): the plan filed for
             # this very event (`plan export --unit`) says which unit it is
-            planned = db.execute("SELECT unit FROM plans WHERE event_id = ?", [result.event_id]).fetchone()
-            if planned is None:
+            planned = db.execute(
+                "SELECT unit, title, date FROM plans WHERE event_id = ?", [result.event_id]
+            ).fetchone()
+            # … when the file is that event's account: its title or its day as planned (a unit's
+            # event file copied from another's keeps the id — its results are not the other's)
+            if planned is None or (planned[1] != result.title and planned[2] != result.date.isoformat()):
                 raise
             spelt[result.file] = result.unit
             result.unit = str(planned[0])

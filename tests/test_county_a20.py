@@ -425,3 +425,49 @@ def test_an_event_file_with_a_typo_or_nested_deep_is_refused_in_words(
         assert run("init", "--db", tmp_path / "e.db", "--from", event) == 2
         err = capsys.readouterr().err
         assert words in err and "Expected" not in err, err
+
+
+def test_results_from_an_event_file_copied_from_another_unit_are_not_credited_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """税务分局 started its event file from a copy of 城关街道's (the same event id), gave it its
+    own title, day and name — a name not on the list. Its results were counted for 城关街道 (the
+    unit that filed a plan for that id) and, exported later, replaced 城关街道's own."""
+    import shutil
+    import sqlite3
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n国家税务总局沂水县税务局\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    event = make_event(
+        tmp_path, "城关", 'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20\ncapacity = 30'
+    )
+    plan, results = tmp_path / "备案.toml", tmp_path / "results-城关.sqlite"
+    assert run("plan", "export", "--db", event, "--out", plan) == 0
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 0
+    assert run("export", "results", "--db", event, "--out", results) == 0
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-21") == 0
+    copied = tmp_path / "results-税务.sqlite"
+    shutil.copy(results, copied)
+    conn = sqlite3.connect(copied)
+    with conn:
+        conn.execute(
+            "UPDATE results_info SET organiser = '县税务分局', event_title = '走进税务', "
+            "event_date = '2026-10-25', exported_at = '2026-10-26T09:00:00'"
+        )
+    conn.close()
+    before = county.read_bytes()
+    capsys.readouterr()
+    assert run("county", "results", "--db", county, copied, "--received", "2026-10-26") == 2
+    assert "“县税务分局”不在本县单位名单中" in capsys.readouterr().err
+    assert county.read_bytes() == before
+    # the legitimate case still works: the plan's own event, its organiser spelt otherwise
+    respelt = tmp_path / "results-城关-改名.sqlite"
+    shutil.copy(results, respelt)
+    conn = sqlite3.connect(respelt)
+    with conn:
+        conn.execute("UPDATE results_info SET organiser = '城关街道办事处'")
+    conn.close()
+    assert run("county", "results", "--db", county, respelt, "--received", "2026-10-21") == 0
+    assert "按该活动报备的计划计入“城关街道”" in capsys.readouterr().out
