@@ -97,12 +97,17 @@ def cmd_review_list(args: argparse.Namespace) -> int:
 def cmd_review_approve(args: argparse.Namespace) -> int:
     from checkin.review import approve
 
+    overturned: list[str] = []
     with open_db(args.db) as db:
-        done = approve(db, args.numbers, operator=args.operator, residence=args.residence)
+        done = approve(
+            db, args.numbers, operator=args.operator, residence=args.residence, overturned=overturned
+        )
     if args.json:
-        _json({"approved": done})
-    else:
-        _out(tr("review.approved", count=len(done), numbers=_join(done) or "—"))
+        _json({"approved": done, "overturned": overturned})
+        return 0
+    _out(tr("review.approved", count=len(done), numbers=_join(done) or "—"))
+    if overturned:  # a batch typed with a rejected number in it: said, not silently reversed
+        _out(tr("review.overturned", numbers=_join(overturned)))
     return 0
 
 

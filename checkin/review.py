@@ -290,11 +290,16 @@ def _clean(text: str | None, limit: int, field: str = "reason") -> str:
 
 
 def approve(
-    db: Database, numbers: Sequence[str], *, operator: str, residence: str | None = None
+    db: Database,
+    numbers: Sequence[str],
+    *,
+    operator: str,
+    residence: str | None = None,
+    overturned: list[str] | None = None,
 ) -> list[str]:
     """Approve applications (a G-number approves its members). Refused as a whole when one of
     them fails an automatic check, has no residence evidence, or belongs to a group whose
-    documents have not arrived."""
+    documents have not arrived. `overturned`, if given, gets those who had been rejected."""
     event = load_event(db)
     targets = _expand(db, numbers)
     evidence = _clean(residence, MAX_EVIDENCE, "evidence")
@@ -330,6 +335,8 @@ def approve(
             )
             log_activity(db, "review_approve", number, by=operator, residence=evidence or None)
             changed.append(number)
+            if rows[number]["review"] == ReviewState.REJECTED and overturned is not None:
+                overturned.append(number)
     return changed
 
 

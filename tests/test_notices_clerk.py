@@ -322,3 +322,25 @@ def test_rejecting_someone_invited_says_the_invitation_is_void_and_who_moved_up(
     assert main(["--lang", "en", "review", "reject", "A002", "--reason", "材料不全", "--db", str(path)]) == 0
     said = capsys.readouterr().out
     assert "A002's invitation is void (nobody on the waiting list can move up)" in said, said
+
+
+def test_a_batch_approval_that_reverses_a_rejection_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the reviewer rejects A002, then approves "A001 A002 A003" from the list in front of them:
+    # the rejection was reversed without a word
+    from checkin.cli import main
+
+    path = tmp_path / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=3, min_citizen_share=0, review=True))
+        import_file(db, write_csv(tmp_path / "报名表.csv", [person_row(i) for i in range(1, 4)]))
+    base = ["--db", str(path)]
+    assert main(["--lang", "zh", "review", "reject", "A002", "--reason", "材料不全", *base]) == 0
+    capsys.readouterr()
+    assert (
+        main(["--lang", "zh", "review", "approve", "A001", "A002", "A003", "--residence", "身份证", *base])
+        == 0
+    )
+    said = capsys.readouterr().out
+    assert "其中 A002 原为未通过审核，现已改为通过" in said, said
