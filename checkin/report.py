@@ -55,6 +55,8 @@ class CategoryFigures:
     arrived: int = 0
     no_show: int = 0
     declined: int = 0
+    # registered at the door (walk-ins): never invited, counted among those who came
+    walk_ins: int = 0
 
 
 @dataclass
@@ -98,6 +100,7 @@ class ReportData:
             total.arrived += line.arrived
             total.no_show += line.no_show
             total.declined += line.declined
+            total.walk_ins += line.walk_ins
         return total
 
     @property
@@ -121,9 +124,15 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     data = ReportData(event)
     figures = {c.code: CategoryFigures(c.code) for c in event.category_list()}
     arrived = {r[0] for r in db.execute("SELECT number FROM live_checkins")}
-    for number, category, status in db.execute("SELECT number, category, status FROM people"):
+    people = db.execute("SELECT number, category, status, walk_in FROM people")
+    for number, category, status, walk_in in people:
         line = figures.setdefault(category, CategoryFigures(category))
-        if status == PersonStatus.INVITED:
+        if status == PersonStatus.INVITED and walk_in:
+            # registered on the spot: nobody invited them, so they are not among the invited
+            # (nor its no-shows) but among those who came
+            line.walk_ins += 1
+            line.arrived += number in arrived
+        elif status == PersonStatus.INVITED:
             line.invited += 1
             if number in arrived:
                 line.arrived += 1
@@ -131,7 +140,7 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
                 line.no_show += 1
         elif status == PersonStatus.DECLINED:
             line.declined += 1
-    data.categories = [f for f in figures.values() if f.invited or f.declined]
+    data.categories = [f for f in figures.values() if f.invited or f.declined or f.walk_ins]
     for group in list_groups(db):
         entry = GroupFigures(group.number, group.organization, applied=len(group.members))
         for member in group.members:
@@ -279,6 +288,7 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
             "arrived": f.arrived,
             "no_show": f.no_show,
             "declined": f.declined,
+            "walk_ins": f.walk_ins,
         }
         for f in data.categories
     ]
@@ -307,6 +317,7 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
         ]
     statuses = Counter(s.status for s in data.suggestions)
     sources = Counter(s.source for s in data.suggestions)
+    from_other = sum(n for source, n in sources.items() if source not in ("forum", "survey"))
     suggestions = [
         {
             "number": n,
@@ -377,7 +388,13 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
         "capacity": event.capacity,
         "checks": label("check_profile", event.checks) if event.checks_toml is None else checks.profile_label,
         "categories": categories,
-        "total": {"invited": t.invited, "arrived": t.arrived, "no_show": t.no_show, "declined": t.declined},
+        "total": {
+            "invited": t.invited,
+            "arrived": t.arrived,
+            "no_show": t.no_show,
+            "declined": t.declined,
+            "walk_ins": t.walk_ins,
+        },
         "arrived_by_category": by_category,
         "citizens_present": data.citizens_present,
         "counted_present": data.counted_present,
@@ -396,6 +413,20 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
         "suggestion_count": len(suggestions),
         "from_forum": sources.get("forum", 0),
         "from_forms": sources.get("survey", 0),
+        "from_other": from_other,
+        # where they came from, the sources with none left out (座谈交流1条、其他渠道1条): the
+        # parts always add up to suggestion_count, and no 意见建议征求表0条 reads like a printout
+        "suggestion_sources": _join(
+            [
+                tr(key, count=count)
+                for key, count in (
+                    ("report.from_forum_n", sources.get("forum", 0)),
+                    ("report.from_forms_n", sources.get("survey", 0)),
+                    ("report.from_other_n", from_other),
+                )
+                if count
+            ]
+        ),
         "suggestion_statuses": _join(
             [
                 tr("report.count_of", label=label("suggestion_status", k), count=v)

@@ -39,8 +39,9 @@ ZH: list[tuple[str, str]] = [
     ("h1", "二、参加人员情况"),
     (
         "body",
-        "本次活动共邀请{{ total.invited }}人，实际到场{{ total.arrived }}人，未到场"
-        "{{ total.no_show }}人{% if total.declined %}，另有{{ total.declined }}人入选后主动放弃名额"
+        "本次活动共邀请{{ total.invited }}人，实际到场{{ total.arrived }}人{% if total.walk_ins %}（含现场"
+        "登记入场{{ total.walk_ins }}人）{% endif %}，未到场{{ total.no_show }}人"
+        "{% if total.declined %}，另有{{ total.declined }}人入选后主动放弃名额"
         "{% endif %}。{% if arrived_by_category %}到场人员中，{{ arrived_by_category }}。{% endif %}"
         "{% if counted_present %}计入名额的到场人员{{ counted_present }}人中，群众代表"
         "{{ citizens_present }}人，占{{ citizen_share }}，{% if citizen_share_ok %}达到{% else %}"
@@ -84,8 +85,8 @@ ZH: list[tuple[str, str]] = [
     ("h1", "五、意见建议征集和办理情况"),
     (
         "body",
-        "{% if suggestion_count %}本次活动共征集意见建议{{ suggestion_count }}条，其中座谈交流"
-        "{{ from_forum }}条、意见建议征求表{{ from_forms }}条。目前{{ suggestion_statuses }}。"
+        "{% if suggestion_count %}本次活动共征集意见建议{{ suggestion_count }}条，其中"
+        "{{ suggestion_sources }}。目前{{ suggestion_statuses }}。"
         "按照{{ followup_days }}个工作日内办结并及时反馈的要求，上述意见建议将于{{ followup_due }}前"
         "办结并反馈。{% else %}本次活动未收到意见建议。{% endif %}",
     ),
@@ -131,9 +132,11 @@ EN: list[tuple[str, str]] = [
     ("h1", "2. Who took part"),
     (
         "body",
-        "{{ total.invited }} people were invited, {{ total.arrived }} came and {{ total.no_show }} "
-        "did not{% if total.declined %}; {{ total.declined }} more gave up their place after being "
-        "selected{% endif %}. {% if arrived_by_category %}Of those who came: {{ arrived_by_category }}. "
+        "{{ total.invited }} people were invited, {{ total.arrived }} came{% if total.walk_ins %} "
+        "({{ total.walk_ins }} of them registered at the door){% endif %} and {{ total.no_show }} "
+        "did not{% if total.declined %}; {{ total.declined }} more gave up their place "
+        "after being selected{% endif %}. {% if arrived_by_category %}Of those who came: "
+        "{{ arrived_by_category }}. "
         "{% endif %}{% if counted_present %}Of the {{ counted_present }} counted against the places, "
         "{{ citizens_present }} were citizens ({{ citizen_share }}), which {% if citizen_share_ok %}"
         "meets{% else %}falls short of{% endif %} the required {{ min_share }}.{% endif %}",
@@ -179,8 +182,8 @@ EN: list[tuple[str, str]] = [
     ("h1", "5. Suggestions and how they are handled"),
     (
         "body",
-        "{% if suggestion_count %}{{ suggestion_count }} suggestions were received ({{ from_forum }} "
-        "in the forum, {{ from_forms }} on forms). Now: {{ suggestion_statuses }}. Each is to be "
+        "{% if suggestion_count %}{{ suggestion_count }} suggestions were received "
+        "({{ suggestion_sources }}). Now: {{ suggestion_statuses }}. Each is to be "
         "answered within {{ followup_days }} working days, by {{ followup_due }}.{% else %}No "
         "suggestions were received.{% endif %}",
     ),
