@@ -300,8 +300,18 @@ def _results_breaches(
                     {"date": result.date, "start": rules.window_start, "end": rules.window_end},
                 )
             )
-    if result.counted > rules.max_per_site:  # 媒体记者不占用名额: the reporters are not of the 30
-        add(("results", "county.breach.came_over", {"people": result.counted, "max": rules.max_per_site}))
+    # 每个开放点30人以内 (媒体记者不占用名额: the reporters are not of the 30). A plan with several open
+    # sites, each with its own group (a number per site), may bring that many times 30 in all.
+    plan = next((p for p in line.plans if p.event_id == result.plan_id), None)
+    sites = plan.sites if plan else []
+    groups = len(sites) if len(sites) > 1 and all(s.people is not None for s in sites) else 1
+    limit = rules.max_per_site * groups
+    if result.counted > limit:
+        if groups > 1:
+            params = {"people": result.counted, "sites": groups, "max": rules.max_per_site, "limit": limit}
+            add(("results", "county.breach.came_over_sites", params))
+        else:
+            add(("results", "county.breach.came_over", {"people": result.counted, "max": rules.max_per_site}))
     share = result.citizen_share
     if share is None and result.counted:
         share = result.citizens_came / result.counted

@@ -471,3 +471,65 @@ def test_results_from_an_event_file_copied_from_another_unit_are_not_credited_to
     conn.close()
     assert run("county", "results", "--db", county, respelt, "--received", "2026-10-21") == 0
     assert "按该活动报备的计划计入“城关街道”" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("enterprise", "breach"), [(30, None), (45, "实到 65 人，超过 2 个开放点每个 30 人以内的 60 人")]
+)
+def test_a_day_with_two_open_sites_of_25_may_bring_50(
+    tmp_path: Path, enterprise: int, breach: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """水利局 planned two open sites, 25 people each (水厂, 局机关); 50 came in all. The county said
+    '实到 50 人，超过每个开放点 30 人' — the rule is per site (每个开放点30人以内)."""
+    import shutil
+    import sqlite3
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n县水利局\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    event = make_event(
+        tmp_path, "水利", 'title = "走进水利局"\norganizer = "县水利局"\ndate = 2026-10-15\ncapacity = 50'
+    )
+    plan = tmp_path / "备案-县水利局.toml"
+    plan.write_text(
+        '[plan]\nformat = 1\nyear = 2026\nunit = "县水利局"\nevent_id = "EVENT"\ntitle = "走进水利局"\n'
+        'date = 2026-10-15\nsites = [{name = "水厂", people = 25}, {name = "局机关", people = 25}]\n'
+        'capacity = 50\ncitizen_share = "2/5"\nannounce_on = 2026-09-25\nexported_at = 2026-09-01T10:00:00\n'.replace(
+            "EVENT", _event_id(event)
+        ),
+        encoding="utf-8",
+    )
+    assert run("county", "plans", "--db", county, plan, "--received", "2026-09-10") == 0
+    exported = tmp_path / "r.sqlite"
+    assert run("export", "results", "--db", event, "--out", exported) == 0
+    results = tmp_path / "results-县水利局.sqlite"
+    shutil.copy(exported, results)
+    conn = sqlite3.connect(results)  # 20 citizens and the enterprise representatives came
+    with conn:
+        conn.execute("DELETE FROM figures")
+        conn.executemany(
+            "INSERT INTO figures VALUES (?, ?, ?, ?, 0, 0, ?, ?)",
+            [("citizen", "群众代表", 20, 20, 1, 1), ("enterprise", "企业代表", enterprise, enterprise, 0, 1)],
+        )
+        conn.execute(
+            "UPDATE results_info SET attended = ?, citizen_share = ?",
+            [20 + enterprise, 20 / (20 + enterprise)],
+        )
+    conn.close()
+    assert run("county", "results", "--db", county, results, "--received", "2026-10-16") == 0
+    capsys.readouterr()
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-10-16") == 0
+    line = json.loads(capsys.readouterr().out)["units"][0]
+    over = [b for b in line["breaches"] if "超过" in b]
+    assert over == ([breach] if breach else []), line["breaches"]
+
+
+def _event_id(db: Path) -> str:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return str(conn.execute("SELECT id FROM event").fetchone()[0])
+    finally:
+        conn.close()
