@@ -1,0 +1,54 @@
+"""The help of every option that takes words names those words, never the stored codes (a18).
+
+`review list --help` said 只列此状态：pending 待审核、approved 已通过、rejected 未通过 and
+`suggestions add --help` 来源：forum 座谈交流 / survey 征求表 / other 其他 (in English
+"source: forum / survey / other", while the option takes Suggestion form|Forum|Other), and
+`confirm --help` confirmed 已确认 / declined 不参加 / unreachable 未联系上.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import pytest
+
+from checkin.cli_main import build_parser
+from checkin.cli_registry import Words
+from checkin.i18n import set_language
+from screens.main import add_app_commands
+from tests.test_cli_choices import _parsers
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_help_line_names_a_stored_code(lang: str) -> None:
+    set_language(lang)
+    try:
+        said = []
+        for command, parser in _parsers(build_parser([add_app_commands])):
+            for action in parser._actions:
+                if not isinstance(action.type, Words) or not action.help:
+                    continue
+                help_text = str(action.help)
+                for code in action.type.codes:
+                    word = action.type._label(code, lang)
+                    if code.lower() in word.lower():
+                        continue  # the code is (in) the word itself: English prose may say it
+                    if re.search(rf"(?<![A-Za-z_]){re.escape(code)}(?![A-Za-z_])", help_text):
+                        said.append((command, action.option_strings, code, help_text))
+        assert said == []
+    finally:
+        set_language("zh")
+
+
+def test_the_two_help_lines_in_words() -> None:
+    set_language("zh")
+    helps = {
+        (command, opt): str(action.help)
+        for command, parser in _parsers(build_parser([add_app_commands]))
+        for action in parser._actions
+        if isinstance(action, argparse.Action)
+        for opt in action.option_strings
+    }
+    assert "待审核" in helps[("review list", "--state")]
+    assert "座谈交流" in helps[("suggestions add", "--source")]
