@@ -3,8 +3,12 @@ that no test module imports another."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
+import io
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -260,3 +264,27 @@ def drawn(app: Any) -> str:
     """The characters on the terminal now (the top screen, dialogs over it, notifications)."""
     update = app.screen._compositor.render_full_update()
     return "\n".join("".join(segment.text for strip in line for segment in strip) for line in update.strips)
+
+
+def cli_parsers(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    """Every parser of the command line with its command words ('' for the top, 'review list')."""
+    yield " ".join(path), parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from cli_parsers(sub, (*path, name))
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """Run the whole program (`checkin ARGS…`) in this process: its exit code and what it wrote."""
+    from screens.main import main as checkin
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = checkin(list(args))
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    return code, out.getvalue() + err.getvalue()

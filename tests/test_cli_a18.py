@@ -17,7 +17,7 @@ from checkin.cli_main import build_parser
 from checkin.cli_registry import Words
 from checkin.i18n import set_language
 from screens.main import add_app_commands
-from tests.test_cli_choices import _parsers
+from tests.helpers import cli_parsers
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -25,7 +25,7 @@ def test_no_help_line_names_a_stored_code(lang: str) -> None:
     set_language(lang)
     try:
         said = []
-        for command, parser in _parsers(build_parser([add_app_commands])):
+        for command, parser in cli_parsers(build_parser([add_app_commands])):
             for action in parser._actions:
                 if not isinstance(action.type, Words) or not action.help:
                     continue
@@ -45,7 +45,7 @@ def test_the_two_help_lines_in_words() -> None:
     set_language("zh")
     helps = {
         (command, opt): str(action.help)
-        for command, parser in _parsers(build_parser([add_app_commands]))
+        for command, parser in cli_parsers(build_parser([add_app_commands]))
         for action in parser._actions
         if isinstance(action, argparse.Action)
         for opt in action.option_strings

@@ -6,10 +6,7 @@ checkin/cli_registry.py); a new choice option declared without words fails here.
 from __future__ import annotations
 
 import argparse
-import io
 import re
-from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -18,25 +15,15 @@ from checkin.cli_main import build_parser
 from checkin.cli_registry import Words
 from checkin.i18n import set_language
 from screens.main import add_app_commands
-from screens.main import main as checkin
+from tests.helpers import cli_parsers, run_cli
 
 SNAKE = re.compile(r"\b[a-z]+[_-][a-z_-]+\b")
-
-
-def _parsers(
-    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
-) -> Iterator[tuple[str, argparse.ArgumentParser]]:
-    yield " ".join(path), parser
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                yield from _parsers(sub, (*path, name))
 
 
 def _choice_options(lang: str) -> list[tuple[str, argparse.Action]]:
     set_language(lang)
     found = []
-    for command, parser in _parsers(build_parser([add_app_commands])):
+    for command, parser in cli_parsers(build_parser([add_app_commands])):
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction) or not action.choices:
                 continue
@@ -59,16 +46,6 @@ def test_every_choice_option_takes_words() -> None:
     assert plain == []
 
 
-def _run(*args: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            code = checkin(list(args))
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    return code, out.getvalue() + err.getvalue()
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_help_and_refusals_name_the_words_not_the_codes(lang: str) -> None:
     for command, action in _choice_options(lang):
@@ -88,39 +65,39 @@ def test_help_and_refusals_name_the_words_not_the_codes(lang: str) -> None:
 
 def test_init_takes_the_ticket_in_words(tmp_path: Path) -> None:
     db = str(tmp_path / "e.db")
-    code, said = _run(
+    code, said = run_cli(
         "--lang", "zh", "init", "--db", db, "--title", "开放日", "--date", "2026-12-18", "--ticket", "身份证"
     )
     assert code == 0, said
-    code, said = _run("--lang", "zh", "event", "set", "--db", db, "--ticket", "二维码")
+    code, said = run_cli("--lang", "zh", "event", "set", "--db", db, "--ticket", "二维码")
     assert code == 2 and "邀请函、身份证、均可" in said and "id-card" not in said, said
-    code, said = _run("--lang", "en", "event", "set", "--db", db, "--ticket", "Either")
+    code, said = run_cli("--lang", "en", "event", "set", "--db", db, "--ticket", "Either")
     assert code == 0, said
-    code, said = _run("--lang", "zh", "buses", "assign", "--db", db, "--by", "按单位")
+    code, said = run_cli("--lang", "zh", "buses", "assign", "--db", db, "--by", "按单位")
     assert "不是可选的值" not in said, said
 
 
 def test_checks_and_ticket_in_words_on_the_command_line_and_in_the_event_file(tmp_path: Path) -> None:
     db = tmp_path / "e.db"
-    code, said = _run(
+    code, said = run_cli(
         "--lang", "zh", "init", "--db", str(db), "--title", "开放日", "--date", "2026-12-18",
         "--checks", "无需查验", "--ticket", "邀请函",
     )  # fmt: skip
     assert code == 0, said
-    code, said = _run("--lang", "zh", "event", "show", "--db", str(db))
+    code, said = run_cli("--lang", "zh", "event", "show", "--db", str(db))
     assert "无需查验" in said, said
-    code, said = _run("--lang", "zh", "init", "--help")
+    code, said = run_cli("--lang", "zh", "init", "--help")
     assert "无需查验|仅查验身份证|2022年防疫查验|FILE.toml" in said and "id-only" not in said, said
     toml = tmp_path / "event.toml"
     toml.write_text(
         '[event]\ntitle = "开放日"\ndate = 2026-12-18\nchecks = "仅查验身份证"\nticket = "身份证"\n',
         encoding="utf-8",
     )
-    code, said = _run("--lang", "zh", "init", "--db", str(tmp_path / "f.db"), "--from", str(toml))
+    code, said = run_cli("--lang", "zh", "init", "--db", str(tmp_path / "f.db"), "--from", str(toml))
     assert code == 0, said
-    code, said = _run("--lang", "en", "event", "show", "--db", str(tmp_path / "f.db"), "--json")
+    code, said = run_cli("--lang", "en", "event", "show", "--db", str(tmp_path / "f.db"), "--json")
     assert '"checks": "id-only"' in said and '"ticket": "id-card"' in said, said
-    code, said = _run(
+    code, said = run_cli(
         "--lang", "zh", "init", "--db", str(tmp_path / "g.db"), "--title", "x", "--date", "2026-12-18",
         "--checks", "测体温",
     )  # fmt: skip
@@ -142,11 +119,11 @@ def test_the_start_of_one_word_is_that_word() -> None:
 
 
 def test_the_language_is_taken_in_words_and_a_wrong_one_refused_in_both() -> None:
-    code, said = _run("--lang", "中文", "review", "list", "--help")
+    code, said = run_cli("--lang", "中文", "review", "list", "--help")
     assert code == 0 and "待审核" in said
-    code, said = _run("--lang", "English", "review", "list", "--help")
+    code, said = run_cli("--lang", "English", "review", "list", "--help")
     assert code == 0 and "Pending" in said, said
-    code, said = _run("--lang", "法语", "review", "list", "--help")
+    code, said = run_cli("--lang", "法语", "review", "list", "--help")
     assert (
         code == 2
         and "只能是 zh（中文）或 en（英文）" in said
