@@ -102,7 +102,8 @@ class Verdict:
         text = tr(f"verdict.{self.reason}")
         if self.failed:
             labels = self.labels or CheckLabels.for_event_profile(None)
-            text += "：" + "、".join(labels.result(r.name, r.value) for r in self.failed)
+            failed = tr("door_reason.sep").join(labels.result(r.name, r.value) for r in self.failed)
+            text = tr("door_reason.with_failed", reason=text, failed=failed)
         return text
 
     def checks_due_text(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,27 @@ def test_the_two_help_lines_in_words() -> None:
     }
     assert "待审核" in helps[("review list", "--state")]
     assert "座谈交流" in helps[("suggestions add", "--source")]
+
+
+def test_an_english_refusal_has_no_chinese_colon(demo: Path) -> None:
+    """`--lang en scan` of a guest whose ID does not match said
+    "The ID number does not match the sign-up：Own ID card: number does not match"."""
+    from tests.helpers import invited, token
+    from tests.test_cli_words import _cli
+
+    guest = invited(demo, 0)
+    check = "Own ID card=110101199001010011"
+    code, said = _cli("--lang", "en", "scan", "--db", str(demo), "--check", check, token(demo, guest))
+    assert code == 1 and "The ID number does not match the sign-up: Own ID card" in said, said
+    assert "：" not in said and "、" not in said
+    code, said = _cli(
+        "--lang",
+        "zh",
+        "scan",
+        "--db",
+        str(demo),
+        "--check",
+        "本人身份证=110101199001010011",
+        token(demo, guest),
+    )
+    assert code == 1 and "身份证号与报名信息不符：本人身份证：号码不符" in said, said
