@@ -351,15 +351,19 @@ def parse_signup_time(value: Any, event_date: dt.date | None = None) -> str | No
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.strftime("%Y-%m-%d")  # a date cell read as midnight
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        # to the nearest second: a serial stored with 15 digits (or six decimals) is a hair short of
+        # the minute the office typed and Excel shows (09:29:59.97 for 09:30)
+        whole: dt.datetime = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+        if whole.time() == dt.time(0, 0):
+            return whole.strftime("%Y-%m-%d")  # a date cell read as midnight
+        return whole.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not 20000 < float(value) < 80000:
             raise CheckinError("import.bad_time", value=str(value))
-        moment = (_EXCEL_EPOCH + dt.timedelta(days=float(value))).replace(microsecond=0)
+        moment = _EXCEL_EPOCH + dt.timedelta(days=float(value), microseconds=500_000)
+        moment = moment.replace(microsecond=0)  # to the nearest second, as Excel shows it
         if float(value).is_integer():
             return moment.strftime("%Y-%m-%d")
         return moment.strftime("%Y-%m-%d %H:%M:%S")
