@@ -281,6 +281,46 @@ def c003_i20_views_in_percent(db: Database) -> None:
     )
 
 
+@county_migrations()
+def c004_a20_share_of_those_taking_a_place(db: Database) -> None:
+    """单位一览's citizen share of a unit with several days is of those who take a place (reporters
+    do not: 媒体记者不占用名额), as `checkin county status` gives it; it divided by all who came."""
+    counted = (
+        "came - (SELECT COALESCE(SUM(json_extract(j.value, '$.came')), 0) "
+        "FROM json_each(results.by_category) j "
+        "WHERE COALESCE(json_extract(j.value, '$.takes_place'), j.key != 'media') = 0)"
+    )
+    db.execute("DROP VIEW 单位一览")
+    db.execute(
+        f"""
+        CREATE VIEW 单位一览 AS
+        SELECT u.name AS 单位, u.kind AS 类别, u.contact AS 联系人, u.phone AS 联系电话,
+            CASE WHEN p.n IS NULL THEN '未报备' ELSE '已报备' END AS 计划报备,
+            p.filed AS 报备日期, p.dates AS 活动日期,
+            CASE WHEN r.came > 0 THEN '是' ELSE '否' END AS 已举办,
+            r.invited AS 邀请, r.came AS 实到, {_pct("r.share")} AS 群众代表比例,
+            {_pct("r.satisfaction")} AS 满意率,
+            r.received AS 结果报送日期, r.posted AS 网站展示日期,
+            (SELECT COUNT(*) FROM breaches b WHERE b.unit = u.name) AS 问题数,
+            CASE WHEN p.n IS NULL THEN '未报备计划'
+                 WHEN r.n IS NULL THEN '未报送结果'
+                 WHEN EXISTS (SELECT 1 FROM breaches b WHERE b.unit = u.name) THEN '存在问题'
+                 ELSE '符合要求' END AS 状态
+        FROM units u
+        LEFT JOIN (SELECT unit, COUNT(*) AS n, MIN(received_on) AS filed, group_concat(date, '、') AS dates
+                   FROM plans GROUP BY unit) p ON p.unit = u.name
+        LEFT JOIN (SELECT unit, COUNT(*) AS n, SUM(invited) AS invited, SUM(came) AS came,
+                          CASE WHEN COUNT(*) = 1 AND MAX(citizen_share) IS NOT NULL THEN MAX(citizen_share)
+                               ELSE SUM(citizens_came) * 1.0 / NULLIF(SUM({counted}), 0) END AS share,
+                          SUM(satisfaction * forms) / NULLIF(SUM(CASE WHEN satisfaction IS NULL THEN 0
+                                                                      ELSE forms END), 0) AS satisfaction,
+                          MIN(received_on) AS received, MIN(posted_on) AS posted
+                   FROM results GROUP BY unit) r ON r.unit = u.name
+        ORDER BY u.line
+        """
+    )
+
+
 KNOWN_COUNTY_MIGRATIONS = frozenset(m.name for m in county_migrations._migrations)
 
 

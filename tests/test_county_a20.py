@@ -533,3 +533,47 @@ def _event_id(db: Path) -> str:
         return str(conn.execute("SELECT id FROM event").fetchone()[0])
     finally:
         conn.close()
+
+
+def test_datasette_share_of_a_unit_with_two_days_matches_the_county_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two days of 城关街道, reporters at each (媒体记者不占用名额): 单位一览 divided the citizens by
+    everyone who came, status by those who take a place — Datasette and the table disagreed."""
+    import sqlite3
+
+    from tests.helpers import person_row, write_csv
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    for day in ("2026-10-15", "2026-10-20"):
+        event = make_event(
+            tmp_path,
+            f"城关{day}",
+            f'title = "走进城关"\norganizer = "城关街道"\ndate = {day}\ncapacity = 30\nchecks = "none"',
+        )
+        people = [person_row(n, category="群众代表") for n in range(1, 3)] + [
+            person_row(n, category="媒体记者") for n in range(3, 5)
+        ]
+        people += [person_row(n, category="企业代表") for n in range(5, 7)]
+        assert run("import", write_csv(tmp_path / f"{day}.csv", people), "--db", event) == 0
+        assert run("select", "--db", event) == 0
+        capsys.readouterr()
+        assert run("people", "--db", event, "--status", "invited", "--json") == 0
+        for person in json.loads(capsys.readouterr().out):
+            assert run("scan", person["number"], "--db", event, "--station", "东门") == 0
+        results = tmp_path / f"results-{day}.sqlite"
+        assert run("export", "results", "--db", event, "--out", results) == 0
+        assert run("county", "results", "--db", county, results, "--received", day) == 0
+    capsys.readouterr()
+    assert run("county", "status", "--db", county, "--json", "--as-of", "2026-10-21") == 0
+    line = json.loads(capsys.readouterr().out)["units"][0]
+    assert (line["came"], line["citizens_came"], line["citizen_share"]) == (12, 4, 0.5)
+    conn = sqlite3.connect(county)
+    try:
+        shown = conn.execute("SELECT 群众代表比例 FROM 单位一览 WHERE 单位 = '城关街道'").fetchone()[0]
+    finally:
+        conn.close()
+    assert shown == "50.0%"
