@@ -295,6 +295,9 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
     by_category = _join(
         [tr("report.people_of", label=c["label"], count=c["arrived"]) for c in categories if c["arrived"]]
     )
+    walk_ins = _join(
+        [tr("report.people_of", label=c["label"], count=c["walk_ins"]) for c in categories if c["walk_ins"]]
+    )
     refused = _join(
         [
             tr("report.people_for", reason=label("verdict", reason), count=count)
@@ -396,6 +399,7 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
             "walk_ins": t.walk_ins,
         },
         "arrived_by_category": by_category,
+        "walk_ins_by_category": walk_ins,
         "citizens_present": data.citizens_present,
         "counted_present": data.counted_present,
         "citizen_share": _pct(data.citizen_share),

@@ -50,6 +50,7 @@ ZH: list[tuple[str, str]] = [
     ("table", ""),
     (
         "body",
+        "{% if total.walk_ins %}表1中到场人数含现场登记入场的{{ walk_ins_by_category }}。{% endif %}"
         "{% if refused or failed_checks %}入场查验中，{{ refused }}{% if refused and failed_checks %}"
         "；{% endif %}{{ failed_checks }}。{% elif total.arrived %}到场人员均通过入场查验。{% endif %}",
     ),
@@ -144,6 +145,8 @@ EN: list[tuple[str, str]] = [
     ("table", ""),
     (
         "body",
+        "{% if total.walk_ins %}Those who came in Table 1 include people registered at the door: "
+        "{{ walk_ins_by_category }}. {% endif %}"
         "{% if refused or failed_checks %}At the entrance: {{ refused }}{% if refused and "
         "failed_checks %}; {% endif %}{{ failed_checks }}.{% elif total.arrived %}Everyone who came "
         "passed the entry checks.{% endif %}",

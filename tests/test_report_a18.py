@@ -48,6 +48,8 @@ def test_report_says_who_was_invited_and_who_walked_in(day: Path, tmp_path: Path
     text = "\n".join(paragraphs(path)) if suffix == ".docx" else path.read_text(encoding="utf-8")
     assert "共邀请34人" not in text
     assert "本次活动共邀请32人，实际到场6人（含现场登记入场2人）" in text
+    if suffix == ".docx":  # the table's 到场 column counts them: the text under it says so
+        assert "表1中到场人数含现场登记入场的群众代表1人、企业代表1人。" in text
 
 
 def test_suggestion_sources_add_up_to_the_total(day: Path, tmp_path: Path) -> None:
