@@ -427,9 +427,10 @@ def form_pairs(grid: list[list[Any]]) -> dict[str, tuple[Any, int, int]]:
     """Label/value pairs of a form: field → (value, row, column index); also `姓名：张三` in one cell."""
     found: dict[str, tuple[Any, int, int]] = {}
     voc = vocabulary()
+    taken: set[tuple[int, int]] = set()  # cells read as a box's value are not labels themselves
     for r, cells in enumerate(grid):
         for c, cell in enumerate(cells):
-            if _is_empty(cell) or not isinstance(cell, str):
+            if _is_empty(cell) or not isinstance(cell, str) or (r, c) in taken:
                 continue
             name = field_for(cell)
             if name is None:
@@ -451,10 +452,13 @@ def form_pairs(grid: list[list[Any]]) -> dict[str, tuple[Any, int, int]]:
                 found[name] = (None, r, c + 1)
                 continue
             value = cells[value_at]
-            if field_for(value) or header_key(value) in voc.ignored:
+            # 身份证 in the 证件类型 box is a document type, though it spells the ID-number label too
+            a_type = name == "id_type" and isinstance(value, str) and document_type_for(value) is not None
+            if (field_for(value) and not a_type) or header_key(value) in voc.ignored:
                 found[name] = (None, r, c + 1)
             else:
                 found[name] = (_checked_choice(value) if isinstance(value, str) else value, r, value_at)
+                taken.add((r, value_at))
     return found
 
 
