@@ -117,7 +117,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     event.validate()
     with open_db(args.db, create=True) as db:
         create_event(db, event, supervisor_pin=pin)
-        _out(tr("init.done", title=event.title, date=event.date.isoformat(), path=args.db))
+        from checkin.report import inner_quotes
+
+        # the message puts the title in quotes: its own are the inner ones (“‘走进税务’开放日”), never
+        # “"走进税务"开放日” or “”走进税务”开放日”
+        _out(tr("init.done", title=inner_quotes(event.title), date=event.date.isoformat(), path=args.db))
         return 0
 
 

@@ -77,3 +77,20 @@ def test_an_english_refusal_has_no_chinese_colon(demo: Path) -> None:
         token(demo, guest),
     )
     assert code == 1 and "身份证号与报名信息不符：本人身份证：号码不符" in said, said
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "said"),
+    [
+        ("zh", '"走进税务"开放日', "已创建活动“‘走进税务’开放日”"),
+        ("zh", "“走进税务”开放日", "已创建活动“‘走进税务’开放日”"),
+        ("en", "“走进税务”开放日", 'Created event "‘走进税务’开放日"'),
+    ],
+)
+def test_init_says_the_title_with_its_quotes_nested(tmp_path: Path, lang: str, title: str, said: str) -> None:
+    """init said 已创建活动“"走进税务"开放日” — quotes doubled around a title that has its own."""
+    from tests.test_cli_words import _cli
+
+    db = str(tmp_path / "e.db")
+    code, out = _cli("--lang", lang, "init", "--db", db, "--title", title, "--date", "2026-10-09")
+    assert code == 0 and said in out, out
