@@ -82,8 +82,9 @@ class CountyScreen(DeskScreen):
         table.clear(columns=True)
         add_fixed_columns(
             table,
-            [(c, tr(f"county.col.{c}"), _samples(c)) for c in COLUMNS if c != "breaches"]
-            + [("breaches", tr("county.col.breaches"), ["00"])],
+            # the screen's own (shorter) headings: in English the table's ran past 120 columns
+            [(c, tr(f"county.col_screen.{c}"), _samples(c)) for c in COLUMNS if c != "breaches"]
+            + [("breaches", tr("county.col_screen.breaches"), ["00"])],
         )
 
     def open_file(self) -> AbstractContextManager[Database]:

@@ -577,3 +577,28 @@ def test_datasette_share_of_a_unit_with_two_days_matches_the_county_table(
     finally:
         conn.close()
     assert shown == "50.0%"
+
+
+async def test_the_county_screen_fits_120_columns_in_english_too(tmp_path: Path) -> None:
+    """In English the headings ('Suggestions closed on time', 'Report on time' …) pushed the
+    posting and breaches columns past the right edge at 120 columns."""
+    from textual.widgets import DataTable
+
+    from checkin.i18n import set_language
+    from screens.county import CountyApp
+    from tests.helpers import settle
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    set_language("en")
+    try:
+        app = CountyApp(county, still=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            table = app.screen.query_one("#county-units", DataTable)
+            assert sum(column.get_render_width(table) for column in table.columns.values()) <= 120
+            assert str(table.columns[list(table.columns)[-1]].label) == "Breaches"
+    finally:
+        set_language("zh")
