@@ -108,7 +108,7 @@ class CountyScreen(DeskScreen):
         assert self.status is not None
         return [u for u in self.status.units if not self.only_open or u.missing or u.breaches]
 
-    def _show(self) -> None:
+    def _show(self, cursor: int | None = None) -> None:
         if self.status is None:
             return
         status = self.status
@@ -129,7 +129,7 @@ class CountyScreen(DeskScreen):
             summary += "  " + tr("county.screen_filtered")
         self.query_one("#county-summary", Static).update(summary)
         table = self.query_one("#county-units", DataTable)
-        cursor = table.cursor_row
+        cursor = table.cursor_row if cursor is None else cursor
         table.clear()
         rows = {r[0]: r for r in table_data.rows}
         for line in self._lines():
@@ -187,8 +187,9 @@ class CountyScreen(DeskScreen):
 
     def relabel(self) -> None:
         super().relabel()
+        cursor = self.query_one("#county-units", DataTable).cursor_row  # the unit being read stays
         self._columns()
-        self._show()
+        self._show(cursor)
 
 
 class CountyApp(PlainNotify, App[None]):

@@ -602,3 +602,33 @@ async def test_the_county_screen_fits_120_columns_in_english_too(tmp_path: Path)
             assert str(table.columns[list(table.columns)[-1]].label) == "Breaches"
     finally:
         set_language("zh")
+
+
+async def test_switching_language_on_the_county_screen_keeps_the_unit_being_read(tmp_path: Path) -> None:
+    """中/英 took the cursor back to the first unit (and the detail with it)."""
+    from textual.widgets import DataTable, Static
+
+    from checkin.i18n import set_language
+    from screens.county import CountyApp
+    from tests.helpers import settle
+
+    units = tmp_path / "单位.csv"
+    units.write_text("单位名称\n城关街道\n科技局\n水利局\n", encoding="utf-8")
+    county = tmp_path / "county.db"
+    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    set_language("zh")
+    try:
+        app = CountyApp(county, still=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            table = app.screen.query_one("#county-units", DataTable)
+            table.focus()
+            await pilot.press("down", "down")
+            await settle(app, pilot)
+            assert table.cursor_row == 2
+            await pilot.press("ctrl+l")
+            await settle(app, pilot)
+            assert table.cursor_row == 2
+            assert str(app.screen.query_one("#county-detail", Static).render()).startswith("水利局")
+    finally:
+        set_language("zh")
