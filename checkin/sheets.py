@@ -988,6 +988,8 @@ def _mail_sources(
         text = ""
     # a form typed into the mail itself: the rule 活动报名+姓名 is checked against the saved mail's name
     pairs = form_pairs([[line] for line in str(text).splitlines()])
+    if "name" not in pairs or "id_number" not in pairs:
+        pairs = _html_body_pairs(message)  # the form pasted from Word into an HTML mail
     if "name" in pairs and "id_number" in pairs:
         source = Source(
             name, received_at=received, encoding="mail", form_file=True, file_stem=Path(name).stem
@@ -996,6 +998,35 @@ def _mail_sources(
         source.sheets.append(SheetNote(name, "form"))
         return [source]
     return []
+
+
+def _html_body_pairs(message: EmailMessage) -> dict[str, tuple[Any, int, int]]:
+    """The boxes of a form pasted into an HTML mail (the table copied from Word, or
+    `姓名：张三<br>` lines of a mail sent without a plain-text part)."""
+    from lxml import etree, html  # type: ignore[import-untyped]
+
+    try:
+        part = message.get_body(preferencelist=("html",))
+        markup = part.get_content() if part is not None else ""
+    except (LookupError, ValueError, TypeError):
+        return {}
+    if not isinstance(markup, str) or not markup.strip() or len(markup) > _HTML_LIMIT:
+        return {}
+    markup = re.sub(r"^\s*<\?xml[^>]*>", "", markup)
+    try:
+        root = html.document_fromstring(markup, parser=html.HTMLParser(no_network=True, huge_tree=False))
+    except (ValueError, etree.ParserError):
+        return {}
+    for grid in _html_grids(root):
+        pairs = form_pairs(grid)
+        if "name" in pairs and "id_number" in pairs:
+            return pairs
+    for br in root.iter("br"):  # lines: a break, and the end of each paragraph, cell and row
+        br.tail = "\n" + (br.tail or "")
+    for block in root.iter("p", "div", "tr", "li", "td", "th", "h1", "h2", "h3"):
+        block.tail = "\n" + (block.tail or "")
+    text = unicodedata.normalize("NFKC", root.text_content()).replace("\xa0", " ")
+    return form_pairs([[line] for line in text.splitlines() if line.strip()])
 
 
 def _read_mail(data: bytes, name: str, only_sheet: str | None) -> list[Source]:
@@ -1056,7 +1087,7 @@ def _read_spreadsheet_ml(source: Source, data: bytes, only_sheet: str | None) ->
     """Excel 2003's XML Spreadsheet (<Workbook><Worksheet ss:Name><Table><Row><Cell><Data>):
     every worksheet read like a sheet of a workbook, a cell's ss:Index and ss:MergeAcross kept
     so each value stays in its column."""
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     if len(data) > _HTML_LIMIT:
         raise CheckinError("import.bad_workbook", path=source.file)
@@ -1092,22 +1123,13 @@ def _read_spreadsheet_ml(source: Source, data: bytes, only_sheet: str | None) ->
     source.encoding = "workbook"
 
 
-def _read_html(source: Source, data: bytes) -> None:
-    """The tables of an HTML page saved as .xls by a web system (OA, 报名系统): each table that
-    holds no other table is read like a sheet; a merged cell (colspan, rowspan) is laid out on
-    the grid as Excel would."""
-    from lxml import etree, html
-
-    if len(data) > _HTML_LIMIT:
-        raise CheckinError("import.not_a_table", path=source.file)
-    try:
-        text = data.decode(detect_encoding(data)).lstrip("\ufeff")
-        text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml takes no encoding declaration in a str
-        root = html.document_fromstring(text, parser=html.HTMLParser(no_network=True, huge_tree=False))
-    except (CheckinError, ValueError, etree.ParserError, UnicodeDecodeError):
-        raise CheckinError("import.not_a_table", path=source.file) from None
-    tables = [t for t in root.iter("table") if not t.xpath(".//table")]
-    for table in tables:
+def _html_grids(root: Any) -> list[list[list[Any]]]:
+    """Each HTML table that holds no other table, as a grid; a merged cell (colspan, rowspan) is
+    laid out as Excel would."""
+    grids: list[list[list[Any]]] = []
+    for table in root.iter("table"):
+        if table.xpath(".//table"):
+            continue
         grid: list[list[Any]] = []
         below: dict[int, tuple[int, str]] = {}  # column → (rows still covered, text) of a rowspan
         for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
@@ -1137,7 +1159,26 @@ def _read_html(source: Source, data: bytes) -> None:
                 column += span
             grid.append(row)
         if any(any(c for c in row) for row in grid):
-            _grid_tables(source, None, grid)
+            grids.append(grid)
+    return grids
+
+
+def _read_html(source: Source, data: bytes) -> None:
+    """The tables of an HTML page saved as .xls by a web system (OA, 报名系统): each table that
+    holds no other table is read like a sheet; a merged cell (colspan, rowspan) is laid out on
+    the grid as Excel would."""
+    from lxml import etree, html
+
+    if len(data) > _HTML_LIMIT:
+        raise CheckinError("import.not_a_table", path=source.file)
+    try:
+        text = data.decode(detect_encoding(data)).lstrip("\ufeff")
+        text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml takes no encoding declaration in a str
+        root = html.document_fromstring(text, parser=html.HTMLParser(no_network=True, huge_tree=False))
+    except (CheckinError, ValueError, etree.ParserError, UnicodeDecodeError):
+        raise CheckinError("import.not_a_table", path=source.file) from None
+    for grid in _html_grids(root):
+        _grid_tables(source, None, grid)
     if not source.sheets:
         raise CheckinError("import.not_a_table", path=source.file)
     source.encoding = "html"

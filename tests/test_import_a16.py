@@ -56,3 +56,54 @@ def test_a_form_whose_document_type_box_says_shenfenzheng_is_read(
     assert (result.imported, [r.reason for r in result.rejected]) == (1, [])
     row = db.execute("SELECT name, id_type, id_masked, phone FROM people").fetchone()
     assert row == ("张伟", "resident_id", "*" * 14 + number[-4:], "13800138000")
+
+
+def _html_mail(html: str) -> bytes:
+    import quopri
+
+    body = quopri.encodestring(html.encode("gb2312")).decode()
+    return (
+        "From: ln@example.com\r\nTo: kfr@example.gov.cn\r\nSubject: =?gb2312?B?u+62r7Gow/s=?=\r\n"
+        "Date: Wed, 11 Nov 2026 09:00:00 +0800\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/alternative; boundary="ALT"\r\n\r\n--ALT\r\n'
+        'Content-Type: text/html; charset="gb2312"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+        f"{body}\r\n--ALT--\r\n"
+    ).encode("ascii")
+
+
+def test_a_form_pasted_into_an_html_mail_is_read(tmp_path: Path, db: Database) -> None:
+    # the table copied from Word into the mail (no attachment, no plain-text part): it was
+    # 未导入——邮件没有报名表附件，正文中也没有“姓名：…”… and the person was lost
+    from checkin.idcard import make_id
+
+    number = make_id("32010219850615234")
+    wrong = number[:-1] + ("1" if number[-1] != "1" else "2")
+    table = (
+        '<html><body><div>您好，报名表如下：</div><table border="1"><tbody>'
+        '<tr><td><p class="MsoNormal"><span>姓名</span></p></td><td><p>李&nbsp;娜</p></td><td>性别</td><td>女</td></tr>'
+        "<tr><td>证件类型</td><td>身份证</td><td>证件号码</td><td>{id}</td></tr>"
+        "<tr><td>联系电话</td><td>139-1234-5678</td><td>电子邮箱</td><td>ln@example.com</td></tr>"
+        '<tr><td>工作单位及职务</td><td colspan="3">某中学 教师</td></tr>'
+        "</tbody></table><div>谢谢！</div></body></html>"
+    )
+    lines = "<html><body><p>姓名：王芳<br>证件号码：{id}<br>联系电话：150 1111 2222</p></body></html>"
+    folder = tmp_path / "收到"
+    folder.mkdir()
+    (folder / "活动报名+李娜.eml").write_bytes(_html_mail(table.format(id=number)))
+    (folder / "活动报名+王芳.eml").write_bytes(_html_mail(lines.format(id=make_id("44030419920101345"))))
+    (folder / "活动报名+刘洋.eml").write_bytes(
+        _html_mail(table.replace("李&nbsp;娜", "刘洋").format(id=wrong))
+    )
+    set_language("zh")
+    result = import_file(db, folder)
+    people = {
+        r[0]: r[1:] for r in db.execute("SELECT name, gender, phone, organization, signed_up_at FROM people")
+    }
+    assert people == {
+        "李娜": ("F", "13912345678", "某中学 教师", "2026-11-11 09:00:00"),
+        "王芳": (None, "15011112222", None, "2026-11-11 09:00:00"),
+    }
+    assert [r.reason for r in result.rejected] == [
+        "报名表“身份证号（或 证件号码）”一栏：身份证号校验位不对（GB 11643 校验），请核对"
+    ]
+    assert wrong not in str(result.rejected[0].__dict__)
