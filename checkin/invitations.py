@@ -259,7 +259,9 @@ def render_invitations(
     private_file(csv_path)
     with csv_path.open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["number", "name", "phone", "token"])
+        # headers in the user's language (编号,姓名,手机号（已遮盖）,二维码内容): the office's own
+        # mail merge reads them; nothing in the program does (its columns stay in this order)
+        writer.writerow([tr(f"tokens_csv.{column}") for column in ("number", "name", "phone", "token")])
         for person in people:
             writer.writerow(
                 [

@@ -94,3 +94,19 @@ def test_init_says_the_title_with_its_quotes_nested(tmp_path: Path, lang: str, t
     db = str(tmp_path / "e.db")
     code, out = _cli("--lang", lang, "init", "--db", db, "--title", title, "--date", "2026-10-09")
     assert code == 0 and said in out, out
+
+
+def test_tokens_csv_headers_in_english_are_words(demo: Path, tmp_path: Path) -> None:
+    """tokens.csv said number,name,phone,token in either language."""
+    from checkin.invitations import render_invitations
+    from checkin.storage import open_db
+    from tests.helpers import FONT
+
+    set_language("en")
+    try:
+        with open_db(demo) as db:
+            run = render_invitations(db, tmp_path / "out", font=FONT)
+    finally:
+        set_language("zh")
+    header = run.tokens_csv.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "No.,Name,Phone (masked),QR code text"

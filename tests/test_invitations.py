@@ -17,6 +17,7 @@ from checkin import fonts
 from checkin.cli import main as cli_main
 from checkin.demo import build_demo
 from checkin.errors import CheckinError
+from checkin.i18n import set_language
 from checkin.invitations import render_invitations
 from checkin.keys import Verifier, create_signing_key, issue_token, reissue
 from checkin.pack import station_pack
@@ -149,13 +150,15 @@ def test_pdf_has_a_page_per_invitee_or_per_four_and_names(
 def test_tokens_csv_masks_phones_and_tokens_verify(demo: Path, tmp_path: Path) -> None:
     db = open_db(demo)
     number = invited(db)
+    set_language("zh")
     run = render_invitations(db, tmp_path / "out", only=[number.lower()], font=FONT)
     with run.tokens_csv.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["number", "name", "phone", "token"]
-    assert len(rows) == 1 and rows[0]["number"] == number
-    assert "****" in rows[0]["phone"] and len(rows[0]["phone"]) == 11
-    assert Verifier(db).verify(rows[0]["token"]).number == number
+    # headers in words, in the user's language (a18: they were number,name,phone,token)
+    assert list(rows[0]) == ["编号", "姓名", "手机号（已遮盖）", "二维码内容"]
+    assert len(rows) == 1 and rows[0]["编号"] == number
+    assert "****" in rows[0]["手机号（已遮盖）"] and len(rows[0]["手机号（已遮盖）"]) == 11
+    assert Verifier(db).verify(rows[0]["二维码内容"]).number == number
     phone = db.execute("SELECT phone FROM people WHERE number = ?", [number]).fetchone()[0]
     assert phone not in run.tokens_csv.read_text(encoding="utf-8-sig")
 
