@@ -551,6 +551,17 @@ def parse_document_type(value: Any) -> str:
 # ---------------------------------------------------------------- one row
 
 
+def _numeric_document(value: float, doc_type: str) -> str:
+    """A document number Excel stored as a number (the column was not Text). An 8- or 10-digit
+    台湾居民来往大陆通行证 loses nothing that way and is read; any other is refused with what to do:
+    an 18-character number has lost its last digits, a passport its leading zeros perhaps."""
+    if doc_type == "taiwan_permit" and float(value).is_integer() and len(str(int(value))) in (8, 10):
+        return str(int(value))
+    if doc_type in ("passport", "hk_macao_permit", "taiwan_permit"):
+        raise CheckinError("id.excel_number_other")
+    raise CheckinError("id.excel_number")
+
+
 def validate_row(
     values: list[Any],
     columns: dict[str, int],
@@ -582,7 +593,7 @@ def validate_row(
         current = "id_number"
         raw_id = cell("id_number")
         if isinstance(raw_id, float) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)):
-            raise CheckinError("id.excel_number")
+            raw_id = _numeric_document(raw_id, doc_type)
         document = parse_document(_text(raw_id).lstrip(_QUOTE_PREFIX), doc_type, today=event.date)
         age = document.age_on(event.date)
         if age is None or "birth_date" in columns:

@@ -107,3 +107,33 @@ def test_a_form_pasted_into_an_html_mail_is_read(tmp_path: Path, db: Database) -
         "报名表“身份证号（或 证件号码）”一栏：身份证号校验位不对（GB 11643 校验），请核对"
     ]
     assert wrong not in str(result.rejected[0].__dict__)
+
+
+def test_a_permit_or_passport_number_excel_stored_as_a_number(tmp_path: Path, db: Database) -> None:
+    # a CSV opened in Excel (or LibreOffice) and saved as .xlsx: 12345678 and 123456789 become
+    # numbers. All were refused with 身份证号被 Excel 转成了数字…末几位已丢失 — a false hint for a
+    # travel permit (nothing was lost) and the wrong document for a passport
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "证件类型", "证件号码", "出生日期", "联系电话"])
+    sheet.append(["John Smith", "护照", 123456789, "1980-05-06", "13800000011"])
+    sheet.append(["林美", "台胞证", 12345678, "1990-01-01", "13800000012"])
+    sheet.append(["林丽", "台胞证", 1234567, "1990-01-01", "13800000013"])  # was 01234567
+    sheet.append(["林芳", "台胞证", 2345678901.0, "1990-01-01", "13800000014"])  # with its issue count
+    path = tmp_path / "报名.xlsx"
+    book.save(path)
+    set_language("zh")
+    result = import_file(db, path)
+    stored = db.execute("SELECT name, id_type, id_masked FROM people ORDER BY name").fetchall()
+    assert [(n, t, m[-4:]) for n, t, m in stored] == [
+        ("林美", "taiwan_permit", "5678"),
+        ("林芳", "taiwan_permit", "6789"),  # the issue count 01 dropped
+    ]
+    hint = "证件号码被 Excel 存成了数字，开头的 0 会丢失、较长的号码会丢掉末几位：请把该列设置为“文本”格式后重新录入"
+    assert [(r.line, r.reason) for r in result.rejected] == [
+        (2, f"工作表“Sheet”第 2 行 C 列（证件号码）：{hint}"),
+        (4, f"工作表“Sheet”第 4 行 C 列（证件号码）：{hint}"),
+    ]
