@@ -484,6 +484,9 @@ def parse_name(value: Any) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+_SCIENTIFIC = re.compile(r"[0-9]\.[0-9]*[eE]\+?[0-9]{1,2}")
+
+
 def parse_phone_cell(value: Any) -> str:
     """The phone cell as offices fill it: `'13800138000`, `138 0013 8000`, `+86-138…`,
     `13800138000（本人）`, or two numbers `13800138000/13900139000` (the first one is kept)."""
@@ -493,6 +496,8 @@ def parse_phone_cell(value: Any) -> str:
         return parse_phone(text)
     except CheckinError as exc:
         first_error = exc
+    if _SCIENTIFIC.fullmatch(unicodedata.normalize("NFKC", text).strip()):
+        raise CheckinError("phone.excel_number") from None  # 1.38E+10: a CSV Excel saved
     plain = _PHONE_NOTE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     for piece in [plain, *_PHONE_SEPARATORS.split(plain)]:
         piece = piece.strip()

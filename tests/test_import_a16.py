@@ -137,3 +137,17 @@ def test_a_permit_or_passport_number_excel_stored_as_a_number(tmp_path: Path, db
         (2, f"工作表“Sheet”第 2 行 C 列（证件号码）：{hint}"),
         (4, f"工作表“Sheet”第 4 行 C 列（证件号码）：{hint}"),
     ]
+
+
+@pytest.mark.parametrize("cell", ["1.38E+10", "1.38001E+10", "1.38e10"])
+def test_a_phone_excel_wrote_out_in_scientific_notation_is_told_to_be_text(cell: str) -> None:
+    # a CSV saved by Excel from a General column: the number is gone; it was only 联系电话格式不对（****E+10）
+    from checkin.errors import CheckinError
+    from checkin.importer import parse_phone_cell
+
+    set_language("zh")
+    with pytest.raises(CheckinError) as info:
+        parse_phone_cell(cell)
+    assert info.value.message() == (
+        "联系电话被 Excel 转成了数字（如 1.38E+10），号码已丢失：请把该列设置为“文本”格式后重新录入"
+    )
