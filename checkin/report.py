@@ -568,12 +568,17 @@ _STATUS_ORDER = list(codes(SuggestionStatus))
 def satisfaction_chart(summary: SurveySummary, font: FontChoice) -> bytes:
     """A horizontal bar per item: its 满意率, drawn with the Simplified Chinese face (PNG bytes)."""
     items = [i for i in summary.items if i.satisfaction_rate is not None] or summary.items
-    width, row, left, top = 1400, 80, 360, 110
+    row, top = 80, 110
+    title_font = ImageFont.truetype(str(font.path), 40, index=font.index)
+    label_font = ImageFont.truetype(str(font.path), 32, index=font.index)
+    # the labels' column is as wide as the widest label (an office's own form may ask
+    # 对本次活动组织安排的总体评价; English says "Effectiveness of the work"): none is cut at the edge
+    widest = max((int(label_font.getlength(i.label)) for i in items), default=0)
+    left = max(360, widest + 48)
+    width = left + 1040
     height = top + row * max(len(items), 1) + 50
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    title_font = ImageFont.truetype(str(font.path), 40, index=font.index)
-    label_font = ImageFont.truetype(str(font.path), 32, index=font.index)
     title = tr("report.chart_title")
     box = draw.textbbox((0, 0), title, font=title_font)
     draw.text(((width - (box[2] - box[0])) // 2, 24), title, font=title_font, fill="black")

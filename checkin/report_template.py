@@ -164,7 +164,8 @@ EN: list[tuple[str, str]] = [
     (
         "body",
         "{% if places %}Guests visited {{ places }}. {% endif %}{% if from_forum %}In the forum they "
-        "raised {{ from_forum }} suggestions.{% else %}In the forum guests talked with the staff."
+        "raised {{ from_forum }} suggestion{% if from_forum != 1 %}s{% endif %}.{% else %}In the forum "
+        "guests talked with the staff."
         "{% endif %}",
     ),
     ("raw", "{%p if visit_text %}"),
@@ -173,7 +174,8 @@ EN: list[tuple[str, str]] = [
     ("h1", "4. Satisfaction"),
     (
         "body",
-        "{% if forms %}{{ forms }} valid satisfaction forms were returned, a return rate of {{ return_rate }}"
+        "{% if forms %}{{ forms }} valid satisfaction form{% if forms != 1 %}s were{% else %} was{% endif %} "
+        "returned, a return rate of {{ return_rate }}"
         "{% if forms_excess %} ({{ forms_excess }} more {% if forms_excess == 1 %}form{% else %}forms"
         "{% endif %} than guests who came: the rate counts "
         "at most one per guest; all forms count towards satisfaction){% endif %}. Overall "
@@ -185,7 +187,8 @@ EN: list[tuple[str, str]] = [
     ("h1", "5. Suggestions and how they are handled"),
     (
         "body",
-        "{% if suggestion_count %}{{ suggestion_count }} suggestions were received "
+        "{% if suggestion_count %}{{ suggestion_count }} suggestion{% if suggestion_count != 1 %}s were"
+        "{% else %} was{% endif %} received "
         "({{ suggestion_sources }}). Now: {{ suggestion_statuses }}. Each is to be "
         "answered within {{ followup_days }} working days, by {{ followup_due }}.{% else %}No "
         "suggestions were received.{% endif %}",

@@ -70,3 +70,25 @@ def test_english_report_names_walk_ins_and_every_source(day: Path, tmp_path: Pat
     text = "\n".join(paragraphs(path))
     assert "32 people were invited, 6 came (2 of them registered at the door) and 28 did not" in text
     assert "3 suggestions were received (1 in the forum, 1 on forms, 1 from elsewhere)" in text
+    assert "In the forum they raised 1 suggestion." in text  # it said "1 suggestions"
+
+
+@pytest.mark.parametrize("words", ["Effectiveness of the work", "对本次活动组织安排的总体评价"])
+def test_chart_labels_are_not_cut_at_the_left_edge(words: str) -> None:
+    """The chart's label column was 336 pixels wide whatever the labels: English 'Effectiveness
+    of the work' showed as 'ectiveness of the work', a long Chinese item lost its start."""
+    import io
+
+    from PIL import Image
+
+    from checkin.fonts import find_cjk_font
+    from checkin.report import satisfaction_chart
+    from checkin.survey import ItemResult, SurveySummary
+
+    item = ItemResult("a", words, "satisfaction", {1: 3}, 0, 3, 3)
+    summary = SurveySummary(
+        "satisfaction", 3, 3, 0, 3, items=[item, ItemResult("b", "总体", "satisfaction", {}, 0, 3, 2)]
+    )
+    image = Image.open(io.BytesIO(satisfaction_chart(summary, find_cjk_font(FONT)))).convert("L")
+    edge = image.crop((0, 100, 8, image.height))
+    assert edge.getextrema()[0] > 200, "ink at the left edge: a label runs off the picture"
