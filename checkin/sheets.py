@@ -936,6 +936,27 @@ def _mail_date(message: EmailMessage) -> str | None:
     return when.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _attachment_name(part: EmailMessage) -> str:
+    """The attachment's file name; one written in raw GBK (or UTF-8) bytes, as older Chinese mail
+    clients and OA systems send it, is decoded from those bytes instead of shown as ����."""
+    filename = part.get_filename() or ""
+    if not filename or ("\ufffd" not in filename and not any("\udc80" <= ch <= "\udcff" for ch in filename)):
+        return filename
+    for key, value in part.raw_items():
+        if key.lower() not in ("content-disposition", "content-type"):
+            continue
+        found = re.search(r'(?:file)?name="([^"]+)"', value) or re.search(r"(?:file)?name=([^;\s]+)", value)
+        if not found:
+            continue
+        raw = found.group(1).encode("ascii", "surrogateescape")
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    return filename
+
+
 def _mail_sources(
     message: EmailMessage, name: str, only_sheet: str | None, received: str | None, depth: int
 ) -> list[Source]:
@@ -952,7 +973,7 @@ def _mail_sources(
             if isinstance(inner, EmailMessage) and depth < _MAIL_DEPTH:
                 sources.extend(_mail_sources(inner, name, only_sheet, received, depth + 1))
             continue
-        filename = part.get_filename() or ""
+        filename = _attachment_name(part)
         if not filename:
             continue
         try:

@@ -151,3 +151,41 @@ def test_a_phone_excel_wrote_out_in_scientific_notation_is_told_to_be_text(cell:
     assert info.value.message() == (
         "联系电话被 Excel 转成了数字（如 1.38E+10），号码已丢失：请把该列设置为“文本”格式后重新录入"
     )
+
+
+def test_an_attachment_named_in_raw_gbk_bytes_keeps_its_chinese_name(tmp_path: Path, db: Database) -> None:
+    # older Foxmail and OA systems write filename="活动报名+王芳.docx" in GBK bytes, not encoded:
+    # the report said “王芳.eml / �����+����.docx” and warned that the name broke the rule
+    import base64
+
+    from docx import Document
+
+    from checkin.idcard import make_id
+    from checkin.signup_form import write_signup_form
+
+    document = Document(str(write_signup_form(db, tmp_path / "报名表.docx")))
+    values = {"姓名": "王芳", "证件号码": make_id("44030419920101345"), "联系电话": "15011112222"}
+    for row in document.tables[0].rows:
+        cells = row.cells
+        for i in range(len(cells) - 1):
+            key = header_key(cells[i].text)
+            if key in values and cells[i + 1].text == "":
+                cells[i + 1].text = values[key]
+    form = tmp_path / "form.docx"
+    document.save(str(form))
+    mail = (
+        "From: wf@example.com\r\nSubject: form\r\nDate: Tue, 10 Nov 2026 08:15:00 +0800\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+        'Content-Type: application/octet-stream; name="活动报名+王芳.docx"\r\n'
+        "Content-Transfer-Encoding: base64\r\n"
+        'Content-Disposition: attachment; filename="活动报名+王芳.docx"\r\n\r\n'
+        + base64.encodebytes(form.read_bytes()).decode().replace("\n", "\r\n")
+        + "\r\n--B--\r\n"
+    )
+    path = tmp_path / "王芳.eml"
+    path.write_bytes(mail.encode("gbk"))
+    set_language("zh")
+    result = import_file(db, path)
+    assert result.imported == 1
+    assert result.files[0].warnings == []
+    assert [sheet.name for sheet in result.files[0].sheets] == ["王芳.eml / 活动报名+王芳.docx"]
