@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from checkin.errors import CheckinError
+from checkin.i18n import tr
 
 # ISO 7064 MOD 11-2 weights and check characters, GB 11643-1999 §8.2
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -186,7 +187,12 @@ def parse_document(raw: str, doc_type: str = RESIDENT_ID, today: dt.date | None 
     """Validate a document number of the given type; raise CheckinError (key `id.*`) otherwise."""
     today = today or dt.date.today()
     if doc_type in (RESIDENT_ID, "hmt_residence_permit"):
-        resident = parse_id(raw, today=today)
+        try:
+            resident = parse_id(raw, today=today)
+        except CheckinError as exc:
+            if doc_type != RESIDENT_ID and exc.key == "id.check_digit":
+                raise CheckinError("id.check_digit_of", type=tr(f"idtype.{doc_type}")) from None
+            raise
         is_permit = resident.number[:6] in _PERMIT_AREAS
         if doc_type == "hmt_residence_permit" and not is_permit:
             raise CheckinError("id.permit_area")
@@ -198,7 +204,7 @@ def parse_document(raw: str, doc_type: str = RESIDENT_ID, today: dt.date | None 
     if not text:
         raise CheckinError("id.missing")
     if _EXCEL_NUMBER.match(text):
-        raise CheckinError("id.excel_number")
+        raise CheckinError("id.excel_number" if doc_type == "foreign_permanent" else "id.excel_number_other")
     if doc_type == "foreign_permanent":
         if len(text) == 15:
             # the 2017 card, still valid beside the 2023 one: 3 letters (nationality) and 12 digits;
@@ -214,7 +220,7 @@ def parse_document(raw: str, doc_type: str = RESIDENT_ID, today: dt.date | None 
             raise CheckinError("id.area")
         birth = _birth_from(text, 6, today)
         if check_char(text[:17]) != text[17]:
-            raise CheckinError("id.check_digit")
+            raise CheckinError("id.check_digit_of", type=tr(f"idtype.{doc_type}"))
         return Document(doc_type, text, birth)
     text = text.replace("-", "")
     shapes = {"passport": _PASSPORT_SHAPE, "hk_macao_permit": _HK_MACAO_SHAPE, "taiwan_permit": _TAIWAN_SHAPE}

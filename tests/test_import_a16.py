@@ -189,3 +189,32 @@ def test_an_attachment_named_in_raw_gbk_bytes_keeps_its_chinese_name(tmp_path: P
     assert result.imported == 1
     assert result.files[0].warnings == []
     assert [sheet.name for sheet in result.files[0].sheets] == ["王芳.eml / 活动报名+王芳.docx"]
+
+
+def test_each_document_with_a_wrong_check_digit_names_its_own_document(tmp_path: Path, db: Database) -> None:
+    # a residence permit or a permanent residence ID with a wrong check digit was told 身份证号校验位不对
+    from checkin.idcard import make_id
+
+    def wrong(number: str) -> str:
+        return number[:-1] + ("1" if number[-1] != "1" else "2")
+
+    permit, foreign = make_id("81000019900101123"), make_id("93115619900101123")
+    path = tmp_path / "报名.csv"
+    path.write_text(
+        "姓名,证件类型,证件号码,出生日期,联系电话\n"
+        f"甲一,港澳台居民居住证,{wrong(permit)},,13800000001\n"
+        f"甲二,外国人永久居留身份证,{wrong(foreign)},,13800000002\n"
+        f"甲三,居民身份证,{wrong(make_id('11010119900307123'))},,13800000003\n"
+        "甲四,护照,1.23457E+08,1980-01-01,13800000004\n",
+        encoding="gbk",
+    )
+    set_language("zh")
+    result = import_file(db, path)
+    assert [r.reason for r in result.rejected] == [
+        "第 2 行 C 列（证件号码）：港澳台居民居住证号码校验位不对（GB 11643 校验），请核对",
+        "第 3 行 C 列（证件号码）：外国人永久居留身份证号码校验位不对（GB 11643 校验），请核对",
+        "第 4 行 C 列（证件号码）：身份证号校验位不对（GB 11643 校验），请核对",
+        "第 5 行 C 列（证件号码）：证件号码被 Excel 存成了数字，开头的 0 会丢失、较长的号码会丢掉末几位："
+        "请把该列设置为“文本”格式后重新录入",
+    ]
+    assert not any(n[:-1] in str(result.rejected) for n in (permit, foreign))

@@ -316,7 +316,7 @@ def test_header_normalisation(header: str, key: str) -> None:
         ("resident_id", rid(1)[:-1] + "Y", "id.characters"),
         ("hmt_residence_permit", rid(1), "id.permit_area"),
         ("foreign_permanent", "1" + FOREIGN[1:], "id.foreign_shape"),
-        ("foreign_permanent", FOREIGN[:-1] + ("0" if FOREIGN[-1] != "0" else "1"), "id.check_digit"),
+        ("foreign_permanent", FOREIGN[:-1] + ("0" if FOREIGN[-1] != "0" else "1"), "id.check_digit_of"),
         ("foreign_permanent", FOREIGN[:6] + "20991301" + FOREIGN[14:], "id.birth_date"),
         ("passport", "E1", "id.passport_shape"),
         ("hk_macao_permit", "X12345678", "id.hk_macao_permit_shape"),
