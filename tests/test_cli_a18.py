@@ -59,7 +59,7 @@ def test_an_english_refusal_has_no_chinese_colon(demo: Path) -> None:
     """`--lang en scan` of a guest whose ID does not match said
     "The ID number does not match the sign-up：Own ID card: number does not match"."""
     from tests.helpers import invited, token
-    from tests.test_cli_words import _cli
+    from tests.helpers import run_cli as _cli
 
     guest = invited(demo, 0)
     check = "Own ID card=110101199001010011"
@@ -89,7 +89,7 @@ def test_an_english_refusal_has_no_chinese_colon(demo: Path) -> None:
 )
 def test_init_says_the_title_with_its_quotes_nested(tmp_path: Path, lang: str, title: str, said: str) -> None:
     """init said 已创建活动“"走进税务"开放日” — quotes doubled around a title that has its own."""
-    from tests.test_cli_words import _cli
+    from tests.helpers import run_cli as _cli
 
     db = str(tmp_path / "e.db")
     code, out = _cli("--lang", lang, "init", "--db", db, "--title", title, "--date", "2026-10-09")
