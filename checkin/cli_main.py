@@ -122,8 +122,8 @@ def build_parser(extensions: Sequence[Extension] = (), *, core: bool = True) -> 
     return parser
 
 
-def _split_passphrase(argv: list[str]) -> tuple[str | None, list[str]]:
-    """Take `--passphrase X` (for a sealed door pack) out of argv wherever it stands."""
+def _take_option(argv: Sequence[str], option: str) -> tuple[str | None, list[str]]:
+    """Take `OPTION X` or `OPTION=X` out of argv wherever it stands (before or after the command)."""
     value: str | None = None
     rest: list[str] = []
     skip = False
@@ -131,31 +131,23 @@ def _split_passphrase(argv: list[str]) -> tuple[str | None, list[str]]:
         if skip:
             skip = False
             continue
-        if arg == "--passphrase" and i + 1 < len(argv):
+        if arg == option and i + 1 < len(argv):
             value, skip = argv[i + 1], True
-        elif arg.startswith("--passphrase="):
+        elif arg.startswith(option + "="):
             value = arg.split("=", 1)[1]
         else:
             rest.append(arg)
     return value, rest
 
 
+def _split_passphrase(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Take `--passphrase X` (for a sealed door pack) out of argv wherever it stands."""
+    return _take_option(argv, "--passphrase")
+
+
 def _split_language(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     """Take `--lang X` out of argv wherever it stands (before or after the command)."""
-    lang: str | None = None
-    rest: list[str] = []
-    skip = False
-    for i, arg in enumerate(argv):
-        if skip:
-            skip = False
-            continue
-        if arg == "--lang" and i + 1 < len(argv):
-            lang, skip = argv[i + 1], True
-        elif arg.startswith("--lang="):
-            lang = arg.split("=", 1)[1]
-        else:
-            rest.append(arg)
-    return lang, rest
+    return _take_option(argv, "--lang")
 
 
 # --lang in words: 中文 / 英文 as well as zh / en (zh_CN, en-US … too)
