@@ -2,7 +2,8 @@
 
 Catalogues are TOML files in `data/i18n/` (`zh.toml`, `en.toml`); nested tables flatten
 to dotted keys (`[import] bad_row` → `import.bad_row`). Language comes from `--lang`,
-then `CHECKIN_LANG`, then the locale (zh* → Chinese, anything else → English).
+then `CHECKIN_LANG`, then the locale: Chinese unless the locale is explicitly English
+(`en_*`, Windows' `English_…`); `C`, `POSIX`, none or any other language → Chinese.
 """
 
 from __future__ import annotations
@@ -52,19 +53,27 @@ def normalise_language(value: str | None) -> str | None:
     return None
 
 
+def _english(value: str) -> bool:
+    """`en_US.UTF-8`, `en`, Windows' `English_United States` — an English locale, asked for."""
+    return normalise_language(value) == "en" or value.strip().lower().startswith("english")
+
+
 def _locale_language() -> str:
+    """The product is Chinese first: English only when the locale explicitly is (`en_*`);
+    `C`/`POSIX` (a server, a bare terminal, a Windows console without one) or no locale at
+    all gives Chinese."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
-            return "zh" if (normalise_language(value) == "zh") else "en"
+            return "en" if _english(value) else "zh"
     try:
-        loc = locale.getlocale()[0]
-    except ValueError:  # pragma: no cover - broken locale settings
+        # the setting as the system names it (asking changes nothing); not locale.getlocale(),
+        # whose alias table turns the C.UTF-8 Python falls back to into en_US
+        loc = locale.setlocale(locale.LC_CTYPE)
+    except locale.Error:  # pragma: no cover - broken locale settings
         loc = None
-    # Windows reports e.g. 'Chinese (Simplified)_China'
-    if loc and (loc.lower().startswith("zh") or loc.lower().startswith("chinese")):
-        return "zh"
-    return "en"
+    # Windows names it e.g. 'English_United States.1252' or 'Chinese (Simplified)_China.936'
+    return "en" if loc and _english(loc) else "zh"
 
 
 def resolve_language(cli_value: str | None = None) -> str:

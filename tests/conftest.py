@@ -28,8 +28,11 @@ from tests.helpers import (  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def _english_by_default() -> Iterator[None]:
-    """Tests read English messages unless they switch; the language is reset after each."""
+def _english_by_default(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests read English messages unless they switch; the language is reset after each.
+    The program itself is Chinese unless asked for English (a `C` locale gives Chinese):
+    the commands tests run (in this process or as children) are asked, by CHECKIN_LANG."""
+    monkeypatch.setenv("CHECKIN_LANG", "en")
     set_language("en")
     yield
     set_language("en")

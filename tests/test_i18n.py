@@ -56,6 +56,12 @@ def test_every_binding_id_has_a_description() -> None:
         (None, None, "zh_CN.UTF-8", "zh"),
         (None, None, "en_US.UTF-8", "en"),
         (None, "zh-Hans", "C", "zh"),
+        # Chinese first: English only when asked for (a C/POSIX or foreign locale is not asking)
+        (None, None, "C", "zh"),
+        (None, None, "C.UTF-8", "zh"),
+        (None, None, "POSIX", "zh"),
+        (None, None, "fr_FR.UTF-8", "zh"),
+        (None, None, "en_GB.UTF-8", "en"),
     ],
 )
 def test_language_resolution_order(
@@ -67,6 +73,38 @@ def test_language_resolution_order(
         monkeypatch.setenv("CHECKIN_LANG", env)
     monkeypatch.setenv("LANG", lang_env)
     assert resolve_language(cli) == expected
+
+
+@pytest.mark.parametrize(
+    ("reported", "expected"),
+    [
+        ("C", "zh"),  # no locale at all
+        ("C.UTF-8", "zh"),  # what Python falls back to (locale.getlocale() calls it en_US)
+        ("English_United States.1252", "en"),  # Windows
+        ("Chinese (Simplified)_China.936", "zh"),
+        ("en_US.UTF-8", "en"),
+    ],
+)
+def test_without_a_locale_variable_the_system_locale_decides_and_only_english_gives_english(
+    monkeypatch: pytest.MonkeyPatch, reported: str, expected: str
+) -> None:
+    import locale
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "CHECKIN_LANG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(locale, "setlocale", lambda category, value=None: reported)
+    assert resolve_language(None) == expected
+
+
+def test_a_program_started_without_a_locale_speaks_chinese() -> None:
+    """`LANG=C` (a bare terminal, a server) or no locale at all: the desk speaks Chinese."""
+    for env in ({"LANG": "C", "PATH": ""}, {"PATH": ""}):
+        result = subprocess.run(
+            [sys.executable, "-m", "screens.main", "event", "show", "--db", "/nonexistent/x.db"],
+            capture_output=True, text=True, env={**env, "PYTHONIOENCODING": "utf-8"}, cwd=ROOT, check=False,
+        )  # fmt: skip
+        assert result.returncode == 2
+        assert "找不到活动文件" in result.stderr, env
 
 
 def test_cli_speaks_chinese_from_environment() -> None:
