@@ -478,9 +478,9 @@ def load_rules_file(path: str | Path, year: int) -> Rules:
         error = tr("county.problem.not_utf8")
         raise CheckinError("county.rules_invalid", path=str(path), error=error) from None
     except tomllib.TOMLDecodeError as exc:  # where, in words: never the parser's English
-        from checkin.plans import _toml_error
+        from checkin.tomlfile import toml_position
 
-        line, column = _toml_error(exc)
+        line, column = toml_position(exc)
         error = tr("county.problem.not_toml_rules", line=line, column=column)
         raise CheckinError("county.rules_invalid", path=str(path), error=error) from None
     except RecursionError:

@@ -351,11 +351,10 @@ def event_from_toml(path: str | Path) -> tuple[Event, str | None]:
     except FileNotFoundError:
         raise CheckinError("event.file_missing", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:  # where, in words: never the parser's English
-        found = re.search(r"line (\d+), column (\d+)", str(exc))
-        line, column = (getattr(exc, "lineno", None), getattr(exc, "colno", None))
-        if line is None and found:
-            line, column = int(found.group(1)), int(found.group(2))
-        error = tr("event_a20.toml_at", line=line or 0, column=column or 0)
+        from checkin.tomlfile import toml_position
+
+        line, column = toml_position(exc)
+        error = tr("event_a20.toml_at", line=line, column=column)
         raise CheckinError("event.file_invalid", path=str(path), error=error) from None
     except RecursionError:  # brackets nested thousands deep
         raise CheckinError("event.file_invalid", path=str(path), error=tr("event_a20.toml_deep")) from None
@@ -421,8 +420,11 @@ def create_event(db: Database, event: Event, supervisor_pin: str | None = None) 
     if event.checks not in CHECK_PROFILES:
         from checkin.profiles import load_profile
 
-        event.checks_toml = Path(event.checks).read_text(encoding="utf-8")
-        load_profile(event.checks, event.checks_toml)  # a broken profile is refused now, not at the door
+        load_profile(event.checks)  # a broken profile is refused now, in words, not at the door
+        event.checks_toml = Path(event.checks).read_bytes().decode("utf-8-sig")
+    from checkin.survey import load_template
+
+    load_template(event.survey_template)  # likewise a broken survey template: now, not at keying
     row = event.to_row()
     row["created_at"] = dt.datetime.now().isoformat(timespec="seconds")
     with write_transaction(db):

@@ -44,6 +44,7 @@ from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.i18n import tr
 from checkin.storage import write_transaction
+from checkin.tomlfile import toml_position
 from checkin.workdays import Calendar
 
 PLAN_FORMAT = 1
@@ -310,15 +311,6 @@ def _date(raw: dict[str, Any], key: str, path: Path, *, required: bool = False) 
     raise _bad(path, key, "not_date", value=shown(value))
 
 
-def _toml_error(exc: tomllib.TOMLDecodeError) -> tuple[int, int]:
-    """Line and column of a TOML error (Python 3.14 gives them as attributes, older ones in the text)."""
-    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-    if line is None or column is None:
-        found = re.search(r"line (\d+), column (\d+)", str(exc))
-        line, column = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
-    return int(line), int(column)
-
-
 def read_plan(path: str | Path, received_on: dt.date) -> Plan:
     """Read and validate one plan file; every problem is a CheckinError naming the file and the field."""
     path = Path(path)
@@ -336,7 +328,7 @@ def read_plan(path: str | Path, received_on: dt.date) -> Plan:
     except UnicodeDecodeError:
         raise _bad(path, "file", "not_utf8") from None
     except tomllib.TOMLDecodeError as exc:
-        line, column = _toml_error(exc)
+        line, column = toml_position(exc)
         raise _bad(path, "file", "not_toml", line=line, column=column) from None
     except RecursionError:  # brackets nested thousands deep: the parser gives up, said in words
         raise _bad(path, "file", "too_deep") from None

@@ -8,12 +8,12 @@ drives; it lives here so that every rule is tested without a terminal.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checkin import tomlfile as toml
 from checkin.errors import CheckinError
 from checkin.i18n import pick, tr
 from checkin.paths import data_dir
@@ -111,63 +111,67 @@ class Profile:
         return tr("checks.unknown_check")
 
 
-def _spec(raw: Mapping[str, Any], source: str) -> CheckSpec:
-    try:
-        kind = str(raw["kind"])
-        if kind not in KINDS:
-            raise CheckinError("checks.bad_profile", path=source, error=f"kind {kind!r}")
-        only_if = raw.get("only_if")
-        return CheckSpec(
-            name=str(raw["name"]),
-            kind=kind,
-            label_zh=str(raw["label_zh"]),
-            label_en=str(raw["label_en"]),
-            hint_zh=str(raw.get("hint_zh", "")),
-            hint_en=str(raw.get("hint_en", "")),
-            choices=tuple(
-                Choice(
-                    str(c["key"]),
-                    str(c["value"]),
-                    str(c["label_zh"]),
-                    str(c["label_en"]),
-                    bool(c["passes"]),
-                )
-                for c in raw.get("choices", [])
-            ),
-            refuse_at=float(raw["refuse_at"]) if "refuse_at" in raw else None,
-            retry=bool(raw.get("retry", False)),
-            unit=str(raw.get("unit", "")),
-            only_if=(str(only_if["check"]), str(only_if["value"])) if only_if else None,
-        )
-    except KeyError as exc:
-        raise CheckinError("checks.bad_profile", path=source, error=f"missing {exc}") from None
+def _spec(raw: dict[str, Any], index: int) -> CheckSpec:
+    place = toml.where("check", index, raw)
+    kind = toml.one_of(toml.text(raw, "kind", place), KINDS, "kind", place)
+    only_if = raw.get("only_if")
+    if only_if is not None and not isinstance(only_if, dict):
+        raise toml.fault("bad_value", where=place, field="only_if", value=toml.shown(only_if))
+    return CheckSpec(
+        name=toml.text(raw, "name", place),
+        kind=kind,
+        label_zh=toml.text(raw, "label_zh", place),
+        label_en=toml.text(raw, "label_en", place),
+        hint_zh=toml.text(raw, "hint_zh", place, ""),
+        hint_en=toml.text(raw, "hint_en", place, ""),
+        choices=tuple(
+            _choice(choice, toml.where("choice", number, choice, within=place))
+            for number, choice in enumerate(toml.tables(raw, "choices", "choice", required=kind == "choice"))
+        ),
+        refuse_at=toml.number(raw, "refuse_at", place),
+        retry=toml.flag(raw, "retry", place, False),
+        unit=toml.text(raw, "unit", place, ""),
+        only_if=(toml.text(only_if, "check", place), toml.text(only_if, "value", place)) if only_if else None,
+    )
+
+
+def _choice(raw: dict[str, Any], place: str) -> Choice:
+    key, value, label_zh, label_en = (
+        toml.text(raw, name, place) for name in ("key", "value", "label_zh", "label_en")
+    )
+    return Choice(key, value, label_zh, label_en, toml.flag(raw, "passes", place))
 
 
 def load_profile(name_or_path: str, text: str | None = None) -> Profile:
     """A shipped profile by name (`none`, `id-only`, `epidemic-2022`), a TOML file, or the
-    TOML text stored in the event file when the event was created from a custom profile."""
+    TOML text stored in the event file when the event was created from a custom profile.
+    Every fault is said in words: the file, and where in it (line and column, or which check
+    and which key), never the TOML parser's English."""
     shipped = data_dir() / "profiles" / f"{name_or_path}.toml"
     path = shipped if shipped.is_file() else Path(name_or_path)
     try:
-        if text is not None and not shipped.is_file():
-            raw = tomllib.loads(text)
-        else:
-            with path.open("rb") as fh:
-                raw = tomllib.load(fh)
+        raw = toml.parse_toml(text) if text is not None and not shipped.is_file() else toml.read_toml(path)
+        head = raw.get("profile", {})
+        if not isinstance(head, dict):
+            raise toml.fault("missing_table", table="profile")
+        checks = tuple(
+            _spec(c, index) for index, c in enumerate(toml.tables(raw, "checks", "check", required=False))
+        )
+        names = [c.name for c in checks]
+        twice = [name for name in names if names.count(name) > 1]
+        if twice:
+            raise toml.fault("duplicate", name=toml.shown(twice[0]))
+        profile = Profile(
+            name=toml.text(head, "name", "[profile]", path.stem),
+            label_zh=toml.text(head, "label_zh", "[profile]", path.stem),
+            label_en=toml.text(head, "label_en", "[profile]", path.stem),
+            checks=checks,
+        )
     except FileNotFoundError:
         raise CheckinError("event.bad_checks", value=name_or_path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CheckinError("checks.bad_profile", path=str(path), error=str(exc)) from None
-    head = raw.get("profile", {})
-    checks = tuple(_spec(c, str(path)) for c in raw.get("checks", []))
-    if len({c.name for c in checks}) != len(checks):
-        raise CheckinError("checks.bad_profile", path=str(path), error="duplicate check name")
-    return Profile(
-        name=str(head.get("name", path.stem)),
-        label_zh=str(head.get("label_zh", path.stem)),
-        label_en=str(head.get("label_en", path.stem)),
-        checks=checks,
-    )
+    except CheckinError as exc:
+        raise CheckinError("checks.bad_profile", path=str(path), error=exc.message()) from None
+    return profile
 
 
 # ---------------------------------------------------------------- evaluation

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import tomllib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from checkin import tomlfile as toml
 from checkin.errors import CheckinError
 from checkin.event import load_event
 from checkin.i18n import pick, tr
@@ -82,31 +82,53 @@ def load_template(name_or_path: str) -> Template:
     shipped = data_dir() / "templates" / f"{name_or_path}.toml"
     path = shipped if shipped.is_file() else Path(name_or_path)
     try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-        head = raw["template"]
-        items = tuple(
-            SurveyItem(str(i["name"]), str(i["label_zh"]), str(i["label_en"]), str(i["scale"]))
-            for i in raw["items"]
+        raw = toml.read_toml(path)
+        head = toml.table(raw, "template")
+        items = tuple(_item(entry, index) for index, entry in enumerate(toml.tables(raw, "items", "item")))
+        names = [item.name for item in items]
+        twice = [item_name for item_name in names if names.count(item_name) > 1]
+        if twice:
+            raise toml.fault("duplicate", name=toml.shown(twice[0]))
+        name = toml.text(head, "name", "[template]", path.stem)
+        title_zh, title_en, text_zh, text_en, overall = (
+            toml.text(head, key, "[template]", default)
+            for key, default in (
+                ("title_zh", ""),
+                ("title_en", ""),
+                ("text_label_zh", "意见建议"),
+                ("text_label_en", "Suggestions"),
+                ("overall", ""),
+            )
         )
+        if overall and overall not in names:
+            raise toml.fault(
+                "not_one_of",
+                where="[template]",
+                field="overall",
+                value=toml.shown(overall),
+                allowed=tr("labels.list_sep").join(names),
+            )
     except FileNotFoundError:
         raise CheckinError("survey.template_missing", value=name_or_path) from None
-    except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
-        raise CheckinError("survey.template_invalid", path=str(path), error=str(exc)) from None
-    for item in items:
-        if item.scale not in SCALES:
-            raise CheckinError("survey.template_invalid", path=str(path), error=f"scale {item.scale!r}")
-    if not items or len({i.name for i in items}) != len(items):
-        raise CheckinError("survey.template_invalid", path=str(path), error="items")
+    except CheckinError as exc:  # the file's words: where, and what, never the parser's English
+        raise CheckinError("survey.template_invalid", path=str(path), error=exc.message()) from None
     return Template(
-        name=str(head.get("name", path.stem)),
-        title_zh=str(head.get("title_zh", "")),
-        title_en=str(head.get("title_en", "")),
-        text_label_zh=str(head.get("text_label_zh", "意见建议")),
-        text_label_en=str(head.get("text_label_en", "Suggestions")),
+        name=name,
+        title_zh=title_zh,
+        title_en=title_en,
+        text_label_zh=text_zh,
+        text_label_en=text_en,
         items=items,
-        overall=str(head["overall"]) if head.get("overall") else None,
+        overall=overall or None,
     )
+
+
+def _item(raw: dict[str, Any], index: int) -> SurveyItem:
+    place = toml.where("item", index, raw)
+    name, label_zh, label_en, scale = (
+        toml.text(raw, key, place) for key in ("name", "label_zh", "label_en", "scale")
+    )
+    return SurveyItem(name, label_zh, label_en, toml.one_of(scale, tuple(SCALES), "scale", place))
 
 
 def event_template(db: Database) -> Template:

@@ -17,7 +17,6 @@ None of them falls on a weekend or a statutory holiday.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,8 +194,10 @@ def parse_holiday_file(path: str | Path) -> tuple[int, set[dt.date], set[dt.date
     except UnicodeDecodeError:
         raise CheckinError("workdays.file_invalid", path=str(path), error=tr("workdays.not_text")) from None
     except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        error = tr("workdays.bad_toml_line", line=line.group(1)) if line else tr("workdays.bad_toml")
+        from checkin.tomlfile import toml_position
+
+        line = toml_position(exc)[0]
+        error = tr("workdays.bad_toml_line", line=line) if line else tr("workdays.bad_toml")
         raise CheckinError("workdays.file_invalid", path=str(path), error=error) from None
     except OSError as exc:
         error = exc.strerror or tr("workdays.not_text")

@@ -39,7 +39,7 @@ REVIEWED: dict[str, str] = {
     "checkin/doorstart.py::first_look::sqlite3.connect": (
         "SQLite itself, read-only: the door's status line, read before the door opens; closed before it returns"
     ),
-    "checkin/event.py::create_event::.read_text": "a check profile TOML",
+    "checkin/event.py::create_event::.read_bytes": "a check profile TOML",
     "checkin/event.py::event_from_toml::.open": "an event TOML file",
     "checkin/exports.py::write_table::.open": "a CSV export",
     "checkin/files.py::_is_bundle::sqlite3.connect": "SQLite itself, read-only (immutable)",
@@ -52,7 +52,6 @@ REVIEWED: dict[str, str] = {
     "checkin/notices.py::_write_private::os.open": "a notice (.eml) or sms.csv, created exclusively",
     "checkin/plans.py::export_plan::.write_text": "a plan (TOML text)",
     "checkin/plans.py::read_plan::.read_bytes": "a plan (TOML text)",
-    "checkin/profiles.py::load_profile::.open": "a check profile TOML",
     "checkin/report.py::write_docx::.open": "a photo for the report (PIL)",
     "checkin/report.py::prepared_photo::.open": "a photo from the --photos folder, re-saved for the report and the page (PIL)",
     "checkin/report.py::write_report::.open": "a photo for the report, probed (PIL)",
@@ -67,7 +66,7 @@ REVIEWED: dict[str, str] = {
     "checkin/storage.py::memory_db::sqlite3.connect": "an in-memory database",
     "checkin/storage.py::new_file::sqlite3.connect": "THE creation of a pack, bundle or results file",
     "checkin/storage.py::refuse_if_open_elsewhere::sqlite3.connect": "SQLite asking for an exclusive lock on an event file before demo --fresh deletes it",
-    "checkin/survey.py::load_template::.open": "a survey template TOML",
+    "checkin/tomlfile.py::read_toml::.read_bytes": "a survey template or check profile TOML",
     "checkin/sync.py::_read_bundle_file::sqlite3.connect": "SQLite itself, read-only",
     "checkin/sync.py::_read_office::sqlite3.connect": "SQLite itself, read-only",
     "checkin/textcheck.py::private_file::os.open": (

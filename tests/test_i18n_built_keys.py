@@ -43,7 +43,18 @@ def _families() -> dict[str, Iterable[Any]]:
     takes them."""
     import tomllib
 
-    from checkin import county, county_report, event, exports, itinerary, notices, review, selection, survey
+    from checkin import (
+        county,
+        county_report,
+        event,
+        exports,
+        itinerary,
+        notices,
+        review,
+        selection,
+        survey,
+        tomlfile,
+    )
     from checkin.categories import CATEGORIES
     from checkin.idcard import DOCUMENT_TYPES
     from checkin.paths import data_dir
@@ -68,6 +79,8 @@ def _families() -> dict[str, Iterable[Any]]:
         "county.missing.*": ("plan", "results"),  # county_status: line.missing
         "county.field.*": county.FILE_FIELDS,  # county.file_problem, plans/county_results readers
         "county.problem.*": county.FILE_PROBLEMS,
+        "toml.*": (*tomlfile.PROBLEMS, *tomlfile.PLACES),  # tomlfile.fault, tomlfile.where
+        "toml.*_named": tomlfile.PLACES,
         "county.rule.*": [f.name for f in fields(county.Rules)],  # county._rule
         "idtype.*": DOCUMENT_TYPES,
         "id.*_shape": ("passport", "hk_macao_permit", "taiwan_permit"),  # idcard.parse_document: shapes
