@@ -165,15 +165,25 @@ def normalise_scan(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def find_id_number(text: str, today: dt.date | None = None) -> str | None:
-    """The first valid resident ID number anywhere in a text (an ID-card reader's line)."""
+def find_id_numbers(text: str, today: dt.date | None = None) -> list[str]:
+    """Every valid resident ID number anywhere in a text (an ID-card reader's line), each once."""
     upper = normalise_scan(text).upper()
+    found: list[str] = []
     for match in _ID_IN_TEXT.finditer(upper):
         try:
-            return parse_id(match.group(0), today=today).number
+            number = parse_id(match.group(0), today=today).number
         except CheckinError:
             continue
-    return None
+        if number not in found:
+            found.append(number)
+    return found
+
+
+def find_id_number(text: str, today: dt.date | None = None) -> str | None:
+    """The valid resident ID number in a text (an ID-card reader's line); None when there is
+    none — or two different ones: a scan never picks one of two people."""
+    found = find_id_numbers(text, today)
+    return found[0] if len(found) == 1 else None
 
 
 def looks_like_number(text: str) -> bool:
@@ -214,8 +224,13 @@ def resolve_scan(
         if ticket == "invitation":
             return Resolved(None, "idcard", Reason.TICKET_INVITATION)
         return Resolved(document[0], "idcard", id_number=document[1])
-    id_number = find_id_number(clean, today)
-    if id_number is not None:
+    id_numbers = find_id_numbers(clean, today)
+    if len(id_numbers) > 1:
+        # two people's numbers in one read (two cards on the reader, a pasted line): which one
+        # is at the desk is not for the program to guess
+        return Resolved(None, "idcard", Reason.TWO_ID_NUMBERS)
+    if id_numbers:
+        id_number = id_numbers[0]
         if ticket == "invitation":
             return Resolved(None, "idcard", Reason.TICKET_INVITATION)
         key = secret if secret is not None else id_secret(db)

@@ -50,6 +50,7 @@ class Reason(StrEnum):
     TICKET_ID_CARD = "ticket_id_card"
     TICKET_INVITATION = "ticket_invitation"
     NOT_ON_LIST = "not_on_list"
+    TWO_ID_NUMBERS = "two_id_numbers"  # two different ID numbers in one read: nobody is picked
     UNKNOWN_PERSON = "unknown_person"
     # who it is
     ALREADY = "already"

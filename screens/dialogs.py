@@ -155,13 +155,16 @@ class WalkInDialog(DeskDialog[WalkInAnswer | None]):
 
     def receive_scan(self, text: str) -> None:
         """An ID-card reader swipe fills the ID number; any other scan is refused."""
-        from checkin.door import find_id_number
+        from checkin.door import find_id_numbers
 
-        found = find_id_number(text)
-        if found is None:
+        numbers = find_id_numbers(text)
+        if len(numbers) != 1:
             self.app.bell()
-            self.notify(tr("scanner.close_dialog"), severity="warning")
+            # two people's numbers in one read: neither is taken
+            refusal = "verdict.two_id_numbers" if numbers else "scanner.close_dialog"
+            self.notify(tr(refusal), severity="warning")
             return
+        found = numbers[0]
         self.query_one("#id_number", Input).value = found
 
     @on(Input.Submitted)

@@ -392,6 +392,11 @@ class ScanScreen(DeskScreen):
                 self.waiting.appendleft(text)
             self._next_waiting()
             return
+        if resolved.reason == Reason.TWO_ID_NUMBERS:
+            # two people's numbers in one read: it answers nothing and waits for no one
+            self.app.bell()
+            self.notify(tr("verdict.two_id_numbers"), severity="error")
+            return
         if resolved.number == current.number:
             form = self.query_one(CheckFormWidget)
             if resolved.id_number and form.asks("id_card"):
