@@ -34,7 +34,7 @@ from checkin.event import (
     parse_date,
     parse_share,
 )
-from checkin.i18n import tr
+from checkin.i18n import listing, tr
 from checkin.people import list_people
 from checkin.selection import CONFIRM_STATUSES, SelectionResult, confirm, select
 from checkin.storage import open_db
@@ -144,7 +144,7 @@ def cmd_event_show(args: argparse.Namespace) -> int:
             (tr("event.f.arrive_by"), event.arrive_by or ""),
             (tr("event.f.location"), event.location or ""),
             (tr("event.f.meeting_point"), event.meeting_point or ""),
-            (tr("event.f.places"), "、".join(event.places)),
+            (tr("event.f.places"), listing(event.places)),
             (tr("event.f.capacity"), str(event.capacity)),
             (tr("event.f.min_age"), str(event.min_age)),
             (

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from checkin.event import load_event
 from checkin.fonts import FontChoice, find_cjk_font
-from checkin.i18n import tr
+from checkin.i18n import colon, tr
 from checkin.survey import Template, allocate_forms, event_template, format_form
 
 Progress = Callable[[int, int], None]
@@ -82,7 +82,7 @@ def _page(
     pdf.set_draw_color(0)
     pdf.set_xy(12, y + 5)
     pdf.set_font("cjk", size=12)
-    pdf.cell(186, 7, f"{template.text_label()}：", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(186, 7, f"{template.text_label()}{colon()}", new_x="LMARGIN", new_y="NEXT")
     top = pdf.get_y() + 1
     bottom = 270
     pdf.rect(12, top, 186, bottom - top)

@@ -13,6 +13,7 @@ import logging
 import os
 import string
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -143,6 +144,21 @@ class _Plurals(string.Formatter):
 
 
 _PLURAL = _Plurals()
+
+
+def colon(lang: str | None = None) -> str:
+    """ "标签：" in Chinese, "Label: " in English — never a full-width colon in English text."""
+    return tr("punct.colon", lang)
+
+
+def listing(items: Iterable[str], lang: str | None = None) -> str:
+    """张三、李四 in Chinese; Zhang San, Li Si in English."""
+    return tr("punct.list", lang).join(items)
+
+
+def clauses(items: Iterable[str], lang: str | None = None) -> str:
+    """Parts of one message: "；" in Chinese, "; " in English."""
+    return tr("punct.clause", lang).join(items)
 
 
 def known(key: str) -> bool:

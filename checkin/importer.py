@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from checkin.categories import parse_category
 from checkin.errors import CheckinError
 from checkin.event import Event, id_secret, load_event
-from checkin.i18n import tr
+from checkin.i18n import listing, tr
 from checkin.idcard import DOCUMENT_TYPES, RESIDENT_ID, age_on, id_hash, parse_document
 from checkin.people import add_people, next_seq
 from checkin.phone import parse_phone
@@ -205,12 +205,12 @@ class SheetResult:
             else tr("import.sheet_header", sheet=name, row=self.header_row)
         ]
         if self.ignored:
-            columns = "、".join(
+            columns = listing(
                 tr("import.ignored_column", text=text, column=letter) for text, letter in self.ignored
             )
             parts.append(tr("import.ignored_columns", columns=columns))
         if self.skipped:
-            items = "、".join(
+            items = listing(
                 tr(f"import.skipped_{kind}", line=line, text=text)
                 for line, kind, text in self.skipped[:SKIPPED_SHOWN]
             )
@@ -292,7 +292,7 @@ class RowError(Exception):
 
 
 def _field_labels(fields: Iterable[str]) -> str:
-    return "、".join(tr(f"import.field.{f}") for f in fields if f)
+    return listing(tr(f"import.field.{f}") for f in fields if f)
 
 
 # ---------------------------------------------------------------- cells
@@ -548,7 +548,7 @@ def parse_document_type(value: Any) -> str:
         return RESIDENT_ID
     code = document_type_for(text)
     if code is None:
-        names = "、".join(tr(f"idtype.{c}") for c in DOCUMENT_TYPES)
+        names = listing(tr(f"idtype.{c}") for c in DOCUMENT_TYPES)
         raise CheckinError("id.unknown_type", value=text, types=names)
     return code
 
@@ -752,7 +752,7 @@ def _describe_unreadable(source: Source) -> CheckinError:
     refused = [n for n in source.sheets if n.status == "refused"]
     if refused:
         return CheckinError("import.attachment_refused", reason=refused[0].detail)
-    names = "、".join(
+    names = listing(
         tr("import.sheet_name", sheet=n.name) if n.workbook else tr("import.file_name", file=n.name)
         for n in source.sheets
     )
@@ -890,7 +890,7 @@ def _check_file_name(source: Source, names: list[str], report: FileResult, group
         return
     plain = {re.sub(r"\s+", "", n) for n in names}
     if names and re.sub(r"\s+", "", claimed) not in plain:
-        report.warnings.append(tr("import.file_name_differs", claimed=claimed, names="、".join(names)))
+        report.warnings.append(tr("import.file_name_differs", claimed=claimed, names=listing(names)))
 
 
 def _store(db: Database, event: Event, ordered: list[_Chosen], result: ImportResult) -> None:

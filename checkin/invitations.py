@@ -22,7 +22,7 @@ from checkin.categories import category_label
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.fonts import FontChoice, find_cjk_font
-from checkin.i18n import tr
+from checkin.i18n import colon, tr
 from checkin.keys import Issued, issue_token, require_office
 from checkin.phone import mask_phone
 from checkin.storage import write_transaction
@@ -183,7 +183,7 @@ def _card(
     ]
     for label, value in lines:
         if value:
-            pdf.multi_cell(inner, 7 * scale + 1, f"{label}：{value}", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(inner, 7 * scale + 1, f"{label}{colon()}{value}", new_x="LMARGIN", new_y="NEXT")
     side = min(75 * scale, h - (pdf.get_y() - y) - 28 * scale)
     side = max(side, 30 * scale)
     qr_y = pdf.get_y() + 3 * scale

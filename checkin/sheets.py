@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin.errors import CheckinError
+from checkin.i18n import listing
 from checkin.paths import data_dir
 
 HEADER_SEARCH_ROWS = 20  # the header is looked for in this many rows at the top of each sheet
@@ -631,7 +632,7 @@ def _read_workbook(source: Source, data: bytes, only_sheet: str | None) -> None:
             raise
         raise CheckinError("import.bad_workbook", path=source.file) from None
     if only_sheet is not None and only_sheet not in names:
-        raise CheckinError("import.no_such_sheet", sheet=only_sheet, sheets="、".join(names))
+        raise CheckinError("import.no_such_sheet", sheet=only_sheet, sheets=listing(names))
     for name in names:
         if only_sheet is not None and name != only_sheet:
             continue
@@ -1120,7 +1121,7 @@ def _read_spreadsheet_ml(source: Source, data: bytes, only_sheet: str | None) ->
     sheets = [(w.get(f"{_SS}Name") or str(n), w) for n, w in enumerate(root.iter(f"{_SS}Worksheet"), start=1)]
     names = [name for name, _ in sheets]
     if only_sheet is not None and only_sheet not in names:
-        raise CheckinError("import.no_such_sheet", sheet=only_sheet, sheets="、".join(names))
+        raise CheckinError("import.no_such_sheet", sheet=only_sheet, sheets=listing(names))
     for name, worksheet in sheets:
         if only_sheet is not None and name != only_sheet:
             continue

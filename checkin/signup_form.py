@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
-from checkin.i18n import tr
+from checkin.i18n import listing, tr
 from checkin.idcard import DOCUMENT_TYPES
 from checkin.textcheck import is_email, safe_cell
 
@@ -44,8 +44,8 @@ def form_text(event: Event, send_to: str | None, suffix: str = ".docx") -> tuple
         else tr("signup_form.send_no_address", example=example)
     )
     below = [
-        tr("signup_form.documents", types="、".join(tr(f"idtype.{c}") for c in DOCUMENT_TYPES)),
-        tr("signup_form.categories", categories="、".join(c.label() for c in event.category_list())),
+        tr("signup_form.documents", types=listing(tr(f"idtype.{c}") for c in DOCUMENT_TYPES)),
+        tr("signup_form.categories", categories=listing(c.label() for c in event.category_list())),
         tr("signup_form.privacy"),
     ]
     return tr("signup_form.title", title=event.title), above, below

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from checkin.categories import category_label
-from checkin.i18n import tr
+from checkin.i18n import clauses, tr
 from checkin.people import Person, list_people
 from checkin.selection import ConfirmResult, confirm
 from screens.base import DeskScreen
@@ -100,11 +100,12 @@ class CallsScreen(DeskScreen):
 
     def save(self, number: str, status: str) -> None:
         def saved(result: ConfirmResult) -> None:
-            message = tr("confirm.done", number=number, status=tr(f"confirmation.{status}"))
+            parts = [tr("confirm.done", number=number, status=tr(f"confirmation.{status}"))]
             if result.moved_up:
-                message += "；" + tr("confirm.moved_up", number=result.moved_up)
+                parts.append(tr("confirm.moved_up", number=result.moved_up))
             elif result.no_replacement:
-                message += "；" + tr("confirm.no_replacement")
+                parts.append(tr("confirm.no_replacement"))
+            message = clauses(parts)
             self.notify(message, timeout=8)
             self.load()
 

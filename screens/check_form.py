@@ -15,7 +15,7 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.widget import Widget
 
-from checkin.i18n import tr
+from checkin.i18n import colon, tr
 from checkin.profiles import CheckForm, CheckSpec, Profile, answer_passes
 from screens.bindings import bind, localise_bindings
 
@@ -151,15 +151,15 @@ class CheckFormWidget(Widget, can_focus=True):
                 value = answers[spec.name]
                 failed = spec.name in self.failed_names or not answer_passes(spec, value)
                 if failed:
-                    line.append(f" ✗ {spec.label()}：", style="bold red")
+                    line.append(f" ✗ {spec.label()}{colon()}", style="bold red")
                     line.append(self._answer_label(spec, value), style="bold red")
                     current_line = len(lines)
                 else:
-                    line.append(f" ✔ {spec.label()}：", style="green")
+                    line.append(f" ✔ {spec.label()}{colon()}", style="green")
                     line.append(self._answer_label(spec, value), style="bold green")
             elif self.form.current is spec and not self.finished:
                 current_line = len(lines)
-                line.append(f" ▶ {spec.label()}：", style="bold reverse")
+                line.append(f" ▶ {spec.label()}{colon()}", style="bold reverse")
                 typed = self.form.buffer
                 if spec.kind == "number" and self.form.readings:
                     line.append(
@@ -170,7 +170,7 @@ class CheckFormWidget(Widget, can_focus=True):
                     line.append(typed + "▏ ", style="bold")
                 line.append(self._legend(spec), style="bold")
             elif self.form.failed is not None or self.finished:
-                line.append(f"   {spec.label()}：{tr('app.not_asked')}", style="dim")
+                line.append(f"   {spec.label()}{colon()}{tr('app.not_asked')}", style="dim")
             else:
                 line.append(f"   {spec.label()}", style="dim")
             lines.append(line)

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from checkin.categories import category_label
 from checkin.event import CHECK_PROFILES, Event, load_event
-from checkin.i18n import tr
+from checkin.i18n import colon, tr
 from checkin.people import Person, confirmed_count, list_people, status_counts
 from checkin.review import display_status
 from screens.base import DeskScreen
@@ -119,7 +119,7 @@ class OverviewScreen(DeskScreen):
             (tr("event.f.capacity"), str(event.capacity)),
             (tr("event.f.checks"), checks),
         ]
-        text.append("  ".join(f"{label}：{value}" for label, value in parts))
+        text.append("  ".join(f"{label}{colon()}{value}" for label, value in parts))
         return text
 
     def _fill_table(self) -> None:

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
 from checkin.categories import category_label
-from checkin.i18n import tr
+from checkin.i18n import listing, tr
 from checkin.review import (
     REASONS,
     STATES,
@@ -157,7 +157,7 @@ class ReviewScreen(DeskScreen):
         for a in shown:
             late = "bold red" if a.overdue else ""
             state = tr(f"review.state.{a.review}") + (tr("app.review.overdue") if a.overdue else "")
-            note = a.reason or "、".join(tr(f"app.review.problem.{p}") for p in a.problems)
+            note = a.reason or listing(tr(f"app.review.problem.{p}") for p in a.problems)
             group = f"{a.group_number} {a.group_organization or ''}".strip() if a.group_number else ""
             table.add_row(
                 Text(a.number, style=late),
@@ -205,7 +205,7 @@ class ReviewScreen(DeskScreen):
                     tr("app.review.approved"),
                 )
 
-        title = tr("app.review.evidence_title", number="、".join(numbers))
+        title = tr("app.review.evidence_title", number=listing(numbers))
         self.app.push_screen(TextDialog(title, tr("cli.review.evidence"), self.last_evidence), done)
 
     def action_approve(self) -> None:

@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from checkin.errors import CheckinError
-from checkin.i18n import tr
+from checkin.i18n import colon, tr
 from checkin.labels import mismatch_counts, survey_words
 from checkin.survey import (
     BLANK,
@@ -118,10 +118,10 @@ class KeyerWidget(Widget, can_focus=True):
             legend = "  ".join(f"[{v}] {item.value_label(v)}" for v in (*item.values, BLANK))
             if index < len(self.keyer.values):
                 value = self.keyer.values[index]
-                text.append(f" ✔ {index + 1}. {item.label()}：", style="green")
+                text.append(f" ✔ {index + 1}. {item.label()}{colon()}", style="green")
                 text.append(f"{value} {item.value_label(value)}\n", style="bold green")
             elif index == len(self.keyer.values):
-                text.append(f" ▶ {index + 1}. {item.label()}：", style="bold reverse")
+                text.append(f" ▶ {index + 1}. {item.label()}{colon()}", style="bold reverse")
                 text.append(f" {legend}\n", style="bold")
             else:
                 text.append(f"   {index + 1}. {item.label()}\n", style="dim")
@@ -276,8 +276,8 @@ class SurveyEntryScreen(DeskScreen):
             style="bold yellow",
         )
         for item, value in zip(self.template.items, answers, strict=True):
-            lines.append(f"  {item.label()}：{value} {item.value_label(value)}\n")
-        lines.append(f"  {self.template.text_label()}：{text or '—'}\n")
+            lines.append(f"  {item.label()}{colon()}{value} {item.value_label(value)}\n")
+        lines.append(f"  {self.template.text_label()}{colon()}{text or '—'}\n")
         self.query_one("#survey-review", Static).update(lines)
 
     @on(KeyerWidget.ItemsDone)
