@@ -58,6 +58,20 @@ def present_counts(db: Database | sqlite3.Connection, citizens: Collection[str])
     return int(row[0]), int(row[1])
 
 
+def turned_away(db: Database) -> dict[str, str]:
+    """People who came to the door and were refused, and never admitted (到场未入场): number →
+    the reason of their last refusal. They came: the report, the results file and the
+    attendance export count them apart, never among those who did not come (未到场). Scans
+    that name nobody (not an invitation, forged) are no person. The one home of this rule."""
+    last_reason: dict[str, str] = {}
+    for number, reason in db.execute(
+        "SELECT number, reason FROM scans WHERE verdict = 'refused' AND number IS NOT NULL "
+        "AND reason IS NOT NULL AND number NOT IN (SELECT number FROM live_checkins) ORDER BY at, id"
+    ):
+        last_reason[number] = reason
+    return last_reason
+
+
 def build_board(db: Database) -> Board:
     board = Board()
     expected = dict(

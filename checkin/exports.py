@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from checkin.board import turned_away
 from checkin.categories import category_label
 from checkin.errors import CheckinError
 from checkin.i18n import tr
@@ -54,6 +55,18 @@ LEDGER_COLUMNS = (
 )
 
 
+def attendance_status(status: str, admitted: bool, refused: bool) -> str:
+    """One person's line in an attendance list: arrived (in), turned_away (came, refused and
+    never admitted: 到场未入场, not a no-show — board.turned_away), no_show (invited, never seen),
+    else their status (declined, waiting). The one home for the attendance export and the
+    results file."""
+    if admitted:
+        return "arrived"
+    if status == PersonStatus.INVITED:
+        return "turned_away" if refused else "no_show"
+    return status
+
+
 def attendance_rows(db: Database, *, only_no_shows: bool = False) -> list[dict[str, Any]]:
     """Everyone invited, declined or waiting, with arrival and check results.
 
@@ -67,18 +80,14 @@ def attendance_rows(db: Database, *, only_no_shows: bool = False) -> list[dict[s
     ):
         checks.setdefault(number, []).append(words.result(name, value))
     rows = []
+    refused = turned_away(db)
     for row in db.query(
         "SELECT p.number, p.name, p.category, p.organization, p.phone, p.id_masked, p.status, "
         "c.at, c.station FROM people p LEFT JOIN live_checkins c ON c.number = p.number "
         "WHERE p.status IN ('invited', 'declined', 'waiting') "
         "ORDER BY p.status != 'invited', p.queue_pos, p.seq"
     ):
-        if row["at"]:
-            status = "arrived"
-        elif row["status"] == PersonStatus.INVITED:
-            status = "no_show"
-        else:
-            status = row["status"]
+        status = attendance_status(row["status"], bool(row["at"]), row["number"] in refused)
         if only_no_shows and status != "no_show":
             continue
         rows.append(

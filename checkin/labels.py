@@ -59,7 +59,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "confirmation": ("confirmation", codes(Confirmation)),
     "verdict": ("verdict", codes(VerdictKind, Reason)),
     "method": ("labels.method", codes(Method)),
-    "attendance": ("export.status", ("arrived", "no_show", "declined", "waiting")),
+    "attendance": ("export.status", ("arrived", "turned_away", "no_show", "declined", "waiting")),
     "suggestion_status": ("ledger.status", codes(SuggestionStatus)),
     "outcome": ("ledger.outcome", codes(Outcome)),
     "source": ("ledger.source", codes(Source)),

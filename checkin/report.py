@@ -27,7 +27,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 from sqlite_utils import Database
 
-from checkin.board import build_board
+from checkin.board import build_board, turned_away
 from checkin.errors import CheckinError
 from checkin.event import Event, load_event
 from checkin.fonts import FontChoice, find_cjk_font
@@ -53,6 +53,9 @@ class CategoryFigures:
     category: str
     invited: int = 0
     arrived: int = 0
+    # came to the door, were refused and never admitted (到场未入场): they came, so they are
+    # not among the no-shows (board.turned_away)
+    turned_away: int = 0
     no_show: int = 0
     declined: int = 0
     # registered at the door (walk-ins): never invited, counted among those who came
@@ -98,6 +101,7 @@ class ReportData:
         for line in self.categories:
             total.invited += line.invited
             total.arrived += line.arrived
+            total.turned_away += line.turned_away
             total.no_show += line.no_show
             total.declined += line.declined
             total.walk_ins += line.walk_ins
@@ -124,6 +128,7 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     data = ReportData(event)
     figures = {c.code: CategoryFigures(c.code) for c in event.category_list()}
     arrived = {r[0] for r in db.execute("SELECT number FROM live_checkins")}
+    refused = turned_away(db)
     people = db.execute("SELECT number, category, status, walk_in FROM people")
     for number, category, status, walk_in in people:
         line = figures.setdefault(category, CategoryFigures(category))
@@ -136,6 +141,8 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
             line.invited += 1
             if number in arrived:
                 line.arrived += 1
+            elif number in refused:
+                line.turned_away += 1
             else:
                 line.no_show += 1
         elif status == PersonStatus.DECLINED:
@@ -153,15 +160,8 @@ def gather(db: Database, photos: str | Path | None = None) -> ReportData:
     data.citizens_present, data.counted_present = board.citizens_present, board.counted_present
     data.citizen_share = board.citizen_share
     # People, not scans: each person refused and never admitted counts once, under the reason
-    # of their last refusal; scans that name nobody (not an invitation, forged) are no person.
-    last_reason: dict[str, str] = {}
-    for number, reason in db.execute(
-        "SELECT number, reason FROM scans WHERE verdict = 'refused' AND number IS NOT NULL "
-        "AND reason IS NOT NULL ORDER BY at, id"
-    ):
-        if number not in arrived:
-            last_reason[number] = reason
-    data.refused_people = dict(Counter(last_reason.values()))
+    # of their last refusal
+    data.refused_people = dict(Counter(refused.values()))
     failed: dict[str, set[str]] = {}
     for name, number in db.execute("SELECT name, number FROM check_results WHERE passed = 0"):
         if number and number not in arrived:
@@ -286,6 +286,7 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
             "label": label("category", f.category),
             "invited": f.invited,
             "arrived": f.arrived,
+            "turned_away": f.turned_away,
             "no_show": f.no_show,
             "declined": f.declined,
             "walk_ins": f.walk_ins,
@@ -394,6 +395,7 @@ def context(data: ReportData, *, day: dt.date | None = None, html: bool = False)
         "total": {
             "invited": t.invited,
             "arrived": t.arrived,
+            "turned_away": t.turned_away,
             "no_show": t.no_show,
             "declined": t.declined,
             "walk_ins": t.walk_ins,

@@ -40,7 +40,8 @@ ZH: list[tuple[str, str]] = [
     (
         "body",
         "本次活动共邀请{{ total.invited }}人，实际到场{{ total.arrived }}人{% if total.walk_ins %}（含现场"
-        "登记入场{{ total.walk_ins }}人）{% endif %}，未到场{{ total.no_show }}人"
+        "登记入场{{ total.walk_ins }}人）{% endif %}{% if total.turned_away %}，另有{{ total.turned_away }}人"
+        "到场但未能入场{% endif %}，未到场{{ total.no_show }}人"
         "{% if total.declined %}，另有{{ total.declined }}人入选后主动放弃名额"
         "{% endif %}。{% if arrived_by_category %}到场人员中，{{ arrived_by_category }}。{% endif %}"
         "{% if counted_present %}计入名额的到场人员{{ counted_present }}人中，群众代表"
@@ -134,7 +135,9 @@ EN: list[tuple[str, str]] = [
     (
         "body",
         "{{ total.invited }} people were invited, {{ total.arrived }} came{% if total.walk_ins %} "
-        "({{ total.walk_ins }} of them registered at the door){% endif %} and {{ total.no_show }} "
+        "({{ total.walk_ins }} of them registered at the door){% endif %}{% if total.turned_away %}, "
+        "{{ total.turned_away }} more came but {% if total.turned_away == 1 %}was{% else %}were{% endif %} "
+        "not let in{% endif %} and {{ total.no_show }} "
         "did not{% if total.declined %}; {{ total.declined }} more gave up their place "
         "after being selected{% endif %}. {% if arrived_by_category %}Of those who came: "
         "{{ arrived_by_category }}. "
@@ -216,8 +219,8 @@ EN: list[tuple[str, str]] = [
 ]
 
 TABLE_HEADER = {
-    "zh": ["类别", "邀请", "到场", "未到", "放弃"],
-    "en": ["Category", "Invited", "Came", "Did not come", "Gave up"],
+    "zh": ["类别", "邀请", "到场", "到场未入场", "未到", "放弃"],
+    "en": ["Category", "Invited", "Came", "Came, not let in", "Did not come", "Gave up"],
 }
 TOTAL = {"zh": "合计", "en": "Total"}
 PHOTO_CAPTION = {"zh": "图{{ p.number }}　{{ p.caption }}", "en": "Figure {{ p.number }}. {{ p.caption }}"}
@@ -250,12 +253,12 @@ def build(path: Path, lang: str = "zh") -> Path:
                 document,
                 header,
                 [
-                    ["{%tr for c in categories %}", "", "", "", ""],
-                    ["{{ c.label }}", "{{ c.invited }}", "{{ c.arrived }}", "{{ c.no_show }}",
-                     "{{ c.declined }}"],
-                    ["{%tr endfor %}", "", "", "", ""],
-                    [TOTAL[lang], "{{ total.invited }}", "{{ total.arrived }}", "{{ total.no_show }}",
-                     "{{ total.declined }}"],
+                    ["{%tr for c in categories %}", "", "", "", "", ""],
+                    ["{{ c.label }}", "{{ c.invited }}", "{{ c.arrived }}", "{{ c.turned_away }}",
+                     "{{ c.no_show }}", "{{ c.declined }}"],
+                    ["{%tr endfor %}", "", "", "", "", ""],
+                    [TOTAL[lang], "{{ total.invited }}", "{{ total.arrived }}", "{{ total.turned_away }}",
+                     "{{ total.no_show }}", "{{ total.declined }}"],
                 ],
             )  # fmt: skip
             del table

@@ -31,12 +31,15 @@ figures (one row per category with anyone invited or declined, then category 'to
     category TEXT, category_label TEXT, invited INTEGER, arrived INTEGER, no_show INTEGER,
     declined INTEGER, citizen INTEGER (1: counts as 群众代表 for the share, also an event's
     own category), takes_place INTEGER (0: outside capacity, 媒体记者不占用名额); both NULL
-    on 'total' (a reader of an older file takes citizen = code 'citizen', takes_place = not 'media')
+    on 'total' (a reader of an older file takes citizen = code 'citizen', takes_place = not 'media'),
+    turned_away INTEGER (came to the door, refused and never admitted, 到场未入场: not among
+    no_show; invited = arrived − walk-ins + turned_away + no_show; absent in older files, whose
+    no_show counted them)
 
 attendance (everyone invited, declined or on the waiting list)
     number TEXT, name TEXT, category TEXT, category_label TEXT, organization TEXT,
     phone_masked TEXT (138****5678), id_masked TEXT (last four only), status TEXT
-    (arrived | no_show | declined | waiting), status_label TEXT, checked_in_at TEXT,
+    (arrived | turned_away | no_show | declined | waiting), status_label TEXT, checked_in_at TEXT,
     station TEXT, walk_in INTEGER
 
 survey_items (one row per item of the event's form)
@@ -82,7 +85,6 @@ from checkin.event import load_event
 from checkin.i18n import current_language, set_language, tr
 from checkin.phone import mask_phone
 from checkin.storage import new_file, write_transaction
-from checkin.vocab import PersonStatus
 
 RESULTS_FORMAT = 1
 
@@ -102,7 +104,7 @@ SCHEMA = (
     """CREATE TABLE figures (
         category TEXT NOT NULL, category_label TEXT NOT NULL, invited INTEGER NOT NULL,
         arrived INTEGER NOT NULL, no_show INTEGER NOT NULL, declined INTEGER NOT NULL,
-        citizen INTEGER, takes_place INTEGER)""",
+        citizen INTEGER, takes_place INTEGER, turned_away INTEGER NOT NULL)""",
     """CREATE TABLE attendance (
         number TEXT NOT NULL, name TEXT NOT NULL, category TEXT NOT NULL,
         category_label TEXT NOT NULL, organization TEXT NOT NULL, phone_masked TEXT NOT NULL,
@@ -130,7 +132,7 @@ SCHEMA = (
         replace(exported_at, 'T', ' ') AS 导出时间, format_version AS 格式版本
         FROM results_info""",
     """CREATE VIEW 分类统计 AS SELECT category_label AS 类别, invited AS 邀请, arrived AS 到场,
-        no_show AS 未到, declined AS 婉拒 FROM figures""",
+        turned_away AS 到场未入场, no_show AS 未到, declined AS 婉拒 FROM figures""",
     """CREATE VIEW 签到名单 AS SELECT number AS 编号, name AS 姓名, category_label AS 类别,
         organization AS 单位, phone_masked AS 电话, id_masked AS 证件号, status_label AS 状态,
         checked_in_at AS 签到时间, station AS 签到点 FROM attendance""",
@@ -158,7 +160,8 @@ def _language(lang: str) -> Iterator[None]:
 
 def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the results file, read from the event file (labels in Chinese)."""
-    from checkin.board import build_board
+    from checkin.board import build_board, turned_away
+    from checkin.exports import attendance_status
     from checkin.ledger import list_suggestions
     from checkin.report import gather
     from checkin.survey import counted_forms, event_template, format_form
@@ -183,6 +186,7 @@ def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
             f.category, category_label(f.category), f.invited, f.arrived, f.no_show, f.declined,
             int(kinds[f.category].citizen) if f.category in kinds else int(f.category == "citizen"),
             int(kinds[f.category].takes_place) if f.category in kinds else int(f.category != "media"),
+            f.turned_away,
         )
         for f in data.categories
     ]  # fmt: skip
@@ -190,22 +194,19 @@ def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     figures.append(
         (
             "total", tr("results.total"), total.invited, total.arrived, total.no_show, total.declined,
-            None, None,
+            None, None, total.turned_away,
         )
     )  # fmt: skip
 
     attendance = []
+    refused = turned_away(db)
     for row in db.query(
         "SELECT p.number, p.name, p.category, p.organization, p.phone, p.id_masked, p.status, p.walk_in, "
         "c.at, c.station FROM people p LEFT JOIN live_checkins c ON c.number = p.number "
         "WHERE p.status IN ('invited', 'declined', 'waiting') "
         "ORDER BY p.status != 'invited', p.queue_pos, p.seq"
     ):
-        status = (
-            "arrived"
-            if row["at"]
-            else ("no_show" if row["status"] == PersonStatus.INVITED else row["status"])
-        )
+        status = attendance_status(row["status"], bool(row["at"]), row["number"] in refused)
         attendance.append(
             (
                 row["number"], row["name"], row["category"], category_label(row["category"]),

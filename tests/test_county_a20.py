@@ -509,7 +509,8 @@ def test_a_day_with_two_open_sites_of_25_may_bring_50(
     with conn:
         conn.execute("DELETE FROM figures")
         conn.executemany(
-            "INSERT INTO figures VALUES (?, ?, ?, ?, 0, 0, ?, ?)",
+            "INSERT INTO figures (category, category_label, invited, arrived, no_show, declined, citizen, "
+            "takes_place, turned_away) VALUES (?, ?, ?, ?, 0, 0, ?, ?, 0)",
             [("citizen", "群众代表", 20, 20, 1, 1), ("enterprise", "企业代表", enterprise, enterprise, 0, 1)],
         )
         conn.execute(

@@ -121,7 +121,13 @@ def _families() -> dict[str, Iterable[Any]]:
             "posted_before_event",
         ),  # county_cli
         "ledger.urgency.*": ("overdue", "due_soon", "ok", "done"),  # ledger.urgency
-        "export.status.*": ("arrived", "no_show", "declined", "waiting"),  # exports.export_attendance
+        "export.status.*": (
+            "arrived",
+            "turned_away",
+            "no_show",
+            "declined",
+            "waiting",
+        ),  # exports.export_attendance
         "import.skipped_*": ("header", "note", "rows", "total"),  # importer: rows not taken as people
         "checks.id_*": ("seen", "matched", "mismatch", "typed"),  # profiles.CheckSpec.value_label
         "select.why.*": ("few", "capacity", "share"),  # selection: why a quota was not filled

@@ -101,6 +101,13 @@ def test_suggestions_are_numbered_one_way() -> None:
     ]
 
 
+def test_who_was_turned_away_is_decided_in_one_place() -> None:
+    # came, refused and never admitted (到场未入场): board.turned_away, which the report, the
+    # results file and the attendance export read — none of them counts refusals itself
+    refusals = re.compile(r"verdict\s*=\s*'refused'")
+    assert sorted(name for name, text in _sources().items() if refusals.search(text)) == ["checkin/board.py"]
+
+
 def test_no_test_module_imports_another() -> None:
     # shared helpers live in tests/helpers.py (fixtures in conftest.py), never in a test module
     importing = re.compile(

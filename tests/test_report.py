@@ -5,8 +5,8 @@ come in (one of them only after a first refusal), one guest's typed ID number do
 (twice), one waiting-list person is turned away twice, and four scans are no invitation at
 all. Five satisfaction forms are keyed for the four guests. Two suggestions.
 
-By hand: invited 32, came 4, did not come 28; refused and never admitted: 2 people (one ID
-mismatch, one not invited) — not 6 scans; return rate 4/4 = 100 % with a note that there is
+By hand: invited 32, came 4, came but turned away 1 (the ID mismatch), did not come 27;
+refused and never admitted: 2 people (one ID mismatch, one not invited) — not 6 scans; return rate 4/4 = 100 % with a note that there is
 1 form more than guests; report due Sun 29 Nov → moved to Mon 30 Nov; website posting 5
 working days → Fri 4 Dec; suggestions 15 working days → Fri 18 Dec 2026.
 """
@@ -42,7 +42,13 @@ def day(demo: Path) -> Path:
 def test_figures_count_people_not_scans(day: Path) -> None:
     data = gather(open_db(day))
     totals = data.totals
-    assert (totals.invited, totals.arrived, totals.no_show, totals.declined) == (32, 4, 28, 0)
+    assert (totals.invited, totals.arrived, totals.turned_away, totals.no_show, totals.declined) == (
+        32,
+        4,
+        1,
+        27,
+        0,
+    )
     assert data.refused_people == {"not_invited": 1, "id_mismatch": 1}
     assert data.failed_checks == {"id_card": 1}
     assert data.forms == 5 and data.forms_excess == 1
@@ -116,7 +122,7 @@ def test_docx_is_an_official_document_with_the_narrative(day: Path, tmp_path: Pa
     assert by_text["一、活动基本情况"].style.name == od.STYLE_HEADING1
     assert document.paragraphs[2].text == "县政务公开办公室："
     # The narrative, in words: people, not scans; the return rate with its note.
-    assert "本次活动共邀请32人，实际到场4人，未到场28人。" in text
+    assert "本次活动共邀请32人，实际到场4人，另有1人到场但未能入场，未到场27人。" in text
     assert "群众代表4人" in text
     assert "因不在邀请名单中（候补或未入选）未予入场1人" in text
     assert "本人身份证查验未通过、未予入场1人" in text
@@ -147,7 +153,7 @@ def test_docx_is_an_official_document_with_the_narrative(day: Path, tmp_path: Pa
 def test_report_in_english_uses_the_english_template(day: Path, tmp_path: Path) -> None:
     path = write_report(open_db(day), tmp_path / "report.docx", font=FONT, day=D(2026, 11, 27))
     text = "\n".join(paragraphs(path))
-    assert "32 people were invited, 4 came and 28 did not" in text
+    assert "32 people were invited, 4 came, 1 more came but was not let in and 27 did not" in text
     assert not re.search(r"[a-z]+_[a-z_]+", text), text
 
 

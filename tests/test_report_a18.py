@@ -1,8 +1,9 @@
 """The report's figures with walk-ins and suggestions from every source (a18 adversarial).
 
-On the hand-computed day of tests/helpers.simulate_day (32 invited, 4 came, 28 did not), two
-people are registered at the door (walk-ins): nobody invited them. By hand: invited 32 (not
-34), came 6, of those invited 28 did not come. Suggestions: 1 from the forms, 1 from the forum
+On the hand-computed day of tests/helpers.simulate_day (32 invited, 4 came, 1 came but was
+turned away, 27 did not), two people are registered at the door (walk-ins): nobody invited
+them. By hand: invited 32 (not 34), came 6, of those invited 1 was turned away and 27 did not
+come. Suggestions: 1 from the forms, 1 from the forum
 and 1 from elsewhere — the sentence names all three, so its parts add up to its total.
 """
 
@@ -37,7 +38,7 @@ def day(demo: Path) -> Path:
 def test_walk_ins_are_not_counted_as_invited(day: Path) -> None:
     with open_db(day) as db:
         totals = gather(db).totals
-    assert (totals.invited, totals.arrived, totals.no_show, totals.walk_ins) == (32, 6, 28, 2)
+    assert (totals.invited, totals.arrived, totals.no_show, totals.walk_ins) == (32, 6, 27, 2)
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".html"])
@@ -68,7 +69,10 @@ def test_english_report_names_walk_ins_and_every_source(day: Path, tmp_path: Pat
     finally:
         set_language("zh")
     text = "\n".join(paragraphs(path))
-    assert "32 people were invited, 6 came (2 of them registered at the door) and 28 did not" in text
+    assert (
+        "32 people were invited, 6 came (2 of them registered at the door), 1 more came but was not "
+        "let in and 27 did not" in text
+    )
     assert "3 suggestions were received (1 in the forum, 1 on forms, 1 from elsewhere)" in text
     assert "In the forum they raised 1 suggestion." in text  # it said "1 suggestions"
 
