@@ -205,6 +205,8 @@ def set_status(
             old=tr(f"ledger.status.{row['status']}"),
             new=tr(f"ledger.status.{status}"),
         )
+    if on is not None:
+        _check_day(db, row, status, on)
     day = (on or clock.now().date()).isoformat()
     updates: dict[str, Any] = {"status": status}
     if status in ("assigned", "transferred"):
@@ -234,6 +236,18 @@ def set_status(
             f"UPDATE suggestions SET {assignments}, updated_at = ? WHERE uid = ?",
             [*updates.values(), _now(clock), row["uid"]],
         )
+
+
+def _check_day(db: Database, row: dict[str, Any], status: str, on: dt.date) -> None:
+    """A step dated by hand (`--on`) falls on or after the event, where the suggestion was made,
+    and a transfer or an answer not before the suggestion was handed over; else refused in words."""
+    event_day = load_event(db).date
+    if on < event_day:
+        raise CheckinError("ledger_tidy.on_before_event", on=on.isoformat(), event=event_day.isoformat())
+    handed = row["handed_over_at"]
+    later = status in (SuggestionStatus.TRANSFERRED, SuggestionStatus.REPLIED)
+    if later and handed and on.isoformat() < str(handed)[:10]:
+        raise CheckinError("ledger_tidy.reply_before_handover", on=on.isoformat(), handed=str(handed)[:10])
 
 
 def urgency(calendar: Calendar, due: str, status: str, today: dt.date | None = None) -> str:
