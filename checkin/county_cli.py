@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from checkin.cli import _json, _out  # one way to the terminal: control characters escaped
 from checkin.cli_registry import DB, JSON, Registry, opt
 from checkin.errors import CheckinError
 from checkin.i18n import tr
 
-
-def _out(text: str = "") -> None:
-    print(text)
-
-
-def _json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+if TYPE_CHECKING:
+    from checkin.county import UnitImport
+    from checkin.county_results import ResultsIntake
+    from checkin.plans import PlanIntake
 
 
 def _date(value: str | None) -> dt.date:
@@ -131,11 +129,16 @@ def cmd_county_init(args: argparse.Namespace) -> int:
     _out(tr("county.initialised", year=rules.year, units=len(imported.units), path=args.db))
     if imported.header_line > 1:
         _out(tr("county.units_header_line", line=imported.header_line))
+    _say_unit_lines(imported)
+    return 0
+
+
+def _say_unit_lines(imported: UnitImport) -> None:
+    """The lines of a units list that were warned about or left out (county init, county units)."""
     for line, text in imported.warnings:
         _out(tr("county.unit_warning", line=line, text=text))
     for line, reason in imported.rejected:
         _out(tr("county.unit_rejected", line=line, reason=reason))
-    return 0
 
 
 @county_cli.command(
@@ -163,10 +166,35 @@ def cmd_county_units(args: argparse.Namespace) -> int:
         _out("  " + tr("county.units_kept", names=sep.join(done.kept)))
     if done.removed:
         _out("  " + tr("county.units_removed", names=sep.join(done.removed)))
-    for line, text in done.imported.warnings:
-        _out(tr("county.unit_warning", line=line, text=text))
-    for line, reason in done.imported.rejected:
-        _out(tr("county.unit_rejected", line=line, reason=reason))
+    _say_unit_lines(done.imported)
+    return 0
+
+
+Intake = Any  # a PlanIntake or a ResultsIntake: file, unit, event_id, outcome, spelt
+
+
+def _say_intakes(
+    intakes: Sequence[PlanIntake] | Sequence[ResultsIntake],
+    as_json: bool,
+    headline: Callable[[Intake], str],
+    spelt_key: Callable[[Intake], str],
+    breaches: Callable[[Intake], list[str]],
+) -> int:
+    """What `county plans` and `county results` say of each file taken: the outcome, how the
+    file spells the unit, and its breaches in words (or that it is in order); or the JSON."""
+    if as_json:
+        keys = ("file", "unit", "event_id", "outcome", "spelt")
+        _json([{**{k: getattr(i, k) for k in keys}, "breaches": breaches(i)} for i in intakes])
+        return 0
+    for i in intakes:
+        _out(headline(i))
+        if i.spelt:
+            _out("  " + tr(spelt_key(i), spelt=i.spelt, unit=i.unit))
+        texts = breaches(i)
+        for text in texts:
+            _out("  " + tr("county.breach_line", unit=i.unit, text=text))
+        if not texts:
+            _out("  " + tr("county.plan_ok", unit=i.unit))
     return 0
 
 
@@ -176,30 +204,13 @@ def cmd_county_plans(args: argparse.Namespace) -> int:
 
     with county_db(args.db) as db:
         intakes = take_plans(db, given_files(args.files, (".toml",)), _date(args.received))
-    if args.json:
-        _json(
-            [
-                {
-                    "file": i.file,
-                    "unit": i.unit,
-                    "event_id": i.event_id,
-                    "outcome": i.outcome,
-                    "spelt": i.spelt,
-                    "breaches": [tr(k, **format_params(p)) for k, p in i.breaches],
-                }
-                for i in intakes
-            ]
-        )
-        return 0
-    for i in intakes:
-        _out(tr(f"county.plan_{i.outcome}", unit=i.unit, file=i.file))
-        if i.spelt:
-            _out("  " + tr("county.unit_spelt_as", spelt=i.spelt, unit=i.unit))
-        for key, params in i.breaches:
-            _out("  " + tr("county.breach_line", unit=i.unit, text=tr(key, **format_params(params))))
-        if not i.breaches:
-            _out("  " + tr("county.plan_ok", unit=i.unit))
-    return 0
+    return _say_intakes(
+        intakes,
+        args.json,
+        lambda i: tr(f"county.plan_{i.outcome}", unit=i.unit, file=i.file),
+        lambda i: "county.unit_spelt_as",
+        lambda i: [tr(k, **format_params(p)) for k, p in i.breaches],
+    )
 
 
 def cmd_county_results(args: argparse.Namespace) -> int:
@@ -213,37 +224,18 @@ def cmd_county_results(args: argparse.Namespace) -> int:
     with county_db(args.db) as db:
         status = {u.unit.name: u for u in build_status(db, _date(args.received)).units}
 
-    def results_breaches(unit: str) -> list[str]:
-        line = status[unit]
+    def results_breaches(intake: Intake) -> list[str]:
+        line = status[intake.unit]
         pairs = zip(line.breaches, line.breach_texts(), strict=True)
         return [text for (stage, _, _), text in pairs if stage == "results"]
 
-    if args.json:
-        _json(
-            [
-                {
-                    "file": i.file,
-                    "unit": i.unit,
-                    "event_id": i.event_id,
-                    "outcome": i.outcome,
-                    "spelt": i.spelt,
-                    "breaches": results_breaches(i.unit),
-                }
-                for i in intakes
-            ]
-        )
-        return 0
-    for i in intakes:
-        _out(tr(f"county.results_{i.outcome}", unit=i.unit, file=i.file))
-        if i.spelt:
-            key = "county.results_spelt" if i.by_plan else "county.unit_spelt_as"
-            _out("  " + tr(key, spelt=i.spelt, unit=i.unit))
-        texts = results_breaches(i.unit)
-        for text in texts:
-            _out("  " + tr("county.breach_line", unit=i.unit, text=text))
-        if not texts:
-            _out("  " + tr("county.plan_ok", unit=i.unit))
-    return 0
+    return _say_intakes(
+        intakes,
+        args.json,
+        lambda i: tr(f"county.results_{i.outcome}", unit=i.unit, file=i.file),
+        lambda i: "county.results_spelt" if i.by_plan else "county.unit_spelt_as",
+        results_breaches,
+    )
 
 
 for _name, _handler in (("plans", cmd_county_plans), ("results", cmd_county_results)):

@@ -288,3 +288,63 @@ def run_cli(*args: str) -> tuple[int, str]:
     except SystemExit as exit_:
         code = int(exit_.code or 0)
     return code, out.getvalue() + err.getvalue()
+
+
+# ---------------------------------------------------------------- a clerk's files, made as a clerk makes them
+
+
+def checkin_says(*argv: Any, lang: str = "zh") -> int:
+    """The whole program in the clerk's language (`checkin --lang zh ARGV…`): its exit code;
+    what it printed is left for capsys."""
+    from screens.main import main as checkin
+
+    return checkin(["--lang", lang, *[str(a) for a in argv]])
+
+
+def event_from_toml(tmp: Path, name: str, body: str) -> Path:
+    """An event file `NAME.db` made with `checkin init --from NAME.toml` whose [event] is `body`."""
+    toml = tmp / f"{name}.toml"
+    toml.write_text(f"[event]\n{body}\n", encoding="utf-8")
+    db = tmp / f"{name}.db"
+    assert checkin_says("init", "--db", db, "--from", toml) == 0
+    return db
+
+
+def county_with_units(tmp: Path, units_csv: str, *more: Any, year: int = 2026) -> Path:
+    """A county file `county.db` made with `checkin county init` from a units list (CSV text)."""
+    units = tmp / "单位.csv"
+    units.write_text(units_csv, encoding="utf-8")
+    county = tmp / "county.db"
+    assert checkin_says("county", "init", "--db", county, "--year", year, "--units", units, *more) == 0
+    return county
+
+
+def import_sign_ups(db: Database, tmp: Path, count: int, *, timed: bool = True, phones: bool = False) -> None:
+    """`count` sign-ups A001… imported from 报名表.csv: a minute apart from 09:01 on 20 November
+    (`timed`), each with a phone number of their own, 139123456NN (`phones`)."""
+    from checkin.importer import import_file
+
+    rows = [
+        person_row(
+            i,
+            at=f"2026-11-20 09:{i:02d}" if timed else "",
+            **({"phone": f"139123456{i + 70:02d}"} if phones else {}),
+        )
+        for i in range(1, count + 1)
+    ]
+    import_file(db, write_csv(tmp / "报名表.csv", rows))
+
+
+def event_with_sign_ups(
+    tmp: Path, count: int, *, capacity: int, review: bool = False, timed: bool = True, phones: bool = False
+) -> Path:
+    """An event file `e.db` (开放日, on EVENT_DATE, no citizen share asked) with `count` sign-ups."""
+    from checkin.event import Event, create_event
+
+    path = tmp / "e.db"
+    with open_db(path, create=True) as db:
+        create_event(
+            db, Event(title="开放日", date=EVENT_DATE, capacity=capacity, min_citizen_share=0, review=review)
+        )
+        import_sign_ups(db, tmp, count, timed=timed, phones=phones)
+    return path

@@ -5,23 +5,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from screens.main import main as checkin
-
-
-def run(*argv: Any, lang: str = "zh") -> int:
-    return checkin(["--lang", lang, *[str(a) for a in argv]])
-
-
-def make_event(tmp: Path, name: str, body: str) -> Path:
-    toml = tmp / f"{name}.toml"
-    toml.write_text(f"[event]\n{body}\n", encoding="utf-8")
-    db = tmp / f"{name}.db"
-    assert run("init", "--db", db, "--from", toml) == 0
-    return db
+from tests.helpers import checkin_says as run
+from tests.helpers import county_with_units
+from tests.helpers import event_from_toml as make_event
 
 
 def test_a_unit_written_with_or_without_the_countys_name_is_one_unit(
@@ -31,14 +20,13 @@ def test_a_unit_written_with_or_without_the_countys_name_is_one_unit(
     沂水县科技局 and leaves out a company that never filed anything. It stays one unit: its plan
     and results are taken (and said), the new list does not add a second 科技局 owing an open day,
     and the company no longer counts as a unit that held none."""
-    units = tmp_path / "单位.csv"
-    units.write_text(
+    county = county_with_units(
+        tmp_path,
         "单位名称,类别,联系人,联系电话\n科技局,县政府部门,王明,13800000001\n"
         "城关街道,乡镇（街道）,李华,13800000002\n自来水公司,企事业单位,卫九,13800000003\n",
-        encoding="utf-8",
+        "--name",
+        "沂水县",
     )
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units, "--name", "沂水县") == 0
     event = make_event(
         tmp_path, "科技", 'title = "走进科技局"\norganizer = "县科技局"\ndate = 2026-10-15\ncapacity = 20'
     )
@@ -89,10 +77,7 @@ def test_a_name_two_units_share_without_the_county_is_not_guessed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """县医院 and 医院 both on the list: a file saying 沂水县医院 is not credited to either."""
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n县医院\n医院\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units, "--name", "沂水县") == 0
+    county = county_with_units(tmp_path, "单位名称\n县医院\n医院\n", "--name", "沂水县")
     event = make_event(
         tmp_path, "医院", 'title = "走进医院"\norganizer = "沂水县医院"\ndate = 2026-10-15\ncapacity = 20'
     )
@@ -113,10 +98,7 @@ def test_reporters_take_no_place_and_a_units_own_citizen_category_counts_as_citi
     the unit's own line said 33.3%."""
     from tests.helpers import person_row, write_csv
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n")
     event = make_event(
         tmp_path,
         "城关",
@@ -159,10 +141,7 @@ async def test_the_county_screens_keys_are_all_in_chinese(tmp_path: Path) -> Non
     from screens.county import CountyApp
     from tests.helpers import settle
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n[@click=app.quit]统计局\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n[@click=app.quit]统计局\n")
     set_language("zh")
     app = CountyApp(county, still=True)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -199,10 +178,7 @@ def test_results_from_an_event_file_made_again_count_for_the_plan_of_that_day(
     """城关街道 filed plans for 15 and 20 October from one event file, then made the 20 October
     event file again on a new laptop (a new event id) and sent its results on the 21st. The
     county said '10月20日 的活动未报送开展情况' and 按期报送 否; the 15th's is still missing."""
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n")
     body = 'title = "走进城关"\norganizer = "城关街道"\ncapacity = 30\ndate = '
     for day in ("2026-10-15", "2026-10-20"):
         event = make_event(tmp_path, f"城关{day}", body + day)
@@ -231,10 +207,7 @@ def test_the_wrong_file_sent_instead_of_results_or_a_plan_is_named_for_what_it_i
     read with open() while its connection is open (that drops SQLite's locks on POSIX)."""
     import re
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n")
     event = make_event(tmp_path, "城关", 'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20')
     plan, results = tmp_path / "备案.toml", tmp_path / "results.sqlite"
     assert run("plan", "export", "--db", event, "--out", plan) == 0
@@ -279,10 +252,7 @@ def test_a_county_file_edited_in_another_program_is_said_in_words(
     refresh ended in a Python traceback (tomllib / json / a date), the screen in English."""
     import sqlite3
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n")
     event = make_event(tmp_path, "城关", 'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20')
     plan, results = tmp_path / "备案.toml", tmp_path / "results.sqlite"
     assert run("plan", "export", "--db", event, "--out", plan) == 0
@@ -310,10 +280,7 @@ def test_the_county_document_writes_its_day_as_an_official_document_does(tmp_pat
     from docx import Document
     from openpyxl import load_workbook
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n")
     for suffix in (".docx", ".xlsx"):
         out = tmp_path / f"全县{suffix}"
         assert run("county", "report", "--db", county, "--out", out, "--as-of", "2026-12-31") == 0
@@ -349,10 +316,7 @@ def test_a_results_file_posted_before_its_day_is_refused(
     import shutil
     import sqlite3
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n")
     event = make_event(tmp_path, "城关", 'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20')
     assert run("event", "announced", "--db", event, "--on", "2026-10-01") == 0
     assert run("event", "posted", "--db", event, "--on", "2026-10-21", "--url", "https://ys.gov.cn/kf/2") == 0
@@ -375,10 +339,7 @@ def test_a_plan_rules_or_holidays_file_nested_thousands_deep_is_refused_in_words
 ) -> None:
     """`sites = [[[[…` a hundred thousand deep (under the 256 KB a plan may weigh) ended in
     Python's RecursionError traceback; a rules file with a typo said the TOML parser's English."""
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n")
     capsys.readouterr()
     plan = tmp_path / "备案.toml"
     plan.write_text("[plan]\nsites = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
@@ -402,7 +363,7 @@ def test_a_plan_rules_or_holidays_file_nested_thousands_deep_is_refused_in_words
             "--year",
             "2026",
             "--units",
-            units,
+            tmp_path / "单位.csv",
             "--rules",
             rules,
         )
@@ -436,10 +397,7 @@ def test_results_from_an_event_file_copied_from_another_unit_are_not_credited_to
     import shutil
     import sqlite3
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n国家税务总局沂水县税务局\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n国家税务总局沂水县税务局\n")
     event = make_event(
         tmp_path, "城关", 'title = "走进城关"\norganizer = "城关街道"\ndate = 2026-10-20\ncapacity = 30'
     )
@@ -484,10 +442,7 @@ def test_a_day_with_two_open_sites_of_25_may_bring_50(
     import shutil
     import sqlite3
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n县水利局\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n县水利局\n")
     event = make_event(
         tmp_path, "水利", 'title = "走进水利局"\norganizer = "县水利局"\ndate = 2026-10-15\ncapacity = 50'
     )
@@ -545,10 +500,7 @@ def test_datasette_share_of_a_unit_with_two_days_matches_the_county_table(
 
     from tests.helpers import person_row, write_csv
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n")
     for day in ("2026-10-15", "2026-10-20"):
         event = make_event(
             tmp_path,
@@ -589,10 +541,7 @@ async def test_the_county_screen_fits_120_columns_in_english_too(tmp_path: Path)
     from screens.county import CountyApp
     from tests.helpers import settle
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n")
     set_language("en")
     try:
         app = CountyApp(county, still=True)
@@ -613,10 +562,7 @@ async def test_switching_language_on_the_county_screen_keeps_the_unit_being_read
     from screens.county import CountyApp
     from tests.helpers import settle
 
-    units = tmp_path / "单位.csv"
-    units.write_text("单位名称\n城关街道\n科技局\n水利局\n", encoding="utf-8")
-    county = tmp_path / "county.db"
-    assert run("county", "init", "--db", county, "--year", "2026", "--units", units) == 0
+    county = county_with_units(tmp_path, "单位名称\n城关街道\n科技局\n水利局\n")
     set_language("zh")
     try:
         app = CountyApp(county, still=True)

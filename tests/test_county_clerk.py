@@ -8,25 +8,13 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from openpyxl import Workbook
 
-from screens.main import main as checkin
+from tests.helpers import checkin_says as run
+from tests.helpers import event_from_toml as make_event
 from tests.helpers import person_row, write_csv
-
-
-def run(*argv: Any, lang: str = "zh") -> int:
-    return checkin(["--lang", lang, *[str(a) for a in argv]])
-
-
-def make_event(tmp: Path, name: str, body: str) -> Path:
-    toml = tmp / f"{name}.toml"
-    toml.write_text(f"[event]\n{body}\n", encoding="utf-8")
-    db = tmp / f"{name}.db"
-    assert run("init", "--db", db, "--from", toml) == 0
-    return db
 
 
 def units_xlsx(path: Path) -> Path:

@@ -14,34 +14,20 @@ from pathlib import Path
 import pytest
 
 from checkin.county import is_county_file
-from screens.main import main as checkin
+from tests.helpers import checkin_says as run
+from tests.helpers import county_with_units
+from tests.helpers import event_from_toml as make_event
 
 UNITS_CSV = "单位名称,类别,联系人,联系电话\n科技局,县政府部门,王明,13800000001\n城关街道,乡镇（街道）,李华,0539-2251234\n水利局,县政府部门,赵刚,138 0000 0003\n"
-
-
-def run(*argv: str) -> int:
-    return checkin(["--lang", "zh", *[str(a) for a in argv]])
 
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def make_event(tmp: Path, name: str, body: str) -> Path:
-    toml = tmp / f"{name}.toml"
-    toml.write_text(f"[event]\n{body}\n", encoding="utf-8")
-    db = tmp / f"{name}.db"
-    assert run("init", "--db", db, "--from", toml) == 0
-    return db
-
-
 @pytest.fixture
 def county(tmp_path: Path) -> Path:
-    units = tmp_path / "单位.csv"
-    units.write_text(UNITS_CSV, encoding="utf-8")
-    db = tmp_path / "county.db"
-    assert run("county", "init", "--db", db, "--year", "2026", "--units", units, "--name", "沂水县") == 0
-    return db
+    return county_with_units(tmp_path, UNITS_CSV, "--name", "沂水县")
 
 
 @pytest.fixture

@@ -22,8 +22,7 @@ from checkin.notices import write_notices
 from checkin.review import approve, reject
 from checkin.selection import confirm, select
 from checkin.storage import memory_db, open_db
-from tests.conftest import EVENT_DATE, person_row, write_csv
-from tests.helpers import FONT
+from tests.helpers import EVENT_DATE, FONT, event_with_sign_ups, import_sign_ups, person_row, write_csv
 
 OFFICE = "office"
 
@@ -95,8 +94,7 @@ def test_an_invitation_sent_is_not_taken_back_when_select_runs_again(tmp_path: P
 
 def test_the_waiting_list_told_it_is_closed_is_not_told_it_is_waiting_again(tmp_path: Path) -> None:
     db = plan_db(capacity=1)
-    rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 4)]
-    import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    import_sign_ups(db, tmp_path, 3)
     approve(db, ["A001", "A002", "A003"], operator=OFFICE, residence="身份证住址在本县")
     select(db)
     out = tmp_path / "通知"
@@ -127,8 +125,7 @@ def test_rejected_by_mistake_and_approved_again_gets_a_new_invitation_that_the_d
     # revoked at once. Approved again and selected again, A001 must be sent an invitation the
     # door takes — the one in their inbox is refused as revoked.
     db = plan_db(capacity=2)
-    rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 3)]
-    import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    import_sign_ups(db, tmp_path, 2)
     approve(db, ["A001", "A002"], operator=OFFICE, residence="身份证住址在本县")
     select(db)
     out = tmp_path / "通知"
@@ -152,11 +149,8 @@ def test_two_runs_at_once_tell_each_person_once(tmp_path: Path, monkeypatch: pyt
     # two clerks (or two windows) run notices on the one shared event file at the same moment:
     # each wrote every draft and an SMS list of everyone, and both were recorded — everyone was
     # told twice. The run that records second now records nothing and removes its own files.
-    path = tmp_path / "e.db"
-    with open_db(path, create=True) as db:
-        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=2, min_citizen_share=0))
-        rows = [person_row(i, at=f"2026-11-20 09:0{i}", phone=f"1391234567{i}") for i in range(1, 4)]
-        import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    path = event_with_sign_ups(tmp_path, 3, capacity=2, phones=True)
+    with open_db(path) as db:
         select(db)
     real = notices._write_private
     other: list[notices.NoticeRun] = []
@@ -184,8 +178,7 @@ def test_draft_files_are_named_in_words(tmp_path: Path) -> None:
     # the clerk opens the drafts from the folder: A006-moved_up.eml and A010-not_needed.eml
     # showed the program's codes; the names say what each notice is, as sms.csv's column does
     db = plan_db(capacity=1)
-    rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 5)]
-    import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    import_sign_ups(db, tmp_path, 4)
     approve(db, ["A001", "A002", "A003"], operator=OFFICE, residence="身份证住址在本县")
     reject(db, ["A004"], reason="not_local", operator=OFFICE)
     out = tmp_path / "通知"
@@ -209,11 +202,8 @@ def test_drafts_deleted_before_sending_are_written_again_for_those_people(
     # are recorded as told), so those people would never hear; --again writes their notice anew
     from checkin.cli import main
 
-    path = tmp_path / "e.db"
-    with open_db(path, create=True) as db:
-        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=2, min_citizen_share=0))
-        rows = [person_row(i, at=f"2026-11-20 09:0{i}", phone=f"1391234567{i}") for i in range(1, 5)]
-        import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    path = event_with_sign_ups(tmp_path, 4, capacity=2, phones=True)
+    with open_db(path) as db:
         select(db)
     out = tmp_path / "通知"
     db_arg = ["--db", str(path), "--out", str(out), "--font", str(FONT)]
@@ -250,8 +240,7 @@ def test_places_cut_after_the_invitations_went_out_are_said_so(tmp_path: Path) -
     from tests.helpers import set_event
 
     db = plan_db(capacity=3)
-    rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 4)]
-    import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    import_sign_ups(db, tmp_path, 3)
     approve(db, ["A001", "A002", "A003"], operator=OFFICE, residence="身份证住址在本县")
     select(db)
     write_notices(db, tmp_path / "通知", font=FONT)
@@ -273,10 +262,8 @@ def test_text_messages_without_the_organisers_signature_are_said(
     # SMS platforms in China refuse unsigned messages; the run said nothing about it
     from checkin.cli import main
 
-    path = tmp_path / "e.db"
-    with open_db(path, create=True) as db:
-        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=2, min_citizen_share=0))
-        import_file(db, write_csv(tmp_path / "报名表.csv", [person_row(1, phone="13912345671")]))
+    path = event_with_sign_ups(tmp_path, 1, capacity=2, timed=False, phones=True)
+    with open_db(path) as db:
         select(db)
     out = ["--db", str(path), "--out", str(tmp_path / "通知"), "--font", str(FONT)]
     assert main(["--lang", "zh", "notices", *out]) == 0
@@ -294,7 +281,7 @@ def test_a_mistyped_group_is_said_not_listed_as_empty(tmp_path: Path) -> None:
     from checkin.review import list_applications
 
     db = plan_db()
-    import_file(db, write_csv(tmp_path / "报名表.csv", [person_row(1)]))
+    import_sign_ups(db, tmp_path, 1, timed=False)
     with pytest.raises(CheckinError) as refused:
         list_applications(db, group="g009")
     assert refused.value.key == "groups.unknown" and "G009" in refused.value.message()
@@ -308,11 +295,8 @@ def test_rejecting_someone_invited_says_the_invitation_is_void_and_who_moved_up(
     # that two people had to be told
     from checkin.cli import main
 
-    path = tmp_path / "e.db"
-    with open_db(path, create=True) as db:
-        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=1, min_citizen_share=0, review=True))
-        rows = [person_row(i, at=f"2026-11-20 09:0{i}") for i in range(1, 3)]
-        import_file(db, write_csv(tmp_path / "报名表.csv", rows))
+    path = event_with_sign_ups(tmp_path, 2, capacity=1, review=True)
+    with open_db(path) as db:
         approve(db, ["A001", "A002"], operator=OFFICE, residence="身份证住址在本县")
         select(db)
     capsys.readouterr()
@@ -331,10 +315,7 @@ def test_a_batch_approval_that_reverses_a_rejection_says_so(
     # the rejection was reversed without a word
     from checkin.cli import main
 
-    path = tmp_path / "e.db"
-    with open_db(path, create=True) as db:
-        create_event(db, Event(title="开放日", date=EVENT_DATE, capacity=3, min_citizen_share=0, review=True))
-        import_file(db, write_csv(tmp_path / "报名表.csv", [person_row(i) for i in range(1, 4)]))
+    path = event_with_sign_ups(tmp_path, 3, capacity=3, review=True, timed=False)
     base = ["--db", str(path)]
     assert main(["--lang", "zh", "review", "reject", "A002", "--reason", "材料不全", *base]) == 0
     capsys.readouterr()
