@@ -32,9 +32,12 @@ figures (one row per category with anyone invited or declined, then category 'to
     declined INTEGER, citizen INTEGER (1: counts as 群众代表 for the share, also an event's
     own category), takes_place INTEGER (0: outside capacity, 媒体记者不占用名额); both NULL
     on 'total' (a reader of an older file takes citizen = code 'citizen', takes_place = not 'media'),
-    turned_away INTEGER (came to the door, refused and never admitted, 到场未入场: not among
-    no_show; invited = arrived − walk-ins + turned_away + no_show; absent in older files, whose
-    no_show counted them)
+    turned_away INTEGER (invited guests who came to the door, were refused and never admitted,
+    到场未入场: not among no_show; invited = arrived − walk-ins + turned_away + no_show; absent in
+    older files, whose no_show counted them). `arrived` counts the people registered at the door
+    (walk-ins, never invited) among those who came — the county's 30-per-site and citizen-share
+    checks are of everyone who came — and `invited` does not: each walk-in is an attendance row
+    with walk_in = 1
 
 attendance (everyone invited, declined or on the waiting list)
     number TEXT, name TEXT, category TEXT, category_label TEXT, organization TEXT,
