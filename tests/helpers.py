@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from checkin.demo import demo_rows
 from checkin.door import Door
 from checkin.idcard import make_id
 from checkin.keys import issue_token
@@ -348,3 +349,13 @@ def event_with_sign_ups(
         )
         import_sign_ups(db, tmp, count, timed=timed, phones=phones)
     return path
+
+
+def demo_id(path: Path, number: str) -> str:
+    """The invented ID number of a demo person (from the seeded sheet)."""
+    db = open_db(path)
+    name = db.execute("SELECT name FROM people WHERE number = ?", [number]).fetchone()[0]
+    db.conn.close()
+    rows = [r for r in demo_rows()[1:] if r[0] == name]
+    assert len(rows) == 1
+    return rows[0][2]

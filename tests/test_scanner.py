@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Digits, Input, Static
 
-from checkin.demo import demo_rows
 from checkin.door import Door, find_id_number, resolve_scan
 from checkin.i18n import set_language
 from checkin.storage import open_db
@@ -27,7 +26,7 @@ from screens.scan import ScanScreen
 from screens.scanner import BurstRecogniser, Replay, Scan, ScannerSettings
 from screens.survey import KeyerWidget, SurveyEntryScreen
 from tests.conftest import send_burst, settle, valid_id
-from tests.helpers import invited, live_checkins, panel, panel_classes, ready, set_checks, token
+from tests.helpers import demo_id, invited, live_checkins, panel, panel_classes, ready, set_checks, token
 
 # ---------------------------------------------------------------- the recogniser alone
 
@@ -175,16 +174,6 @@ def test_thresholds_are_configurable() -> None:
 
 
 # ---------------------------------------------------------------- the core: ID cards, numbers, URLs
-
-
-def demo_id(path: Path, number: str) -> str:
-    """The invented ID number of a demo person (from the seeded sheet)."""
-    db = open_db(path)
-    name = db.execute("SELECT name FROM people WHERE number = ?", [number]).fetchone()[0]
-    db.conn.close()
-    rows = [r for r in demo_rows()[1:] if r[0] == name]
-    assert len(rows) == 1
-    return rows[0][2]
 
 
 def test_an_id_number_anywhere_in_the_text_finds_the_person(demo: Path) -> None:

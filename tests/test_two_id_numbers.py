@@ -15,8 +15,17 @@ from checkin.storage import open_db
 from screens.app import make_app
 from screens.check_form import CheckFormWidget
 from screens.dialogs import WalkInDialog
-from tests.helpers import invited, live_checkins, panel, panel_classes, ready, send_burst, settle, token
-from tests.test_scanner import demo_id
+from tests.helpers import (
+    demo_id,
+    invited,
+    live_checkins,
+    panel,
+    panel_classes,
+    ready,
+    send_burst,
+    settle,
+    token,
+)
 
 
 def two_people(demo: Path) -> tuple[str, str, str, str]:
