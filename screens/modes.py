@@ -46,6 +46,7 @@ class ScreenEntry:
     module: str  # imported the first time the screen opens
     cls: str  # a screen class with `from_desk(desk)`
     asks_operator: bool = False  # it records who did what: the operator's name is asked first
+    door: bool = True  # used on the event day (False: the office's, left off a narrow key line first)
 
     @property
     def binding_id(self) -> str:
@@ -57,15 +58,16 @@ class ScreenEntry:
         return screen
 
 
+# id, key, label, module, class, asks the operator's name, used on the event day
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("scan", "f2", "app.bind.mode_scan", "screens.scan", "ScanScreen", True),
     ScreenEntry("people", "f3", "app.bind.mode_people", "screens.overview", "OverviewScreen"),
     ScreenEntry("board", "f4", "app.bind.mode_board", "screens.board", "BoardScreen"),
     ScreenEntry("calls", "f5", "app.bind.mode_calls", "screens.calls", "CallsScreen"),
-    ScreenEntry("survey", "f9", "app.bind.mode_survey", "screens.survey", "SurveyEntryScreen", True),
-    ScreenEntry("results", "f10", "app.bind.mode_results", "screens.survey", "ResultsScreen"),
-    ScreenEntry("ledger", "f11", "app.bind.mode_ledger", "screens.ledger", "LedgerScreen"),
-    ScreenEntry("review", "f12", "app.bind.mode_review", "screens.review", "ReviewScreen"),
+    ScreenEntry("survey", "f9", "app.bind.mode_survey", "screens.survey", "SurveyEntryScreen", True, False),
+    ScreenEntry("results", "f10", "app.bind.mode_results", "screens.survey", "ResultsScreen", False, False),
+    ScreenEntry("ledger", "f11", "app.bind.mode_ledger", "screens.ledger", "LedgerScreen", False, False),
+    ScreenEntry("review", "f12", "app.bind.mode_review", "screens.review", "ReviewScreen", False, False),
     ScreenEntry("rollcall", "f1", "app.bind.mode_rollcall", "screens.rollcall", "RollCallScreen", True),
 )  # fmt: skip
 
