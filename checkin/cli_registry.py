@@ -61,6 +61,10 @@ class Words:
         return "|".join([*(self._label(code) for code in self.codes), *([self.other] if self.other else [])])
 
     def __call__(self, text: str) -> str:
+        if text in self.codes:
+            # the code itself (an option's default is one): no words to look up, and no
+            # catalogue of the other language to read (`checkin run` starts sooner)
+            return text
         wanted = text.strip().casefold()
         words_of = {}
         for code in self.codes:

@@ -8,13 +8,18 @@ then `CHECKIN_LANG`, then the locale: Chinese unless the locale is explicitly En
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import locale
 import logging
+import marshal
 import os
 import string
+import sys
 import tomllib
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from checkin.paths import data_dir
@@ -37,9 +42,60 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """All messages of one language, keyed by dotted name."""
-    path = data_dir() / "i18n" / f"{lang}.toml"
+    return _read_catalogue(data_dir() / "i18n" / f"{lang}.toml")
+
+
+_COMPILED = b"checkin catalogue 1\n"
+
+
+def _read_catalogue(path: Path) -> dict[str, str]:
+    """The catalogue at `path`, from its compiled copy when that was made from this very file
+    (same size and time of change), else parsed and the copy (re)written.
+
+    Parsing the TOML took a good part of `checkin run`'s start (tomllib, in pure Python, some
+    10 ms a language); the copy is the flattened dict in `marshal` form, kept where Python
+    keeps the program's own bytecode (`__pycache__` beside it, or PYTHONPYCACHEPREFIX) and,
+    like bytecode, not written under PYTHONDONTWRITEBYTECODE. A copy that is stale, cut
+    short or not ours is ignored; one that cannot be written (a read-only install) is
+    simply not written."""
+    source = path.stat()
+    stamp = _COMPILED + f"{source.st_mtime_ns} {source.st_size}\n".encode("ascii")
+    compiled = _compiled_path(path)
+    if compiled is not None:
+        try:
+            data = compiled.read_bytes()
+        except OSError:
+            data = b""
+        if data.startswith(stamp):
+            try:
+                found = marshal.loads(data[len(stamp) :])
+            except (EOFError, ValueError, TypeError):
+                found = None
+            if isinstance(found, dict) and all(type(k) is str and type(v) is str for k, v in found.items()):
+                return found
     with path.open("rb") as fh:
-        return _flatten(tomllib.load(fh))
+        flat = _flatten(tomllib.load(fh))
+    if compiled is not None and not sys.dont_write_bytecode:
+        _write_compiled(compiled, stamp + marshal.dumps(flat))
+    return flat
+
+
+def _compiled_path(path: Path) -> Path | None:
+    try:
+        return Path(importlib.util.cache_from_source(str(path))).with_suffix(".marshal")
+    except (NotImplementedError, ValueError):  # no bytecode cache on this Python
+        return None
+
+
+def _write_compiled(target: Path, data: bytes) -> None:
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, target)  # whole or not at all, for a start running beside this one
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def normalise_language(value: str | None) -> str | None:

@@ -21,10 +21,8 @@ written to the file as on any event file.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
-import secrets
 import sqlite3
 import sys
 import unicodedata
@@ -37,8 +35,9 @@ from checkin.errors import CheckinError
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-# the ciphers (cryptography) are imported when a pack is sealed or opened: every command
-# passes through here to set the passphrase, and the door's start needs none of them
+# the ciphers (cryptography) are imported when a pack is sealed or opened, and secrets and
+# getpass when a passphrase is made or asked for: every command passes through here to set
+# the passphrase, and the door's start needs none of them
 
 ENV = "CHECKIN_PASSPHRASE"
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # 31 letters and digits, no 0/O, 1/I/L
@@ -75,6 +74,8 @@ def passphrase_bits() -> float:
 
 def new_passphrase() -> str:
     """16 characters in four groups, e.g. `K7QM-3XPR-9VHD-TW2N` (about 79 bits)."""
+    import secrets
+
     chars = "".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_LEN))
     return "-".join(chars[i : i + GROUP_LEN] for i in range(0, len(chars), GROUP_LEN))
 
@@ -103,6 +104,8 @@ def set_prompt(prompt: Callable[[], str] | None) -> None:
 
 
 def terminal_prompt() -> str:
+    import getpass
+
     from checkin.i18n import tr
 
     return getpass.getpass(tr("packseal.prompt"), stream=sys.stderr)

@@ -56,6 +56,11 @@ class CheckinApp(ScannerApp):
         notice: str | None = None,
         first_look: FirstLook | None = None,
     ) -> None:
+        # The start screen is the first screen Textual opens, rather than a switch of modes
+        # once the app is up: Textual holds every frame back for 50 ms after a switch, and
+        # lays out and draws the screen under it first. Only a start that asks who the
+        # operator is first (a dialog) opens the screens once it is answered.
+        self._start_mode = "_default" if screen_entry(start).asks_operator and not operator else start
         # an invitation cut short mid-burst (the terminal's reader held back) waits for its rest
         super().__init__(scanner=(scanner or self.scanner_settings).expecting(_invitation_begun))
         self.stylesheet = DeskStylesheet(variables=self.get_css_variables())  # parsed once per change
@@ -77,19 +82,25 @@ class CheckinApp(ScannerApp):
         self.operator = operator
         self.start = start
         self.title = tr("app.title")
+        if self._start_mode != "_default":
+            self._add_modes()
+
+    @property
+    def DEFAULT_MODE(self) -> str:  # type: ignore[override]  # Textual reads it once, in App.__init__
+        """The mode Textual opens first: the start screen's (see __init__)."""
+        return self._start_mode
 
     def on_mount(self) -> None:
         localise_bindings(self)
-        # should Textual's Ready never come, what waits for the first frame is not left waiting
+        # should no frame be reported, what waits for the first frame is not left waiting
         self.set_timer(FIRST_FRAME_AT_LATEST, self._first_frame_shown)
         if self.notice:
             self.notify(self.notice, severity="warning", timeout=15)
-        if screen_entry(self.start).asks_operator and not self.operator:
-            from screens.dialogs import OperatorDialog
+        if self.modes_open:
+            return  # the start screen is open already
+        from screens.dialogs import OperatorDialog
 
-            self.push_screen(OperatorDialog(), self._operator_chosen)
-        else:
-            self._open_modes()
+        self.push_screen(OperatorDialog(), self._operator_chosen)
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
         """`callback` once the first frame is on the terminal (at once if it is already): work
@@ -101,9 +112,14 @@ class CheckinApp(ScannerApp):
         else:
             self._first_frame.append(callback)
 
-    def on_ready(self) -> None:
-        """Textual's Ready: the screen is laid out and its first frame is being shown."""
-        self.call_after_refresh(self._first_frame_shown)
+    def post_display_hook(self) -> None:
+        """Textual calls this after each frame it hands to the terminal (and after a display
+        with nothing to show). The first real one is the first frame: what waits for it runs
+        next. Textual's own Ready came too early for this: it is posted when the screen is
+        first laid out, and what it set going (the door's imports in a worker, the recent
+        scans' table) often ran before the frame was painted, holding the screen back."""
+        if self._first_frame is not None and not self._batch_count and self.is_running:
+            self._first_frame_shown()
 
     def _first_frame_shown(self) -> None:
         waiting, self._first_frame = self._first_frame or [], None
@@ -115,11 +131,14 @@ class CheckinApp(ScannerApp):
         self._open_modes()
 
     def _open_modes(self) -> None:
+        self._add_modes()
+        self.switch_mode(self.start)
+
+    def _add_modes(self) -> None:
         """Each screen's module is imported the first time it is opened: a quick start at the door."""
         for entry in SCREENS:
             self.add_mode(entry.id, partial(entry.open, self))
         self.modes_open = True
-        self.switch_mode(self.start)
 
     # ------------------------------------------------------------ scans
 

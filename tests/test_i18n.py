@@ -176,3 +176,57 @@ def test_labels_given_in_both_languages_are_chosen_one_way() -> None:
     set_language("zh")
     assert pick("身份证", "ID card") == "身份证"
     assert pick("身份证", "ID card", "en") == "ID card"
+
+
+def test_a_catalogue_is_read_from_its_compiled_copy_only_while_that_is_of_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`checkin run` starts sooner reading the catalogue from a compiled copy (marshal, kept
+    with the bytecode); the copy serves only the very file it was made from: a changed
+    catalogue, a copy cut short or one that is not a catalogue are read from the TOML."""
+    import marshal
+    import os
+
+    from checkin import i18n
+
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path / "bytecode"))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    source = tmp_path / "i18n" / "zh.toml"
+    source.parent.mkdir()
+    source.write_text('[app]\ntitle = "开放日签到台"\n[app.bind]\nquit = "退出"\n', encoding="utf-8")
+    assert i18n._read_catalogue(source) == {"app.title": "开放日签到台", "app.bind.quit": "退出"}
+    (copy,) = (tmp_path / "bytecode").rglob("zh.*.marshal")
+
+    def stamp() -> bytes:  # the copy's header: what file it was made from
+        data = copy.read_bytes()
+        return data[: data.index(b"\n", len(i18n._COMPILED)) + 1]
+
+    # the copy is what is read (one changed by hand shows it)
+    copy.write_bytes(stamp() + marshal.dumps({"app.title": "from the copy"}))
+    assert i18n._read_catalogue(source) == {"app.title": "from the copy"}
+    # the catalogue changed (another size, another time): the TOML is read, a new copy made
+    source.write_text('[app]\ntitle = "签到"\n', encoding="utf-8")
+    os.utime(source, ns=(1_000_000_000, 1_000_000_000))
+    assert i18n._read_catalogue(source) == {"app.title": "签到"}
+    assert marshal.loads(copy.read_bytes()[len(stamp()) :]) == {"app.title": "签到"}
+    # a copy cut short, or not a catalogue: the TOML
+    for broken in (
+        copy.read_bytes()[:-3],
+        stamp() + marshal.dumps([1, 2]),
+        stamp() + marshal.dumps({"a": 1}),
+    ):
+        copy.write_bytes(broken)
+        assert i18n._read_catalogue(source) == {"app.title": "签到"}
+
+
+def test_no_compiled_catalogue_is_written_where_python_writes_no_bytecode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checkin import i18n
+
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path / "bytecode"))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    source = tmp_path / "en.toml"
+    source.write_text('[app]\ntitle = "Open day"\n', encoding="utf-8")
+    assert i18n._read_catalogue(source) == {"app.title": "Open day"}
+    assert not (tmp_path / "bytecode").exists()

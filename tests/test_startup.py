@@ -164,6 +164,28 @@ def test_checkin_run_loads_no_office_machinery_before_the_screen(demo: Path) -> 
     assert heavy.isdisjoint(modules), sorted(heavy & set(modules))
 
 
+def test_checkin_run_reads_the_catalogue_of_its_language_only(demo: Path) -> None:
+    """Up to the moment the screen starts, `checkin run --lang zh` has read the Chinese
+    catalogue and not the English one (the `--screen` option's default was looked up among
+    the screens' names in both languages: a second catalogue read for nothing)."""
+    script = (
+        "import json\n"
+        "import checkin.i18n as i18n\n"
+        "read = []\n"
+        "real = i18n._read_catalogue\n"
+        "i18n._read_catalogue = lambda path: read.append(path.name) or real(path)\n"
+        "import screens.main as m\n"
+        "m._run_app = lambda *a, **k: 0\n"
+        f"code = m.main(['--lang', 'zh', 'run', '--db', {str(demo)!r}, '--station', '东门', '--operator', '小王'])\n"
+        "print(json.dumps([code, read]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [0, ["zh.toml"]]
+
+
 def test_the_look_up_index_works_out_its_keys_outside_the_write_lock(
     demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -396,14 +418,14 @@ async def test_the_door_opens_even_if_textual_never_reports_the_first_frame(
     demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A safety net: the work waiting for the first frame (the door above all) is not left
-    waiting for ever should Textual's Ready not come; a scan taken meanwhile is judged."""
+    waiting for ever should Textual report no frame shown; a scan taken meanwhile is judged."""
     from checkin.doorstart import first_look
     from screens.app import FIRST_FRAME_AT_LATEST, CheckinApp
     from tests.helpers import invited, live_checkins, set_checks
 
     set_checks(demo, "none")
     number = invited(demo, 0)
-    monkeypatch.setattr(CheckinApp, "on_ready", lambda self: None)
+    monkeypatch.setattr(CheckinApp, "post_display_hook", lambda self: None)
     app = make_app(demo, station="东门", operator="小王", first_look=first_look(demo, "东门", "小王"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -414,3 +436,74 @@ async def test_the_door_opens_even_if_textual_never_reports_the_first_frame(
         await settle(app, pilot)
         assert screen.door is not None and not screen.waiting
     assert [n for n, _, _ in live_checkins(demo)] == [number]
+
+
+async def test_what_waits_for_the_first_frame_waits_until_a_frame_is_drawn(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The door's opening (its imports, in a worker), the recent scans' table and the key
+    line's keys wait until Textual has drawn a frame, not only laid the screen out: Textual's
+    Ready, used before, came first, and what it set going often held the first paint back.
+    Here nothing reaches the terminal at first: nothing waiting runs; the first frame drawn
+    lets it all go."""
+    from checkin.doorstart import first_look
+    from screens import app as app_module
+    from screens.app import CheckinApp
+
+    set_language("zh")
+    monkeypatch.setattr(app_module, "FIRST_FRAME_AT_LATEST", 600.0)  # the safety net stays out of it
+    drawing = False
+    real_display = CheckinApp._display
+
+    def display(self: CheckinApp, screen: object, renderable: object) -> None:
+        if drawing:
+            real_display(self, screen, renderable)  # type: ignore[arg-type]
+
+    opened: list[ScanScreen] = []
+    real_open = ScanScreen.open_door
+
+    def open_door(self: ScanScreen) -> None:
+        opened.append(self)
+        real_open(self)
+
+    monkeypatch.setattr(CheckinApp, "_display", display)
+    monkeypatch.setattr(ScanScreen, "open_door", open_door)
+    app = make_app(demo, station="东门", operator="小王", first_look=first_look(demo, "东门", "小王"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        screen = app.screen
+        assert isinstance(screen, ScanScreen) and screen.is_mounted
+        assert not opened and screen.query("#recent-slot") and not footer_keys(app)
+        drawing = True
+        screen.refresh()
+        await settle(app, pilot)
+        assert opened == [screen] and screen.door is not None
+        assert not screen.query("#recent-slot") and len(footer_keys(app)) > 10
+
+
+@pytest.mark.parametrize("start", ["scan", "people", "board"])
+async def test_the_start_screen_is_the_first_screen_not_a_switch_of_modes(
+    demo: Path, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
+    """`checkin run` opens its screen as Textual's first screen: no switch of modes at start
+    (after a switch Textual holds every frame back 50 ms, and laid the screen out and drew it
+    once for nothing underneath); the other screens' keys switch as before."""
+    from textual.app import App
+
+    switches: list[str] = []
+    real_switch = App.switch_mode
+
+    def switch_mode(self: App[object], mode: str) -> object:
+        switches.append(mode)
+        return real_switch(self, mode)
+
+    monkeypatch.setattr(App, "switch_mode", switch_mode)
+    app = make_app(demo, station="东门", operator="小王", start=start)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.current_mode == start and switches == []
+        assert [type(s).__name__ for s in app.screen_stack] == [type(app.screen).__name__]
+        await pilot.press("f4" if start != "board" else "f3")
+        await settle(app, pilot)
+        assert app.current_mode == ("board" if start != "board" else "people")
+        assert switches == [app.current_mode]
