@@ -38,6 +38,9 @@ class Board:
     citizens_present: int = 0
     counted_present: int = 0
     not_arrived: list[Absent] = field(default_factory=list)
+    # marked present on a site visit's roll call, never checked in at the door: they came
+    # (not to be phoned as no-shows), but their entry checks were never recorded
+    on_visit_only: list[Absent] = field(default_factory=list)
     last_scan_at: str | None = None
 
     @property
@@ -92,13 +95,17 @@ def build_board(db: Database) -> Board:
     board.expected = sum(line.expected for line in board.lines)
     board.arrived = sum(line.arrived for line in board.lines)
     board.counted_present, board.citizens_present = present_counts(db, citizen_codes(categories))
-    board.not_arrived = [
-        Absent(*r)
-        for r in db.execute(
-            "SELECT number, name, category, phone, confirmation FROM people WHERE status = 'invited' "
-            "AND number NOT IN (SELECT number FROM live_checkins) ORDER BY queue_pos, seq"
-        )
-    ]
+    # "arrived" stays the door's check-ins (as in the report and the results file); a guest
+    # a bus leader marked present but who never passed the desk is not said to be missing
+    on_visit = {
+        str(r[0]) for r in db.execute("SELECT DISTINCT number FROM roll_marks WHERE mark = 'present'")
+    }
+    for row in db.execute(
+        "SELECT number, name, category, phone, confirmation FROM people WHERE status = 'invited' "
+        "AND number NOT IN (SELECT number FROM live_checkins) ORDER BY queue_pos, seq"
+    ):
+        person = Absent(*row)
+        (board.on_visit_only if person.number in on_visit else board.not_arrived).append(person)
     last = db.execute("SELECT MAX(at) FROM scans").fetchone()
     board.last_scan_at = last[0] if last else None
     return board

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,7 +15,7 @@ from textual.widgets import DataTable, Digits, Static
 from checkin.board import Board, build_board
 from checkin.categories import CATEGORIES, category_label
 from checkin.clock import SYSTEM_CLOCK, Clock
-from checkin.i18n import tr
+from checkin.i18n import listing, tr
 from checkin.rollcall import visit_schedule
 from screens.base import DeskScreen
 from screens.bindings import DeskFooter, bind
@@ -75,7 +76,7 @@ class BoardScreen(DeskScreen):
                 ("number", tr("app.col.number"), ["A0000"]),
                 ("name", tr("app.col.name"), ["名" * 3]),
                 ("category", tr("app.col.category"), [category_label(c) for c in CATEGORIES]),
-                ("phone", tr("app.col.phone"), ["0" * 11]),
+                ("phone", tr("app.col.phone"), ["0" * 11, tr("app.phone_hidden")]),
                 ("confirmation", tr("app.col.confirmation"), [tr(f"confirmation.{c}") for c in ANSWERS]),
             ],
         )
@@ -130,7 +131,7 @@ class BoardScreen(DeskScreen):
         line.display = bool(plan)
         line.update(plan or "")
 
-    def _figures(self, board: Board) -> Table | Text:
+    def _figures(self, board: Board) -> Table | Group:
         share = board.citizen_share
         share_text = f"{float(share):.0%}" if share is not None else "—"
         table = Table(title=tr("app.board_title"), expand=True)
@@ -142,7 +143,13 @@ class BoardScreen(DeskScreen):
         table.add_row(Text(tr("app.board_total"), style="bold"), str(board.arrived), str(board.expected))
         last = (board.last_scan_at or "—")[11:19] or "—"
         table.caption = f"{tr('app.board_share')} {share_text} · {tr('app.board_last_scan')} {last}"
-        return table
+        if not board.on_visit_only:
+            return table
+        names = listing(f"{p.name} {p.number}" for p in board.on_visit_only)
+        note = Text(
+            tr("app.board_on_visit_only", n=len(board.on_visit_only), names=names), style="bold yellow"
+        )
+        return Group(table, note)
 
     def action_toggle_big(self) -> None:
         self.big = not self.big
