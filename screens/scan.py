@@ -119,6 +119,9 @@ class ScanScreen(DeskScreen):
         self.last_at = 0.0
         self.current: Pending | None = None
         self.waiting: deque[str] = deque()
+        # a verdict stays on the panel while scans wait behind it, until the volunteer moves on
+        # (Enter, or a new scan): the next guest's panel never hides the one before it
+        self.holding = False
         self.in_flight = False
         self.last_verdict: Verdict | None = None
         self.latencies: list[float] = []
@@ -256,7 +259,7 @@ class ScanScreen(DeskScreen):
         if self.current is not None and form is not None and form.display and form.form.complete:
             form.retry()  # the guest's answers were not saved: Enter tries again, Esc cancels
             form.focus()
-        self._next_waiting()
+        self._after_verdict()  # the panel says it was not recorded: it stays until Enter
 
     # ------------------------------------------------------------ scans and typed numbers
 
@@ -271,6 +274,8 @@ class ScanScreen(DeskScreen):
         scan_input.value = ""
         if text.strip():
             self.receive_scan(text)
+        elif self.holding:
+            self._move_on()  # Enter: the next guest who scanned meanwhile
 
     def receive_scan(self, text: str) -> None:
         """One whole scan (or typed entry), whatever had the focus when it arrived."""
@@ -280,6 +285,13 @@ class ScanScreen(DeskScreen):
             return
         code = _normal(text)
         if not code:
+            return
+        if self.holding:
+            if self._repeat(code):
+                return  # the guest on the panel, read twice
+            if not any(_normal(t) == code for t in self.waiting):
+                self.waiting.append(text)
+            self._move_on()  # a new scan: the volunteer has moved on
             return
         if self.in_flight or self._form() is None:
             self.waiting.append(text)  # judged in turn once the verdict in hand is shown
@@ -323,11 +335,30 @@ class ScanScreen(DeskScreen):
                 Text(tr("app.finish_first", number=self.current.number, waiting=len(self.waiting)), "bold")
             )
             note.display = True
+        elif self.waiting and self.holding:
+            note.update(Text(tr("app.next_waiting", waiting=len(self.waiting)), "bold"))
+            note.display = True
         else:
             note.display = False
 
+    def _after_verdict(self) -> None:
+        """A verdict is on the panel: with scans waiting behind it, it stays until the
+        volunteer moves on (Enter or a new scan); else the next is judged at once."""
+        # the same code read twice while it was judged is the same scan, not someone waiting
+        self.waiting = deque(t for t in self.waiting if not self._repeat(_normal(t)))
+        if self.waiting and self.current is None and not self.in_flight:
+            self.holding = True
+            self._show_queue_note()
+        else:
+            self._next_waiting()
+
+    def _move_on(self) -> None:
+        self.holding = False
+        self._show_queue_note()
+        self._next_waiting()
+
     def _next_waiting(self) -> None:
-        if self.door is None or self.in_flight or self.current is not None:
+        if self.door is None or self.in_flight or self.current is not None or self.holding:
             return
         while self.waiting:
             text = self.waiting.popleft()
@@ -431,7 +462,7 @@ class ScanScreen(DeskScreen):
         self.refresh_status()
         self.refresh_recent()
         self._show_queue_note()
-        self._next_waiting()
+        self._after_verdict()
 
     def show_unsaved(self, message: str) -> None:
         """The file refused the write (in use, disk full, read-only): the panel says so until

@@ -348,6 +348,9 @@ async def test_the_next_guest_scanned_before_enter_waits_and_is_not_lost(demo: P
         await pilot.pause(0.3)  # a person reacts (an Enter right after a burst is the scanner's)
         await pilot.press("enter")  # the first guest's own ID card seen
         await settle(app, pilot)
+        assert "-admitted" in panel_classes(app) and first in panel(app)  # in view until Enter
+        await pilot.press("enter")
+        await settle(app, pilot)
         assert screen.current is not None and screen.current.number == second
         assert "-needs_checks" in panel_classes(app) and second in panel(app)
         await pilot.press("enter")

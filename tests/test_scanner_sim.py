@@ -247,7 +247,10 @@ async def run_in_pilot(path: Path, steps: list[Step]) -> dict[str, int]:
                 ok = await until(pilot, lambda: len(screen.waiting) >= 1 and screen.current is not None)
                 misrouted += not ok
                 await react(sent)
-                press("enter", "\r")  # the guest before: own ID card seen
+                press("enter", "\r")  # the guest before: own ID card seen; their verdict stays
+                misrouted += not await until(pilot, lambda: screen.holding)
+                await pilot.pause(0.3)
+                press("enter", "\r")  # the volunteer moves on to the guest who scanned meanwhile
                 await until(
                     pilot,
                     lambda p=steps[index - 1].form_for: (
@@ -379,7 +382,11 @@ def test_scanner_simulator_in_a_real_terminal(tmp_path: Path, long_run: bool) ->
                 if not wait_until(lambda n=steps[index - 1].form_for: f"请先完成 {n}" in term.screen()):
                     break
                 react(sent, time.monotonic())
-                term.key("Enter")  # that guest's own ID card seen; then this guest's form opens
+                term.key("Enter")  # that guest's own ID card seen: their verdict stays in view
+                if not wait_until(lambda: "按回车接待下一位" in term.screen()):
+                    break
+                react(sent, time.monotonic())
+                term.key("Enter")  # the volunteer moves on: this guest's form opens
                 if not wait_until(lambda n=step.form_for: term.form_open(n)):
                     break
                 term.key("Enter")
