@@ -207,3 +207,36 @@ def test_a_true_hidden_among_ones_is_still_refused(made: tuple[Path, Path, Table
     with pytest.raises(CheckinError) as info:
         merge_bundles(office, [bundle_of(pack, bad, tmp_path / "bad.sqlite")])
     assert (info.value.params["row"], info.value.params["field"]) == (4, "passed")
+
+
+def test_merged_again_only_what_is_new_is_added_and_counted(
+    made: tuple[Path, Path, Tables], tmp_path: Path
+) -> None:
+    """An early bundle of the door (without its last three admissions), then the full one, then
+    both again: each row is written once, and each report counts what it added and what was there."""
+    office_template, pack, tables = made
+    office = tmp_path / "office.db"
+    shutil.copy(office_template, office)
+    late = {row[1] for row in tables["checkins"][-3:]}
+    early = copy.deepcopy(tables)
+    early["scans"] = [r for r in early["scans"] if r[7] not in late]
+    early["checkins"] = [r for r in early["checkins"] if r[1] not in late]
+    early["check_results"] = [r for r in early["check_results"] if r[2] not in late]
+    first, full = (
+        bundle_of(pack, early, tmp_path / "early.sqlite"),
+        bundle_of(pack, tables, tmp_path / "full.sqlite"),
+    )
+    merge_bundles(office, [first])
+    [report] = merge_bundles(office, [full])
+    big = ("scans", "checkins", "check_results")
+    assert [report.added[t] for t in big] == [3, 3, 3]
+    assert [report.already[t] for t in big] == [len(tables[t]) - 3 for t in big]
+    again = merge_bundles(office, [first, full])
+    assert all(
+        r.added[t] == 0 and r.already[t] == len(b[t])
+        for r, b in zip(again, (early, tables), strict=True)
+        for t in big
+    )
+    with open_db(office) as db:
+        counts = [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in big]
+    assert counts == [GUESTS + 1, GUESTS, GUESTS]
