@@ -33,6 +33,8 @@ class BoardScreen(DeskScreen):
     """Refreshes itself every few seconds; `b` switches to large digits for a projector
     (the not-arrived list then pages by itself); phone numbers only when `p` asks."""
 
+    CSS_PATH = "board.tcss"  # its own rules, read when it first opens (app.tcss: what all share)
+
     BINDINGS = [
         bind("b", "toggle_big", "big"),
         bind("p", "toggle_phones", "phones"),

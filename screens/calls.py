@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 class CallsScreen(DeskScreen):
     """The invited with their phone numbers; c confirmed, d declined, u unreachable."""
 
+    CSS_PATH = "calls.tcss"  # its own rules, read when it first opens (app.tcss: what all share)
+
     BINDINGS = [
         bind("c", "mark('confirmed')", "mark_confirmed"),
         bind("d", "mark('declined')", "mark_declined"),

@@ -91,6 +91,8 @@ class HistoryDialog(DeskDialog[None]):
 class LedgerScreen(DeskScreen):
     """工作台账: overdue in red, due within three working days in yellow."""
 
+    CSS_PATH = "ledger.tcss"  # its own rules, read when it first opens (app.tcss: what all share)
+
     BINDINGS = [
         bind("s", "cycle_status", "filter_status"),
         bind("d", "cycle_department", "filter_department"),

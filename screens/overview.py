@@ -44,6 +44,8 @@ class PeopleLoaded:
 class OverviewScreen(DeskScreen):
     """Event facts on top, the people below; loads in a worker thread."""
 
+    CSS_PATH = "overview.tcss"  # its own rules, read when it first opens (app.tcss: what all share)
+
     BINDINGS = [
         bind("r", "refresh", "refresh"),
         bind("f", "cycle_filter", "filter"),

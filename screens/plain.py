@@ -9,20 +9,18 @@ notification through `PlainNotify` (tests/test_markup_injection.py checks every 
 
 from __future__ import annotations
 
-from collections import deque
-from typing import Any
-
 from rich.text import Text, TextType
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
+
+from screens.plain_notify import PlainNotify
+
+__all__ = ["PlainNotify", "PlainTable", "plain"]
 
 
 def plain(value: object, *, wrap: bool = True) -> object:
     """A string as a Text (shown literally, cut or wrapped as DataTable does); anything else unchanged."""
     return Text(value, end="", no_wrap=not wrap) if isinstance(value, str) else value
-
-
-NOTICES_KEPT = 50
 
 
 class PlainTable(DataTable[object]):
@@ -53,21 +51,3 @@ class PlainTable(DataTable[object]):
         row = self.rows.get(row_key if isinstance(row_key, RowKey) else RowKey(row_key))
         wrap = row is None or row.height != 1
         super().update_cell(row_key, column_key, plain(value, wrap=wrap), update_width=update_width)
-
-
-class PlainNotify:
-    """App mixin: every notification is plain text (messages quote names and files), and the
-    last ones stay readable in `notices` (what the desk told the volunteer; the tests read it)."""
-
-    def notify(self, message: str, **kwargs: Any) -> None:
-        kwargs["markup"] = False
-        self.notices.append(message)
-        super().notify(message, **kwargs)  # type: ignore[misc]
-
-    @property
-    def notices(self) -> deque[str]:
-        """The last `NOTICES_KEPT` notifications, oldest first."""
-        kept: deque[str] | None = self.__dict__.get("_plain_notices")
-        if kept is None:
-            kept = self.__dict__["_plain_notices"] = deque(maxlen=NOTICES_KEPT)
-        return kept

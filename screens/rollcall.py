@@ -112,6 +112,8 @@ class PlaceDialog(DeskDialog[tuple[str, str | None] | None]):
 class RollCallScreen(DeskScreen):
     """The bus leader's screen: expected people, who is here, missing with phones, departure."""
 
+    CSS_PATH = "rollcall.tcss"  # its own rules, read when it first opens (app.tcss: what all share)
+
     BINDINGS = [
         bind("slash", "lookup", "lookup", priority=True),
         bind("space", "mark_selected", "rollcall_present"),

@@ -26,7 +26,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from checkin.categories import category_label
 from checkin.clock import SYSTEM_CLOCK, Clock
@@ -36,8 +36,6 @@ from checkin.vocab import Reason, VerdictKind
 from screens.base import DeskScreen
 from screens.bindings import DeskFooter, bind
 from screens.check_form import CheckFormWidget
-from screens.plain import PlainTable
-from screens.tables import add_fixed_columns
 
 T = TypeVar("T")
 
@@ -46,6 +44,7 @@ if TYPE_CHECKING:
     from checkin.doorstart import FirstLook
     from screens.dialogs import SupervisorAnswer, WalkInAnswer
     from screens.modes import Desk
+    from screens.plain import PlainTable
 
 REPEAT_SECONDS = 3.0  # scanners that read twice: the same code again within this is one scan
 RECENT = 20
@@ -82,6 +81,8 @@ class Pending:
 
 class ScanScreen(DeskScreen):
     """Scan → verdict panel (green/yellow/red/blue) → last 20 scans; checks in place."""
+
+    CSS_PATH = "scan.tcss"  # its own rules, read when it first opens (app.tcss: what all share)
 
     BINDINGS = [
         bind("slash", "lookup", "lookup", priority=True),
@@ -166,7 +167,7 @@ class ScanScreen(DeskScreen):
             after_first_frame = getattr(self.app, "after_first_frame", self.call_after_refresh)
             after_first_frame(lambda: self.call_later(self._after_first_frame))
             return
-        _add_recent_columns(self.query_one("#recent", DataTable))
+        _add_recent_columns(self._recent())
         if self.door is None:
             self.open_door()
         else:
@@ -564,6 +565,11 @@ class ScanScreen(DeskScreen):
             exclusive=True, description="refresh the status",
         )  # fmt: skip
 
+    def _recent(self) -> PlainTable:
+        from screens.plain import PlainTable
+
+        return self.query_one("#recent", PlainTable)
+
     def refresh_recent(self) -> None:
         if self.door is None:
             return
@@ -573,7 +579,7 @@ class ScanScreen(DeskScreen):
         )  # fmt: skip
 
     def _show_recent(self, rows: list[dict[str, object]]) -> None:
-        table = self.query_one("#recent", DataTable)
+        table = self._recent()
         table.clear()
         for row in rows:
             verdict = str(row["verdict"])
@@ -708,10 +714,14 @@ def _normal(text: str) -> str:
 
 
 def _recent_table() -> PlainTable:
+    from screens.plain import PlainTable  # Textual's DataTable: imported for the table, after the first frame
+
     return PlainTable(id="recent", cursor_type="row", zebra_stripes=True)
 
 
-def _add_recent_columns(table: DataTable[object]) -> None:
+def _add_recent_columns(table: PlainTable) -> None:
+    from screens.tables import add_fixed_columns
+
     add_fixed_columns(
         table,
         [

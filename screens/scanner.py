@@ -24,7 +24,7 @@ from textual import _time, events
 from textual.app import App
 from textual.timer import Timer
 
-from screens.plain import PlainNotify
+from screens.plain_notify import PlainNotify
 
 TERMINATORS = frozenset({"enter", "tab", "ctrl+j", "ctrl+m"})
 BACKLOG = 0.002  # keys this close together were read from the terminal in one go

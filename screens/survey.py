@@ -131,6 +131,8 @@ class KeyerWidget(Widget, can_focus=True):
 class SurveyEntryScreen(DeskScreen):
     """Form number (scan the barcode or type it) → one key per item → suggestions → Enter saves."""
 
+    CSS_PATH = "survey.tcss"  # its own rules, read when it first opens (app.tcss: what all share)
+
     BINDINGS = [bind("escape", "new_form", "new_form")]
 
     def __init__(self, db_path: Path, pass_no: int, operator: str) -> None:
@@ -348,6 +350,8 @@ class SurveyEntryScreen(DeskScreen):
 
 class ResultsScreen(DeskScreen):
     """Per item: a bar per answer with counts and shares, 满意率, mean; mismatches to resolve."""
+
+    CSS_PATH = "survey.tcss"  # its own rules, read when it first opens (app.tcss: what all share)
 
     BINDINGS = [
         bind("r", "refresh", "refresh"),

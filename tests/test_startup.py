@@ -129,6 +129,33 @@ async def test_css_is_parsed_once_per_source_and_follows_a_change_of_theme(
         assert sum("app.tcss" in where for where in parsed) == 2  # parsed again, with the new colours
 
 
+async def test_other_screens_rules_are_not_parsed_at_start_and_are_when_their_screen_opens(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each screen's rules are in its own file (its CSS_PATH), read when it first opens: the
+    door's start parses the rules all share and the scan screen's, none of the board's, the
+    roll call's, the ledger's …; the board's are read, and hold, when F4 opens it."""
+    parsed: list[str] = []
+    real = textual_stylesheet.parse
+
+    def recording(scope: str, css: str, read_from: object, *args: object, **kwargs: object) -> object:
+        parsed.append(css)
+        return real(scope, css, read_from, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(textual_stylesheet, "parse", recording)
+    others = ("#board-main", "#calls-hint", "#overview", "#survey-title", "#ledger-filters", "#visit-panel")
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        read = "".join(parsed)
+        assert "#verdict" in read and ".dialog" in read
+        assert not [rule for rule in others if rule in read]
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert "#board-main" in "".join(parsed)
+        assert str(app.screen.query_one("#board-main").styles.height) == "1fr"  # board.tcss's
+
+
 def test_run_and_demo_parse_without_the_other_commands() -> None:
     """`checkin run`'s arguments are read by a parser holding only the app's commands (the
     hundred others are neither built nor imported); `checkin --help` still lists them all."""
