@@ -177,28 +177,48 @@ class CheckFormWidget(Widget, can_focus=True):
         return lines, current_line
 
     def render(self) -> Text:
+        """The form laid out here, line by line, for the room it has: the current (or the
+        failed) item wraps whole, every other line is one line (cut with "…" when too long:
+        a wrapped "✔" stood alone on a line, and wrapped lines pushed the item being asked
+        out of view at 80×24), and when the items do not all fit, those around the current
+        one are shown."""
         items, current = self._lines()
-        title = Text(tr("app.checks_for", who=self.who), style="bold")
-        hint = (
+        width = max(self.content_size.width, 10) if self.content_size.width else 200
+        room = self.content_size.height or 1000
+        console = self.app.console
+
+        def wrapped(line: Text) -> list[Text]:
+            return list(line.wrap(console, width, overflow="fold"))
+
+        def one_line(line: Text) -> Text:
+            cut = line.copy()
+            cut.truncate(width, overflow="ellipsis")
+            return cut
+
+        title = one_line(Text(tr("app.checks_for", who=self.who), style="bold"))
+        hint = wrapped(
             Text(tr("app.checks_not_saved"), style="bold red")
             if self.refused
             else Text(tr("app.form_keys_hint"), style="dim")
         )
-        room = self.content_size.height or (len(items) + 2)
-        shown = items
-        if len(items) + 2 > room:
-            # the current item stays in view: a window of items around it
+        rows = [wrapped(line) if index == current else [one_line(line)] for index, line in enumerate(items)]
+        shown = list(range(len(rows)))
+        if 1 + sum(len(r) for r in rows) + len(hint) > room:
+            hint = []  # the current item stays in view: a window of items around it
             space = max(1, room - 1)
-            if len(items) > space:
-                first = min(max(0, current - space // 2), len(items) - space)
-                shown = items[first : first + space]
-            hint = Text()
-        text = Text()
-        text.append_text(title)
-        for line in shown:
-            text.append("\n")
-            text.append_text(line)
-        if hint.plain:
-            text.append("\n")
-            text.append_text(hint)
+            shown = [current] if rows else []
+            used = sum(len(rows[i]) for i in shown)
+            sides = {1: current + 1, -1: current - 1}  # the next item, then the one before
+            while sides:
+                for step, index in list(sides.items()):
+                    if 0 <= index < len(rows) and used + len(rows[index]) <= space:
+                        shown.append(index)
+                        used += len(rows[index])
+                        sides[step] = index + step
+                    else:
+                        del sides[step]  # no gaps: this side ends here
+            shown.sort()
+        lines = [title, *(line for index in shown for line in rows[index]), *hint]
+        text = Text("\n").join(lines)
+        text.no_wrap = True  # laid out above: nothing more to wrap
         return text
