@@ -9,11 +9,14 @@ or the bus. The schedule line says where the visit is against the plan.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -319,7 +322,7 @@ class RollCallScreen(DeskScreen):
         for name in PANEL_CLASSES:
             panel.remove_class(name)
         panel.add_class(cls)
-        panel.update(Text(text, justify="center", style="bold"))
+        panel.update(NamesText(text))
 
     def file_failed(self, message: str) -> None:
         self.app.bell()
@@ -502,3 +505,31 @@ class RollCallScreen(DeskScreen):
         super().relabel()
         self.query_one("#visit-scan", RollInput).placeholder = tr("app.visit.scan_placeholder")
         self.refresh_roll()
+
+
+_BREAK_AFTER = re.compile(r"[^、，,：:；;\s]*[、，,：:；;\s]*")
+
+
+class NamesText:
+    """Centred bold text whose lines break only after 、，,：; or a space: "缺32人：罗华、许志然、…"
+    never cuts a name in two (Rich breaks Chinese anywhere: 解|晨 read as two people)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(1, options.max_width)
+        lines: list[str] = []
+        for paragraph in self.text.split("\n"):
+            line = ""
+            for token in _BREAK_AFTER.findall(paragraph):
+                if line and cell_len((line + token).rstrip()) > width:
+                    lines.append(line.rstrip())
+                    line = token.lstrip()
+                else:
+                    line += token
+            lines.append(line.rstrip())
+        yield Text("\n".join(lines), justify="center", style="bold")

@@ -40,7 +40,7 @@ def marks(path: Path) -> list[tuple[str, str, str | None, str, str | None, str]]
 
 
 def panel(app: CheckinApp) -> str:
-    return str(app.screen.query_one("#visit-panel", Static).render())
+    return str(app.screen.query_one("#visit-panel", Static).content)
 
 
 async def ready(app: CheckinApp, pilot: Pilot[None]) -> RollCallScreen:
