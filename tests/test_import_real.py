@@ -90,7 +90,7 @@ def test_sheet_option_reads_one_sheet_and_names_the_others(corpus: dict[str, Pat
         import_file(db, corpus["title_rows"], sheet="第三批")
     assert (
         info.value.message()
-        == 'There is no sheet named "第三批"; this file\'s sheets: 第一批、第二批、填表说明'
+        == 'There is no sheet named "第三批"; this file\'s sheets: 第一批, 第二批, 填表说明'
     )
 
 
