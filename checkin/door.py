@@ -214,6 +214,10 @@ def resolve_scan(
         return Resolved(
             checked.number, "scan", token=(checked.claims.seq, checked.claims.counter, checked.claims.key_id)
         )
+    if _URL.match(clean):
+        # a web address is refused whole, whatever it carries: an ID number in a link
+        # (…?sfz=3201…) is no card on the reader, and must not admit its owner
+        return Resolved(None, "scan", Reason.WEB_ADDRESS)
     if looks_like_number(upper):
         if db.execute("SELECT 1 FROM people WHERE number = ?", [upper]).fetchone() is not None:
             return Resolved(upper, "lookup")
@@ -244,8 +248,6 @@ def resolve_scan(
         if ticket == "invitation":
             return Resolved(None, "idcard", Reason.TICKET_INVITATION)
         return Resolved(document[0], "idcard", id_number=document[1])
-    if _URL.match(clean):
-        return Resolved(None, "scan", Reason.WEB_ADDRESS)
     return Resolved(None, "scan", Reason.NOT_TOKEN)
 
 

@@ -120,3 +120,17 @@ async def test_the_walk_in_dialog_takes_no_number_from_a_read_with_two(demo: Pat
         await settle(app, pilot)
         assert dialog.query_one("#id_number").value == ""  # type: ignore[attr-defined]
         assert any(tr("verdict.two_id_numbers") in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["https://zwfw.example.gov.cn/verify?sfz={id}", "weixin://dl/business/?ticket={id}", "www.x.cn/{id}"],
+)
+def test_a_web_address_carrying_an_id_number_is_refused_whole(demo: Path, link: str) -> None:
+    """Found in the attack: a QR code of a link with someone's ID number in it admitted them
+    (no card was on the reader). A web address is refused whole, whatever it carries."""
+    _, _, a, _ = two_people(demo)
+    with open_db(demo) as db:
+        verdict = Door(db, "东门", "小王").scan(link.format(id=a))
+        assert (verdict.verdict, verdict.reason, verdict.invitee) == ("refused", "web_address", None)
+        assert db.execute("SELECT COUNT(*) FROM checkins").fetchone()[0] == 0
