@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -55,6 +56,7 @@ class CheckinApp(ScannerApp):
         clock: Clock = SYSTEM_CLOCK,
         notice: str | None = None,
         first_look: FirstLook | None = None,
+        settle_heap: bool = False,
     ) -> None:
         # The start screen is the first screen Textual opens, rather than a switch of modes
         # once the app is up: Textual holds every frame back for 50 ms after a switch, and
@@ -68,6 +70,7 @@ class CheckinApp(ScannerApp):
         # or, for a quicker start, only read by `checkin run` for the status line: the scan
         # screen shows it at once and opens the door just after its first paint
         self.first_look = first_look
+        self._settles_heap = settle_heap  # the program's own process (checkin run): see settle_heap
         self.clock = clock  # the time of a door the scan screen opens (tests pass a fixed one)
         self.notice = notice  # said once the screen is up (a door pack's own station, say)
         self.modes_open = False
@@ -123,8 +126,22 @@ class CheckinApp(ScannerApp):
 
     def _first_frame_shown(self) -> None:
         waiting, self._first_frame = self._first_frame or [], None
+        self.settle_heap()
         for callback in waiting:
             callback()
+
+    def settle_heap(self) -> None:
+        """Set the objects made so far aside from Python's cycle collector and turn it on.
+
+        The start (Textual, the screen, the door once it is open) leaves hundreds of thousands
+        of objects that live as long as the program; each full collection walked them all —
+        100 ms and more on a busy laptop, landing in the middle of a scan (the slowest scans
+        in the terminal benchmark were those). Frozen (`gc.freeze`), they are never walked
+        again; what the desk makes from then on is collected as usual. Only in the program's
+        own process (`checkin run` turns the collector off while the screen starts)."""
+        if self._settles_heap:
+            gc.freeze()
+            gc.enable()
 
     def _operator_chosen(self, name: str | None) -> None:
         self.operator = name or "?"
@@ -204,12 +221,13 @@ def make_app(
     door: Door | None = None,
     notice: str | None = None,
     first_look: FirstLook | None = None,
+    settle_heap: bool = False,
 ) -> CheckinApp:
     """Build the app for an event file (the file is opened by workers, never at import time;
     or by `checkin run`, which hands its opened `door` to the scan screen)."""
     return CheckinApp(
         Path(db_path), station=station, operator=operator, start=start, survey_pass=survey_pass, stop=stop,
-        bus=bus, scanner=scanner, door=door, notice=notice, first_look=first_look,
+        bus=bus, scanner=scanner, door=door, notice=notice, first_look=first_look, settle_heap=settle_heap,
     )  # fmt: skip
 
 

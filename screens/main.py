@@ -179,15 +179,25 @@ def _run_app(
     notice: str | None = None,
     first_look: FirstLook | None = None,
 ) -> int:
-    from screens.app import make_app
+    import gc
 
-    app = make_app(db_path, station=station, operator=operator, start=start, survey_pass=survey_pass,
-                   stop=stop, bus=bus, scanner=scanner, door=door, notice=notice,
-                   first_look=first_look)  # fmt: skip
+    # No collections of Python's cycle collector while the screen starts (Textual's start
+    # makes and keeps a great many objects: the collector walked them all, 30 ms and more,
+    # before the first frame); the app sets its start-up objects aside and turns it back on
+    # once the first frame is shown (CheckinApp.settle_heap).
+    gc.disable()
     try:
-        app.run()
+        from screens.app import make_app
+
+        app = make_app(db_path, station=station, operator=operator, start=start, survey_pass=survey_pass,
+                       stop=stop, bus=bus, scanner=scanner, door=door, notice=notice,
+                       first_look=first_look, settle_heap=True)  # fmt: skip
+        try:
+            app.run()
+        finally:
+            app.release_door()
     finally:
-        app.release_door()
+        gc.enable()
     return app.return_code or 0  # 2: the door opened after the first paint refused the file
 
 

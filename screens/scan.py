@@ -222,8 +222,14 @@ class ScanScreen(DeskScreen):
         from checkin.search import ensure_index
 
         self.run_in_file(
-            ensure_index, failed=self._failed, group="door-index", exclusive=True, description="index names"
-        )
+            ensure_index, self._indexed, failed=self._failed, group="door-index", exclusive=True,
+            description="index names",
+        )  # fmt: skip
+
+    def _indexed(self, _: int) -> None:
+        settle_heap = getattr(self.app, "settle_heap", None)
+        if settle_heap is not None:
+            settle_heap()  # the look-up's keys (and pinyin's tables, when it had to) set aside too
 
     def with_door(
         self,
@@ -243,6 +249,9 @@ class ScanScreen(DeskScreen):
 
     def _ready(self, _: None) -> None:
         assert self.door is not None
+        settle_heap = getattr(self.app, "settle_heap", None)
+        if settle_heap is not None:
+            settle_heap()  # the door's objects (sqlite-utils, the keys) set aside as well
         self.query_one("#form-holder", Static).remove()
         self.query_one("#door-left", Vertical).mount(_new_form(self.door))
         self.refresh_status()
