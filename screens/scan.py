@@ -592,14 +592,14 @@ class ScanScreen(DeskScreen):
         table.clear()
         for row in rows:
             verdict = str(row["verdict"])
-            label = tr(f"verdict.{verdict}")
+            label = _recent_word(verdict)
             if row.get("annulled"):
                 verdict, label = "annulled", tr("app.annulled_short")
             table.add_row(
                 str(row["at"])[11:19],
-                str(row["number"] or ""),
-                str(row["name"] or ""),
                 Text(label, style=STYLES.get(verdict, "dim strike")),
+                str(row["name"] or ""),
+                str(row["number"] or ""),
             )
 
     # ------------------------------------------------------------ look-up, walk-ins, supervisor
@@ -728,20 +728,33 @@ def _recent_table() -> PlainTable:
     return PlainTable(id="recent", cursor_type="row", zebra_stripes=True)
 
 
+_RECENT_WORDS = {  # the recent list's short words (the panel says it in full)
+    VerdictKind.ADMITTED: "app.recent.admitted",
+    VerdictKind.ALREADY: "app.recent.already",
+    VerdictKind.REFUSED: "app.recent.refused",
+    VerdictKind.NEEDS_CHECKS: "app.recent.needs_checks",
+}
+
+
+def _recent_word(verdict: str) -> str:
+    return tr(_RECENT_WORDS[VerdictKind(verdict)])
+
+
 def _add_recent_columns(table: PlainTable) -> None:
     from screens.tables import add_fixed_columns
 
     add_fixed_columns(
         table,
         [
+            # the verdict beside the time: on a narrow terminal the last column is the one cut
             ("time", tr("app.col.time"), ["00:00:00"]),
-            ("number", tr("app.col.number"), ["W" + "0" * 5]),
-            ("name", tr("app.col.name"), ["名" * 3]),
             (
                 "verdict",
                 tr("app.col.verdict"),
-                [*(tr(f"verdict.{v}") for v in VERDICTS), tr("app.annulled_short")],
+                [*(_recent_word(v) for v in VERDICTS), tr("app.annulled_short")],
             ),
+            ("name", tr("app.col.name"), ["名" * 3]),
+            ("number", tr("app.col.number"), ["W" + "0" * 5]),
         ],
     )
 

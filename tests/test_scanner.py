@@ -643,7 +643,7 @@ async def test_annul_updates_the_panel_and_the_recent_list(demo: Path) -> None:
         await settle(app, pilot)
         assert "-admitted" not in panel_classes(app) and "撤销" in panel(app)
         recent = screen.query_one("#recent", DataTable)
-        assert str(recent.get_row_at(0)[3]) == "已撤销"
+        assert str(recent.get_row_at(0)[1]) == "已撤销"
     assert live_checkins(demo) == []
 
 
