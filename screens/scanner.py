@@ -16,6 +16,7 @@ the roll call on the bus reuses it as it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Generic, Protocol, TypeVar, runtime_checkable
@@ -137,10 +138,13 @@ class BurstRecogniser(Generic[Item]):
         """When silence ends the held keys, if any are held."""
         return self.last_at + self.quiet if self.held else None
 
+    def _is_scan(self, held: list[tuple[str, Item]]) -> bool:
+        return len(held) >= self.settings.min_length and scanner_could_type("".join(ch for ch, _ in held))
+
     def _part(self, held: list[tuple[str, Item]]) -> list[Replay[Item] | Scan]:
         if not held:
             return []
-        if len(held) >= self.settings.min_length:
+        if self._is_scan(held):
             self.burst_end = self.last_at
             return [Scan(_one_read("".join(ch for ch, _ in held)), None)]
         return [Replay([item for _, item in held])]
@@ -191,7 +195,7 @@ class BurstRecogniser(Generic[Item]):
             return out
         if key in TERMINATORS:
             if self.held:
-                if len(self.held) >= self.settings.min_length:
+                if self._is_scan(self.held):
                     text = _one_read("".join(ch for ch, _ in self.held))
                     self.held = []
                     self.burst_end = at
@@ -207,6 +211,19 @@ class BurstRecogniser(Generic[Item]):
         out += self._conclude()
         self.burst_end = None
         return [*out, Replay([item])]
+
+
+_NOT_ASCII = re.compile(r"[^\x20-\x7e]")
+_ID_NUMBER_RUN = re.compile(r"[0-9０-９]{17}[0-9０-９Xx]")
+
+
+def scanner_could_type(text: str) -> bool:
+    """Whether a fast run of keys can be a scanner's. A barcode scanner or an ID-card reader
+    is a keyboard that types ASCII (invitations, form numbers, ID numbers, web addresses); a
+    run with Chinese in it is a Chinese input method committing a phrase at once ("希望增加停
+    车位" typed in the suggestion box, a reason in a dialog): typing, however fast — unless an
+    ID number is in it (a reader's line with the holder's name)."""
+    return not _NOT_ASCII.search(text) or bool(_ID_NUMBER_RUN.search(text))
 
 
 def _one_read(text: str) -> str:
