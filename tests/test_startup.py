@@ -577,6 +577,37 @@ def test_checkin_run_starts_the_screen_with_the_cycle_collector_off_and_turns_it
     assert gc.isenabled()
 
 
+def test_checkin_run_reads_its_first_look_and_imports_textual_with_the_collector_off(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the command on: the first look and Textual's import (the scanner settings are
+    Textual's) made hundreds of small collections before the screen even started."""
+    import gc
+
+    import checkin.doorstart
+    import screens.main as main
+
+    seen: list[tuple[str, bool]] = []
+    real_look = checkin.doorstart.first_look
+
+    def first_look(*args: object) -> object:
+        seen.append(("first look", gc.isenabled()))
+        return real_look(*args)  # type: ignore[arg-type]
+
+    def run_app(db_path: str, **options: object) -> int:
+        seen.append(("screen", gc.isenabled()))
+        return 0
+
+    monkeypatch.setattr(checkin.doorstart, "first_look", first_look)
+    monkeypatch.setattr(main, "_run_app", run_app)
+    args = build_parser([add_app_commands], core=False).parse_args(
+        ["run", "--db", str(demo), "--station", "东门", "--operator", "小王"]
+    )
+    assert args.handler(args) == 0
+    assert seen == [("first look", False), ("screen", False)]
+    assert gc.isenabled()
+
+
 async def test_the_objects_of_the_start_and_of_the_open_door_are_set_aside_from_the_collector(
     demo: Path,
 ) -> None:
