@@ -269,7 +269,7 @@ class ScanScreen(DeskScreen):
         if self.current is not None and form is not None and form.display and form.form.complete:
             form.retry()  # the guest's answers were not saved: Enter tries again, Esc cancels
             form.focus()
-        self._after_verdict()  # the panel says it was not recorded: it stays until Enter
+        self._next_waiting()
 
     # ------------------------------------------------------------ scans and typed numbers
 
@@ -351,12 +351,13 @@ class ScanScreen(DeskScreen):
         else:
             note.display = False
 
-    def _after_verdict(self) -> None:
-        """A verdict is on the panel: with scans waiting behind it, it stays until the
-        volunteer moves on (Enter or a new scan); else the next is judged at once."""
+    def _after_verdict(self, checked: bool) -> None:
+        """A verdict is on the panel. When it ends a guest's check form (`checked`) and other
+        guests scanned meanwhile, it stays until the volunteer moves on (Enter or a new
+        scan): the next guest's panel never hides it. Else the next is judged at once."""
         # the same code read twice while it was judged is the same scan, not someone waiting
         self.waiting = deque(t for t in self.waiting if not self._repeat(_normal(t)))
-        if self.waiting and self.current is None and not self.in_flight:
+        if checked and self.waiting and self.current is None and not self.in_flight:
             self.holding = True
             self._show_queue_note()
         else:
@@ -446,6 +447,8 @@ class ScanScreen(DeskScreen):
         self._hold(text)
 
     def _judged(self, text: str, started: float, verdict: Verdict) -> None:
+        # the verdict of the guest whose check form was open (their answers, judged)
+        checked = self.current is not None and verdict.verdict != VerdictKind.NEEDS_CHECKS
         self.in_flight = False
         self.last_verdict = verdict
         self.show_verdict(verdict)
@@ -472,7 +475,7 @@ class ScanScreen(DeskScreen):
         self.refresh_status()
         self.refresh_recent()
         self._show_queue_note()
-        self._after_verdict()
+        self._after_verdict(checked)
 
     def show_unsaved(self, message: str) -> None:
         """The file refused the write (in use, disk full, read-only): the panel says so until
