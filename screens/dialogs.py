@@ -199,11 +199,13 @@ class LookupDialog(FileWork, DeskDialog[str | None]):
         bind("down", "to_results", "results", show=False),
     ]
 
-    def __init__(self, db_path: str | Path) -> None:
+    def __init__(self, db_path: str | Path, query: str = "") -> None:
+        """`query`: what was typed already (a name typed in the scan box)."""
         super().__init__()
         self.db_path = Path(db_path)
         self.pick_when_shown = False
         self.shown_for = ""
+        self.query_text = query
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
@@ -215,7 +217,10 @@ class LookupDialog(FileWork, DeskDialog[str | None]):
         table = self.query_one("#results", DataTable)
         for key in ("number", "name", "category", "status", "phone", "id"):
             table.add_column(tr(f"app.col.{key}"), key=key)
-        self.query_one("#query", Input).focus()
+        box = self.query_one("#query", Input)
+        box.focus()
+        if self.query_text:
+            box.value = self.query_text  # searched at once (Input.Changed)
 
     @on(Input.Changed, "#query")
     def _search(self, event: Input.Changed) -> None:

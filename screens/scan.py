@@ -36,6 +36,7 @@ from checkin.vocab import Reason, VerdictKind
 from screens.base import DeskScreen
 from screens.bindings import DeskFooter, bind
 from screens.check_form import CheckFormWidget
+from screens.scanner import scanner_could_type
 
 T = TypeVar("T")
 
@@ -282,7 +283,11 @@ class ScanScreen(DeskScreen):
         scan_input = self.query_one("#scan", ScanInput)
         text = scan_input.value
         scan_input.value = ""
-        if text.strip():
+        if text.strip() and not scanner_could_type(text.strip()):
+            # a name typed in the box (周伟丽): no code, the look-up finds them — it was
+            # refused as "not an invitation" and recorded as a refused scan
+            self.action_lookup(text.strip())
+        elif text.strip():
             self.receive_scan(text)
         elif self.holding:
             self._move_on()  # Enter: the next guest who scanned meanwhile
@@ -607,7 +612,7 @@ class ScanScreen(DeskScreen):
 
     # ------------------------------------------------------------ look-up, walk-ins, supervisor
 
-    def action_lookup(self) -> None:
+    def action_lookup(self, query: str = "") -> None:
         from screens.dialogs import LookupDialog  # the dialogs: imported on first use, not at start
 
         def chosen(number: str | None) -> None:
@@ -615,7 +620,7 @@ class ScanScreen(DeskScreen):
             if number:
                 self.receive_scan(number)
 
-        self.app.push_screen(LookupDialog(str(self.db_path)), chosen)
+        self.app.push_screen(LookupDialog(str(self.db_path), query), chosen)
 
     def action_walk_in(self) -> None:
         from screens.dialogs import WalkInDialog

@@ -88,3 +88,30 @@ async def test_a_reason_typed_through_an_input_method_reaches_the_annul_dialog(d
         await settle(app, pilot)
         assert app.screen.query_one("#reason", Input).value == "扫错了人，重新扫"
         assert not app._notifications  # nothing refused as "a scan"
+
+
+async def test_a_name_typed_in_the_scan_box_opens_the_look_up_with_it(demo: Path) -> None:
+    """A name typed in the box (周伟丽 + Enter) was refused "not an invitation" and recorded
+    as a refused scan; it opens the look-up with the name, and one Enter picks."""
+    from screens.dialogs import LookupDialog
+
+    number = invited(demo)
+    with open_db(demo) as db:
+        name = db.execute("SELECT name FROM people WHERE number = ?", [number]).fetchone()[0]
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        for ch in name:
+            await pilot.press(ch)
+            await app.scanner_silence()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LookupDialog)
+        assert app.screen.query_one("#query", Input).value == name
+        with open_db(demo) as db:
+            assert db.execute("SELECT COUNT(*) FROM scans").fetchone()[0] == 0
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        with open_db(demo) as db:
+            assert db.execute("SELECT number FROM scans").fetchall() == [(number,)]
