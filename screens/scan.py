@@ -711,6 +711,11 @@ class ScanScreen(DeskScreen):
     def relabel(self) -> None:
         super().relabel()
         self.query_one("#scan", ScanInput).placeholder = tr("app.scan_placeholder")
+        if self.query("#recent"):  # not mounted yet: it is made in the language of then
+            # headings, and widths fitted to this language's words (English ones were cut)
+            table = self._recent()
+            table.clear(columns=True)
+            _add_recent_columns(table)
         self.refresh_status()
         self.refresh_recent()
 

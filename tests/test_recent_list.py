@@ -32,3 +32,28 @@ async def test_the_verdicts_of_the_recent_list_are_whole_at_80_by_24(demo: Path,
         for word in words:
             assert any(word in line for line in lines), (word, lines[:6])
         assert table.region.right <= 80
+
+
+async def test_the_recent_list_speaks_the_language_the_desk_was_switched_to(demo: Path) -> None:
+    """中/EN (ctrl+l) at the door: the list's headings stayed Chinese (时间 结果 姓名) and its
+    verdict column kept the width of the Chinese words, so the English ones were cut
+    ("Checks d", "Already" without "in"). Headings and widths follow the language now."""
+    set_language("zh")
+    first = invited(demo, 0)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(app, pilot)
+        for _ in range(2):  # admitted, then already in
+            send_burst(app, demo_id(demo, first))
+            await settle(app, pilot)
+            screen.action_reset()
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        table = screen.query_one("#recent")
+        labels = [str(column.label) for column in table.columns.values()]  # type: ignore[attr-defined]
+        assert labels[:3] == [tr("app.col.time"), tr("app.col.verdict"), tr("app.col.name")]
+        lines = [line.split("│", 1)[1] for line in drawn(app).splitlines() if "│" in line]
+        assert any(tr("app.col.verdict") in line for line in lines), lines[:3]
+        for word in (tr("app.recent.admitted"), tr("app.recent.already")):
+            assert any(word in line for line in lines), (word, lines[:4])
