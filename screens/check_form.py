@@ -196,11 +196,12 @@ class CheckFormWidget(Widget, can_focus=True):
             return cut
 
         title = one_line(Text(tr("app.checks_for", who=self.who), style="bold"))
-        hint = wrapped(
-            Text(tr("app.checks_not_saved"), style="bold red")
-            if self.refused
-            else Text(tr("app.form_keys_hint"), style="dim")
-        )
+        if self.refused:
+            hint = wrapped(Text(tr("app.checks_not_saved"), style="bold red"))
+        elif self.finished:
+            hint = []  # read-only now: its keys no longer act ("Esc = cancel" would mislead)
+        else:
+            hint = wrapped(Text(tr("app.form_keys_hint"), style="dim"))
         rows = [wrapped(line) if index == current else [one_line(line)] for index, line in enumerate(items)]
         shown = list(range(len(rows)))
         if 1 + sum(len(r) for r in rows) + len(hint) > room:

@@ -38,3 +38,23 @@ async def test_an_id_card_read_keeps_its_tick_on_its_line_and_the_asked_item_in_
             lines = form.render().plain.split("\n")
             assert len(lines) <= form.content_size.height
             assert all(cell_len(line) <= form.content_size.width for line in lines)
+
+
+async def test_a_finished_form_no_longer_offers_its_keys(demo: Path) -> None:
+    """After the verdict the form stays in view, read-only: it said "…退格=返回上一项；Esc=取消"
+    though its keys no longer act."""
+    from tests.helpers import token
+
+    set_language("zh")
+    number = invited(demo)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(app, pilot)
+        send_burst(app, token(demo, number))
+        await settle(app, pilot)
+        form = screen.query_one(CheckFormWidget)
+        assert "Esc" in form.render().plain
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert form.display and "✔" in form.render().plain and "Esc" not in form.render().plain
