@@ -71,7 +71,15 @@ class BoardScreen(DeskScreen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
+        self._columns()
+        self.query_one("#board-big", Vertical).display = False
+        self.load()
+        self.set_interval(REFRESH_SECONDS, self.load)
+
+    def _columns(self) -> None:
+        """The list's headings and widths, in the language of now (again after 中/EN)."""
         table = self.query_one("#absent", DataTable)
+        table.clear(columns=True)
         add_fixed_columns(
             table,
             [
@@ -82,9 +90,6 @@ class BoardScreen(DeskScreen):
                 ("confirmation", tr("app.col.confirmation"), [tr(f"confirmation.{c}") for c in ANSWERS]),
             ],
         )
-        self.query_one("#board-big", Vertical).display = False
-        self.load()
-        self.set_interval(REFRESH_SECONDS, self.load)
 
     def load(self) -> None:
         self.run_in_file(
@@ -169,4 +174,5 @@ class BoardScreen(DeskScreen):
 
     def relabel(self) -> None:
         super().relabel()
+        self._columns()
         self.load()

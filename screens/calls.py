@@ -48,10 +48,15 @@ class CallsScreen(DeskScreen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
+        self._columns()
+        self.load()
+
+    def _columns(self) -> None:
+        """The list's headings, in the language of now (again after 中/EN)."""
         table = self.query_one("#calls", DataTable)
+        table.clear(columns=True)
         for key in ("number", "name", "category", "phone", "confirmation"):
             table.add_column(tr(f"app.col.{key}"), key=key)
-        self.load()
 
     def load(self) -> None:
         self.run_in_file(
@@ -120,4 +125,5 @@ class CallsScreen(DeskScreen):
 
     def relabel(self) -> None:
         super().relabel()
+        self._columns()
         self.load()

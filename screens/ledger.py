@@ -129,10 +129,15 @@ class LedgerScreen(DeskScreen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
+        self._columns()
+        self.load()
+
+    def _columns(self) -> None:
+        """The ledger's headings, in the language of now (again after 中/EN)."""
         table = self.query_one("#ledger", DataTable)
+        table.clear(columns=True)
         for key in ("number", "text", "department", "status", "due_date", "urgency"):
             table.add_column(tr(f"ledger.col.{key}"), key=key)
-        self.load()
 
     def load(self) -> None:
         status, department = self.status_filter, self.department_filter
@@ -291,4 +296,5 @@ class LedgerScreen(DeskScreen):
 
     def relabel(self) -> None:
         super().relabel()
+        self._columns()
         self.load()

@@ -166,9 +166,7 @@ class RollCallScreen(DeskScreen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#visit-list", DataTable)
-        for key in ("state", "number", "name", "phone", "bus"):
-            table.add_column(tr(f"app.visit.col_{key}"), key=key)
+        self._columns()
         self.query_one("#visit-scan", RollInput).focus()
         self.open_roll()
         self.set_interval(REFRESH_SECONDS, self.refresh_roll)
@@ -504,7 +502,15 @@ class RollCallScreen(DeskScreen):
     def relabel(self) -> None:
         super().relabel()
         self.query_one("#visit-scan", RollInput).placeholder = tr("app.visit.scan_placeholder")
+        self._columns()
         self.refresh_roll()
+
+    def _columns(self) -> None:
+        """The list's headings, in the language of now (again after 中/EN)."""
+        table = self.query_one("#visit-list", DataTable)
+        table.clear(columns=True)
+        for key in ("state", "number", "name", "phone", "bus"):
+            table.add_column(tr(f"app.visit.col_{key}"), key=key)
 
 
 _BREAK_AFTER = re.compile(r"[^、，,：:；;\s]*[、，,：:；;\s]*")

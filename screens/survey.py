@@ -379,10 +379,15 @@ class ResultsScreen(DeskScreen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
+        self._columns()
+        self.load()
+
+    def _columns(self) -> None:
+        """The mismatches' headings, in the language of now (again after 中/EN)."""
         table = self.query_one("#mismatches", DataTable)
+        table.clear(columns=True)
         for key in ("form", "item", "first", "second", "resolved"):
             table.add_column(tr(f"app.col.{key}"), key=key)
-        self.load()
 
     def load(self) -> None:
         self.run_in_file(
@@ -485,4 +490,5 @@ class ResultsScreen(DeskScreen):
 
     def relabel(self) -> None:
         super().relabel()
+        self._columns()
         self.load()

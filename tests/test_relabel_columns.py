@@ -1,0 +1,47 @@
+"""中/EN (ctrl+l) at any screen: every word on it follows — the lists' headings too. The roll
+call, the board, the call list, the survey results and the suggestions ledger kept their
+Chinese headings (状态 编号 姓名 …) above English rows until the program was started again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable
+
+from checkin.i18n import set_language, tr
+from screens.app import make_app
+from tests.helpers import settle
+
+SCREENS = {
+    "f1": ("#visit-list", [f"app.visit.col_{k}" for k in ("state", "number", "name", "phone", "bus")]),
+    "f4": ("#absent", [f"app.col.{k}" for k in ("number", "name", "category", "phone", "confirmation")]),
+    "f5": ("#calls", [f"app.col.{k}" for k in ("number", "name", "category", "phone", "confirmation")]),
+    "f10": ("#mismatches", [f"app.col.{k}" for k in ("form", "item", "first", "second", "resolved")]),
+    "f11": (
+        "#ledger",
+        [f"ledger.col.{k}" for k in ("number", "text", "department", "status", "due_date", "urgency")],
+    ),
+}
+
+
+@pytest.mark.parametrize("key", list(SCREENS))
+async def test_a_lists_headings_follow_the_language_switched_to(demo: Path, key: str) -> None:
+    set_language("zh")
+    table_id, labels = SCREENS[key]
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        table = app.screen.query_one(table_id, DataTable)
+        assert [str(c.label) for c in table.columns.values()] == [tr(k, "zh") for k in labels]
+        rows = table.row_count
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        table = app.screen.query_one(table_id, DataTable)
+        assert [str(c.label) for c in table.columns.values()] == [tr(k, "en") for k in labels]
+        assert table.row_count == rows  # the rows are there again, under the new headings
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert [str(c.label) for c in table.columns.values()] == [tr(k, "zh") for k in labels]
