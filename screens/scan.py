@@ -127,6 +127,7 @@ class ScanScreen(DeskScreen):
         self.in_flight = False
         self.last_verdict: Verdict | None = None
         self.latencies: list[float] = []
+        self.recent_narrow = False  # the recent list's times without seconds (a narrow terminal)
 
     @classmethod
     def from_desk(cls, desk: Desk) -> ScanScreen:
@@ -169,6 +170,7 @@ class ScanScreen(DeskScreen):
             after_first_frame(lambda: self.call_later(self._after_first_frame))
             return
         _add_recent_columns(self._recent())
+        self.call_after_refresh(self.fit_recent)
         if self.door is None:
             self.open_door()
         else:
@@ -183,6 +185,7 @@ class ScanScreen(DeskScreen):
             await self.query_one("#door-main", Horizontal).mount(table, after=slot.first())
             await slot.remove()
             _add_recent_columns(table)
+            self.call_after_refresh(self.fit_recent)
 
     def on_unmount(self) -> None:
         with self.door_lock:  # after the scan in progress, if any, has committed
@@ -587,6 +590,25 @@ class ScanScreen(DeskScreen):
 
         return self.query_one("#recent", PlainTable)
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_recent)
+
+    def fit_recent(self) -> None:
+        """Every column of the recent list whole: on a narrow terminal (80×24) the time loses
+        its seconds, on a wide one it has them again."""
+        if not self.query("#recent"):
+            return
+        table = self._recent()
+        if not table.content_region.width:
+            return  # not laid out yet
+        narrow = _recent_is_narrow(table)
+        if narrow == self.recent_narrow:
+            return
+        self.recent_narrow = narrow
+        table.clear(columns=True)
+        _add_recent_columns(table, narrow)
+        self.refresh_recent()
+
     def refresh_recent(self) -> None:
         if self.door is None:
             return
@@ -604,7 +626,7 @@ class ScanScreen(DeskScreen):
             if row.get("annulled"):
                 verdict, label = "annulled", tr("app.annulled_short")
             table.add_row(
-                str(row["at"])[11:19],
+                str(row["at"])[11 : 16 if self.recent_narrow else 19],
                 Text(label, style=STYLES.get(verdict, "dim strike")),
                 str(row["name"] or ""),
                 str(row["number"] or ""),
@@ -715,7 +737,8 @@ class ScanScreen(DeskScreen):
             # headings, and widths fitted to this language's words (English ones were cut)
             table = self._recent()
             table.clear(columns=True)
-            _add_recent_columns(table)
+            _add_recent_columns(table, self.recent_narrow)
+            self.fit_recent()  # the other language's words may be wider
         self.refresh_status()
         self.refresh_recent()
 
@@ -753,23 +776,32 @@ def _recent_word(verdict: str) -> str:
     return tr(_RECENT_WORDS[VerdictKind(verdict)])
 
 
-def _add_recent_columns(table: PlainTable) -> None:
+def _recent_columns(narrow: bool) -> list[tuple[str, str, list[str]]]:
+    """(key, heading, widest values) of the recent list; narrow: the time without its seconds."""
+    return [
+        # the verdict beside the time: on a narrow terminal the last column is the one cut
+        ("time", tr("app.col.time"), ["00:00" if narrow else "00:00:00"]),
+        ("verdict", tr("app.col.verdict"), [*(_recent_word(v) for v in VERDICTS), tr("app.annulled_short")]),
+        ("name", tr("app.col.name"), ["名" * 3]),
+        ("number", tr("app.col.number"), ["W" + "0" * 5]),  # a walk-in's number: W and five
+    ]
+
+
+def _recent_is_narrow(table: PlainTable) -> bool:
+    """Whether the list, with its seconds, would be wider than its room beside a scrollbar
+    (kept free: the list grows one until it is full): at 80×24 the last column was cut."""
+    from screens.tables import width_for
+
+    room = table.content_region.width - table.styles.scrollbar_size_vertical
+    padding = 2 * table.cell_padding
+    needed = sum(width_for(label, samples) + padding for _, label, samples in _recent_columns(False))
+    return needed > room
+
+
+def _add_recent_columns(table: PlainTable, narrow: bool = False) -> None:
     from screens.tables import add_fixed_columns
 
-    add_fixed_columns(
-        table,
-        [
-            # the verdict beside the time: on a narrow terminal the last column is the one cut
-            ("time", tr("app.col.time"), ["00:00:00"]),
-            (
-                "verdict",
-                tr("app.col.verdict"),
-                [*(_recent_word(v) for v in VERDICTS), tr("app.annulled_short")],
-            ),
-            ("name", tr("app.col.name"), ["名" * 3]),
-            ("number", tr("app.col.number"), ["W" + "0" * 5]),
-        ],
-    )
+    add_fixed_columns(table, _recent_columns(narrow))
 
 
 def _new_form(door: Door) -> CheckFormWidget:
