@@ -59,7 +59,9 @@ class BoardScreen(DeskScreen):
         with Horizontal(id="board-main"):
             yield Static(tr("app.loading"), id="board-figures", markup=False)
             with Vertical(id="board-big"):
-                yield Static(tr("app.board_arrived"), classes="big-label", markup=False)
+                yield Static(
+                    tr("app.board_arrived"), classes="big-label", id="big-arrived-label", markup=False
+                )
                 yield Digits("0", id="big-arrived")
                 yield Static(
                     tr("app.board_expected"), classes="big-label", id="big-expected-label", markup=False
@@ -111,6 +113,8 @@ class BoardScreen(DeskScreen):
         self.query_one("#big-arrived", Digits).update(str(board.arrived))
         self.query_one("#big-expected", Digits).update(str(board.expected))
         self.query_one("#big-share", Digits).update(f"{float(share) * 100:.0f}" if share is not None else "-")
+        self.query_one("#big-arrived-label", Static).update(tr("app.board_arrived"))  # in the language of now
+        self.query_one("#big-expected-label", Static).update(tr("app.board_expected"))
         self.query_one("#big-share-label", Static).update(f"{tr('app.board_share')} (%)")
         table = self.query_one("#absent", DataTable)
         row = table.cursor_row

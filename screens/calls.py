@@ -125,5 +125,6 @@ class CallsScreen(DeskScreen):
 
     def relabel(self) -> None:
         super().relabel()
+        self.query_one("#calls-hint", Static).update(tr("app.calls_hint"))
         self._columns()
         self.load()

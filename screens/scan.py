@@ -31,7 +31,7 @@ from textual.widgets import Input, Static
 from checkin.categories import category_label
 from checkin.clock import SYSTEM_CLOCK, Clock
 from checkin.errors import CheckinError
-from checkin.i18n import tr
+from checkin.i18n import LANGUAGES, tr
 from checkin.vocab import Reason, VerdictKind
 from screens.base import DeskScreen
 from screens.bindings import DeskFooter, bind
@@ -739,6 +739,9 @@ class ScanScreen(DeskScreen):
             table.clear(columns=True)
             _add_recent_columns(table, self.recent_narrow)
             self.fit_recent()  # the other language's words may be wider
+        panel = self.query_one("#verdict", Static)
+        if panel.content in [tr("app.ready_to_scan", lang) for lang in LANGUAGES]:
+            panel.update(tr("app.ready_to_scan"))  # waiting for a scan: said in the new language
         self.refresh_status()
         self.refresh_recent()
 

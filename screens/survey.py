@@ -344,6 +344,8 @@ class SurveyEntryScreen(DeskScreen):
 
     def relabel(self) -> None:
         super().relabel()
+        self.query_one("#form-number", Input).placeholder = tr("app.survey_number_placeholder")
+        self.query_one("#survey-text", Input).placeholder = tr("app.survey_text_placeholder")
         if self.template:
             self._title()
 

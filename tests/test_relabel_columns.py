@@ -45,3 +45,33 @@ async def test_a_lists_headings_follow_the_language_switched_to(demo: Path, key:
         await pilot.press("ctrl+l")
         await settle(app, pilot)
         assert [str(c.label) for c in table.columns.values()] == [tr(k, "zh") for k in labels]
+
+
+WORDS = {  # screen key: (widget, what it reads, message key)
+    "f2": [("#verdict", "content", "app.ready_to_scan")],
+    "f4": [
+        ("#big-arrived-label", "content", "app.board_arrived"),
+        ("#big-expected-label", "content", "app.board_expected"),
+    ],
+    "f5": [("#calls-hint", "content", "app.calls_hint")],
+    "f9": [
+        ("#form-number", "placeholder", "app.survey_number_placeholder"),
+        ("#survey-text", "placeholder", "app.survey_text_placeholder"),
+    ],
+}
+
+
+@pytest.mark.parametrize("key", list(WORDS))
+async def test_the_screens_own_words_follow_the_language_switched_to(demo: Path, key: str) -> None:
+    """The scan panel's 请扫描邀请函二维码, the board's 已到/应到, the call list's hint and the
+    survey boxes' prompts stayed Chinese on an English screen."""
+    set_language("zh")
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        for selector, attribute, message in WORDS[key]:
+            assert str(getattr(app.screen.query_one(selector), attribute)) == tr(message, "en"), selector
