@@ -125,7 +125,9 @@ class CheckinApp(ScannerApp):
             self._first_frame_shown()
 
     def _first_frame_shown(self) -> None:
-        waiting, self._first_frame = self._first_frame or [], None
+        if self._first_frame is None:
+            return  # shown already: the safety-net timer has nothing left to do
+        waiting, self._first_frame = self._first_frame, None
         self.settle_heap()
         for callback in waiting:
             callback()
