@@ -20,7 +20,7 @@ from checkin.rollcall import visit_schedule
 from screens.base import DeskScreen
 from screens.bindings import DeskFooter, bind
 from screens.plain import PlainTable
-from screens.tables import add_fixed_columns
+from screens.tables import add_fixed_columns, width_for
 
 if TYPE_CHECKING:
     from screens.modes import Desk
@@ -47,6 +47,7 @@ class BoardScreen(DeskScreen):
         self.clock = clock  # the schedule line's minutes behind the plan are counted by it
         self.big = False
         self.show_phones = False
+        self.narrow = False  # the list without its category column, calls in short words
         self.board: Board | None = None
 
     @classmethod
@@ -77,21 +78,31 @@ class BoardScreen(DeskScreen):
         self.query_one("#board-big", Vertical).display = False
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
+        self.call_after_refresh(self.fit)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit)
+
+    def fit(self) -> None:
+        """Every column of the not-arrived list whole: where the whole list is wider than its
+        room beside a scrollbar (80 columns), the category (it is in the table on the left)
+        goes and the calls are said in short words, so the phone column is never cut."""
+        table = self.query_one("#absent", DataTable)
+        if not table.content_region.width:
+            return  # not laid out yet
+        room = table.content_region.width - table.styles.scrollbar_size_vertical
+        padding = 2 * table.cell_padding
+        narrow = sum(width_for(label, samples) + padding for _, label, samples in _column_specs(False)) > room
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self._columns()
+            self.load()
 
     def _columns(self) -> None:
         """The list's headings and widths, in the language of now (again after 中/EN)."""
         table = self.query_one("#absent", DataTable)
         table.clear(columns=True)
-        add_fixed_columns(
-            table,
-            [
-                ("number", tr("app.col.number"), ["A0000"]),
-                ("name", tr("app.col.name"), ["名" * 3]),
-                ("category", tr("app.col.category"), [category_label(c) for c in CATEGORIES]),
-                ("phone", tr("app.col.phone"), ["0" * 11, tr("app.phone_hidden")]),
-                ("confirmation", tr("app.col.confirmation"), [tr(f"confirmation.{c}") for c in ANSWERS]),
-            ],
-        )
+        add_fixed_columns(table, _column_specs(self.narrow))
 
     def load(self) -> None:
         self.run_in_file(
@@ -120,14 +131,16 @@ class BoardScreen(DeskScreen):
         row = table.cursor_row
         table.clear()
         hidden = tr("app.phone_hidden")
+        keys = [str(key.value) for key in table.columns]
         for person in board.not_arrived:
-            table.add_row(
-                person.number,
-                person.name,
-                category_label(person.category),
-                (person.phone or "") if self.show_phones else (hidden if person.phone else ""),
-                tr(f"confirmation.{person.confirmation}") if person.confirmation else "",
-            )
+            cells = {
+                "number": person.number,
+                "name": person.name,
+                "category": category_label(person.category),
+                "phone": (person.phone or "") if self.show_phones else (hidden if person.phone else ""),
+                "confirmation": _answer(person.confirmation, self.narrow) if person.confirmation else "",
+            }
+            table.add_row(*(cells[key] for key in keys))
         if table.row_count:
             if self.big:
                 # on a projector nobody scrolls: the list turns a page at every refresh
@@ -168,6 +181,7 @@ class BoardScreen(DeskScreen):
         self.query_one("#board-figures", Static).display = not self.big
         self.query_one("#board-big", Vertical).display = self.big
         self.load()
+        self.call_after_refresh(self.fit)  # the list beside the digits: its room may differ
 
     def action_toggle_phones(self) -> None:
         self.show_phones = not self.show_phones
@@ -180,3 +194,19 @@ class BoardScreen(DeskScreen):
         super().relabel()
         self._columns()
         self.load()
+
+
+def _answer(confirmation: str, narrow: bool) -> str:
+    return tr(f"app.board_call.{confirmation}" if narrow else f"confirmation.{confirmation}")
+
+
+def _column_specs(narrow: bool) -> list[tuple[str, str, list[str]]]:
+    """(key, heading, widest values) of the not-arrived list; narrow: without the category,
+    the calls in short words."""
+    return [
+        ("number", tr("app.col.number"), ["A0000"]),
+        ("name", tr("app.col.name"), ["名" * 3]),
+        *([] if narrow else [("category", tr("app.col.category"), [category_label(c) for c in CATEGORIES])]),
+        ("phone", tr("app.col.phone"), ["0" * 11, tr("app.phone_hidden")]),
+        ("confirmation", tr("app.col.confirmation"), [_answer(c, narrow) for c in ANSWERS]),
+    ]
