@@ -205,9 +205,13 @@ class CheckinApp(ScannerApp):
         set_language("en" if current_language() == "zh" else "zh")
         self.title = tr("app.title")
         localise_bindings(self)
-        relabel = getattr(self.screen, "relabel", None)
-        if callable(relabel):
-            relabel()
+        # every open screen, not only the one on top: the screen under a dialog and those of
+        # the other modes (opened earlier, shown again by their key) stayed in the language before
+        for stack in list(self._screen_stacks.values()):
+            for screen in list(stack):
+                relabel = getattr(screen, "relabel", None)
+                if callable(relabel):
+                    relabel()
 
 
 def make_app(

@@ -75,3 +75,18 @@ async def test_the_screens_own_words_follow_the_language_switched_to(demo: Path,
         await settle(app, pilot)
         for selector, attribute, message in WORDS[key]:
             assert str(getattr(app.screen.query_one(selector), attribute)) == tr(message, "en"), selector
+
+
+async def test_a_screen_opened_before_the_switch_speaks_the_new_language_when_shown_again(demo: Path) -> None:
+    """Only the screen on top was told of the switch: the board looked at before (F4), shown
+    again after 中/EN on the scan screen, still had its Chinese headings and words."""
+    set_language("zh")
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for key in ("f4", "f2", "ctrl+l", "f4"):
+            await pilot.press(key)
+            await settle(app, pilot)
+        table = app.screen.query_one("#absent", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == [tr(k, "en") for k in SCREENS["f4"][1]]
+        assert str(app.screen.query_one("#big-arrived-label").content) == tr("app.board_arrived", "en")  # type: ignore[attr-defined]
