@@ -124,6 +124,9 @@ class ScanScreen(DeskScreen):
         # a verdict stays on the panel while scans wait behind it, until the volunteer moves on
         # (Enter, or a new scan): the next guest's panel never hides the one before it
         self.holding = False
+        # scans that came once a guest's check form was done, while its answers were being
+        # judged (tens of ms): they did not wait behind the form, so they do not hold its verdict
+        self.after_form: list[str] = []
         self.in_flight = False
         self.last_verdict: Verdict | None = None
         self.latencies: list[float] = []
@@ -265,6 +268,7 @@ class ScanScreen(DeskScreen):
 
     def _failed(self, message: str) -> None:
         self.in_flight = False
+        self.after_form = []  # the form asks again: the scans that came meanwhile wait behind it
         self.app.bell()
         self.notify(message, severity="error", timeout=8)
         self.show_unsaved(message)
@@ -313,6 +317,8 @@ class ScanScreen(DeskScreen):
             return
         if self.in_flight or self._form() is None:
             self.waiting.append(text)  # judged in turn once the verdict in hand is shown
+            if self.in_flight and self.current is not None:
+                self.after_form.append(text)  # the form is done, its answers being judged
             return
         if self.current is not None:
             if code == self.current.code:
@@ -361,11 +367,16 @@ class ScanScreen(DeskScreen):
 
     def _after_verdict(self, checked: bool) -> None:
         """A verdict is on the panel. When it ends a guest's check form (`checked`) and other
-        guests scanned meanwhile, it stays until the volunteer moves on (Enter or a new
-        scan): the next guest's panel never hides it. Else the next is judged at once."""
+        guests scanned while that form was open, it stays until the volunteer moves on
+        (Enter or a new scan): the next guest's panel never hides it. Else the next is
+        judged at once — also a scan that came after the form was done, while its answers
+        were being judged: a moment later it would have found the form done and been
+        judged at once (the tmux simulator stalled on that race)."""
         # the same code read twice while it was judged is the same scan, not someone waiting
         self.waiting = deque(t for t in self.waiting if not self._repeat(_normal(t)))
-        if checked and self.waiting and self.current is None and not self.in_flight:
+        after, self.after_form = self.after_form, []
+        waited = any(t not in after for t in self.waiting)
+        if checked and waited and self.current is None and not self.in_flight:
             self.holding = True
             self._show_queue_note()
         else:

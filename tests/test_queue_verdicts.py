@@ -8,6 +8,7 @@ scans waiting behind it, a verdict now stays on the panel until the volunteer mo
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from textual.widgets import Static
@@ -97,3 +98,39 @@ async def test_an_admission_stays_in_view_too_and_a_new_scan_moves_on(demo: Path
         await settle(app, pilot)
         assert "-admitted" in panel_classes(app) and second in panel(app) and screen.holding
     assert sorted(r[0] for r in live_checkins(demo)) == sorted([first, second])
+
+
+async def test_a_scan_while_the_answers_are_judged_is_not_kept_waiting(demo: Path) -> None:
+    """The tmux simulator (1,000 scans) stalled here: the volunteer pressed Enter on a guest's
+    form and the next guest scanned at once, while the answers were still being written
+    (tens of ms; longer on a busy laptop). That scan came after the form, not during it —
+    yet the verdict was held ('按回车接待下一位') as if the guest had waited behind the form,
+    where a scan a moment later opens their form at once. It is judged at once too."""
+    first, second = invited(demo, 0), invited(demo, 1)
+    code = token(demo, second)
+    app = make_app(demo, station="东门", operator="小王")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(app, pilot)
+        send_burst(app, token(demo, first))
+        await settle(app, pilot)
+        assert screen.current is not None and screen.current.number == first
+        await pilot.pause(0.3)
+        busy = sqlite3.connect(demo, isolation_level=None)  # another program writing: the answers wait
+        busy.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("enter")  # the first guest's ID card seen
+            assert screen.in_flight
+            send_burst(app, code)  # the next guest, while the answers are judged
+            for _ in range(50):
+                await pilot.pause(0.01)
+                if screen.waiting:
+                    break
+            assert list(screen.waiting) == [code] and screen.in_flight
+        finally:
+            busy.rollback()
+            busy.close()
+        await settle(app, pilot)
+        assert not screen.holding
+        assert screen.current is not None and screen.current.number == second
+        assert scans_of(demo, second) == 1
+    assert [r[0] for r in live_checkins(demo)] == [first]
