@@ -362,6 +362,7 @@ def test_scanner_simulator_in_a_real_terminal(tmp_path: Path, long_run: bool) ->
     try:
         assert wait_until(lambda: "请扫描" in term.screen())
         done = 0  # records expected so far
+        stage = ""  # what the volunteer waited for last (said when the run stops)
         for index, step in enumerate(steps):
             nxt = steps[index + 1] if index + 1 < len(steps) else None
             if step.context in keys:
@@ -379,23 +380,28 @@ def test_scanner_simulator_in_a_real_terminal(tmp_path: Path, long_run: bool) ->
             mine = marks[index]
             if step.mid_form:
                 # this scan waits behind the guest whose form is open; the screen says so
+                stage = "请先完成"
                 if not wait_until(lambda n=steps[index - 1].form_for: f"请先完成 {n}" in term.screen()):
                     break
                 react(sent, time.monotonic())
                 term.key("Enter")  # that guest's own ID card seen: their verdict stays in view
+                stage = "按回车接待下一位"
                 if not wait_until(lambda: "按回车接待下一位" in term.screen()):
                     break
                 react(sent, time.monotonic())
                 term.key("Enter")  # the volunteer moves on: this guest's form opens
+                stage = "the form, after the waiting note"
                 if not wait_until(lambda n=step.form_for: term.form_open(n)):
                     break
                 term.key("Enter")
             elif step.form_for is not None:
+                stage = "the form"
                 if not wait_until(lambda n=step.form_for: term.form_open(n)):
                     break
                 if not (nxt is not None and nxt.mid_form):
                     react(sent, time.monotonic())
                     term.key("Enter")  # like a person: once the form is on the screen
+            stage = f"{mine} records"
             if not wait_until(lambda n=mine: len(recorded(path)) >= n):
                 break
             done = mine
@@ -409,9 +415,9 @@ def test_scanner_simulator_in_a_real_terminal(tmp_path: Path, long_run: bool) ->
     if done != len(want):
         report = tmp_path.parent / "sim-failure.txt"
         report.write_text(
-            f"{index}\n{steps[max(0, index - 2) : index + 1]}\n{got[done - 4 :]}\n{want[done - 4 : done + 4]}\n{final}"
+            f"{index} (waited for {stage})\n{steps[max(0, index - 2) : index + 1]}\n{got[done - 4 :]}\n{want[done - 4 : done + 4]}\n{final}"
         )
-    assert done == len(want)
+    assert done == len(want), f"step {index}: waited for {stage} in vain (see sim-failure.txt)"
     assert misrouted == 0 and (marked, calls) == (0, 0)
     assert wrong == 0, [(i, g, w) for i, (g, w) in enumerate(zip(got, want, strict=False)) if g != w][:5]
     assert "东门" in final
