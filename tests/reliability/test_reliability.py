@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checkin.demo import build_demo, demo_rows
-from checkin.door import Door
+from checkin.door import Door, normalise_scan
 from checkin.errors import CheckinError
 from checkin.keys import issue_token
 from checkin.storage import open_db
@@ -210,7 +210,9 @@ def test_near_valid_tokens_never_crash(fuzz_door: tuple[Door, str], data: st.Dat
     replacement = data.draw(st.text(min_size=0, max_size=3))
     mutated = token[:position] + replacement + token[position + 1 :]
     verdict = door.scan(mutated)
-    if mutated.strip().upper() == token:
+    # the desk reads what a scanner types after NFKC, as the scan box does: '²' is '2', 'º'
+    # is 'o' (then upper case), so such a change leaves the same signed invitation
+    if normalise_scan(mutated).upper() == token:
         assert verdict.verdict in ("admitted", "already", "needs_checks")
     else:
         assert verdict.verdict == "refused" and verdict.reason_text()
